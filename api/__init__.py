@@ -1,0 +1,28 @@
+"""patrol API — rounds, inspections, work orders and deductions for property management.
+
+**Authentication.** ``POST /api/v1/auth/login`` with ``{"username", "password"}`` returns a
+``token``; send it as ``Authorization: Bearer <token>`` on every other call. Tokens expire and can
+be revoked (``POST /api/v1/auth/logout``). Repeated failed logins are throttled (429).
+
+**Errors.** Every 4xx has one JSON shape: ``{"code": 422, "status": "Unprocessable Entity",
+"message": "...", "errors": {"json": {"field": ["why"]}}}``. Nothing is changed by a refused
+request. Another site's objects answer 404, exactly like objects that do not exist; actions above
+your role answer 403.
+
+**Retries.** Every write is safe to retry over a bad network: inspections carry a client-made UUID
+(the same body again returns the stored inspection with 200; a different body under the same id is
+409), photos are addressed by the SHA-256 of their bytes, and other writes accept an
+``Idempotency-Key`` header whose first answer is replayed to retries.
+
+**Pagination.** Lists return ``{"items": [...], "next_cursor": "..."}``; pass ``cursor`` back to
+get the next page, ``limit`` (1–200) sets the page size.
+
+**Times.** Send times with a time zone (ISO 8601); they are stored in UTC and returned with ``Z``.
+Phones' clocks can be wrong: inspections keep the device's times and the server's receive time.
+"""
+
+
+def create_app(test_config=None):
+    from api.app import create_app as _create_app
+
+    return _create_app(test_config)

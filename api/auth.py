@@ -1,0 +1,141 @@
+"""Who is calling: password hashing, bearer tokens, login throttling, role and site checks."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, request
+
+from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from api.models import ApiToken, LoginFailure, Site, User, UserSite, utcnow
+
+_hasher = PasswordHasher()
+# verified against when the username does not exist, so both failures cost the same
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+SUPERVISOR_UP = ("supervisor", "manager", "admin")
+MANAGER_UP = ("manager", "admin")
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def check_password(user, password):
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user, user_agent=""):
+    token = secrets.token_urlsafe(32)
+    ttl = current_app.config.get("PATROL_TOKEN_TTL_HOURS", 720)
+    ApiToken.create(user=user, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(hours=ttl),
+                    user_agent=(user_agent or "")[:255])
+    return token
+
+
+def revoke_token(token):
+    ApiToken.update(revoked_at=utcnow()).where(
+        (ApiToken.token_hash == _token_hash(token)) & ApiToken.revoked_at.is_null()).execute()
+
+
+def revoke_all(user):
+    return ApiToken.update(revoked_at=utcnow()).where(
+        (ApiToken.user == user) & ApiToken.revoked_at.is_null()).execute()
+
+
+def user_for_token(token):
+    now = utcnow()
+    row = (ApiToken.select(ApiToken, User).join(User)
+           .where((ApiToken.token_hash == _token_hash(token)) & ApiToken.revoked_at.is_null()
+                  & (ApiToken.expires_at > now) & (User.active == True))  # noqa: E712
+           .first())
+    return row.user if row else None
+
+
+def bearer_token():
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def authenticate():
+    """Sets g.user from the bearer token, or refuses with 401."""
+    token = bearer_token()
+    user = user_for_token(token) if token else None
+    if user is None:
+        raise Unauthorized("Log in first: a valid bearer token is required.",
+                           headers={"WWW-Authenticate": "Bearer"})
+    g.user = user
+    g.token = token
+    return user
+
+
+def throttle_keys(username):
+    ip = request.remote_addr or "?"
+    return [f"user:{(username or '').lower()[:100]}", f"ip:{ip}"]
+
+
+def check_throttle(username):
+    cfg = current_app.config
+    window = timedelta(seconds=cfg["PATROL_LOGIN_WINDOW_SECONDS"])
+    since = utcnow() - window
+    keys = throttle_keys(username)
+    for key, limit in zip(keys, (cfg["PATROL_LOGIN_MAX_FAILURES"], cfg["PATROL_LOGIN_MAX_FAILURES"] * 4)):
+        count = LoginFailure.select().where((LoginFailure.key == key) & (LoginFailure.at > since)).count()
+        if count >= limit:
+            raise TooManyRequests("Too many failed logins; wait a few minutes and try again.",
+                                  headers={"Retry-After": str(cfg["PATROL_LOGIN_WINDOW_SECONDS"])})
+
+
+def record_failure(username):
+    LoginFailure.insert_many([{"key": k, "at": utcnow()} for k in throttle_keys(username)]).execute()
+
+
+def clear_failures(username):
+    LoginFailure.delete().where(LoginFailure.key == throttle_keys(username)[0]).execute()
+
+
+# --- roles and sites -------------------------------------------------------------------
+
+def require_role(*roles):
+    if g.user.role not in roles:
+        raise Forbidden(f"Your role ({g.user.role}) may not do this.")
+
+
+def site_ids(user=None):
+    """The sites a user may see; admins see every site."""
+    user = user or g.user
+    cache = g.setdefault("_site_ids", {})
+    if user.id not in cache:
+        if user.role == "admin":
+            cache[user.id] = [s.id for s in Site.select(Site.id).order_by(Site.id)]
+        else:
+            cache[user.id] = [us.site_id for us in UserSite.select(UserSite.site)
+                              .where(UserSite.user == user).order_by(UserSite.site)]
+    return cache[user.id]
+
+
+def check_site(site_id, what="object"):
+    """Another site's object is indistinguishable from one that does not exist."""
+    if site_id not in site_ids():
+        raise NotFound(f"No such {what}.")
+
+
+def get_visible(model, pk, what=None, site_attr="site_id"):
+    """Fetch a row by primary key that belongs to one of the caller's sites, else 404."""
+    what = what or model.__name__.lower()
+    try:
+        obj = model.get_by_id(pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"No such {what}.")
+    check_site(getattr(obj, site_attr), what)
+    return obj

@@ -1,0 +1,253 @@
+"""The ``patrol`` command line: migrate, serve, demo, up, users, and the groups in api.commands."""
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+
+from api.config import Config
+from api.db import db, init_db
+
+COMMAND_MODULES = ["checklists", "checkpoints", "backup"]
+
+
+def _init():
+    cfg = Config()
+    init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
+    db.connect(reuse_if_open=True)
+    return cfg
+
+
+@click.group()
+def cli():
+    """patrol: rounds, inspections, work orders and deductions for property management."""
+
+
+@cli.command()
+@click.option("--down", "down_steps", type=int, default=0, help="Undo this many migrations instead.")
+def migrate(down_steps):
+    """Apply pending schema migrations (or undo the last ones with --down N)."""
+    from api import migrations
+
+    _init()
+    if down_steps:
+        for name in migrations.migrate_down(down_steps):
+            click.echo(f"undone {name}")
+        return
+    done = migrations.migrate_up()
+    click.echo("applied: " + (", ".join(done) if done else "nothing (up to date)"))
+
+
+@cli.command()
+@click.option("--password", default="patrol-demo", show_default=True, help="Password for every demo user.")
+@click.option("--days", default=30, show_default=True, help="Days of past inspections to generate.")
+def demo(password, days):
+    """Create the schema, load checklists and build demo data (safe to run twice)."""
+    from api.app import create_app
+    from api.demo import build_demo
+
+    app = create_app()
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        build_demo(password=password, days=days, echo=click.echo)
+    click.echo(f"demo users: admin manager1 super1 service1 guard1 guard2 cleaner1 tech1 (password: {password})")
+
+
+def _gunicorn(host, port, workers, certfile=None, keyfile=None):
+    from gunicorn.app.base import BaseApplication
+
+    from api.app import create_app
+
+    class _App(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            # sync workers: gthread with keep-alive pinned every connection on one worker here
+            self.cfg.set("worker_class", "sync")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("accesslog", os.environ.get("PATROL_ACCESS_LOG") or None)
+            if certfile:
+                self.cfg.set("certfile", certfile)
+                self.cfg.set("keyfile", keyfile)
+
+        def load(self):
+            return create_app()
+
+    _App().run()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=lambda: int(os.environ.get("PATROL_WORKERS", "2")), type=int,
+              help="gunicorn sync workers [default: 2 or PATROL_WORKERS]")
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
+def serve(host, port, workers, certfile, keyfile):
+    """Run the API (and the phone app at /m/) under gunicorn, after applying migrations."""
+    from api import migrations
+
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--certfile and --keyfile go together.")
+    _init()
+    migrations.migrate_up()
+    db.close()
+    _gunicorn(host, port, workers, certfile, keyfile)
+
+
+@cli.command()
+@click.option("--password", default="patrol-demo", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--console-port", default=8501, show_default=True, type=int)
+@click.option("--no-demo", is_flag=True, help="Do not build demo data.")
+def up(password, host, port, console_port, no_demo):
+    """Build demo data, then run the API, the phone app and the console together."""
+    env = dict(os.environ)
+    if not no_demo:
+        subprocess.run([sys.executable, "-m", "api.cli", "demo", "--password", password], check=True, env=env)
+    api_url = f"http://{host}:{port}"
+    procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)],
+                              env=env)]
+    console = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "console",
+                           "streamlit_app.py")
+    if os.path.exists(console):
+        cenv = dict(env, PATROL_API_URL=api_url)
+        procs.append(subprocess.Popen([sys.executable, "-m", "streamlit", "run", console,
+                                       "--server.address", host, "--server.port", str(console_port),
+                                       "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                                      env=cenv))
+    time.sleep(2)
+    click.echo("")
+    click.echo(f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)")
+    click.echo(f"  Phone app  {api_url}/m/")
+    if len(procs) > 1:
+        click.echo(f"  Console    http://{host}:{console_port}/")
+    click.echo(f"  Logins     guard1 guard2 cleaner1 tech1 service1 super1 manager1 admin — password {password}")
+    click.echo("  Ctrl-C stops everything.")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@cli.group()
+def users():
+    """Staff accounts."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(
+    ["guard", "cleaner", "technician", "service", "supervisor", "manager", "admin"]))
+@click.option("--site", "site_codes", multiple=True, help="Site code (repeatable).")
+@click.option("--trade", default=None)
+@click.option("--supervisor", default=None, help="Username of the direct supervisor.")
+@click.password_option()
+def users_add(username, name, role, site_codes, trade, supervisor, password):
+    """Add a staff account."""
+    from api.auth import hash_password
+    from api.db import write_tx
+    from api.models import Site, User, UserSite
+
+    _init()
+    with write_tx():
+        if User.get_or_none(User.username == username):
+            raise click.ClickException(f"user {username} exists")
+        sup = None
+        if supervisor:
+            sup = User.get_or_none(User.username == supervisor)
+            if sup is None:
+                raise click.ClickException(f"no user {supervisor}")
+        user = User.create(username=username, name=name, role=role, trade=trade, supervisor=sup,
+                           password_hash=hash_password(password))
+        for code in site_codes:
+            site = Site.get_or_none(Site.code == code)
+            if site is None:
+                raise click.ClickException(f"no site {code}")
+            UserSite.create(user=user, site=site)
+    click.echo(f"added {username} ({role})")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.password_option()
+def users_set_password(username, password):
+    """Set a new password; the user's existing tokens are revoked."""
+    from api.auth import hash_password, revoke_all
+    from api.db import write_tx
+    from api.models import User
+
+    _init()
+    with write_tx():
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        user.password_hash = hash_password(password)
+        user.save()
+        revoke_all(user)
+    click.echo(f"password set for {username}; their sessions were logged out")
+
+
+@users.command("revoke")
+@click.argument("username")
+def users_revoke(username):
+    """Revoke every token of a user (lost phone)."""
+    from api.auth import revoke_all
+    from api.db import write_tx
+    from api.models import User
+
+    _init()
+    with write_tx():
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        n = revoke_all(user)
+    click.echo(f"revoked {n} token(s) of {username}")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username):
+    """Disable an account; its tokens stop working at once."""
+    from api.db import write_tx
+    from api.models import User
+
+    _init()
+    with write_tx():
+        n = User.update(active=False).where(User.username == username).execute()
+    if not n:
+        raise click.ClickException(f"no user {username}")
+    click.echo(f"disabled {username}")
+
+
+def _add_command_modules():
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"api.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"api.commands.{name}":
+                continue
+            raise
+        cli.add_command(module.command)
+
+
+_add_command_modules()
+
+if __name__ == "__main__":
+    cli()

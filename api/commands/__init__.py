@@ -1,0 +1,1 @@
+"""Sub-command groups of the ``patrol`` CLI, one module each (``command`` in each)."""

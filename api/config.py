@@ -1,0 +1,52 @@
+"""Configuration from environment variables, with laptop defaults."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_var_dir():
+    return Path(os.environ.get("PATROL_VAR_DIR", ROOT / "var"))
+
+
+class Config:
+    """Read once at app creation; every value can be overridden by a test mapping."""
+
+    def __init__(self, overrides=None):
+        env = os.environ
+        var_dir = _default_var_dir()
+        self.DATABASE_URL = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'patrol.db'}"
+        self.PATROL_MEDIA_DIR = env.get("PATROL_MEDIA_DIR") or str(ROOT / "media")
+        # "local" (default) or "s3"; S3 settings below are read only when "s3".
+        self.PATROL_STORAGE = env.get("PATROL_STORAGE", "local")
+        self.PATROL_S3_BUCKET = env.get("PATROL_S3_BUCKET", "patrol-media")
+        self.PATROL_S3_ENDPOINT = env.get("PATROL_S3_ENDPOINT")
+        self.PATROL_S3_REGION = env.get("PATROL_S3_REGION", "us-east-1")
+        self.PATROL_CHECKLISTS_DIR = env.get("PATROL_CHECKLISTS_DIR") or str(ROOT / "checklists")
+        self.PATROL_TIMEZONE = env.get("PATROL_TIMEZONE", "Asia/Shanghai")
+        self.PATROL_TOKEN_TTL_HOURS = int(env.get("PATROL_TOKEN_TTL_HOURS", "720"))
+        self.PATROL_MAX_UPLOAD_MB = int(env.get("PATROL_MAX_UPLOAD_MB", "25"))
+        self.PATROL_MAX_IMAGE_PIXELS = int(env.get("PATROL_MAX_IMAGE_PIXELS", str(60_000_000)))
+        # A phone clock this far ahead of the server is flagged, not trusted for deadlines.
+        self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", "10"))
+        self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", "5"))
+        self.PATROL_LOGIN_WINDOW_SECONDS = int(env.get("PATROL_LOGIN_WINDOW_SECONDS", "300"))
+        # SQLite durability: WAL + NORMAL never loses a commit when the *process* dies
+        # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
+        # Set FULL to fsync every commit as well, at some cost in write throughput.
+        self.PATROL_SQLITE_SYNCHRONOUS = env.get("PATROL_SQLITE_SYNCHRONOUS", "NORMAL")
+        self.SECRET_KEY = env.get("PATROL_SECRET_KEY", "dev-only-secret")
+        self.API_TITLE = "patrol"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "v1/openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = None  # served locally by api.docs (no CDN)
+        self.MAX_CONTENT_LENGTH = self.PATROL_MAX_UPLOAD_MB * 1024 * 1024
+        self.JSON_SORT_KEYS = False
+        if overrides:
+            for k, v in overrides.items():
+                setattr(self, k, v)
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in dir(self) if k.isupper()}

@@ -1,0 +1,112 @@
+"""Domain errors and the one JSON error shape every 4xx/5xx uses.
+
+Every error body is ``{"code": 422, "status": "Unprocessable Entity", "message": "...",
+"errors": {"json": {"field": ["why"]}}}``; ``errors`` is present when there are field errors,
+keyed by location (json, query, form, files, headers) as flask-smorest/webargs do.
+"""
+import logging
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; mapped to HTTP in one place."""
+
+    status = 400
+
+    def __init__(self, message, errors=None, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """Illegal transition, same id with a different body, closed month..."""
+
+    status = 409
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
+class Invalid(DomainError):
+    """Field-level refusal: ``fields`` maps a field path to a message or list of messages."""
+
+    status = 422
+
+    def __init__(self, fields, message="Validation failed.", location="json"):
+        norm = {k: (v if isinstance(v, (list, dict)) else [v]) for k, v in fields.items()}
+        super().__init__(message, errors={location: norm})
+        self.fields = norm
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+def error_body(status, message=None, errors=None):
+    body = {
+        "code": status,
+        "status": HTTP_STATUS_CODES.get(status, "Error"),
+        "message": message or HTTP_STATUS_CODES.get(status, "Error"),
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def _domain(err):
+        resp = jsonify(error_body(err.status, err.message, err.errors))
+        resp.status_code = err.status
+        for k, v in err.headers.items():
+            resp.headers[k] = v
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http(err):
+        data = getattr(err, "data", None) or {}
+        message = data.get("message") or err.description
+        errors = data.get("messages") or data.get("errors")
+        if err.code == 422 and not message or err.code == 422 and message == err.description:
+            message = "Validation failed."
+        if err.code == 413:
+            message = "The upload is larger than the server accepts."
+        resp = jsonify(error_body(err.code, message, errors))
+        resp.status_code = err.code
+        headers = data.get("headers") or {}
+        for k, v in headers.items():
+            resp.headers[k] = v
+        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+            resp.headers["Allow"] = ", ".join(err.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def _unexpected(err):  # pragma: no cover - reached only by bugs
+        log.exception("unhandled error")
+        resp = jsonify(error_body(500, "Internal error; nothing was changed."))
+        resp.status_code = 500
+        return resp

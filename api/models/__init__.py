@@ -1,0 +1,22 @@
+"""The domain's vocabulary as peewee models; ALL_MODELS is in dependency order."""
+from api.models.base import BaseModel, JSONField, to_utc_naive, utcnow  # noqa: F401
+from api.models.org import (ApiToken, Checkpoint, LoginFailure, Site, User, UserSite, Zone,  # noqa: F401
+                            ZoneResponsible, ROLES, FIELD_ROLES, DESK_ROLES, TRADES)
+from api.models.checklists import Checklist, ChecklistVersion, Schedule, Task  # noqa: F401
+from api.models.inspections import (Finding, FindingPhoto, Inspection, ItemResult,  # noqa: F401
+                                    ItemResultPhoto, Photo, PhotoSite, PRIORITIES)
+from api.models.workorders import (WorkOrder, WorkOrderEvent, WorkOrderFinding,  # noqa: F401
+                                   WorkOrderPhoto, WORK_ORDER_STATUSES)
+from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerMonth  # noqa: F401
+from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # noqa: F401
+from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
+
+ALL_MODELS = [
+    Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
+    Checklist, ChecklistVersion, Schedule, Task,
+    Photo, PhotoSite, Inspection, ItemResult, ItemResultPhoto, Finding, FindingPhoto,
+    WorkOrder, WorkOrderFinding, WorkOrderEvent, WorkOrderPhoto,
+    Deduction, DeductionPhoto, Appeal, LedgerMonth,
+    ServiceRequest, RequestEvent, RequestPhoto,
+    AuditLog, IdempotencyRecord,
+]

@@ -1,0 +1,68 @@
+"""Staff fault notices (员工过失通知单), appeals and the monthly ledger."""
+from peewee import (AutoField, BooleanField, CharField, DateTimeField, DecimalField,
+                    ForeignKeyField, IntegerField, TextField)
+
+from api.models.base import BaseModel, JSONField, utcnow
+from api.models.inspections import Finding, Photo
+from api.models.org import Site, User
+from api.models.workorders import WorkOrder
+
+
+class Deduction(BaseModel):
+    id = AutoField()
+    site = ForeignKeyField(Site, on_delete="CASCADE")
+    staff = ForeignKeyField(User, backref="deductions", on_delete="RESTRICT")
+    supervisor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    supervisor_shares = BooleanField(default=False)
+    points = IntegerField()  # negative on a reversing entry
+    yuan_per_point = DecimalField(max_digits=10, decimal_places=2, auto_round=True)
+    reason = TextField()
+    problem_key = CharField(max_length=120, index=True)  # "the same problem" across a month
+    month = CharField(max_length=7, index=True)  # YYYY-MM in the site's time zone
+    occurred_at = DateTimeField()
+    status = CharField(max_length=10, default="active")  # active / voided
+    finding = ForeignKeyField(Finding, null=True, on_delete="SET NULL")
+    work_order = ForeignKeyField(WorkOrder, null=True, on_delete="SET NULL")
+    request_id = IntegerField(null=True)
+    reverses = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    created_by = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    client_id = CharField(max_length=64, null=True, unique=True)
+
+    class Meta:
+        indexes = ((("site", "month"), False),)
+
+
+class DeductionPhoto(BaseModel):
+    id = AutoField()
+    deduction = ForeignKeyField(Deduction, backref="photo_links", on_delete="CASCADE")
+    photo = ForeignKeyField(Photo, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("deduction", "photo"), True),)
+
+
+class Appeal(BaseModel):
+    id = AutoField()
+    deduction = ForeignKeyField(Deduction, backref="appeals", unique=True, on_delete="CASCADE")
+    filed_by = ForeignKeyField(User, on_delete="RESTRICT")
+    reason = TextField()
+    filed_at = DateTimeField(default=utcnow)
+    status = CharField(max_length=10, default="pending")  # pending / upheld / rejected
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+    decision_reason = TextField(default="")
+
+
+class LedgerMonth(BaseModel):
+    """A closed month is frozen: corrections go into the next open month."""
+
+    id = AutoField()
+    site = ForeignKeyField(Site, on_delete="CASCADE")
+    month = CharField(max_length=7)
+    closed_at = DateTimeField(default=utcnow)
+    closed_by = ForeignKeyField(User, on_delete="RESTRICT")
+    snapshot = JSONField(null=True)
+
+    class Meta:
+        indexes = ((("site", "month"), True),)

@@ -1,0 +1,24 @@
+"""Login request and answer."""
+from marshmallow import fields, validate
+
+from api.resources.common import OutSchema, StrictSchema
+
+
+class LoginIn(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class UserOut(OutSchema):
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+    role = fields.String()
+    trade = fields.String(allow_none=True)
+    supervisor_id = fields.Integer(allow_none=True)
+    site_ids = fields.List(fields.Integer())
+
+
+class LoginOut(OutSchema):
+    token = fields.String()
+    user = fields.Nested(UserOut)

@@ -1,0 +1,48 @@
+"""Schemas and helpers shared by several resources."""
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    """Writes refuse unknown fields instead of silently dropping them."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class QuerySchema(Schema):
+    """Query strings ignore parameters they do not know (caches, cache-busters)."""
+
+    class Meta:
+        unknown = EXCLUDE
+        ordered = True
+
+
+class OutSchema(Schema):
+    class Meta:
+        ordered = True
+
+
+def Text(max_len=2000, **kw):
+    return fields.String(validate=validate.Length(max=max_len), **kw)
+
+
+class UtcDateTime(fields.DateTime):
+    """Serialises naive UTC datetimes from the database as ISO 8601 with 'Z'."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(microsecond=value.microsecond).isoformat(timespec="seconds") + "Z"
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """Input datetimes must carry a time zone; they are stored as naive UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from datetime import timezone
+
+        dt = super()._deserialize(value, attr, data, **kwargs)
+        return dt.astimezone(timezone.utc).replace(tzinfo=None)

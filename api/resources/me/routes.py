@@ -1,0 +1,16 @@
+"""The caller."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.resources.auth.schemas import UserOut
+
+blp = Blueprint("me", __name__, url_prefix="/me", description="Who am I.")
+
+
+@blp.route("")
+class Me(MethodView):
+    @blp.response(200, UserOut)
+    def get(self):
+        """The logged-in user with the sites they belong to."""
+        return g.user

@@ -1,0 +1,26 @@
+"""Sites and their zones."""
+from marshmallow import fields
+
+from api.resources.common import OutSchema
+
+
+class ZoneOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    responsible = fields.Method("get_responsible")
+
+    def get_responsible(self, zone):
+        return {r.trade: {"id": r.user_id, "name": r.user.name} for r in zone.responsibles}
+
+
+class SiteOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    kind = fields.String()
+    timezone = fields.String()
+    address = fields.String()
+    zones = fields.List(fields.Nested(ZoneOut))

@@ -1,0 +1,108 @@
+"""Where photo bytes live: a local directory (default) or S3-compatible object storage.
+
+Storage only moves bytes; it never decodes images. Keys look like ``ab/abcdef....jpg``.
+"""
+import os
+import tempfile
+
+
+class LocalStorage:
+    """Files under one directory, written to a temporary name, fsynced, then renamed,
+    so a crash never leaves a truncated file under a final name."""
+
+    def __init__(self, root):
+        self.root = os.path.abspath(root)
+
+    def _path(self, key):
+        path = os.path.abspath(os.path.join(self.root, key))
+        if not path.startswith(self.root + os.sep):
+            raise ValueError("bad storage key")
+        return path
+
+    def put(self, key, data):
+        path = self._path(key)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            dfd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def get(self, key):
+        with open(self._path(key), "rb") as fh:
+            return fh.read()
+
+    def exists(self, key):
+        return os.path.exists(self._path(key))
+
+    def delete(self, key):
+        try:
+            os.unlink(self._path(key))
+        except FileNotFoundError:
+            pass
+
+    def keys(self):
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                if name.startswith(".tmp-") or name.startswith("."):
+                    continue
+                yield os.path.relpath(os.path.join(folder, name), self.root)
+
+
+class S3Storage:
+    """Aliyun OSS, MinIO and AWS S3 all speak this protocol."""
+
+    def __init__(self, bucket, endpoint_url=None, region="us-east-1"):
+        import boto3
+
+        self.bucket = bucket
+        self.client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+
+    def put(self, key, data):
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)  # whole object or nothing
+
+    def get(self, key):
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def exists(self, key):
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+            return True
+        except ClientError:
+            return False
+
+    def delete(self, key):
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def keys(self):
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket):
+            for obj in page.get("Contents", []):
+                yield obj["Key"]
+
+
+def make_storage(config):
+    if config.get("PATROL_STORAGE", "local") == "s3":
+        return S3Storage(config["PATROL_S3_BUCKET"], config.get("PATROL_S3_ENDPOINT"),
+                         config.get("PATROL_S3_REGION", "us-east-1"))
+    return LocalStorage(config["PATROL_MEDIA_DIR"])
+
+
+def current_storage():
+    from flask import current_app
+
+    return current_app.extensions["patrol_storage"]
