@@ -151,3 +151,15 @@ def login(client, org):
 @pytest.fixture
 def anon(client):
     return ApiClient(client)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The real server under gunicorn with two days of demo data, shared by a test module."""
+    from tests.live import LiveServer
+
+    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server.build_demo()
+    server.start()
+    yield server
+    server.stop()
