@@ -7,7 +7,6 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class QuerySchema(Schema):
@@ -15,12 +14,10 @@ class QuerySchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
-        ordered = True
 
 
 class OutSchema(Schema):
-    class Meta:
-        ordered = True
+    """Responses: field order is declaration order."""
 
 
 def Text(max_len=2000, **kw):
