@@ -6,6 +6,14 @@ from api.models.base import BaseModel, JSONField, utcnow
 from api.models.inspections import Photo
 from api.models.org import Site, User, Zone
 
+REQUEST_KINDS = ("complaint", "repair", "suggestion")
+REQUEST_CHANNELS = ("phone", "visit", "wechat", "patrol")
+REQUEST_STATUSES = ("open", "handling", "transferred", "done", "closed", "cancelled")
+ACTIVE_REQUEST_STATUSES = ("open", "handling", "transferred")
+# what the matter is about: "the same thing" when a unit complains again
+REQUEST_CATEGORIES = ("water_leak", "lift", "noise", "parking", "cleaning", "security", "lighting",
+                      "drainage", "greenery", "facility", "fees", "other")
+
 
 class ServiceRequest(BaseModel):
     id = AutoField()
@@ -13,6 +21,7 @@ class ServiceRequest(BaseModel):
     zone = ForeignKeyField(Zone, null=True, on_delete="SET NULL")
     kind = CharField(max_length=12)  # complaint / repair / suggestion
     channel = CharField(max_length=12)  # phone / visit / wechat / patrol
+    category = CharField(max_length=20, default="other")
     owner_name = CharField(max_length=120, default="")
     owner_phone = CharField(max_length=32, default="")
     phone_last4 = CharField(max_length=4, default="", index=True)
@@ -25,10 +34,14 @@ class ServiceRequest(BaseModel):
     priority = CharField(max_length=10, default="normal")
     urgent = BooleanField(default=False)
     scope = CharField(max_length=12, default="desk")  # desk (own scope) / transferred
+    trade = CharField(max_length=20, null=True)  # the department answering: customer_service or a trade
     status = CharField(max_length=12, default="open", index=True)
     received_at = DateTimeField(default=utcnow)
+    respond_by = DateTimeField(null=True)  # repairs: 2 h emergency / 24 h normal
+    responded_at = DateTimeField(null=True)
     due_at = DateTimeField(null=True)
     escalation_level = IntegerField(default=0)  # 0 receptionist, 1 cs supervisor, 2 deputy GM
+    escalated_at = DateTimeField(null=True)
     handler = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_by = ForeignKeyField(User, on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
@@ -36,7 +49,12 @@ class ServiceRequest(BaseModel):
     revisit_due = DateTimeField(null=True)
     revisited_at = DateTimeField(null=True)
     satisfied = BooleanField(null=True)
+    cancelled_at = DateTimeField(null=True)
+    reopen_count = IntegerField(default=0)
     client_id = CharField(max_length=64, null=True, unique=True)
+
+    class Meta:
+        indexes = ((("site", "status", "id"), False), (("site", "received_at"), False))
 
 
 class RequestEvent(BaseModel):
