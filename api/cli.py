@@ -244,7 +244,8 @@ def _add_command_modules():
             if exc.name == f"api.commands.{name}":
                 continue
             raise
-        cli.add_command(module.command)
+        for cmd in getattr(module, "commands", [module.command]):
+            cli.add_command(cmd)
 
 
 _add_command_modules()
