@@ -61,20 +61,61 @@ class LocalStorage:
                 yield os.path.relpath(os.path.join(folder, name), self.root)
 
 
-class S3Storage:
-    """Aliyun OSS, MinIO and AWS S3 all speak this protocol."""
+_CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+                  ".heic": "image/heic", ".heif": "image/heif"}
 
-    def __init__(self, bucket, endpoint_url=None, region="us-east-1"):
+
+class S3Storage:
+    """Aliyun OSS, MinIO and AWS S3 all speak this protocol.
+
+    Behaves like LocalStorage: ``get`` of a missing key raises FileNotFoundError, ``exists`` is
+    False only when the store says 404 (any other failure is raised, never taken as "absent"),
+    and ``put`` is all-or-nothing (a single PUT; readers never see half an object). One boto3
+    client per process: it is thread-safe and keeps its HTTP connections alive.
+    """
+
+    def __init__(self, bucket, endpoint_url=None, region="us-east-1", client=None):
         import boto3
+        from botocore.config import Config as BotoConfig
 
         self.bucket = bucket
-        self.client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+        self.client = client or boto3.client(
+            "s3", endpoint_url=endpoint_url or None, region_name=region,
+            config=BotoConfig(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5,
+                              read_timeout=30, max_pool_connections=16,
+                              # path-style works with MinIO and moto; OSS and AWS accept it too
+                              s3={"addressing_style": "path"}))
+
+    @staticmethod
+    def _missing(exc):
+        err = getattr(exc, "response", {}).get("Error", {})
+        return str(err.get("Code")) in ("404", "NoSuchKey", "NotFound")
+
+    def ensure_bucket(self):
+        """Create the bucket if it is not there (first start against a fresh MinIO)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) not in ("404", "NoSuchBucket", "NotFound"):
+                raise
+            self.client.create_bucket(Bucket=self.bucket)
 
     def put(self, key, data):
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)  # whole object or nothing
+        ext = os.path.splitext(key)[1].lower()
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data,  # whole object or nothing
+                               ContentType=_CONTENT_TYPES.get(ext, "application/octet-stream"))
 
     def get(self, key):
-        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if self._missing(exc):
+                raise FileNotFoundError(key) from exc
+            raise
 
     def exists(self, key):
         from botocore.exceptions import ClientError
@@ -82,11 +123,13 @@ class S3Storage:
         try:
             self.client.head_object(Bucket=self.bucket, Key=key)
             return True
-        except ClientError:
-            return False
+        except ClientError as exc:
+            if self._missing(exc):
+                return False
+            raise
 
     def delete(self, key):
-        self.client.delete_object(Bucket=self.bucket, Key=key)
+        self.client.delete_object(Bucket=self.bucket, Key=key)  # deleting a missing key is not an error
 
     def keys(self):
         paginator = self.client.get_paginator("list_objects_v2")
