@@ -1,0 +1,277 @@
+"""Policy as data: amounts, thresholds and deadlines from checklists/policy.yaml, validated.
+
+``current_policy()`` is the validated policy (cached per file and modification time);
+``validate_policy_file(path)`` returns the problems as ``"file:line: message"`` strings.
+"""
+import os
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from marshmallow import (RAISE, Schema, ValidationError, fields, validate, validates,
+                         validates_schema)
+
+from api.errors import Invalid
+
+PRIORITIES = ("emergency", "normal", "planned")
+TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
+TIERS = ("extra_fine", "sanction", "dismissal")
+TIER_ORDER = ("none",) + TIERS
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _money(**kw):
+    return fields.Decimal(places=2, as_string=False, validate=validate.Range(min=Decimal("0")), **kw)
+
+
+def _hours(**kw):
+    return fields.Float(validate=validate.Range(min=0, min_inclusive=False), allow_none=True, **kw)
+
+
+class TierSchema(_Strict):
+    tier = fields.String(required=True, validate=validate.OneOf(TIERS))
+    min_points = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    extra_fine = _money(required=True)
+
+
+class PostingSchema(_Strict):
+    min_points = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    same_problem_times = fields.Integer(required=True, strict=True, validate=validate.Range(min=2))
+
+
+class SplitSchema(_Strict):
+    staff_percent = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    supervisor_percent = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+
+    @validates_schema
+    def _sums_to_100(self, data, **kw):
+        if data.get("staff_percent", 0) + data.get("supervisor_percent", 0) != 100:
+            raise ValidationError("staff_percent and supervisor_percent must add up to 100.",
+                                  "supervisor_percent")
+
+
+class DeductionPolicySchema(_Strict):
+    yuan_per_point = _money(required=True)
+    tiers = fields.List(fields.Nested(TierSchema), required=True, validate=validate.Length(min=1))
+    posting = fields.Nested(PostingSchema, required=True)
+    supervisor_split = fields.Nested(SplitSchema, required=True)
+    same_problem_brings_in_supervisor = fields.Integer(required=True, strict=True,
+                                                       validate=validate.Range(min=2))
+    ledger_due_day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=28))
+    closed_month = fields.String(required=True, validate=validate.OneOf(["refuse"]))
+
+    @validates("tiers")
+    def _ascending(self, tiers, **kw):
+        mins = [t["min_points"] for t in tiers]
+        if mins != sorted(set(mins)):
+            raise ValidationError("Tiers must be listed with strictly increasing min_points.")
+        names = [t["tier"] for t in tiers]
+        if len(set(names)) != len(names):
+            raise ValidationError("Each tier may appear only once.")
+
+
+class PriorityHours(_Strict):
+    emergency = _hours(required=True)
+    normal = _hours(required=True)
+    planned = _hours(required=True)
+
+
+class PartialPriorityHours(_Strict):
+    emergency = _hours()
+    normal = _hours()
+    planned = _hours()
+
+
+class EscalationSchema(_Strict):
+    supervisor_after_hours = fields.Float(required=True, validate=validate.Range(min=0))
+    manager_after_hours = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+
+
+class WorkOrderPolicySchema(_Strict):
+    respond_hours = fields.Nested(PriorityHours, required=True)
+    resolve_hours = fields.Nested(PriorityHours, required=True)
+    time_limits = fields.Dict(keys=fields.String(validate=validate.OneOf(TRADES)),
+                              values=fields.Nested(PartialPriorityHours), load_default=dict)
+    planned_resolve_time = fields.Time(required=True)
+    revisit_working_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=30))
+    escalation = fields.Nested(EscalationSchema, required=True)
+
+    @validates("resolve_hours")
+    def _resolve_all_set(self, value, **kw):
+        missing = [p for p in PRIORITIES if value.get(p) is None]
+        if missing:
+            raise ValidationError(f"Every priority needs a resolve limit (missing: {', '.join(missing)}).")
+
+
+class ComplaintPolicySchema(_Strict):
+    desk_same_day = fields.Boolean(required=True)
+    transfer_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
+    transfer_days_kind = fields.String(required=True, validate=validate.OneOf(["calendar", "working"]))
+    urgent_to_duty_manager = fields.Boolean(load_default=True)
+
+
+class ZoneRankingSchema(_Strict):
+    pass_rate_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+
+
+class PolicySchema(_Strict):
+    timezone = fields.String(required=True)
+    deductions = fields.Nested(DeductionPolicySchema, required=True)
+    work_orders = fields.Nested(WorkOrderPolicySchema, required=True)
+    complaints = fields.Nested(ComplaintPolicySchema, required=True)
+    zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
+                                                                          "on_time_weight": 30})
+
+    @validates("timezone")
+    def _tz(self, value, **kw):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"Unknown time zone {value!r}.")
+
+
+class Policy(dict):
+    """The validated policy: a dict with a few readable helpers."""
+
+    @property
+    def tz(self):
+        return ZoneInfo(self["timezone"])
+
+    @property
+    def yuan_per_point(self):
+        return self["deductions"]["yuan_per_point"]
+
+    def respond_hours(self, priority):
+        return self["work_orders"]["respond_hours"].get(priority)
+
+    def resolve_hours(self, priority, trade=None, item_hours=None):
+        """The time-limit table: a checklist item's own limit, else the trade's, else the priority's."""
+        if item_hours:
+            return float(item_hours)
+        by_trade = self["work_orders"]["time_limits"].get(trade or "", {})
+        if by_trade.get(priority):
+            return by_trade[priority]
+        return self["work_orders"]["resolve_hours"][priority]
+
+
+# --- loading with line numbers ----------------------------------------------------------
+
+def _line_map(text):
+    """Map each key path (tuple) in the YAML document to its 1-based line; duplicate keys listed."""
+    lines, dups = {}, []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines, dups
+
+    def walk(node, path):
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for k, v in node.value:
+                key = k.value
+                if key in seen:
+                    dups.append((k.start_mark.line + 1, key))
+                seen.add(key)
+                lines[path + (key,)] = k.start_mark.line + 1
+                walk(v, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return lines, dups
+
+
+def _flatten(messages, path=()):
+    if isinstance(messages, dict):
+        for k, v in messages.items():
+            key = int(k) if isinstance(k, str) and k.isdigit() else k
+            yield from _flatten(v, path + (key,))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        for m in messages:
+            yield path, m
+    elif isinstance(messages, list):
+        for m in messages:
+            yield from _flatten(m, path)
+    else:
+        yield path, str(messages)
+
+
+def _line_for(lines, path):
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def parse_policy(text, name="policy.yaml"):
+    """(policy or None, problems): problems are "file:line: message" strings."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        return None, [f"{name}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
+    lines, dups = _line_map(text)
+    problems = [f"{name}:{line}: duplicate key {key!r}" for line, key in dups]
+    if not isinstance(raw, dict):
+        return None, problems + [f"{name}:1: the policy must be a mapping of sections"]
+    try:
+        data = PolicySchema().load(raw)
+    except ValidationError as err:
+        for path, msg in _flatten(err.messages):
+            problems.append(f"{name}:{_line_for(lines, path)}: {'.'.join(map(str, path))}: {msg}")
+        return None, problems
+    if problems:
+        return None, problems
+    return Policy(data), []
+
+
+def validate_policy_file(path):
+    """Every problem in a policy file as "file:line: problem"; an empty list means it is valid."""
+    name = os.path.basename(str(path))
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        return [f"{name}:1: cannot read: {exc.strerror}"]
+    return parse_policy(text, name)[1]
+
+
+def load_policy(path):
+    with open(path, encoding="utf-8") as fh:
+        policy, problems = parse_policy(fh.read(), os.path.basename(str(path)))
+    if problems:
+        raise Invalid({"policy": problems}, message="The policy file is not valid.")
+    return policy
+
+
+def policy_path():
+    """checklists/policy.yaml in PATROL_CHECKLISTS_DIR (the same variable the app's config reads)."""
+    directory = os.environ.get("PATROL_CHECKLISTS_DIR") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "checklists")
+    return os.path.join(directory, "policy.yaml")
+
+
+_cache = {}
+
+
+def current_policy():
+    """The policy in force, re-read only when the file changes."""
+    path = policy_path()
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        raise Invalid({"policy": [f"{path} is missing"]}, message="The policy file is missing.")
+    hit = _cache.get(path)
+    if hit and hit[0] == mtime:
+        return hit[1]
+    policy = load_policy(path)
+    _cache[path] = (mtime, policy)
+    return policy
