@@ -1,0 +1,1 @@
+"""Hardening: nothing lost, nobody where they do not belong."""
