@@ -1,0 +1,158 @@
+"""Work orders: create from findings or by hand, list with deadlines, move through the lifecycle."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from peewee import JOIN
+
+from api.audit import audit
+from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
+from api.db import write_tx
+from api.domain import workorders as wo
+from api.errors import Invalid, NotFound
+from api.idempotency import idempotent
+from api.models import FIELD_ROLES, Finding, User, WorkOrder, Zone, utcnow
+from api.pagination import paginate_desc_by_id
+from api.resources.work_orders.schemas import (EscalateOut, TransitionIn, WorkOrderCreatedOut,
+                                               WorkOrderDetailOut, WorkOrderIn, WorkOrderListArgs,
+                                               WorkOrderPage)
+
+blp = Blueprint("work_orders", __name__, url_prefix="/work-orders",
+                description="Work orders (工单): dispatch, deadlines, revisits and rework.")
+
+
+def escalate_lazily(sites):
+    """Overdue orders move up when anyone looks; the cheap read keeps quiet calls lock-free."""
+    now = utcnow()
+    if sites and wo.pending_escalations(now, sites):
+        with write_tx():
+            wo.escalate_overdue(now, sites)
+
+
+def _snapshot(order):
+    return {"status": order.status, "assignee_id": order.assignee_id, "reopen_count": order.reopen_count,
+            "escalation_level": order.escalation_level}
+
+
+def _created(orders):
+    first = orders[0]
+    first.created_ids = [o.id for o in orders]
+    return first
+
+
+@blp.route("")
+class WorkOrders(MethodView):
+    @blp.arguments(WorkOrderListArgs, location="query")
+    @blp.response(200, WorkOrderPage)
+    def get(self, args):
+        """Work orders of the caller's sites, newest first (field staff see only their own)."""
+        sites = site_ids()
+        if args.get("site_id") is not None:
+            check_site(args["site_id"], "site")
+            sites = [args["site_id"]]
+        escalate_lazily(sites)
+        now = utcnow()
+        q = (WorkOrder.select(WorkOrder, User, Zone)
+             .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
+             .switch(WorkOrder).join(Zone, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.zone == Zone.id), attr="zone")
+             .where(WorkOrder.site.in_(sites)))
+        if g.user.role in FIELD_ROLES:
+            q = q.where(WorkOrder.assignee == g.user.id)
+        status = args.get("status")
+        if status == "active":
+            q = q.where(WorkOrder.status.in_(wo.ACTIVE))
+        elif status:
+            q = q.where(WorkOrder.status == status)
+        for key, field in (("priority", WorkOrder.priority), ("zone_id", WorkOrder.zone),
+                           ("assignee_id", WorkOrder.assignee), ("trade", WorkOrder.trade)):
+            if args.get(key) is not None:
+                q = q.where(field == args[key])
+        if args.get("overdue") is True:
+            q = q.where(wo.overdue_condition(now))
+        elif args.get("overdue") is False:
+            q = q.where(~wo.overdue_condition(now))
+        if args.get("escalated") is not None:
+            q = q.where((WorkOrder.escalation_level > 0) if args["escalated"] else (WorkOrder.escalation_level == 0))
+        if args.get("revisit_due"):
+            q = q.where((WorkOrder.status == "done"))
+        rows, cursor = paginate_desc_by_id(q, WorkOrder.id, args["limit"], args.get("cursor"))
+        return {"items": rows, "next_cursor": cursor}
+
+    @idempotent
+    @blp.arguments(WorkOrderIn)
+    @blp.response(201, WorkOrderCreatedOut)
+    @blp.alt_response(200, schema=WorkOrderCreatedOut, description="A retry with a known client_id.")
+    @blp.alt_response(409, description="A finding is resolved, dismissed or already on an open order.")
+    def post(self, data):
+        """Create a work order by hand or from findings (one covering them all, or one per finding)."""
+        require_role(*SUPERVISOR_UP)
+        client_id = data.pop("client_id", None)
+        if client_id:
+            earlier = wo.orders_for_client_id(client_id)
+            if earlier:
+                check_site(earlier[0].site_id, "work order")
+                return _created(earlier), 200
+        site_id = data.pop("site_id", None)
+        if site_id is None and data["finding_ids"]:
+            f = Finding.get_or_none(Finding.id == data["finding_ids"][0])
+            site_id = f.site_id if f else None
+        if site_id is None:
+            raise Invalid({"site_id": "Say which site (or give findings)."})
+        try:
+            check_site(site_id, "site")
+        except NotFound:
+            raise Invalid({"site_id": "No such site."})
+        finding_ids = data.pop("finding_ids")
+        one_per = data.pop("one_per_finding")
+        kw = dict(trade=data.get("trade"), title=data.get("title"), description=data.get("description", ""),
+                  priority=data.get("priority"), zone=data.get("zone_id"), assignee=data.get("assignee_id"),
+                  scheduled_for=data.get("scheduled_for"))
+        with write_tx():
+            if finding_ids:
+                orders = wo.create_from_findings(site=site_id, created_by=g.user, finding_ids=finding_ids,
+                                                 one_per_finding=one_per, client_id=client_id, **kw)
+            else:
+                orders = [wo.create_work_order(site=site_id, created_by=g.user, client_id=client_id, **kw)]
+            for o in orders:
+                audit("work_order.create", "work_order", o.id, o.site_id, after=_snapshot(o))
+        return _created(orders)
+
+
+@blp.route("/escalate")
+class Escalate(MethodView):
+    @blp.response(200, EscalateOut)
+    def post(self):
+        """Move overdue orders up a level (supervisor, then manager); safe to run from cron anywhere."""
+        require_role(*SUPERVISOR_UP)
+        with write_tx():
+            steps = wo.escalate_overdue(utcnow(), site_ids())
+        return {"escalated": [{"id": i, "level": lvl} for i, lvl in steps]}
+
+
+@blp.route("/<int:order_id>")
+class WorkOrderOne(MethodView):
+    @blp.response(200, WorkOrderDetailOut)
+    def get(self, order_id):
+        """One work order with its events, findings, photos, deadlines and countdowns."""
+        order = get_visible(WorkOrder, order_id, "work order")
+        escalate_lazily([order.site_id])
+        return WorkOrder.get_by_id(order_id)
+
+
+@blp.route("/<int:order_id>/transitions")
+class Transitions(MethodView):
+    @idempotent
+    @blp.arguments(TransitionIn)
+    @blp.response(200, WorkOrderDetailOut)
+    @blp.alt_response(403, description="Not yours to move (technicians move only their own orders).")
+    @blp.alt_response(409, description="Not allowed from the order's current status.")
+    def post(self, data, order_id):
+        """Assign, accept, start, finish (with after-photos), verify (the revisit), reopen or cancel."""
+        with write_tx():
+            order = get_visible(WorkOrder, order_id, "work order")
+            before = _snapshot(order)
+            wo.transition(order, data["action"], g.user, assignee_id=data.get("assignee_id"),
+                          note=data.get("note", ""), photo_ids=data.get("photo_ids") or [],
+                          satisfied=data.get("satisfied"), actor_site_ids=site_ids())
+            audit(f"work_order.{data['action']}", "work_order", order.id, order.site_id, before=before,
+                  after=_snapshot(order))
+        return WorkOrder.get_by_id(order_id)

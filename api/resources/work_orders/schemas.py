@@ -1,0 +1,163 @@
+"""Work orders in and out: deadlines as UTC times plus countdowns in seconds."""
+from flask import g
+from marshmallow import fields, validate
+
+from api.domain.deadlines import overdue_kind, seconds_left
+from api.domain.policy import PRIORITIES, TRADES
+from api.domain.workorders import STATUS_NAMES, TRANSITIONS
+from api.models import WORK_ORDER_STATUSES, WorkOrderEvent, utcnow
+from api.pagination import PageArgs
+from api.resources.common import OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
+
+
+class WorkOrderIn(StrictSchema):
+    site_id = fields.Integer(metadata={"description": "Needed unless finding_ids say where."})
+    zone_id = fields.Integer(allow_none=True)
+    trade = fields.String(validate=validate.OneOf(TRADES))
+    title = Text(255)
+    description = Text(4000, load_default="")
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    assignee_id = fields.Integer(allow_none=True, metadata={
+        "description": "Default: the zone's responsible person for the trade (片区责任制)."})
+    finding_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=200))
+    one_per_finding = fields.Boolean(load_default=False, metadata={
+        "description": "Make one order per finding instead of one order covering them all."})
+    scheduled_for = fields.Date(allow_none=True, metadata={"description": "Planned orders: the local day."})
+    client_id = fields.String(validate=validate.Length(min=8, max=56), metadata={
+        "description": "Client-made id (UUID): a retry with the same id returns the order(s) already made."})
+
+
+class WorkOrderListArgs(QuerySchema, PageArgs):
+    status = fields.String(validate=validate.OneOf(WORK_ORDER_STATUSES + ("active",)), metadata={
+        "description": "`active` = any status before verified/cancelled."})
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    overdue = fields.Boolean()
+    escalated = fields.Boolean()
+    site_id = fields.Integer()
+    zone_id = fields.Integer()
+    assignee_id = fields.Integer()
+    trade = fields.String(validate=validate.OneOf(TRADES))
+    revisit_due = fields.Boolean(metadata={"description": "Done orders waiting for their revisit."})
+
+
+class TransitionIn(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
+    assignee_id = fields.Integer(allow_none=True)
+    note = Text(2000, load_default="")
+    photo_ids = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
+                            validate=validate.Length(max=20))
+    satisfied = fields.Boolean(allow_none=True)
+
+
+class PersonOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    username = fields.String()
+
+
+class ZoneRef(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+
+
+def _now():
+    return g.get("now") or utcnow()
+
+
+class WorkOrderOut(OutSchema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    zone = fields.Nested(ZoneRef, allow_none=True)
+    trade = fields.String()
+    title = fields.String()
+    description = fields.String()
+    priority = fields.String()
+    status = fields.String()
+    status_name = fields.Function(lambda o: STATUS_NAMES.get(o.status, o.status))
+    source = fields.String()
+    request_id = fields.Integer(allow_none=True)
+    assignee = fields.Nested(PersonOut, allow_none=True)
+    created_by_id = fields.Integer(attribute="created_by_id")
+    created_at = UtcDateTime()
+    scheduled_for = fields.Date(allow_none=True)
+    respond_by = UtcDateTime(allow_none=True)
+    resolve_by = UtcDateTime(allow_none=True)
+    assigned_at = UtcDateTime(allow_none=True)
+    accepted_at = UtcDateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    done_at = UtcDateTime(allow_none=True)
+    revisit_due = UtcDateTime(allow_none=True)
+    verified_at = UtcDateTime(allow_none=True)
+    cancelled_at = UtcDateTime(allow_none=True)
+    reopen_count = fields.Integer()
+    escalation_level = fields.Integer(metadata={"description": "0 none, 1 supervisor, 2 manager"})
+    escalated_at = UtcDateTime(allow_none=True)
+    overdue = fields.Function(lambda o: overdue_kind(o, _now()), metadata={
+        "description": "`respond` (not accepted in time), `resolve` (not done in time) or null."})
+    respond_seconds_left = fields.Function(
+        lambda o: seconds_left(o.respond_by, _now()) if o.status in ("open", "assigned") else None)
+    resolve_seconds_left = fields.Function(
+        lambda o: seconds_left(o.resolve_by, _now()) if o.status in ("open", "assigned", "accepted", "in_progress")
+        else None)
+    revisit_seconds_left = fields.Function(
+        lambda o: seconds_left(o.revisit_due, _now()) if o.status == "done" else None)
+    client_id = fields.String(allow_none=True)
+
+
+class WorkOrderCreatedOut(WorkOrderOut):
+    created_ids = fields.List(fields.Integer(), metadata={
+        "description": "Every order this call made (one_per_finding makes several; this body is the first)."})
+
+
+class WorkOrderPage(OutSchema):
+    items = fields.List(fields.Nested(WorkOrderOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class EventOut(OutSchema):
+    id = fields.Integer()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor = fields.Nested(PersonOut, allow_none=True)
+    at = UtcDateTime()
+    note = fields.String()
+    data = fields.Dict(allow_none=True)
+
+
+class FindingRef(OutSchema):
+    id = fields.Integer()
+    title = fields.String()
+    title_en = fields.String()
+    status = fields.String()
+    trade = fields.String()
+    priority = fields.String()
+    checklist_key = fields.String(allow_none=True)
+    item_key = fields.String(allow_none=True)
+    zone_id = fields.Integer()
+    checkpoint_id = fields.Integer(allow_none=True)
+    created_at = UtcDateTime()
+    photo_ids = fields.Function(lambda f: [p.photo_id for p in f.photo_links])
+
+
+class OrderPhotoOut(OutSchema):
+    id = fields.String(attribute="photo_id")
+    kind = fields.String()
+
+
+class WorkOrderDetailOut(WorkOrderOut):
+    events = fields.Function(lambda o: EventOut(many=True).dump(o.events.order_by(WorkOrderEvent.id)))
+    findings = fields.Method("get_findings")
+    photos = fields.Function(lambda o: OrderPhotoOut(many=True).dump(o.photo_links))
+
+    def get_findings(self, o):
+        from api.models import Finding, WorkOrderFinding
+
+        rows = Finding.select().join(WorkOrderFinding).where(WorkOrderFinding.work_order == o).order_by(Finding.id)
+        return FindingRef(many=True).dump(rows)
+
+
+class EscalateOut(OutSchema):
+    escalated = fields.List(fields.Dict(), metadata={"description": "[{id, level}] moved up by this call"})
