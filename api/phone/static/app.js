@@ -1,0 +1,181 @@
+// The app: boot, hash router, header and tab bar, and when to sync.
+import * as api from './api.js';
+import * as data from './data.js';
+import * as outbox from './outbox.js';
+import { dropAll, kvGet } from './idb.js';
+import { t, getLang, setLang } from './i18n.js';
+import { h } from './util.js';
+
+const SCREENS = {
+  login: () => import('./screens/login.js'),
+  today: () => import('./screens/today.js'),
+  scan: () => import('./screens/scan.js'),
+  walk: () => import('./screens/walk.js'),
+  report: () => import('./screens/report.js'),
+  orders: () => import('./screens/orders.js'),
+  order: () => import('./screens/order.js'),
+  outbox: () => import('./screens/queue.js'),
+};
+
+const view = document.getElementById('view');
+const top = document.getElementById('top');
+const nav = document.getElementById('nav');
+let current = null;
+let renderSeq = 0;
+
+/** The route as {name, params} from location.hash. */
+export function parseRoute(hash = location.hash) {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [name, a, b] = parts;
+  switch (name) {
+    case 'scan': return { name: 'scan', params: { code: a || null } };
+    case 'walk': return { name: 'walk', params: { code: a, key: b } };
+    case 'report': return { name: 'report', params: { code: a || null } };
+    case 'orders': return a ? { name: 'order', params: { id: a } } : { name: 'orders', params: {} };
+    case 'outbox': return { name: 'outbox', params: {} };
+    case 'login': return { name: 'login', params: {} };
+    default: return { name: 'today', params: {} };
+  }
+}
+
+export function go(hash, replace = false) {
+  if (replace) location.replace(hash);
+  else if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+let toastTimer = null;
+export function toast(message, kind = 'info') {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.className = `toast show ${kind}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.className = 'toast'; }, 3500);
+}
+
+async function renderChrome(route, user) {
+  const c = await outbox.counts();
+  const badge = c.total ? h('span', { class: `badge${c.refused ? ' bad' : ''}`, id: 'outbox-badge' }, String(c.total)) : null;
+  top.replaceChildren(
+    h('div', { class: 'brand' }, t('app_name')),
+    h('div', { class: 'top-actions' },
+      user ? h('a', { href: '#/outbox', class: 'outbox-link', 'aria-label': t('outbox') }, '⇅', badge) : null,
+      h('button', { class: 'lang', type: 'button', onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); render(); } },
+        getLang() === 'zh' ? 'EN' : '中文')),
+  );
+  if (!user || route.name === 'login') {
+    nav.replaceChildren();
+    nav.hidden = true;
+    return;
+  }
+  nav.hidden = false;
+  const tabs = [['today', '#/today', '☰'], ['scan', '#/scan', '⌖'], ['report', '#/report', '✎']];
+  if (user.role === 'technician') tabs.splice(1, 0, ['orders', '#/orders', '⚒']);
+  const active = { walk: 'scan', order: 'orders', outbox: 'today' }[route.name] || route.name;
+  nav.replaceChildren(...tabs.map(([name, href, icon]) => h('a', {
+    href, class: `tab${active === name ? ' active' : ''}`, dataset: { tab: name },
+  }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', {}, t(`tab_${name}`)))));
+}
+
+export async function render() {
+  const seq = ++renderSeq;
+  let route = parseRoute();
+  const user = api.token() ? await kvGet('user') : null;
+  if (!user && route.name !== 'login') {
+    // a label scanned before logging in opens after the login
+    if (location.hash && location.hash !== '#/login') sessionStorage.setItem('patrol.after_login', location.hash);
+    route = { name: 'login', params: {} };
+  }
+  if (current && current.cleanup) {
+    try { current.cleanup(); } catch (e) { /* screen already gone */ }
+  }
+  current = null;
+  document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
+  await renderChrome(route, user);
+  const mod = await SCREENS[route.name]();
+  const ctx = { go, toast, render, user, route, logout, syncAll };
+  const screen = await mod.render(ctx, route.params);
+  if (seq !== renderSeq) {
+    if (screen && screen.cleanup) screen.cleanup();
+    return;
+  }
+  current = screen;
+  view.replaceChildren(screen.el);
+  view.dataset.screen = route.name;
+  window.scrollTo(0, 0);
+}
+
+/** Sync reference data in the background; the screens read what is stored. */
+export async function syncData() {
+  if (!api.token()) return false;
+  try {
+    await data.refresh();
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+export async function syncAll() {
+  const res = await outbox.sendNow();
+  const ok = await syncData();
+  return { sent: res ? res.sent : 0, refreshed: ok };
+}
+
+/** Log out: the token is revoked and everything the phone stored goes with it. */
+export async function logout() {
+  try { await api.post('/auth/logout', undefined); } catch (e) { /* offline: the token expires on its own */ }
+  const lang = getLang();
+  api.setToken(null);
+  localStorage.clear();
+  sessionStorage.clear();
+  setLang(lang);
+  await dropAll();
+  if (window.caches) {
+    for (const name of await caches.keys()) if (name.startsWith('patrol-data')) await caches.delete(name);
+  }
+  go('#/login', true);
+  render();
+}
+
+function onOutboxChange() {
+  const route = parseRoute();
+  outbox.counts().then((c) => {
+    const link = top.querySelector('.outbox-link');
+    if (!link) return;
+    const old = link.querySelector('.badge');
+    if (old) old.remove();
+    if (c.total) link.append(h('span', { class: `badge${c.refused ? ' bad' : ''}`, id: 'outbox-badge' }, String(c.total)));
+    if (route.name === 'today' || route.name === 'outbox') {
+      if (current && current.refresh) current.refresh();
+    }
+  });
+}
+
+function boot() {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => { /* plain http on a LAN address */ });
+  }
+  window.addEventListener('hashchange', render);
+  window.addEventListener('online', () => { syncAll().then(() => { if (current && current.refresh) current.refresh(); }); });
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') outbox.drain(); });
+  outbox.events.addEventListener('change', onOutboxChange);
+  outbox.events.addEventListener('sent', () => {
+    toast(t('sent_ok'), 'ok');
+    syncData().then(() => { if (current && current.refresh) current.refresh(); });
+  });
+  api.events.addEventListener('unauthorized', () => {
+    // keep the outbox: after logging in again it is sent with the new token
+    api.setToken(null);
+    toast(t('login_again'), 'bad');
+    render();
+  });
+  render().then(() => {
+    if (api.token()) {
+      outbox.drain();
+      if (navigator.onLine) syncData().then((ok) => { if (ok && current && current.refresh) current.refresh(); });
+    }
+  });
+}
+
+boot();

@@ -1,0 +1,128 @@
+// Reference data kept on the phone: checkpoints of the user's sites, today's tasks, every
+// checklist's current version (with its ETag) and a technician's work orders.
+// Refreshed at login and at every sync, so a whole round works with the network off.
+import * as api from './api.js';
+import { kvGet, kvSet, kvSetMany } from './idb.js';
+import { itemsOf, siteToday, SITE_TZ } from './util.js';
+
+const ACTIVE_ORDER = ['assigned', 'accepted', 'in_progress', 'open'];
+
+export async function user() { return kvGet('user'); }
+export async function sites() { return (await kvGet('sites')) || []; }
+export async function checkpoints() { return (await kvGet('checkpoints')) || []; }
+export async function tasks() { return (await kvGet('tasks')) || { date: null, items: [] }; }
+export async function workOrders() { return (await kvGet('work_orders')) || []; }
+export async function lastSync() { return kvGet('last_sync'); }
+
+export async function timezone() {
+  const s = await sites();
+  return (s[0] && s[0].timezone) || SITE_TZ;
+}
+
+export async function checkpointByCode(code) {
+  const list = await checkpoints();
+  return list.find((c) => c.code === code) || null;
+}
+
+export async function checklist(key) {
+  const all = (await kvGet('checklists')) || {};
+  return all[key] || null;
+}
+
+export async function checklistsIndex() { return (await kvGet('checklists')) || {}; }
+
+/** One version, whichever way the server nests it, as {key, name, name_en, version, items}. */
+export function normaliseChecklist(data, key) {
+  const body = data.body || data;
+  return {
+    key: body.key || data.key || key,
+    name: body.name || data.name || key,
+    name_en: body.name_en || data.name_en || '',
+    trade: body.trade || data.trade || null,
+    version: data.version ?? data.current_version ?? body.version,
+    items: body.items || data.items || [],
+  };
+}
+
+/** A checkpoint as the phone keeps it, from the list or the by-code answer. */
+export function normaliseCheckpoint(cp, site) {
+  const zone = cp.zone && typeof cp.zone === 'object' ? cp.zone : null;
+  let keys = cp.checklist_keys || [];
+  if (!keys.length && Array.isArray(cp.checklists)) keys = cp.checklists.map((c) => c.key || c);
+  return {
+    id: cp.id,
+    code: cp.code,
+    name: cp.name,
+    name_en: cp.name_en || '',
+    kind: cp.kind,
+    site_id: cp.site_id ?? (cp.site && cp.site.id) ?? (site && site.id),
+    zone_id: cp.zone_id ?? (zone && zone.id) ?? (typeof cp.zone === 'number' ? cp.zone : null),
+    zone_name: cp.zone_name || (zone && zone.name) || '',
+    zone_name_en: cp.zone_name_en || (zone && zone.name_en) || '',
+    checklist_keys: keys.map((k) => (typeof k === 'string' ? k : k.key)),
+  };
+}
+
+async function fetchChecklists() {
+  const stored = (await kvGet('checklists')) || {};
+  const list = itemsOf((await api.get('/checklists')).data);
+  const out = {};
+  for (const c of list) {
+    const key = c.key;
+    const have = stored[key];
+    // ask with the stored ETag: an unchanged version costs a 304 and no body
+    const r = await api.get(`/checklists/${encodeURIComponent(key)}`, have && have.etag ? { etag: have.etag } : {});
+    out[key] = r.status === 304 ? have : Object.assign(normaliseChecklist(r.data, key), { etag: r.etag });
+  }
+  return out;
+}
+
+/** Pull everything the phone needs; stored in one go, so a failed sync leaves the last good copy. */
+export async function refresh() {
+  const me = (await api.get('/me')).data;
+  const siteList = itemsOf((await api.get('/sites')).data);
+  const tz = (siteList[0] && siteList[0].timezone) || SITE_TZ;
+  let cps = [];
+  for (const s of siteList) {
+    const r = await api.get(`/sites/${s.id}/checkpoints`);
+    cps = cps.concat(itemsOf(r.data).map((c) => normaliseCheckpoint(c, s)));
+  }
+  const checklists = await fetchChecklists();
+  const date = siteToday(tz);
+  const taskItems = itemsOf((await api.get(`/tasks?date=${date}`)).data);
+  const put = { user: me, sites: siteList, checkpoints: cps, checklists, tasks: { date, items: taskItems } };
+  if (me.role === 'technician') {
+    const r = await api.get(`/work-orders?assignee_id=${me.id}&limit=100`);
+    put.work_orders = itemsOf(r.data).filter((w) => ACTIVE_ORDER.includes(w.status));
+  }
+  put.last_sync = new Date().toISOString();
+  await kvSetMany(put);
+  return put;
+}
+
+/** A checkpoint the phone has not stored yet (added today): ask the server by its code. */
+export async function lookupCheckpoint(code) {
+  const r = await api.get(`/checkpoints/by-code/${encodeURIComponent(code)}`);
+  const cp = normaliseCheckpoint(r.data);
+  const list = await checkpoints();
+  await kvSet('checkpoints', list.filter((c) => c.code !== cp.code).concat([cp]));
+  return cp;
+}
+
+/** A work order with its events and photos, network first, stored copy when offline. */
+export async function workOrder(id) {
+  const key = `work_order_${id}`;
+  try {
+    const r = await api.get(`/work-orders/${id}`);
+    await kvSet(key, r.data);
+    return r.data;
+  } catch (e) {
+    if (e instanceof api.NetworkError) {
+      const stored = await kvGet(key);
+      if (stored) return stored;
+      const fromList = (await workOrders()).find((w) => String(w.id) === String(id));
+      if (fromList) return fromList;
+    }
+    throw e;
+  }
+}

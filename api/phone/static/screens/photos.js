@@ -1,0 +1,36 @@
+// The photo button: the phone's camera through <input type=file capture>, the original bytes
+// kept as a Blob with their SHA-256 (the server's photo id) for the outbox.
+import { t } from '../i18n.js';
+import { h, sha256Hex } from '../util.js';
+
+export function photoPicker({ photos, required = false, name = 'photo', onchange = () => {} }) {
+  const thumbs = h('div', { class: 'thumbs' });
+  const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, name, class: 'file' });
+  const label = h('label', { class: `photo-button${required ? ' required' : ''}` },
+    input, h('span', {}, '📷 ', t('take_photo'), required ? ` (${t('required')})` : ''));
+
+  function draw() {
+    thumbs.replaceChildren(...photos.map((p, i) => {
+      if (!p.url) p.url = URL.createObjectURL(p.blob);
+      return h('span', { class: 'thumb' }, h('img', { src: p.url, alt: '' }),
+        h('button', { type: 'button', class: 'remove', 'aria-label': t('remove_photo'), onclick: () => {
+          URL.revokeObjectURL(p.url);
+          photos.splice(i, 1);
+          draw();
+          onchange();
+        } }, '×'));
+    }));
+  }
+
+  input.addEventListener('change', async () => {
+    for (const file of input.files) {
+      const id = await sha256Hex(file);
+      if (!photos.some((p) => p.id === id)) photos.push({ id, blob: file, name: file.name || 'photo.jpg' });
+    }
+    input.value = '';
+    draw();
+    onchange();
+  });
+  draw();
+  return h('div', { class: 'photos' }, label, thumbs);
+}

@@ -1,0 +1,107 @@
+// Scan: a label's URL (#/scan/<code>) opens its checkpoint; the camera reads QR codes where the
+// browser has BarcodeDetector; typing the printed code always works.
+import * as api from '../api.js';
+import * as data from '../data.js';
+import { t, pick } from '../i18n.js';
+import { codeFromScan, h, siteTime } from '../util.js';
+
+async function resolve(code) {
+  const cp = await data.checkpointByCode(code);
+  if (cp) return cp;
+  try {
+    return await data.lookupCheckpoint(code);
+  } catch (e) {
+    if (e instanceof api.ApiError && e.status === 404) return null;
+    if (e instanceof api.NetworkError) return null;
+    throw e;
+  }
+}
+
+async function checkpointScreen(ctx, code) {
+  const cp = await resolve(code);
+  if (!cp) {
+    return { el: h('section', { class: 'screen scan' },
+      h('div', { class: 'card' },
+        h('h1', {}, t('unknown_checkpoint')),
+        h('p', { class: 'code' }, code),
+        h('p', { class: 'muted' }, t('unknown_checkpoint_hint')),
+        h('a', { class: 'big button', href: '#/scan' }, t('scan_again')))) };
+  }
+  const checklists = await data.checklistsIndex();
+  const keys = cp.checklist_keys.filter((k) => checklists[k]);
+  if (keys.length === 1) {
+    // one checklist applies: the label opens the walk itself, and Back skips this hop
+    ctx.go(`#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(keys[0])}`, true);
+    return { el: h('section', { class: 'screen' }) };
+  }
+  const [tasks, tz] = await Promise.all([data.tasks(), data.timezone()]);
+  const dueFor = (key) => tasks.items.find((tk) => tk.status === 'due' && tk.checklist_key === key
+    && (tk.checkpoint_code === cp.code || tk.checkpoint_id === cp.id));
+  return { el: h('section', { class: 'screen checkpoint' },
+    h('div', { class: 'card' },
+      h('h1', {}, pick(cp, 'name')),
+      h('p', { class: 'muted' }, cp.code, cp.zone_name ? ` · ${pick(cp, 'zone_name')}` : '')),
+    h('h2', {}, t('choose_checklist')),
+    keys.length ? keys.map((k) => {
+      const due = dueFor(k);
+      return h('a', { class: `big button choice${due ? ' due' : ''}`, href: `#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(k)}` },
+        pick(checklists[k], 'name'), due ? h('small', {}, t('due_at', { time: siteTime(due.due_at, tz) })) : null);
+    }) : h('p', { class: 'muted' }, t('no_checklist_here')),
+    h('a', { class: 'big button secondary', href: `#/report/${encodeURIComponent(cp.code)}` }, t('report_here'))) };
+}
+
+export async function render(ctx, params) {
+  if (params.code) return checkpointScreen(ctx, codeFromScan(params.code));
+
+  let stream = null;
+  let timer = null;
+  const stop = () => {
+    clearTimeout(timer);
+    if (stream) stream.getTracks().forEach((tr) => tr.stop());
+    stream = null;
+  };
+  const open = (text) => {
+    const code = codeFromScan(text);
+    if (code) ctx.go(`#/scan/${encodeURIComponent(code)}`);
+  };
+
+  const cps = await data.checkpoints();
+  const input = h('input', { id: 'code', name: 'code', list: 'codes', autocapitalize: 'characters', autocomplete: 'off',
+    placeholder: 'LHY-T1-LOBBY', enterkeyhint: 'go' });
+  const datalist = h('datalist', { id: 'codes' }, cps.map((c) => h('option', { value: c.code }, pick(c, 'name'))));
+  const video = h('video', { class: 'camera', playsinline: true, muted: true, hidden: true });
+  const camError = h('p', { class: 'error', hidden: true });
+
+  async function startCamera() {
+    try {
+      const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+      video.srcObject = stream;
+      video.hidden = false;
+      await video.play();
+      const tick = async () => {
+        if (!stream) return;
+        try {
+          const found = await detector.detect(video);
+          if (found.length) { stop(); open(found[0].rawValue); return; }
+        } catch (e) { /* frame not ready */ }
+        timer = setTimeout(tick, 250);
+      };
+      tick();
+    } catch (e) {
+      stop();
+      camError.textContent = t('camera_failed');
+      camError.hidden = false;
+    }
+  }
+
+  const hasDetector = 'BarcodeDetector' in window && navigator.mediaDevices;
+  const el = h('section', { class: 'screen scan' },
+    hasDetector ? h('button', { class: 'big primary', type: 'button', id: 'start-camera', onclick: startCamera }, t('scan_qr')) : null,
+    video, camError,
+    h('form', { class: 'card stack', onsubmit: (ev) => { ev.preventDefault(); open(input.value); } },
+      h('label', {}, t('type_code'), input, datalist),
+      h('button', { class: 'big', type: 'submit', id: 'open-code' }, t('open'))),
+    h('p', { class: 'muted' }, hasDetector ? t('scan_hint') : t('scan_hint_no_camera')));
+  return { el, cleanup: stop };
+}

@@ -1,0 +1,108 @@
+// Today: the day's tasks (due / done / missed), what waits in the outbox, and "send now".
+import * as data from '../data.js';
+import * as outbox from '../outbox.js';
+import { t, pick } from '../i18n.js';
+import { h, siteTime } from '../util.js';
+
+
+function taskCheckpoint(task, cps) {
+  const code = task.checkpoint_code || (task.checkpoint && task.checkpoint.code);
+  const id = task.checkpoint_id ?? (task.checkpoint && task.checkpoint.id) ?? task.checkpoint;
+  return cps.find((c) => (code && c.code === code) || (id !== undefined && c.id === id)) || null;
+}
+
+/** Tasks done on this phone but still in the outbox count as done (waiting to be sent). */
+function markLocallyDone(tasks, cps, pending) {
+  const used = new Set();
+  for (const e of pending) {
+    if (e.kind !== 'inspection') continue;
+    const fin = new Date(e.body.finished_at).getTime();
+    const match = tasks
+      .filter((tk) => !used.has(tk) && tk.status !== 'done' && tk.checklist_key === e.body.checklist_key)
+      .filter((tk) => { const cp = taskCheckpoint(tk, cps); return cp && cp.code === e.body.checkpoint_code; })
+      .filter((tk) => !tk.window_end || fin <= new Date(tk.window_end).getTime())
+      .sort((a, b) => String(a.due_at).localeCompare(String(b.due_at)))[0];
+    if (match) used.add(match);
+  }
+  return used;
+}
+
+export async function render(ctx) {
+  const el = h('section', { class: 'screen today' });
+
+  async function fill() {
+    const [user, tasks, cps, entries, last, tz, sites, checklists, orders] = await Promise.all([
+      data.user(), data.tasks(), data.checkpoints(), outbox.entries(), data.lastSync(), data.timezone(),
+      data.sites(), data.checklistsIndex(), data.workOrders()]);
+    const pending = entries.filter((e) => e.state !== 'refused');
+    const refused = entries.filter((e) => e.state === 'refused');
+    const localDone = markLocallyDone(tasks.items, cps, pending);
+    const status = (tk) => (localDone.has(tk) ? 'queued' : tk.status);
+    const count = (s) => tasks.items.filter((tk) => status(tk) === s || (s === 'done' && status(tk) === 'queued')).length;
+    const siteNames = sites.map((s) => pick(s, 'name')).join(' · ');
+
+    const sendNow = h('button', { class: 'big primary', type: 'button', id: 'send-now', onclick: async () => {
+      sendNow.disabled = true;
+      sendNow.textContent = t('sending');
+      const r = await ctx.syncAll();
+      if (!r.refreshed) ctx.toast(t('still_offline'), 'bad');
+      fill();
+    } }, t('send_now'));
+
+    const outboxLine = entries.length
+      ? h('a', { href: '#/outbox', class: 'outbox-count', id: 'outbox-count' },
+        t('n_waiting', { n: pending.length }),
+        refused.length ? h('span', { class: 'refused-count' }, ' · ', t('n_refused', { n: refused.length })) : null)
+      : h('span', { class: 'outbox-count ok', id: 'outbox-count' }, t('nothing_waiting'));
+
+    const order = { due: 0, missed: 1, queued: 2, done: 3 };
+    const sorted = tasks.items.slice().sort((a, b) => (order[status(a)] ?? 9) - (order[status(b)] ?? 9)
+      || String(a.due_at).localeCompare(String(b.due_at)));
+
+    const taskRows = sorted.map((tk) => {
+      const cp = taskCheckpoint(tk, cps);
+      const cl = checklists[tk.checklist_key];
+      const st = status(tk);
+      const href = cp ? `#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(tk.checklist_key)}` : null;
+      return h(href ? 'a' : 'div', { class: `task ${st}`, href },
+        h('span', { class: 'time' }, siteTime(tk.due_at, tz)),
+        h('span', { class: 'what' },
+          h('strong', {}, cp ? pick(cp, 'name') : (tk.checkpoint_name || tk.checkpoint_code || '?')),
+          h('small', {}, cl ? pick(cl, 'name') : tk.checklist_key)),
+        h('span', { class: `pill ${st}` }, t(`status_${st}`)));
+    });
+
+    const orderBlock = user && user.role === 'technician'
+      ? h('div', { class: 'card' },
+        h('h2', {}, t('my_orders'), ' ', h('span', { class: 'muted' }, String(orders.length))),
+        orders.slice(0, 5).map((w) => h('a', { class: 'task', href: `#/orders/${w.id}` },
+          h('span', { class: `pill prio-${w.priority}` }, t(`prio_${w.priority}`)),
+          h('span', { class: 'what' }, h('strong', {}, w.title), h('small', {}, t(`wo_${w.status}`)))),
+        orders.length ? null : h('p', { class: 'muted' }, t('no_orders')))
+      : null;
+
+    el.replaceChildren(
+      h('div', { class: 'card hello' },
+        h('h1', {}, user ? user.name : ''),
+        h('p', { class: 'muted' }, siteNames),
+        h('p', {}, outboxLine),
+        h('p', { class: 'muted', id: 'last-sync' }, t('last_sync'), ' ', last ? siteTime(last, tz, true) : t('never')),
+        sendNow),
+      orderBlock,
+      h('div', { class: 'card' },
+        h('h2', {}, t('todays_tasks')),
+        h('div', { class: 'counts' },
+          h('span', { class: 'pill due' }, t('status_due'), ' ', count('due')),
+          h('span', { class: 'pill done' }, t('status_done'), ' ', count('done')),
+          h('span', { class: 'pill missed' }, t('status_missed'), ' ', count('missed'))),
+        taskRows.length ? h('div', { class: 'list' }, taskRows) : h('p', { class: 'muted' }, t('no_tasks'))),
+      h('button', { class: 'big secondary', type: 'button', id: 'logout', onclick: () => {
+        const question = entries.length ? t('confirm_logout_pending', { n: entries.length }) : t('confirm_logout');
+        if (confirm(question)) ctx.logout();
+      } }, t('logout')),
+    );
+  }
+
+  await fill();
+  return { el, refresh: fill };
+}

@@ -1,0 +1,67 @@
+// Service worker: the app shell cache-first (the app opens with no network), API reads
+// network-first with the last stored answer as fallback. Writes are never touched here:
+// the outbox in IndexedDB owns them.
+const VERSION = '__SHELL_VERSION__';
+const SHELL = `patrol-shell-${VERSION}`;
+const DATA = 'patrol-data';
+const FILES = [
+  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js',
+  'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
+  'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
+  'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL)
+    .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: 'reload' }))))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((n) => n.startsWith('patrol-shell-') && n !== SHELL).map((n) => caches.delete(n))))
+    .then(() => self.clients.claim()));
+});
+
+async function shellFirst(request) {
+  const cache = await caches.open(SHELL);
+  // every navigation inside /m/ is the one page; the hash picks the screen
+  const key = request.mode === 'navigate' ? new URL('./', self.registration.scope).href : request;
+  const hit = await cache.match(key, { ignoreSearch: true });
+  if (hit) return hit;
+  const resp = await fetch(request);
+  if (resp.ok && request.mode !== 'navigate') cache.put(request, resp.clone());
+  return resp;
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(DATA);
+  try {
+    const resp = await fetch(request);
+    if (resp.status === 200) cache.put(request, resp.clone());
+    return resp;
+  } catch (e) {
+    const hit = await cache.match(request);
+    if (hit) return hit;
+    throw e;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  const scope = new URL(self.registration.scope).pathname;
+  if (url.pathname.startsWith('/api/')) {
+    // photos stream as they are; conditional requests (ETag) want the server's own 304
+    if (url.pathname.startsWith('/api/v1/photos/') || req.headers.has('If-None-Match')) return;
+    event.respondWith(networkFirst(req));
+  } else if (url.pathname.startsWith(scope)) {
+    event.respondWith(shellFirst(req));
+  }
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'clear-data') event.waitUntil(caches.delete(DATA));
+});
