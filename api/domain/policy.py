@@ -112,6 +112,10 @@ class ComplaintPolicySchema(_Strict):
     transfer_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
     transfer_days_kind = fields.String(required=True, validate=validate.OneOf(["calendar", "working"]))
     urgent_to_duty_manager = fields.Boolean(load_default=True)
+    # optional: a late-evening complaint gets at least this many hours (None: strictly the same day)
+    desk_min_hours = _hours(load_default=None)
+    # a request registered this long after it was received is flagged "registered late" (迟报)
+    register_within_hours = fields.Float(load_default=2, validate=validate.Range(min=0, min_inclusive=False))
 
 
 class ZoneRankingSchema(_Strict):
