@@ -310,6 +310,7 @@ def main(argv=None):
     ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000,000 item results, 50,000 deductions")
     ap.add_argument("--password", default="bench-pass-123")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--mark", action="store_true", help="record the summary in a bench_meta table when done")
     a = ap.parse_args(argv)
     if not a.database_url:
         ap.error("--database-url or DATABASE_URL is required")
@@ -320,6 +321,12 @@ def main(argv=None):
     migrate_up()
     t0 = time.time()
     summary = generate(a.scale, a.password, a.seed)
+    if a.mark:
+        import json
+
+        db.execute_sql("CREATE TABLE IF NOT EXISTS bench_meta (summary TEXT)")
+        db.execute_sql("INSERT INTO bench_meta (summary) VALUES (%s)" % ("?" if not is_postgres() else "%s"),
+                       (json.dumps(summary),))
     print({**summary, "seconds": round(time.time() - t0, 1)})
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python bench/run.py`` prints every figure with its ratio to a same-run reference."""
