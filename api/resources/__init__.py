@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 def register_resources(api):
     for name in RESOURCES:
         modname = f"{__name__}.{name}.routes"
-        if importlib.util.find_spec(f"{__name__}.{name}") is None:
+        if importlib.util.find_spec(f"{__name__}.{name}") is None or importlib.util.find_spec(modname) is None:
             log.warning("resource %s not present", name)
             continue
         module = importlib.import_module(modname)
