@@ -17,8 +17,12 @@ your role answer 403.
 **Pagination.** Lists return ``{"items": [...], "next_cursor": "..."}``; pass ``cursor`` back to
 get the next page, ``limit`` (1–200) sets the page size.
 
-**Times.** Send times with a time zone (ISO 8601); they are stored in UTC and returned with ``Z``.
-Phones' clocks can be wrong: inspections keep the device's times and the server's receive time.
+**Times.** Send times with a time zone (ISO 8601, ``2026-03-01T22:00:00+08:00`` or ``...Z``); a time
+without one is refused with 422 on that field, in bodies and in query strings alike (the server never
+guesses a zone). Times are stored in UTC and returned with ``Z``; dates (``YYYY-MM-DD``) and months
+are the site's calendar (Asia/Shanghai). Phones' clocks can be wrong: inspections keep the device's
+times and the server's receive time, and a device time too far in the future is flagged
+(``clock_suspect``).
 """
 
 

@@ -104,6 +104,14 @@ def register_error_handlers(app):
             resp.headers["Allow"] = ", ".join(err.valid_methods)
         return resp
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(err):
+        # json.loads recurses once per nesting level: "[[[[...]]]]" from a client is bad input
+        log.warning("request nested too deeply: %s", err)
+        resp = jsonify(error_body(400, "The request body is nested too deeply."))
+        resp.status_code = 400
+        return resp
+
     @app.errorhandler(Exception)
     def _unexpected(err):  # pragma: no cover - reached only by bugs
         log.exception("unhandled error")

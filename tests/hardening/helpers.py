@@ -65,3 +65,77 @@ def api_routes(app):
 
 def has_route(app, method, rule):
     return (method, rule) in api_routes(app)
+
+
+# --- the OpenAPI document -----------------------------------------------------------------
+
+def resolve(spec, node):
+    """Follow $ref (and a single allOf) until a plain schema."""
+    while isinstance(node, dict) and ("$ref" in node or len(node.get("allOf", [])) == 1):
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[1]
+            node = spec["components"]["schemas"][name]
+        else:
+            node = node["allOf"][0]
+    return node
+
+
+def operations(spec):
+    """(METHOD, openapi path, operation, path-level parameters) for every documented operation."""
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield method.upper(), path, op, item.get("parameters", [])
+
+
+def json_body_schema(spec, op):
+    content = op.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return None
+    return resolve(spec, content["application/json"]["schema"])
+
+
+def query_params(op, path_params=()):
+    return [p for p in list(path_params) + op.get("parameters", []) if p.get("in") == "query"]
+
+
+def walk_properties(spec, schema, prefix=""):
+    """(dotted name, resolved property schema) for every property, nested objects included."""
+    schema = resolve(spec, schema)
+    for name, prop in (schema.get("properties") or {}).items():
+        prop = resolve(spec, prop)
+        if prop.get("readOnly"):
+            continue
+        yield prefix + name, prop
+        if prop.get("type") == "object" or "properties" in prop:
+            yield from walk_properties(spec, prop, prefix + name + ".")
+        if prop.get("type") == "array":
+            items = resolve(spec, prop.get("items", {}))
+            if "properties" in items:
+                yield from walk_properties(spec, items, prefix + name + ".N.")
+
+
+def fill_path(path, value="999999"):
+    """A concrete URL for an OpenAPI path: every path parameter set to ``value``."""
+    import re
+
+    return re.sub(r"\{[^}]+\}", value, path)
+
+
+_SPEC = {}
+
+
+def collected_spec():
+    """The app's OpenAPI document, built once at collection time to parametrise tests by operation
+    (an app with no database connection: generating the document touches no table)."""
+    if not _SPEC:
+        from api.app import create_app
+
+        app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///:memory:"})
+        _SPEC.update(app.test_client().get("/api/v1/openapi.json").get_json())
+        _SPEC["__routes__"] = api_routes(app)
+    return _SPEC
+
+
+def op_id(method, path):
+    return f"{method} {path[len('/api/v1'):]}"
