@@ -96,6 +96,9 @@ def serve(host, port, workers, certfile, keyfile):
     _init()
     migrations.migrate_up()
     db.close()
+    # the master must not keep a pooled connection that every forked worker would inherit
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
     _gunicorn(host, port, workers, certfile, keyfile)
 
 
