@@ -1,0 +1,254 @@
+"""Service desk (客服台): owners' complaints, repair requests and suggestions."""
+from flask import Response, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from peewee import JOIN
+
+from api.audit import audit
+from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
+from api.db import write_tx
+from api.domain import requests as rq
+from api.errors import Forbidden, Invalid, NotFound
+from api.idempotency import idempotent
+from api.models import ServiceRequest, Site, User, utcnow
+from api.pagination import paginate_desc_by_id
+from api.resources.requests.schemas import (RequestEscalatedArgs, RequestEscalateOut, RequestDetailOut, RequestIn,
+                                            RequestListArgs, RequestPage, RequestRevealArgs, RequestRevisitDueArgs, RequestRevisitIn, RequestStatsArgs,
+                                            RequestStatsOut, RequestTransitionIn, RequestTransitionOut)
+
+blp = Blueprint("requests", __name__, url_prefix="/requests",
+                description="Service desk: complaints 投诉, repair requests 报修 and suggestions 建议 from owners.")
+
+
+def desk_only():
+    """Nothing about owners reaches guards, cleaners or technicians."""
+    require_role(*rq.DESK_ROLES)
+
+
+def _sites(site_id=None):
+    sites = site_ids()
+    if site_id is not None:
+        check_site(site_id, "site")
+        sites = [site_id]
+    return sites
+
+
+def upkeep_lazily(sites):
+    """Overdue requests move up and finished orders complete their request when anyone looks;
+    the cheap read first keeps quiet calls lock-free."""
+    now = utcnow()
+    if sites and rq.upkeep_pending(now, sites):
+        with write_tx():
+            rq.upkeep(now, sites)
+
+
+def _snapshot(req):
+    return {"status": req.status, "scope": req.scope, "trade": req.trade, "handler_id": req.handler_id,
+            "escalation_level": req.escalation_level, "satisfied": req.satisfied, "reopen_count": req.reopen_count}
+
+
+def _load(request_id):
+    return get_visible(ServiceRequest, request_id, "request")
+
+
+def _detail(request_id, reveal=False):
+    req = ServiceRequest.get_by_id(request_id)
+    req.show_owner = reveal
+    return req
+
+
+def _list_query(sites):
+    handler = User.alias()
+    creator = User.alias()
+    return (ServiceRequest.select(ServiceRequest, handler, creator)
+            .join(handler, JOIN.LEFT_OUTER, on=(ServiceRequest.handler == handler.id), attr="handler")
+            .switch(ServiceRequest)
+            .join(creator, on=(ServiceRequest.created_by == creator.id), attr="created_by")
+            .where(ServiceRequest.site.in_(sites)))
+
+
+@blp.route("")
+class Requests(MethodView):
+    @blp.arguments(RequestListArgs, location="query")
+    @blp.response(200, RequestPage)
+    def get(self, args):
+        """Requests of the caller's sites, newest first; owners' names and phones masked.
+
+        Search by building/unit/room or by the phone's last four digits without unmasking."""
+        desk_only()
+        sites = _sites(args.get("site_id"))
+        upkeep_lazily(sites)
+        now = utcnow()
+        q = _list_query(sites)
+        status = args.get("status")
+        if status == "active":
+            q = q.where(ServiceRequest.status.in_(rq.ACTIVE))
+        elif status:
+            q = q.where(ServiceRequest.status == status)
+        for key in ("kind", "channel", "category", "trade", "building", "unit", "room", "phone_last4"):
+            if args.get(key):
+                q = q.where(getattr(ServiceRequest, key) == args[key].strip())
+        if args.get("overdue") is True:
+            q = q.where(rq.overdue_condition(now))
+        elif args.get("overdue") is False:
+            q = q.where(~rq.overdue_condition(now))
+        if args.get("escalated") is not None:
+            q = q.where((ServiceRequest.escalation_level > 0) if args["escalated"]
+                        else (ServiceRequest.escalation_level == 0))
+        if args.get("min_level"):
+            q = q.where(ServiceRequest.escalation_level >= args["min_level"])
+        if args.get("revisit_due") is not None:
+            q = q.where((ServiceRequest.status == "done") if args["revisit_due"]
+                        else (ServiceRequest.status != "done"))
+        rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
+        return {"items": rows, "next_cursor": cursor}
+
+    @idempotent
+    @blp.arguments(RequestIn)
+    @blp.response(201, RequestDetailOut)
+    @blp.alt_response(200, schema=RequestDetailOut, description="A retry with a known client_id.")
+    def post(self, data):
+        """Register a complaint, repair request or suggestion (its time limits come from policy)."""
+        desk_only()
+        try:
+            check_site(data["site_id"], "site")
+        except NotFound:
+            raise Invalid({"site_id": "No such site."})
+        now = utcnow()
+        data["received_at"] = data["received_at"] or now
+        new = rq.NewRequest(**{k: v for k, v in data.items()})
+        with write_tx():
+            req, created = rq.register(new, g.user, visible_sites=site_ids(), now=now)
+            if created:
+                audit("request.create", "request", req.id, req.site_id, after=_snapshot(req))
+        return _detail(req.id), (201 if created else 200)
+
+
+@blp.route("/escalated")
+class Escalated(MethodView):
+    @blp.arguments(RequestEscalatedArgs, location="query")
+    @blp.response(200, RequestPage)
+    def get(self, args):
+        """Active requests escalated to a level (1 cs supervisor, 2 deputy GM): the Today page's list."""
+        desk_only()
+        sites = _sites(args.get("site_id"))
+        upkeep_lazily(sites)
+        q = _list_query(sites).where(ServiceRequest.status.in_(rq.ACTIVE)
+                                     & (ServiceRequest.escalation_level >= args["min_level"]))
+        rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
+        return {"items": rows, "next_cursor": cursor}
+
+
+@blp.route("/revisit-due")
+class RevisitDue(MethodView):
+    @blp.arguments(RequestRevisitDueArgs, location="query")
+    @blp.response(200, RequestPage)
+    def get(self, args):
+        """Completed requests whose owner has not been revisited yet (they stay here until they are)."""
+        desk_only()
+        sites = _sites(args.get("site_id"))
+        upkeep_lazily(sites)
+        q = _list_query(sites).where(ServiceRequest.status == "done")
+        rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
+        return {"items": rows, "next_cursor": cursor}
+
+
+@blp.route("/escalate")
+class Escalate(MethodView):
+    @blp.response(200, RequestEscalateOut)
+    def post(self):
+        """Move overdue requests up a level and complete those whose orders are verified; safe from cron."""
+        desk_only()
+        with write_tx():
+            done = rq.upkeep(utcnow(), site_ids())
+        return {"escalated": [{"id": i, "level": lvl} for i, lvl in done["escalated"]],
+                "completed": done["completed"]}
+
+
+def _stats(args):
+    require_role(*SUPERVISOR_UP)
+    check_site(args["site_id"], "site")
+    upkeep_lazily([args["site_id"]])
+    site = Site.get_by_id(args["site_id"])
+    month = rq.parse_month(args["month"])
+    stats, rows = rq.monthly_stats(site, month)
+    return site, month, stats, rows
+
+
+@blp.route("/stats")
+class Stats(MethodView):
+    @blp.arguments(RequestStatsArgs, location="query")
+    @blp.response(200, RequestStatsOut)
+    def get(self, args):
+        """The month's statistics for the department manager: by kind, building, department and channel,
+        on-time and satisfaction rates, units complaining again about the same thing."""
+        return _stats(args)[2]
+
+
+@blp.route("/stats.xlsx")
+class StatsXlsx(MethodView):
+    @blp.arguments(RequestStatsArgs, location="query")
+    @blp.response(200, description="The month's statistics as an Excel workbook (owners masked).")
+    def get(self, args):
+        """The month's statistics as .xlsx."""
+        site, month, stats, rows = _stats(args)
+        body = rq.stats_workbook(site, month, stats, rows)
+        return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="requests-{site.code}-{month}.xlsx"'})
+
+
+@blp.route("/<int:request_id>")
+class RequestOne(MethodView):
+    @blp.arguments(RequestRevealArgs, location="query")
+    @blp.response(200, RequestDetailOut)
+    def get(self, args, request_id):
+        """One request with its events and work orders; ``reveal=true`` shows the owner (audited)."""
+        desk_only()
+        req = _load(request_id)
+        upkeep_lazily([req.site_id])
+        if args["reveal"]:
+            if not rq.can_see_owner(g.user.role, g.user.id, req.handler_id, req.created_by_id):
+                raise Forbidden("Only the request's handler, its creator and managers see the owner's details.")
+            with write_tx():
+                audit("view_owner", "request", req.id, req.site_id)
+        return _detail(request_id, reveal=args["reveal"])
+
+
+@blp.route("/<int:request_id>/transitions")
+class Transitions(MethodView):
+    @idempotent
+    @blp.arguments(RequestTransitionIn)
+    @blp.response(200, RequestTransitionOut)
+    @blp.alt_response(409, description="Not allowed from the request's current status.")
+    def post(self, data, request_id):
+        """handle (the desk takes it), transfer (to a department: makes a work order), complete, reopen, cancel."""
+        desk_only()
+        with write_tx():
+            req = _load(request_id)
+            before = _snapshot(req)
+            req, order = rq.transition(req, data["action"], g.user, trade=data.get("trade"),
+                                       priority=data.get("priority"), note=data.get("note", ""))
+            audit(f"request.{data['action']}", "request", req.id, req.site_id, before=before, after=_snapshot(req))
+            if order is not None:
+                audit("work_order.create", "work_order", order.id, order.site_id,
+                      after={"status": order.status, "request_id": req.id, "trade": order.trade})
+        out = _detail(request_id)
+        out.work_order_id = order.id if order is not None else None
+        return out
+
+
+@blp.route("/<int:request_id>/revisit")
+class Revisit(MethodView):
+    @idempotent
+    @blp.arguments(RequestRevisitIn)
+    @blp.response(200, RequestDetailOut)
+    @blp.alt_response(409, description="The request is not waiting for a revisit.")
+    def post(self, data, request_id):
+        """Record the owner's answer (回访): satisfied closes it, not satisfied reopens it and its orders."""
+        desk_only()
+        with write_tx():
+            req = _load(request_id)
+            before = _snapshot(req)
+            rq.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
+            audit("request.revisit", "request", req.id, req.site_id, before=before, after=_snapshot(req))
+        return _detail(request_id)
