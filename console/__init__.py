@@ -1,0 +1,1 @@
+"""The supervisors' and managers' console (Streamlit): it talks to the API over HTTP only."""

@@ -1,0 +1,171 @@
+"""扣分与台账: the month's ledger per person, the posting list, fault notices, appeals, close and payroll."""
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+
+from console import ui
+from console.i18n import label, t
+
+client = ui.client()
+st.title(t("ded_title"))
+ui.flash()
+ok = st.session_state.pop("flash_ok", None)
+if ok:
+    st.success(ok)
+
+c1, c2, _ = st.columns([2, 2, 4])
+site_id = ui.site_picker("ded_site", allow_all=False, container=c1)
+month = c2.selectbox(t("month"), ui.month_options(), key="ded_month")
+is_manager = ui.role() in ui.MANAGER_UP
+
+ledger = ui.load(client.ledger, month, site_id=site_id)
+lines = ledger.get("lines", [])
+totals = ledger.get("totals") or {}
+
+
+def person(value):
+    return ui.name_of(value) if isinstance(value, dict) else (value or "—")
+
+
+if ledger.get("closed"):
+    st.info(t("ledger_closed", at=ui.fmt_time(ledger.get("closed_at"), site_id, with_year=True)),
+            icon=":material/lock:")
+else:
+    st.caption(t("ledger_open"))
+
+tab_ledger, tab_posting, tab_notices, tab_appeals = st.tabs(
+    [t("tab_ledger"), t("tab_posting"), t("tab_notices"), t("tab_appeals")])
+
+# --- the month's ledger ----------------------------------------------------------------------
+with tab_ledger:
+    m = st.columns(4)
+    m[0].metric(t("people"), totals.get("people", len(lines)))
+    m[1].metric(t("total_points"), totals.get("points", "—"))
+    m[2].metric(t("extra_fine"), ui.money(totals.get("extra_fine")))
+    m[3].metric(t("total_yuan"), ui.money(totals.get("total")))
+    if lines:
+        st.dataframe(pd.DataFrame([{
+            t("staff"): person(ln.get("staff")) if "staff" in ln else ln.get("name"),
+            t("points"): ln.get("points"),
+            t("yuan"): ln.get("amount"),
+            t("extra_fine"): ln.get("extra_fine"),
+            t("supervisor_share"): ln.get("supervisor_share"),
+            t("tier"): label("tier", ln.get("tier")),
+            t("posted"): bool(ln.get("posted")),
+            t("total_yuan"): ln.get("total"),
+        } for ln in lines]), hide_index=True, column_config={t("posted"): st.column_config.CheckboxColumn()})
+    else:
+        st.caption(t("nothing_here"))
+
+    d1, d2, d3 = st.columns([2, 2, 3])
+    safe_site = (ui.site_by_id(site_id) or {}).get("code", "site")
+    d1.download_button(t("download_xlsx"), data=lambda: client.payroll(month, site_id, "xlsx"),
+                       file_name=f"payroll-{safe_site}-{month}.xlsx", on_click="ignore", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ded_xlsx")
+    d2.download_button(t("download_csv"), data=lambda: client.payroll(month, site_id, "csv"),
+                       file_name=f"payroll-{safe_site}-{month}.csv", on_click="ignore", icon=":material/download:",
+                       mime="text/csv", key="ded_csv")
+    if is_manager and not ledger.get("closed"):
+        with d3.form("ded_close"):
+            confirm = st.checkbox(t("close_confirm"), key="ded_close_confirm")
+            slots = ui.FieldSlots()
+            slots.here("month", "site_id")
+            if st.form_submit_button(t("close_month"), type="primary", icon=":material/lock:"):
+                if not confirm:
+                    st.warning(t("close_confirm"))
+                elif ui.act(client.close_ledger, month, site_id, slots=slots,
+                            idempotency_key=ui.retry_key(f"close-{site_id}-{month}")) is not None:
+                    ui.forget_retry_key(f"close-{site_id}-{month}")
+                    st.session_state["flash_ok"] = t("closed_ok")
+                    st.rerun()
+
+# --- public posting (公示) -----------------------------------------------------------------------
+with tab_posting:
+    posting = ledger.get("posting") or [ln for ln in lines if ln.get("posted")]
+    if posting:
+        st.dataframe(pd.DataFrame([{
+            t("staff"): person(p.get("staff")) if "staff" in p else p.get("name"),
+            t("points"): p.get("points"),
+            t("total_yuan"): p.get("total"),
+            t("posting_reason"): "；".join(p.get("posting_reasons") or p.get("reasons") or []) or p.get("reason", ""),
+        } for p in posting]), hide_index=True)
+    else:
+        st.info(t("no_posting"))
+    st.markdown(f"#### {t('posting_notice')}")
+    html = ui.try_load(client.posting_html, month, site_id, default=None)
+    if html:
+        st.download_button(t("download_posting"), data=html.encode("utf-8"), mime="text/html",
+                           file_name=f"posting-{safe_site}-{month}.html", on_click="ignore", key="ded_posting_dl",
+                           icon=":material/print:")
+        printable = html.replace("</body>", '<p style="text-align:center" class="no-print"><button '
+                                 'onclick="window.print()">' + t("print") + '</button></p>'
+                                 '<style>@media print{.no-print{display:none}}</style></body>')
+        components.html(printable, height=520, scrolling=True)
+
+# --- fault notices (过失单) ------------------------------------------------------------------------
+with tab_notices:
+    page = ui.load(client.deductions, month=month, site_id=site_id, limit=200)
+    notices = page.get("items", []) if isinstance(page, dict) else page
+    if notices:
+        st.dataframe(pd.DataFrame([{
+            "#": d["id"],
+            t("time"): ui.fmt_time(d.get("occurred_at"), site_id),
+            t("staff"): person(d.get("staff")),
+            t("points"): d.get("points"),
+            t("reason"): d.get("reason"),
+            t("problem"): d.get("problem_key"),
+            t("supervisor_shares"): bool(d.get("supervisor_shares")),
+            t("status"): label("deduction_status", d.get("status")),
+            t("tab_appeals"): label("appeal_status", (d.get("appeal") or {}).get("status")) if d.get("appeal") else "",
+        } for d in notices]), hide_index=True)
+        appealable = [d for d in notices if d.get("status") == "active" and not d.get("appeal")
+                      and (d.get("points") or 0) > 0]
+        if appealable and ui.role() in ui.SUPERVISOR_UP:
+            with st.expander(t("file_appeal")):
+                with st.form("ded_appeal"):
+                    names = {d["id"]: f"#{d['id']} {person(d.get('staff'))} · {d.get('points')} · {d.get('reason')}"
+                             for d in appealable}
+                    did = st.selectbox(t("tab_notices"), list(names), format_func=names.get, key="ded_appeal_id")
+                    slots = ui.FieldSlots()
+                    reason = st.text_area(t("appeal_reason"), key="ded_appeal_reason", height=70)
+                    slots.here("reason")
+                    if st.form_submit_button(t("submit"), type="primary"):
+                        if ui.act(client.appeal, did, reason, slots=slots,
+                                  idempotency_key=ui.retry_key(f"appeal-{did}")) is not None:
+                            ui.forget_retry_key(f"appeal-{did}")
+                            st.session_state["flash_ok"] = t("saved")
+                            st.rerun()
+    else:
+        st.caption(t("nothing_here"))
+
+# --- appeals queue (申诉) ---------------------------------------------------------------------------
+with tab_appeals:
+    appeals = ui.try_load(client.appeals, status="pending", site_id=site_id, default=[]) or []
+    appeals = appeals.get("items", []) if isinstance(appeals, dict) else appeals
+    if not appeals:
+        st.info(t("no_appeals"))
+    if appeals and not is_manager:
+        st.caption(t("managers_only"))
+    for ap in appeals:
+        ded = ap.get("deduction") or {}
+        did = ap.get("deduction_id") or ded.get("id")
+        with st.container(border=True):
+            st.markdown(f"**#{did} {person(ded.get('staff'))} · {ded.get('points')} {t('points')} · "
+                        f"{ded.get('reason', '')}**")
+            st.caption(f"{t('appeal_by')}：{person(ap.get('filed_by'))} · "
+                       f"{ui.fmt_time(ap.get('filed_at'), site_id, with_year=True)}")
+            st.markdown(f"> {ap.get('reason', '')}")
+            if is_manager:
+                with st.form(f"ded_decide_{did}"):
+                    upheld = st.radio(t("decided"), [True, False], horizontal=True, key=f"ded_upheld_{did}",
+                                      format_func=lambda v: t("uphold") if v else t("reject"),
+                                      label_visibility="collapsed")
+                    slots = ui.FieldSlots()
+                    why = st.text_input(t("decision_reason"), key=f"ded_why_{did}")
+                    slots.here("reason", "upheld")
+                    if st.form_submit_button(t("submit"), type="primary"):
+                        if ui.act(client.decide_appeal, did, upheld, why, slots=slots,
+                                  idempotency_key=ui.retry_key(f"decide-{did}")) is not None:
+                            ui.forget_retry_key(f"decide-{did}")
+                            st.session_state["flash_ok"] = t("decided")
+                            st.rerun()

@@ -1,0 +1,214 @@
+"""巡检问题: filter findings, look at their photos, and dispatch a work order and/or deductions in one step."""
+from datetime import timedelta
+
+import streamlit as st
+
+from console import ui
+from console.i18n import label, pick, t
+
+PER_PAGE = 24
+PRIORITY_ORDER = ["emergency", "normal", "planned"]
+TRADES = ["engineering", "cleaning", "security", "landscaping", "customer_service"]
+
+st.title(t("findings_title"))
+ui.flash()
+client = ui.client()
+
+# --- filters ----------------------------------------------------------------------------------
+checklists = ui.try_load(client.checklists, default=[]) or []
+if isinstance(checklists, dict):
+    checklists = checklists.get("items", [])
+cl_names = {c["key"]: pick(c, "name") for c in checklists}
+with st.container(border=True):
+    f1, f2, f3, f4, f5 = st.columns([2, 2, 2, 2, 3])
+    site_id = ui.site_picker("fd_site", container=f1)
+    zone_id = ui.zone_picker("fd_zone", site_id, container=f2)
+    checklist_key = f3.selectbox(t("checklist"), [None] + list(cl_names), key="fd_checklist",
+                                 format_func=lambda k: t("all") if k is None else cl_names[k])
+    status = ui.enum_picker("finding_status", ["open", "in_work", "resolved", "dismissed"], "fd_status",
+                            container=f4, caption=t("status"), index=1)
+    today = ui.local_today(site_id)
+    span = f5.date_input(t("date"), value=(today - timedelta(days=6), today), key="fd_dates",
+                         max_value=today)
+first, last = (span[0], span[-1]) if isinstance(span, (tuple, list)) and span else (today, today)
+since, until = ui.day_bounds_utc(first, last, site_id)
+
+filters = dict(site_id=site_id, zone_id=zone_id, checklist_key=checklist_key, status=status,
+               since=since, until=until)
+fkey = repr(sorted(filters.items(), key=lambda kv: kv[0]))
+if st.session_state.get("_fd_filters") != fkey:
+    st.session_state["_fd_filters"] = fkey
+    st.session_state["_fd_pages"] = [ui.load(client.findings, limit=PER_PAGE, **filters)]
+pages = st.session_state["_fd_pages"]
+findings = [f for p in pages for f in p.get("items", [])]
+by_id = {f["id"]: f for f in findings}
+
+
+def checkpoint_name(f):
+    cp = f.get("checkpoint")
+    if isinstance(cp, dict):
+        return pick(cp, "name")
+    return f.get("checkpoint_name") or f.get("place") or "—"
+
+
+def zone_name(f):
+    z = f.get("zone")
+    if isinstance(z, dict):
+        return pick(z, "name")
+    return f.get("zone_name") or "—"
+
+
+def photo_ids(f):
+    return f.get("photo_ids") or [p["id"] if isinstance(p, dict) else p for p in f.get("photos", [])]
+
+
+@st.dialog(t("view_large"), width="large")
+def show_preview(fid):
+    f = by_id[fid]
+    st.markdown(f"**#{f['id']} {pick(f, 'title')}**")
+    st.caption(f"{checkpoint_name(f)} · {zone_name(f)} · {ui.fmt_time(f.get('created_at'), f.get('site_id'), True)}")
+    if f.get("note"):
+        st.write(f["note"])
+    for pid in photo_ids(f):
+        data = ui.photo_bytes(pid, "preview")
+        if data:
+            st.image(data, width="stretch")
+    if not photo_ids(f):
+        st.caption(t("no_photo"))
+
+
+st.caption(t("found_n", n=len(findings)) + " · " + t("select_hint"))
+if not findings:
+    st.info(t("nothing_here"))
+
+selected = set(st.session_state.get("_fd_selected", set())) & set(by_id)
+COLS = 4
+for start in range(0, len(findings), COLS):
+    cols = st.columns(COLS)
+    for col, f in zip(cols, findings[start:start + COLS]):
+        with col.container(border=True):
+            pids = photo_ids(f)
+            thumb = ui.photo_bytes(pids[0], "thumb") if pids else None
+            if thumb:
+                st.image(thumb, width="stretch")
+            else:
+                st.caption(t("no_photo"))
+            st.markdown(f"**{checkpoint_name(f)}**  \n{pick(f, 'title')}")
+            st.caption(f"#{f['id']} · {ui.fmt_time(f.get('created_at'), f.get('site_id'))} · {zone_name(f)} · "
+                       f"{label('trade', f.get('trade'))} · {label('priority', f.get('priority'))} · "
+                       f"{label('finding_status', f.get('status'))}")
+            a, b = st.columns(2)
+            if a.checkbox(t("select"), key=f"fd_sel_{f['id']}", value=f["id"] in selected):
+                selected.add(f["id"])
+            else:
+                selected.discard(f["id"])
+            if b.button(t("view_large"), key=f"fd_view_{f['id']}", icon=":material/zoom_in:"):
+                show_preview(f["id"])
+st.session_state["_fd_selected"] = selected
+
+if pages and pages[-1].get("next_cursor"):
+    if st.button(t("load_more"), key="fd_more"):
+        pages.append(ui.load(client.findings, limit=PER_PAGE, cursor=pages[-1]["next_cursor"], **filters))
+        st.rerun()
+
+# --- act on the selection ----------------------------------------------------------------------
+st.divider()
+st.subheader(t("act_on_selected"))
+chosen = [by_id[i] for i in sorted(selected)]
+st.caption(t("selected_n", n=len(chosen)) + (": " + ", ".join(f"#{f['id']}" for f in chosen) if chosen else ""))
+if not chosen:
+    st.info(t("pick_findings"))
+    st.stop()
+
+order_site = chosen[0].get("site_id")
+users = ui.try_load(client.users, site_id=order_site, default=[]) or []
+if isinstance(users, dict):
+    users = users.get("items", [])
+user_names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}
+field_staff = [u["id"] for u in users if u.get("role") in ("guard", "cleaner", "technician", "service")]
+default_trade = chosen[0].get("trade") if chosen[0].get("trade") in TRADES else TRADES[0]
+default_priority = min((f.get("priority") or "normal" for f in chosen),
+                       key=lambda p: PRIORITY_ORDER.index(p) if p in PRIORITY_ORDER else 1)
+
+with st.form("fd_act"):
+    slots = ui.FieldSlots()
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown(f"**{t('make_order')}**")
+        make_order = st.checkbox(t("make_order"), value=True, key="fd_make_order")
+        title = st.text_input(t("title"), value=pick(chosen[0], "title") if len(chosen) == 1 else
+                              f"{pick(chosen[0], 'title')} 等 {len(chosen)} 项", key="fd_wo_title")
+        slots.here("title")
+        trade = st.selectbox(t("trade"), TRADES, index=TRADES.index(default_trade), key="fd_wo_trade",
+                             format_func=lambda v: label("trade", v))
+        slots.here("trade")
+        priority = st.selectbox(t("priority"), PRIORITY_ORDER, index=PRIORITY_ORDER.index(default_priority),
+                                key="fd_wo_priority", format_func=lambda v: label("priority", v))
+        slots.here("priority")
+        assignee_id = st.selectbox(t("assignee"), [None] + [u["id"] for u in users], key="fd_wo_assignee",
+                                   format_func=lambda v: t("default_responsible") if v is None else user_names[v])
+        slots.here("assignee_id")
+        description = st.text_area(t("description"), key="fd_wo_desc", height=80)
+        slots.here("description")
+        one_per = st.checkbox(t("one_per_finding"), key="fd_wo_one_per")
+        slots.here("finding_ids", "one_per_finding", "site_id")
+    with c2:
+        st.markdown(f"**{t('make_deductions')}**")
+        make_ded = st.checkbox(t("make_deductions"), key="fd_make_ded")
+        staff_id = st.selectbox(t("deduct_staff"), [None] + field_staff, key="fd_ded_staff",
+                                format_func=lambda v: t("default_responsible") if v is None else user_names[v])
+        slots.here("staff_id")
+        points = st.number_input(t("points_each"), min_value=0, max_value=100, value=0, step=1, key="fd_ded_points")
+        slots.here("points")
+        reason = st.text_input(t("reason"), key="fd_ded_reason")
+        slots.here("reason", "problem_key")
+        shares = st.checkbox(t("supervisor_shares"), key="fd_ded_shares")
+        slots.here("supervisor_shares", "finding_id")
+    submitted = st.form_submit_button(t("do_it"), type="primary")
+
+if submitted:
+    if not make_order and not make_ded:
+        st.warning(t("pick_one_action"))
+        st.stop()
+    ids = [f["id"] for f in chosen]
+    selection_key = "-".join(map(str, ids))
+    done_any = False
+    if make_order:
+        body = {"client_id": ui.retry_key(f"wo-{selection_key}"), "site_id": order_site, "finding_ids": ids,
+                "title": title, "trade": trade, "priority": priority, "description": description,
+                "one_per_finding": one_per}
+        if assignee_id:
+            body["assignee_id"] = assignee_id
+        created = ui.act(client.create_work_order, body, slots=slots)
+        if created is None:
+            st.stop()
+        ui.forget_retry_key(f"wo-{selection_key}")
+        orders = created.get("items", [created]) if isinstance(created, dict) else created
+        st.success(t("order_created", ids=", ".join(f"#{o['id']}" for o in orders)))
+        done_any = True
+    if make_ded:
+        made = 0
+        for f in chosen:
+            body = {"client_id": ui.retry_key(f"ded-{f['id']}"), "finding_id": f["id"],
+                    "supervisor_shares": shares}
+            if staff_id:
+                body["staff_id"] = staff_id
+            if points:
+                body["points"] = int(points)
+            if reason:
+                body["reason"] = reason
+            if ui.act(client.create_deduction, body, slots=slots) is None:
+                break
+            ui.forget_retry_key(f"ded-{f['id']}")
+            made += 1
+        if made:
+            st.success(t("deductions_created", n=made))
+            done_any = True
+    if done_any:
+        # the list changed (statuses): read it again on the next run, and clear the selection
+        st.session_state.pop("_fd_filters", None)
+        st.session_state["_fd_selected"] = set()
+        for i in ids:
+            st.session_state.pop(f"fd_sel_{i}", None)
+        if st.button(t("refresh"), key="fd_refresh"):
+            st.rerun()

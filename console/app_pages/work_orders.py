@@ -1,0 +1,189 @@
+"""工单: a board by status with deadlines and countdowns; assign, revisit (verify), reopen, cancel; detail."""
+from datetime import timedelta
+
+import streamlit as st
+
+from console import ui
+from console.i18n import label, pick, t
+
+BOARD = ["open", "assigned", "accepted", "in_progress", "done"]
+PER_COLUMN = 30
+PRIORITIES = ["emergency", "normal", "planned"]
+TRADES = ["engineering", "cleaning", "security", "landscaping", "customer_service"]
+# which actions the console offers from which status (the API decides; a refusal is shown as is)
+SUPERVISOR_ACTIONS = {
+    "open": ["assign", "cancel"], "assigned": ["assign", "cancel"], "accepted": ["assign", "cancel"],
+    "in_progress": ["cancel"], "done": ["verify", "reopen"], "verified": ["reopen"], "cancelled": [],
+}
+
+client = ui.client()
+
+
+def countdown(order):
+    """(text, overdue?) for the deadline that matters in the order's status (the API counts the seconds)."""
+    status = order.get("status")
+    secs = None
+    if status in ("open", "assigned"):
+        secs = order.get("respond_seconds_left")
+    if secs is None and status in ("open", "assigned", "accepted", "in_progress"):
+        secs = order.get("resolve_seconds_left")
+    if status == "done":
+        secs = order.get("revisit_seconds_left")
+    if secs is None:
+        return None, False
+    if secs >= 0:
+        return t("left", d=ui.fmt_duration(timedelta(seconds=secs))), False
+    return t("overdue_by", d=ui.fmt_duration(timedelta(seconds=-secs))), True
+
+
+def open_order(order_id):
+    st.session_state["wo_open"] = order_id
+
+
+def close_order():
+    st.session_state.pop("wo_open", None)
+
+
+def detail(order_id):
+    order = ui.load(client.work_order, order_id)
+    site_id = order.get("site_id")
+    st.button(t("back_to_board"), on_click=close_order, icon=":material/arrow_back:", key="wo_back")
+    st.subheader(f"{t('order_n', id=order['id'])} · {order.get('title')}")
+    text, late = countdown(order)
+    badges = [f":blue-background[{label('wo_status', order['status'])}]",
+              f"{label('priority', order.get('priority'))}", label("trade", order.get("trade")),
+              pick(order.get("zone") or {}, "name") or "—"]
+    if text:
+        badges.append(f":red-background[{text}]" if late else f":green-background[{text}]")
+    if order.get("escalation_level"):
+        badges.append(f":orange-background[{t('escalated')} L{order['escalation_level']}]")
+    if order.get("reopen_count"):
+        badges.append(t("reopened_n", n=order["reopen_count"]))
+    st.markdown(" · ".join(badges))
+    if order.get("description"):
+        st.write(order["description"])
+
+    c = st.columns(4)
+    c[0].metric(t("assignee"), ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned"))
+    c[1].metric(t("respond_by"), ui.fmt_time(order.get("respond_by"), site_id))
+    c[2].metric(t("resolve_by"), ui.fmt_time(order.get("resolve_by"), site_id))
+    c[3].metric(t("revisit_due"), ui.fmt_time(order.get("revisit_due"), site_id))
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"#### {t('timeline')}")
+        for ev in order.get("events", []):
+            who = ui.name_of(ev.get("actor")) if ev.get("actor") else "—"
+            move = f"{label('wo_status', ev.get('from_status'))} → {label('wo_status', ev.get('to_status'))}" \
+                if ev.get("from_status") else label("wo_status", ev.get("to_status"))
+            line = f"**{ui.fmt_time(ev.get('at'), site_id)}** · {who} · {label('wo_action', ev.get('action'))} · {move}"
+            if ev.get("note"):
+                line += f"  \n> {ev['note']}"
+            st.markdown(line)
+        if order.get("findings"):
+            st.markdown(f"#### {t('linked_findings')}")
+            for f in order["findings"]:
+                st.markdown(f"- #{f['id']} {pick(f, 'title')} · {label('finding_status', f.get('status'))}")
+    with right:
+        before = [pid for f in order.get("findings", []) for pid in f.get("photo_ids", [])]
+        after = [p["id"] for p in order.get("photos", []) if p.get("kind") == "after"]
+        before += [p["id"] for p in order.get("photos", []) if p.get("kind") != "after"]
+        for title, ids in ((t("before_photos"), before), (t("after_photos"), after)):
+            st.markdown(f"#### {title}")
+            if not ids:
+                st.caption(t("no_photo"))
+            cols = st.columns(3)
+            for i, pid in enumerate(ids[:9]):
+                data = ui.photo_bytes(pid, "preview")
+                if data:
+                    cols[i % 3].image(data, width="stretch")
+
+    if ui.role() not in ui.SUPERVISOR_UP:
+        return
+    actions = SUPERVISOR_ACTIONS.get(order["status"], [])
+    if not actions:
+        st.caption(t("no_actions"))
+        return
+    tabs = st.tabs([label("wo_action", a) if a != "verify" else t("verify") for a in actions])
+    for tab, action in zip(tabs, actions):
+        with tab, st.form(f"wo_{action}_{order['id']}"):
+            slots = ui.FieldSlots()
+            kw = {}
+            if action == "assign":
+                users = ui.try_load(client.users, site_id=site_id, default=[]) or []
+                users = users.get("items", []) if isinstance(users, dict) else users
+                staff = [u for u in users if u.get("role") in ("technician", "cleaner", "guard", "supervisor")
+                         and (u.get("trade") in (order.get("trade"), None) or u.get("role") == "supervisor")] or users
+                names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}·{label('trade', u.get('trade'))}）"
+                         for u in staff}
+                current = (order.get("assignee") or {}).get("id")
+                ids = list(names)
+                kw["assignee_id"] = st.selectbox(t("assignee"), ids, key=f"wo_assignee_{order['id']}",
+                                                 index=ids.index(current) if current in ids else 0,
+                                                 format_func=names.get) if ids else None
+                slots.here("assignee_id")
+            if action == "verify":
+                kw["satisfied"] = st.radio(t("satisfied"), [True, False], horizontal=True,
+                                           key=f"wo_satisfied_{order['id']}",
+                                           format_func=lambda v: t("yes") if v else t("no"))
+                st.caption(t("unsatisfied_reopens"))
+                slots.here("satisfied")
+            kw["note"] = st.text_area(t("note"), key=f"wo_note_{action}_{order['id']}", height=70)
+            slots.here("note", "action", "photo_ids")
+            if st.form_submit_button(label("wo_action", action) if action != "verify" else t("verify"),
+                                     type="primary"):
+                result = ui.act(client.transition, order["id"], action, slots=slots,
+                                idempotency_key=ui.retry_key(f"wo-{order['id']}-{action}-{order['status']}"), **kw)
+                if result is not None:
+                    ui.forget_retry_key(f"wo-{order['id']}-{action}-{order['status']}")
+                    st.session_state["flash_ok"] = t("action_done", action=label("wo_action", action))
+                    st.rerun()
+
+
+st.title(t("wo_title"))
+ui.flash()
+ok = st.session_state.pop("flash_ok", None)
+if ok:
+    st.success(ok)
+
+if st.session_state.get("wo_open"):
+    detail(st.session_state["wo_open"])
+    st.stop()
+
+with st.container(border=True):
+    f = st.columns([2, 2, 2, 2, 1])
+    site_id = ui.site_picker("wo_site", container=f[0])
+    zone_id = ui.zone_picker("wo_zone", site_id, container=f[1])
+    trade = ui.enum_picker("trade", TRADES, "wo_trade", container=f[2])
+    priority = ui.enum_picker("priority", PRIORITIES, "wo_priority", container=f[3])
+    overdue_only = f[4].toggle(t("overdue_only"), key="wo_overdue")
+
+filters = dict(site_id=site_id, zone_id=zone_id, trade=trade, priority=priority,
+               overdue=True if overdue_only else None, limit=PER_COLUMN)
+columns = st.columns(len(BOARD))
+for col, status in zip(columns, BOARD):
+    page = ui.load(client.work_orders, status=status, **filters)
+    items = page.get("items", [])
+    more = "+" if page.get("next_cursor") else ""
+    col.markdown(f"##### {label('wo_status', status)} ({len(items)}{more})")
+    for order in items:
+        text, late = countdown(order)
+        with col.container(border=True):
+            st.markdown(f"**#{order['id']} {order.get('title')}**")
+            who = ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned")
+            st.caption(f"{pick(order.get('zone') or {}, 'name') or '—'} · {label('trade', order.get('trade'))} · "
+                       f"{who}")
+            tags = []
+            if order.get("priority") == "emergency":
+                tags.append(f":red[{label('priority', 'emergency')}]")
+            if text:
+                tags.append(f":red-background[{text}]" if late else f":gray[{text}]")
+            if order.get("escalation_level"):
+                tags.append(f":orange-background[{t('escalated')} L{order['escalation_level']}]")
+            if order.get("reopen_count"):
+                tags.append(f":violet[{t('reopened_n', n=order['reopen_count'])}]")
+            if tags:
+                st.markdown(" ".join(tags))
+            st.button(t("open_order"), key=f"wo_open_{order['id']}", on_click=open_order, args=(order["id"],))
+    if not items:
+        col.caption(t("nothing_here"))

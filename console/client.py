@@ -1,0 +1,284 @@
+"""One small HTTP client for the patrol API: one method per operation, typed errors.
+
+The console imports nothing from ``api/``: this module is its whole contract with the server.
+The API's error body is ``{code, status, message, errors: {json: {field: [msgs]}}}``; a 422 becomes
+a :class:`ValidationError` whose ``fields`` map a field path (``results.3.photo_ids``) to messages.
+"""
+import os
+import uuid
+
+import requests
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+TIMEOUT = (5, 30)  # connect, read (payroll exports and reports can take a few seconds)
+
+
+class ApiError(Exception):
+    """The API refused or failed a call; ``message`` is the server's own sentence."""
+
+    def __init__(self, status, message, fields=None, body=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields or {}
+        self.body = body or {}
+
+
+class ApiUnavailable(ApiError):
+    """The API could not be reached at all (down, wrong URL, timed out)."""
+
+
+class AuthError(ApiError):
+    """401: not logged in, or the token expired or was revoked."""
+
+
+class ForbiddenError(ApiError):
+    """403: the caller's role may not do this."""
+
+
+class NotFoundError(ApiError):
+    """404: no such object, or it belongs to a site the caller does not see."""
+
+
+class ConflictError(ApiError):
+    """409: an illegal transition, a closed month, a retry with a different body."""
+
+
+class ValidationError(ApiError):
+    """422: field errors, ``fields = {"points": ["Must be greater than 0."]}``."""
+
+
+_BY_STATUS = {401: AuthError, 403: ForbiddenError, 404: NotFoundError, 409: ConflictError, 422: ValidationError}
+
+
+def flatten_errors(errors):
+    """``{"json": {"results": {"3": {"photo_ids": ["x"]}}}}`` -> ``{"results.3.photo_ids": ["x"]}``."""
+    out = {}
+
+    def walk(prefix, node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(node, (list, tuple)):
+            if all(isinstance(m, str) for m in node):
+                out.setdefault(prefix or "_schema", []).extend(node)
+            else:
+                for i, v in enumerate(node):
+                    walk(f"{prefix}.{i}" if prefix else str(i), v)
+        elif node is not None:
+            out.setdefault(prefix or "_schema", []).append(str(node))
+
+    for location, fields in (errors or {}).items():
+        # json/query/form are where the field lives, not part of its name
+        walk("", fields) if isinstance(fields, dict) else walk(location, fields)
+    return out
+
+
+def new_client_id():
+    """A fresh retry key for one create: the same key on a retry makes the server do it once."""
+    return str(uuid.uuid4())
+
+
+def _clean(params):
+    return {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+
+
+class PatrolClient:
+    """``PatrolClient(token=...)``; the base URL comes from ``PATROL_API_URL``."""
+
+    def __init__(self, base_url=None, token=None, session=None):
+        self.base_url = (base_url or os.environ.get("PATROL_API_URL") or DEFAULT_URL).rstrip("/")
+        self.token = token
+        self.http = session or requests.Session()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _request(self, method, path, params=None, json=None, headers=None, raw=False):
+        h = {"Accept": "application/json"} if not raw else {}
+        if self.token:
+            h["Authorization"] = f"Bearer {self.token}"
+        h.update(headers or {})
+        url = f"{self.base_url}/api/v1{path}"
+        try:
+            resp = self.http.request(method, url, params=_clean(params), json=json, headers=h, timeout=TIMEOUT)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ApiUnavailable(None, f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).")
+        if resp.status_code >= 400:
+            raise self._error(resp)
+        if raw:
+            return resp
+        if resp.status_code == 204 or not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            raise ApiError(resp.status_code, "The server sent an answer that is not JSON.")
+
+    @staticmethod
+    def _error(resp):
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        message = body.get("message") or resp.reason or f"HTTP {resp.status_code}"
+        fields = flatten_errors(body.get("errors"))
+        if resp.status_code >= 500:
+            cls = ApiError
+        elif resp.status_code == 400 and fields:
+            cls = ValidationError  # a bad query parameter (e.g. cursor) is a field error too
+        else:
+            cls = _BY_STATUS.get(resp.status_code, ApiError)
+        return cls(resp.status_code, message, fields, body)
+
+    def get(self, path, **params):
+        return self._request("GET", path, params=params)
+
+    def post(self, path, json=None, params=None, idempotency_key=None):
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self._request("POST", path, params=params, json=json if json is not None else {}, headers=headers)
+
+    def get_bytes(self, path, **params):
+        return self._request("GET", path, params=params, raw=True).content
+
+    # --- auth and who am I --------------------------------------------------------------
+
+    def login(self, username, password):
+        """Exchange a username and password for a token; the password is not kept."""
+        body = self._request("POST", "/auth/login", json={"username": username, "password": password})
+        self.token = body["token"]
+        return body
+
+    def logout(self):
+        try:
+            self._request("POST", "/auth/logout", json={})
+        finally:
+            self.token = None
+
+    def me(self):
+        return self.get("/me")
+
+    def sites(self):
+        return self.get("/sites")
+
+    def users(self, site_id=None, role=None):
+        return self.get("/users", site_id=site_id, role=role)
+
+    # --- checklists and rounds --------------------------------------------------------------
+
+    def checklists(self):
+        return self.get("/checklists")
+
+    def checklist(self, key):
+        return self.get(f"/checklists/{key}")
+
+    def checklist_version(self, key, version):
+        return self.get(f"/checklists/{key}/versions/{int(version)}")
+
+    def tasks_summary(self, date=None, site_id=None):
+        return self.get("/tasks/summary", date=date, site_id=site_id)
+
+    # --- findings and photos --------------------------------------------------------------------
+
+    def findings(self, site_id=None, zone_id=None, status=None, checklist_key=None, trade=None,
+                 since=None, until=None, cursor=None, limit=None):
+        return self.get("/findings", site_id=site_id, zone_id=zone_id, status=status, checklist_key=checklist_key,
+                        trade=trade, since=since, until=until, cursor=cursor, limit=limit)
+
+    def finding(self, finding_id):
+        return self.get(f"/findings/{int(finding_id)}")
+
+    def dismiss_finding(self, finding_id, reason):
+        return self.post(f"/findings/{int(finding_id)}/dismiss", {"reason": reason})
+
+    def photo(self, photo_id, size="thumb"):
+        """The photo's bytes (``thumb``, ``preview`` or ``original``) with the caller's token."""
+        return self.get_bytes(f"/photos/{photo_id}", size=size)
+
+    # --- work orders ---------------------------------------------------------------------------
+
+    def create_work_order(self, body):
+        """``body`` carries its own ``client_id`` so a retried create makes one order."""
+        return self.post("/work-orders", body)
+
+    def work_orders(self, status=None, priority=None, overdue=None, site_id=None, zone_id=None,
+                    assignee_id=None, trade=None, cursor=None, limit=None):
+        if overdue is not None:
+            overdue = "true" if overdue else "false"
+        return self.get("/work-orders", status=status, priority=priority, overdue=overdue, site_id=site_id,
+                        zone_id=zone_id, assignee_id=assignee_id, trade=trade, cursor=cursor, limit=limit)
+
+    def work_order(self, order_id):
+        return self.get(f"/work-orders/{int(order_id)}")
+
+    def transition(self, order_id, action, assignee_id=None, note=None, photo_ids=None, satisfied=None,
+                   idempotency_key=None):
+        body = _clean({"action": action, "assignee_id": assignee_id, "note": note, "photo_ids": photo_ids})
+        if satisfied is not None:
+            body["satisfied"] = bool(satisfied)
+        return self.post(f"/work-orders/{int(order_id)}/transitions", body,
+                         idempotency_key=idempotency_key or new_client_id())
+
+    # --- deductions, appeals, ledger --------------------------------------------------------------
+
+    def create_deduction(self, body):
+        return self.post("/deductions", body)
+
+    def deductions(self, month=None, site_id=None, staff_id=None, status=None, cursor=None, limit=None):
+        return self.get("/deductions", month=month, site_id=site_id, staff_id=staff_id, status=status,
+                        cursor=cursor, limit=limit)
+
+    def deduction(self, deduction_id):
+        return self.get(f"/deductions/{int(deduction_id)}")
+
+    def appeal(self, deduction_id, reason, idempotency_key=None):
+        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def decide_appeal(self, deduction_id, upheld, reason, idempotency_key=None):
+        return self.post(f"/deductions/{int(deduction_id)}/appeal/decision",
+                         {"upheld": bool(upheld), "reason": reason},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def appeals(self, status="pending", site_id=None):
+        return self.get("/appeals", status=status, site_id=site_id)
+
+    def ledger(self, month, site_id=None):
+        return self.get(f"/ledger/{month}", site_id=site_id)
+
+    def close_ledger(self, month, site_id=None, idempotency_key=None):
+        return self.post(f"/ledger/{month}/close", {}, params={"site_id": site_id},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def payroll(self, month, site_id=None, fmt="xlsx"):
+        """The payroll export's bytes: ``fmt`` is ``xlsx`` or ``csv``."""
+        if fmt not in ("xlsx", "csv"):
+            raise ValueError("fmt is xlsx or csv")
+        return self.get_bytes(f"/ledger/{month}/payroll.{fmt}", site_id=site_id)
+
+    def posting_html(self, month, site_id=None):
+        return self.get_bytes(f"/ledger/{month}/posting.html", site_id=site_id).decode("utf-8")
+
+    # --- reports and audit -------------------------------------------------------------------------
+
+    def report_summary(self, site_id=None, date=None):
+        return self.get("/reports/summary", site_id=site_id, date=date)
+
+    def report_pass_rate(self, site_id=None, since=None, until=None, group="checklist", interval="day"):
+        return self.get("/reports/pass-rate", site_id=site_id, since=since, until=until, group=group,
+                        interval=interval)
+
+    def report_zone_ranking(self, site_id=None, month=None):
+        return self.get("/reports/zone-ranking", site_id=site_id, month=month)
+
+    def report_work_orders(self, site_id=None, since=None, until=None, by="trade"):
+        return self.get("/reports/work-orders", site_id=site_id, since=since, until=until, by=by)
+
+    def audit(self, object_type=None, user_id=None, action=None, site_id=None, since=None, until=None,
+              cursor=None, limit=None):
+        return self.get("/audit", object_type=object_type, user_id=user_id, action=action, site_id=site_id,
+                        since=since, until=until, cursor=cursor, limit=limit)
+
+    # --- service desk (requests) -----------------------------------------------------------------
+    # team F appends the service-desk methods below this line.

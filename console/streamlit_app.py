@@ -1,0 +1,45 @@
+"""The console's entry point: language switch, login, and the pages the caller's role may use."""
+import streamlit as st
+
+from console import ui
+from console.i18n import label, t
+
+st.set_page_config(page_title="物业巡检管理台 · Patrol console", page_icon=":material/shield_person:",
+                   layout="wide")
+ui.language_switch()
+
+if not ui.token():
+    pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]
+else:
+    user = ui.me()
+    role = user.get("role")
+    if role not in ui.DESK_ROLES:
+        pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]
+    else:
+        daily = [
+            st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
+        ]
+        analysis = [
+            st.Page("app_pages/checklists.py", title=t("nav_checklists"), icon=":material/checklist:"),
+        ]
+        if role in ui.SUPERVISOR_UP:
+            daily += [
+                st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
+                st.Page("app_pages/work_orders.py", title=t("nav_work_orders"), icon=":material/build:"),
+                st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
+            ]
+            analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
+        if role in ui.MANAGER_UP:
+            analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
+        pages = {t("nav_group_daily"): daily, t("nav_group_analysis"): analysis}
+    with st.sidebar:
+        st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))
+        if st.button(t("logout"), icon=":material/logout:", key="logout"):
+            try:
+                ui.client().logout()
+            except Exception:  # noqa: BLE001 - logging out locally matters more than the server's answer
+                pass
+            ui.clear_session()
+            st.rerun()
+
+st.navigation(pages).run()

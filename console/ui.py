@@ -1,0 +1,345 @@
+"""What every page shares: the session's API client, error handling, pickers and time formatting."""
+import hashlib
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from console.client import (ApiError, ApiUnavailable, AuthError, ConflictError, ForbiddenError, NotFoundError,
+                            PatrolClient, ValidationError)
+from console.i18n import LANGS, label, lang, pick, t
+
+DEFAULT_TZ = "Asia/Shanghai"
+SUPERVISOR_UP = ("supervisor", "manager", "admin")
+MANAGER_UP = ("manager", "admin")
+DESK_ROLES = ("service", "supervisor", "manager", "admin")
+# keys the session keeps across logouts; everything else belongs to the logged-in user
+_KEEP = ("lang",)
+
+
+# --- session ------------------------------------------------------------------------------
+
+def token():
+    return st.session_state.get("token")
+
+
+def client():
+    """The session's client; it holds the token only (the password is never kept)."""
+    c = st.session_state.get("_client")
+    if c is None or c.token != token():
+        c = PatrolClient(token=token())
+        st.session_state["_client"] = c
+    return c
+
+
+def clear_session(flash=None):
+    for key in list(st.session_state.keys()):
+        if key not in _KEEP:
+            del st.session_state[key]
+    if flash:
+        st.session_state["flash"] = flash
+
+
+def me():
+    """The logged-in user (fetched once per login)."""
+    if "me" not in st.session_state:
+        st.session_state["me"] = load(client().me)
+    return st.session_state["me"]
+
+
+def role():
+    return (me() or {}).get("role")
+
+
+def sites():
+    if "sites" not in st.session_state:
+        st.session_state["sites"] = load(client().sites)
+    return st.session_state["sites"]
+
+
+def site_by_id(site_id):
+    return next((s for s in sites() if s["id"] == site_id), None)
+
+
+def zones(site_id=None):
+    out = []
+    for s in sites():
+        if site_id is None or s["id"] == site_id:
+            out.extend(dict(z, site_id=s["id"]) for z in s.get("zones", []))
+    return out
+
+
+def site_tz(site_id=None):
+    site = site_by_id(site_id) if site_id else (sites()[0] if sites() else None)
+    return ZoneInfo((site or {}).get("timezone") or DEFAULT_TZ)
+
+
+def language_switch():
+    current = st.session_state.get("lang", "zh")
+    choice = st.sidebar.selectbox(t("language"), list(LANGS), index=list(LANGS).index(current),
+                                  format_func=LANGS.get, key="_lang_pick")
+    if choice != current:
+        st.session_state["lang"] = choice
+        st.rerun()
+
+
+# --- calling the API ------------------------------------------------------------------------
+
+def _expired():
+    clear_session(t("session_expired"))
+    st.rerun()
+
+
+def show_error(exc):
+    """One friendly sentence for any API error."""
+    if isinstance(exc, ApiUnavailable):
+        st.error(t("api_down", detail=exc.message), icon=":material/cloud_off:")
+    elif isinstance(exc, ForbiddenError):
+        st.error(t("forbidden", message=exc.message), icon=":material/block:")
+    elif isinstance(exc, NotFoundError):
+        st.error(t("not_found"), icon=":material/search_off:")
+    elif isinstance(exc, ConflictError):
+        st.error(t("conflict", message=exc.message), icon=":material/warning:")
+    elif isinstance(exc, ValidationError):
+        st.error(t("api_error", message=exc.message) + " " + "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in exc.fields.items()), icon=":material/edit_note:")
+    else:
+        st.error(t("api_error", message=exc.message), icon=":material/error:")
+
+
+def load(fn, *args, **kwargs):
+    """Read for a page: on an error the page shows why and stops; an expired token goes to login."""
+    try:
+        return fn(*args, **kwargs)
+    except AuthError:
+        _expired()
+    except ApiError as exc:
+        show_error(exc)
+        st.stop()
+
+
+def try_load(fn, *args, default=None, **kwargs):
+    """Read a part of a page that may be absent (e.g. a route the caller's role may not use)."""
+    try:
+        return fn(*args, **kwargs)
+    except AuthError:
+        _expired()
+    except (ForbiddenError, NotFoundError):
+        return default
+    except ApiError as exc:
+        show_error(exc)
+        return default
+
+
+def act(fn, *args, slots=None, **kwargs):
+    """A write: returns the answer, or None after showing the refusal (field errors by their fields)."""
+    try:
+        return fn(*args, **kwargs)
+    except AuthError:
+        _expired()
+    except ValidationError as exc:
+        if slots is not None:
+            slots.show(exc)
+        else:
+            show_error(exc)
+    except ApiError as exc:
+        show_error(exc)
+    return None
+
+
+class FieldSlots:
+    """Places under form fields where the API's 422 field errors appear."""
+
+    def __init__(self):
+        self._slots = {}
+        self._general = st.empty()
+
+    def here(self, *names):
+        ph = st.empty()
+        for name in names:
+            self._slots[name] = ph
+        return ph
+
+    def show(self, exc):
+        unplaced = {}
+        for path, msgs in exc.fields.items():
+            parts = path.split(".")
+            ph = None
+            for n in range(len(parts), 0, -1):  # "results.3.photo_ids" -> results.3.photo_ids, results.3, results
+                ph = self._slots.get(".".join(parts[:n]))
+                if ph:
+                    break
+            if ph:
+                ph.error(" ".join(msgs), icon=":material/error:")
+            else:
+                unplaced[path] = msgs
+        text = t("fix_fields") + " " + exc.message
+        if unplaced:
+            text += " " + "; ".join(f"{k}: {' '.join(v)}" for k, v in unplaced.items())
+        self._general.error(text, icon=":material/edit_note:")
+
+
+def retry_key(name):
+    """A client_id kept until its create succeeds, so a retried click does the write once."""
+    from console.client import new_client_id
+
+    skey = f"_cid_{name}"
+    if skey not in st.session_state:
+        st.session_state[skey] = new_client_id()
+    return st.session_state[skey]
+
+
+def forget_retry_key(name):
+    st.session_state.pop(f"_cid_{name}", None)
+
+
+def photo_bytes(photo_id, size="thumb"):
+    """A photo fetched with the session's token; kept per session (photo ids are content hashes)."""
+    cache = st.session_state.setdefault("_photos", {})
+    key = (photo_id, size)
+    if key not in cache:
+        try:
+            cache[key] = client().photo(photo_id, size)
+        except AuthError:
+            _expired()
+        except ApiError:
+            cache[key] = None
+        if len(cache) > 300:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+# --- pickers --------------------------------------------------------------------------------
+
+def site_picker(key, allow_all=True, container=st):
+    """A site selectbox; None means all of the caller's sites."""
+    options = ([None] if allow_all and len(sites()) > 1 else []) + [s["id"] for s in sites()]
+    if not options:
+        return None
+    return container.selectbox(t("site"), options, key=key,
+                               format_func=lambda sid: t("all_sites") if sid is None else pick(site_by_id(sid), "name"))
+
+
+def zone_picker(key, site_id, container=st):
+    opts = [None] + [z["id"] for z in zones(site_id)]
+    names = {z["id"]: pick(z, "name") for z in zones(site_id)}
+    return container.selectbox(t("zone"), opts, key=key, format_func=lambda z: t("all") if z is None else names[z])
+
+
+def enum_picker(kind, values, key, container=st, allow_all=True, caption=None, index=0):
+    opts = ([None] if allow_all else []) + list(values)
+    return container.selectbox(caption or t(kind if kind in ("trade", "priority", "status") else "status"), opts,
+                               key=key, index=index, format_func=lambda v: t("all") if v is None else label(kind, v))
+
+
+def month_options(n=12, today=None):
+    today = today or datetime.now(ZoneInfo(DEFAULT_TZ)).date()
+    out, y, m = [], today.year, today.month
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
+
+
+def local_today(site_id=None):
+    return datetime.now(site_tz(site_id)).date()
+
+
+def day_bounds_utc(first, last, site_id=None):
+    """Local calendar days [first, last] as aware ISO instants for since/until filters."""
+    tz = site_tz(site_id)
+    since = datetime.combine(first, datetime.min.time(), tz)
+    until = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+    return since.isoformat(), until.isoformat()
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+def parse_time(value):
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        try:
+            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def fmt_time(value, site_id=None, with_year=False):
+    dt = parse_time(value)
+    if dt is None:
+        return "—"
+    local = dt.astimezone(site_tz(site_id))
+    return local.strftime("%Y-%m-%d %H:%M" if with_year else "%m-%d %H:%M")
+
+
+def fmt_duration(delta):
+    minutes = int(abs(delta.total_seconds()) // 60)
+    d, rest = divmod(minutes, 24 * 60)
+    h, m = divmod(rest, 60)
+    zh = lang() == "zh"
+    if d:
+        return f"{d}天{h}小时" if zh else f"{d} d {h} h"
+    if h:
+        return f"{h}小时{m}分" if zh else f"{h} h {m} min"
+    return f"{m}分钟" if zh else f"{m} min"
+
+
+def countdown(deadline, now=None):
+    """("剩余 3小时20分", False) or ("已超时 2小时", True) for a deadline; (None, False) without one."""
+    dt = parse_time(deadline)
+    if dt is None:
+        return None, False
+    now = now or datetime.now(timezone.utc)
+    if dt >= now:
+        return t("left", d=fmt_duration(dt - now)), False
+    return t("overdue_by", d=fmt_duration(now - dt)), True
+
+
+def pct(value):
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.1f}%" if float(value) <= 1 else f"{float(value):.1f}%"
+
+
+def money(value):
+    if value is None or value == "":
+        return "—"
+    return f"¥{value}"
+
+
+def token_fingerprint():
+    return hashlib.sha256((token() or "").encode()).hexdigest()[:12]
+
+
+def flash():
+    msg = st.session_state.pop("flash", None)
+    if msg:
+        st.warning(msg, icon=":material/info:")
+
+
+def name_of(obj, *fields):
+    """The first present name-like field of a nested object, e.g. ``assignee`` -> its name."""
+    if obj is None:
+        return "—"
+    if isinstance(obj, str):
+        return obj
+    for f in fields or ("name",):
+        if obj.get(f):
+            return obj[f]
+    return str(obj.get("id", "—"))
+
+
+def today_iso(site_id=None):
+    return local_today(site_id).isoformat()
+
+
+def require(roles):
+    if role() not in roles:
+        st.info(t("managers_only") if roles == MANAGER_UP else t("field_staff_no_console"))
+        st.stop()
+
+
