@@ -1,0 +1,1 @@
+"""Checklists and their immutable versions."""

@@ -1,0 +1,1 @@
+"""Checkpoints: the places on a round, found by their QR/NFC code."""

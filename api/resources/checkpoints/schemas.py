@@ -1,0 +1,57 @@
+"""Checkpoints with their zone and the checklists that apply to them."""
+from marshmallow import fields, validate
+
+from api.resources.common import OutSchema, QuerySchema
+
+
+class SiteCheckpointQuery(QuerySchema):
+    include_inactive = fields.Boolean(load_default=False, metadata={"description": "Also retired checkpoints."})
+
+
+class CheckpointQuery(SiteCheckpointQuery):
+    site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1))
+
+
+class CheckpointSiteRefOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    timezone = fields.String()
+
+
+class CheckpointZoneRefOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+
+
+class CheckpointApplicableChecklistOut(OutSchema):
+    key = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    trade = fields.String(attribute="body.trade")
+    version = fields.Integer()
+    content_hash = fields.String()
+
+
+class CheckpointOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String()
+    kind = fields.String()
+    site_id = fields.Integer()
+    zone = fields.Nested(CheckpointZoneRefOut)
+    checklists = fields.List(fields.Nested(CheckpointApplicableChecklistOut),
+                             metadata={"description": "Current versions of the checklists that apply here."})
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    active = fields.Boolean()
+    sort_order = fields.Integer()
+    note = fields.String()
+
+
+class ScannedCheckpointOut(CheckpointOut):
+    site = fields.Nested(CheckpointSiteRefOut)

@@ -1,0 +1,1 @@
+"""The day's scheduled tasks: due, done or missed."""
