@@ -1,0 +1,1 @@
+"""Photos: upload evidence, fetch it back at three sizes."""

@@ -1,0 +1,54 @@
+"""Photo upload and its answer."""
+from flask import url_for
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+
+from api.resources.common import OutSchema, QuerySchema
+
+
+class PhotoUpload(QuerySchema):
+    file = Upload(required=True, metadata={"description": "The photo: JPEG, PNG, WebP or HEIC, as taken."})
+
+
+class PhotoUploadForm(QuerySchema):
+    site_id = fields.Integer(load_default=None, metadata={
+        "description": "The site the photo is for; default: every site of the uploader."})
+
+
+class PhotoQuery(QuerySchema):
+    size = fields.String(load_default="original", validate=validate.OneOf(["original", "preview", "thumb"]))
+
+
+class GpsOut(OutSchema):
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class PhotoOut(OutSchema):
+    id = fields.String(metadata={"description": "SHA-256 of the original bytes."})
+    content_type = fields.String()
+    size_bytes = fields.Integer()
+    width = fields.Integer(metadata={"description": "As displayed (EXIF orientation applied)."})
+    height = fields.Integer()
+    taken_at = fields.Method("get_taken_at", metadata={
+        "description": "EXIF DateTimeOriginal as the camera wrote it (its local clock, no zone)."})
+    gps = fields.Method("get_gps")
+    device = fields.String()
+    created_at = fields.Method("get_created_at")
+    urls = fields.Method("get_urls")
+
+    def get_taken_at(self, photo):
+        return photo.taken_at.isoformat(timespec="seconds") if photo.taken_at else None
+
+    def get_gps(self, photo):
+        if photo.gps_lat is None or photo.gps_lon is None:
+            return None
+        return {"lat": photo.gps_lat, "lon": photo.gps_lon}
+
+    def get_created_at(self, photo):
+        return photo.created_at.isoformat(timespec="seconds") + "Z" if photo.created_at else None
+
+    def get_urls(self, photo):
+        base = url_for("photos.PhotoOne", photo_id=photo.id)
+        return {"original": base + "?size=original", "preview": base + "?size=preview",
+                "thumb": base + "?size=thumb"}
