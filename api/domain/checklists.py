@@ -182,7 +182,6 @@ class _StrictBool(fields.Boolean):
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 def _text(check, max_len):
@@ -515,15 +514,18 @@ def load_body(version_id, digest):
 
 
 def applies(body, checkpoint_kind, checkpoint_keys=()):
-    """A checklist applies to a checkpoint named for it, or to every checkpoint of a kind it lists."""
-    return body["key"] in (checkpoint_keys or ()) or checkpoint_kind in body.get("applies_to", ())
+    """Does a checklist apply to a checkpoint? The checkpoint's own list decides (the inspection
+    write checks the same list); a checkpoint without a list takes every checklist of its kind."""
+    if checkpoint_keys:
+        return body["key"] in checkpoint_keys
+    return checkpoint_kind in body.get("applies_to", ())
 
 
 def checklists_for(checkpoint_kind, checkpoint_keys, versions):
-    """The current versions that apply to a checkpoint: its own list first, then by kind."""
-    named = [versions[k] for k in (checkpoint_keys or []) if k in versions]
-    by_kind = [v for k, v in versions.items() if k not in (checkpoint_keys or []) and applies(v.body, checkpoint_kind)]
-    return named + by_kind
+    """The current versions that apply to a checkpoint, in the checkpoint's own order."""
+    if checkpoint_keys:
+        return [versions[k] for k in checkpoint_keys if k in versions]
+    return [v for v in versions.values() if applies(v.body, checkpoint_kind)]
 
 
 # --- sync: YAML -> immutable versions -----------------------------------------------------------
