@@ -57,19 +57,19 @@ def _checkpoints():
     for t in (1, 2, 3, 4, 5, 6):
         zone = "A" if t <= 3 else "B"
         cps.append(("LHY", zone, f"LHY-T{t}-LOBBY", f"{t} 号楼大堂", f"Tower {t} lobby", "lobby",
-                    ["lobby"], base_lat + t * 0.0004, base_lon))
+                    ["lobby", "zone_cleaning"], base_lat + t * 0.0004, base_lon))
     for level in (1, 2):
         cps.append(("LHY", "P", f"LHY-B{level}-CP", f"地下车库 B{level} 层", f"Car park level B{level}",
-                    "car_park", ["car_park"], base_lat + 0.001, base_lon + 0.001))
+                    "car_park", ["car_park", "zone_cleaning"], base_lat + 0.001, base_lon + 0.001))
         cps.append(("LHY", "P", f"LHY-B{level}-ENT", f"车库 B{level} 出入口", f"Car park B{level} entrance",
-                    "car_park", ["car_park"], base_lat + 0.0012, base_lon + 0.001))
+                    "car_park", ["car_park", "zone_cleaning"], base_lat + 0.0012, base_lon + 0.001))
     for n in range(1, 25):
         zone = "A" if n <= 12 else "B"
         cps.append(("LHY", zone, f"LHY-LAMP-{n:02d}", f"主干道路灯 {n:02d}", f"Main road lamp {n:02d}",
                     "road_lamp", ["road_lamps", "night_lighting"], base_lat + n * 0.0002, base_lon + 0.002))
     for n, (zone, nm, en) in enumerate([("A", "北区主干道", "North main road"), ("B", "南区主干道", "South main road"),
                                          ("A", "中心广场", "Central plaza"), ("B", "东侧消防通道", "East fire lane")], 1):
-        cps.append(("LHY", zone, f"LHY-ROAD-{n:02d}", nm, en, "road", ["roads"],
+        cps.append(("LHY", zone, f"LHY-ROAD-{n:02d}", nm, en, "road", ["roads", "zone_cleaning"],
                     base_lat + n * 0.0005, base_lon + 0.003))
     for n in range(1, 13):
         zone = "A" if n <= 6 else "B"
@@ -79,10 +79,10 @@ def _checkpoints():
                 ["repair_site"], base_lat + 0.0008, base_lon + 0.0005))
     # office tower
     cps.append(("HQT", "L", "HQT-LOBBY", "华庆大厦一楼大堂", "Huaqing Tower ground-floor lobby", "lobby",
-                ["lobby"], 31.2290, 121.4550))
-    cps.append(("HQT", "L", "HQT-F12-LOBBY", "12 层电梯厅", "Floor 12 lift lobby", "lobby", ["lobby"],
+                ["lobby", "zone_cleaning"], 31.2290, 121.4550))
+    cps.append(("HQT", "L", "HQT-F12-LOBBY", "12 层电梯厅", "Floor 12 lift lobby", "lobby", ["lobby", "zone_cleaning"],
                 31.2290, 121.4551))
-    cps.append(("HQT", "G", "HQT-B1-CP", "地库 B1 层", "Basement level B1", "car_park", ["car_park"],
+    cps.append(("HQT", "G", "HQT-B1-CP", "地库 B1 层", "Basement level B1", "car_park", ["car_park", "zone_cleaning"],
                 31.2288, 121.4552))
     for n in range(1, 7):
         cps.append(("HQT", "L", f"HQT-LAMP-{n:02d}", f"广场地灯 {n:02d}", f"Plaza ground lamp {n:02d}", "road_lamp",
