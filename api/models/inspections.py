@@ -57,7 +57,10 @@ class Inspection(BaseModel):
     item_count = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("site", "received_at"), False),)
+        # every list filter has an index that also gives the newest-first order
+        indexes = ((("site", "received_at"), False), (("zone", "received_at"), False),
+                   (("checkpoint", "received_at"), False), (("inspector", "received_at"), False),
+                   (("checklist_key", "received_at"), False))
 
 
 class ItemResult(BaseModel):
@@ -105,7 +108,8 @@ class Finding(BaseModel):
     extra = JSONField(null=True)
 
     class Meta:
-        indexes = ((("site", "created_at"), False), (("site", "status", "id"), False))
+        indexes = ((("site", "created_at"), False), (("site", "status", "id"), False), (("site", "id"), False),
+                   (("zone", "id"), False), (("reported_by", "id"), False))
 
 
 class FindingPhoto(BaseModel):

@@ -1,0 +1,1 @@
+"""Findings: failed items and ad-hoc reports."""

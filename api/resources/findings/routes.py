@@ -1,0 +1,90 @@
+"""Findings: what failed items and ad-hoc reports say is wrong; list, read, report, dismiss."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from peewee import JOIN
+
+from api.audit import audit
+from api.auth import site_ids
+from api.domain.findings import dismiss_finding, get_finding, photo_ids_by_finding, report_adhoc
+from api.idempotency import idempotent
+from api.models import Checkpoint, Finding, User, Zone
+from api.pagination import paginate_desc_by_id
+from api.resources.findings.schemas import AdhocIn, DismissIn, FindingOut, FindingPage, FindingQuery
+
+blp = Blueprint("findings", __name__, url_prefix="/findings", description="Findings.")
+
+
+def visible_findings():
+    """Guards and cleaners see what they reported; everyone else sees their sites' findings."""
+    query = (Finding.select(Finding, Zone, Checkpoint, User)
+             .join(Zone, on=(Finding.zone == Zone.id))
+             .switch(Finding).join(Checkpoint, JOIN.LEFT_OUTER, on=(Finding.checkpoint == Checkpoint.id))
+             .switch(Finding).join(User, on=(Finding.reported_by == User.id))
+             .where(Finding.site.in_(site_ids())))
+    if g.user.role in ("guard", "cleaner"):
+        query = query.where(Finding.reported_by == g.user.id)
+    return query
+
+
+def with_photos(findings):
+    photos = photo_ids_by_finding([f.id for f in findings])
+    return [{"finding": f, "photo_ids": photos[f.id]} for f in findings]
+
+
+def _one(finding_id):
+    finding = visible_findings().where(Finding.id == finding_id).first()
+    if finding is None:
+        get_finding(finding_id, [])  # raises the same 404 as a finding that does not exist
+    return finding
+
+
+@blp.route("")
+class Findings(MethodView):
+    @blp.arguments(FindingQuery, location="query")
+    @blp.response(200, FindingPage)
+    def get(self, args):
+        """Findings newest first, filtered by site, zone, checklist, status, trade and time."""
+        query = visible_findings()
+        for name, column in (("site_id", Finding.site), ("zone_id", Finding.zone),
+                             ("checkpoint_id", Finding.checkpoint), ("checklist_key", Finding.checklist_key),
+                             ("status", Finding.status), ("trade", Finding.trade), ("source", Finding.source)):
+            if args.get(name) is not None:
+                query = query.where(column == args[name])
+        if args.get("since") is not None:
+            query = query.where(Finding.created_at >= args["since"])
+        if args.get("until") is not None:
+            query = query.where(Finding.created_at < args["until"])
+        rows, nxt = paginate_desc_by_id(query, Finding.id, args["limit"], args["cursor"])
+        return {"items": with_photos(rows), "next_cursor": nxt}
+
+    @blp.arguments(AdhocIn)
+    @blp.response(201, FindingOut)
+    @blp.alt_response(200, schema=FindingOut, description="A retry: the report stored under this client_id.")
+    @blp.alt_response(409, description="This client_id was already used for a different report.")
+    def post(self, data):
+        """Report something wrong that is on no checklist (an ad-hoc finding)."""
+        data = dict(data, client_id=str(data["client_id"]))
+        finding, created = report_adhoc(g.user, data, site_ids=site_ids(), audit_fn=audit)
+        return with_photos([_one(finding.id)])[0], (201 if created else 200)
+
+
+@blp.route("/<int:finding_id>")
+class FindingOne(MethodView):
+    @blp.response(200, FindingOut)
+    def get(self, finding_id):
+        """One finding with its photos, place, reporter and inspection."""
+        return with_photos([_one(finding_id)])[0]
+
+
+@blp.route("/<int:finding_id>/dismiss")
+class FindingDismiss(MethodView):
+    @idempotent
+    @blp.arguments(DismissIn)
+    @blp.response(200, FindingOut)
+    @blp.alt_response(409, description="The finding is already being worked on or resolved.")
+    def post(self, data, finding_id):
+        """Dismiss an open finding as no real problem, with a reason (supervisors and up; audited)."""
+        finding = get_finding(finding_id, site_ids())
+        dismiss_finding(finding, g.user, data["reason"], audit_fn=audit)
+        return with_photos([_one(finding_id)])[0]

@@ -1,0 +1,1 @@
+"""Inspections: a checkpoint walked with a checklist."""

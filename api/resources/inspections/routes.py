@@ -1,0 +1,84 @@
+"""Inspections: submit a walked checklist (safe to retry), list and read them back."""
+from datetime import datetime
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.audit import audit
+from api.auth import SUPERVISOR_UP, site_ids
+from api.domain.inspections import inspection_detail, submit_inspection
+from api.errors import NotFound
+from api.models import Inspection
+from api.pagination import decode_cursor, encode_cursor
+from api.resources.inspections.schemas import InspectionIn, InspectionOut, InspectionPage, InspectionQuery
+
+blp = Blueprint("inspections", __name__, url_prefix="/inspections", description="Inspections.")
+
+
+def visible_inspections():
+    """Field staff see their own inspections; supervisors and up see their sites'."""
+    query = Inspection.select().where(Inspection.site.in_(site_ids()))
+    if g.user.role not in SUPERVISOR_UP:
+        query = query.where(Inspection.inspector == g.user.id)
+    return query
+
+
+def _page(query, limit, cursor):
+    """Newest received first, keyset on (received_at, id): fast at any depth."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        try:
+            at, last_id = datetime.fromisoformat(after[0]), str(after[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            after = None
+        else:
+            # the first conjunct is a plain range on the index; the second breaks ties by id
+            query = query.where((Inspection.received_at <= at)
+                                & ((Inspection.received_at < at) | (Inspection.id < last_id)))
+    rows = list(query.order_by(Inspection.received_at.desc(), Inspection.id.desc()).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = encode_cursor([rows[-1].received_at.isoformat(), rows[-1].id]) if more and rows else None
+    return {"items": rows, "next_cursor": nxt}
+
+
+@blp.route("")
+class Inspections(MethodView):
+    @blp.arguments(InspectionIn)
+    @blp.response(201, InspectionOut)
+    @blp.alt_response(200, schema=InspectionOut, description="A retry: the inspection stored under this id.")
+    @blp.alt_response(409, description="This id was already used for a different inspection.")
+    def post(self, data):
+        """Submit an inspection; the same id and body again answer 200 with the stored one."""
+        inspection, created = submit_inspection(
+            g.user, data, site_ids=site_ids(), clock_skew_minutes=current_app.config["PATROL_CLOCK_SKEW_MINUTES"],
+            audit_fn=audit)
+        return inspection_detail(inspection), (201 if created else 200)
+
+    @blp.arguments(InspectionQuery, location="query")
+    @blp.response(200, InspectionPage)
+    def get(self, args):
+        """Inspections newest first (by server receive time), filtered; cursor pagination."""
+        query = visible_inspections()
+        for name, column in (("site_id", Inspection.site), ("zone_id", Inspection.zone),
+                             ("checkpoint_id", Inspection.checkpoint), ("checklist_key", Inspection.checklist_key),
+                             ("inspector_id", Inspection.inspector)):
+            if args.get(name) is not None:
+                query = query.where(column == args[name])
+        if args.get("since") is not None:
+            query = query.where(Inspection.received_at >= args["since"])
+        if args.get("until") is not None:
+            query = query.where(Inspection.received_at < args["until"])
+        return _page(query, args["limit"], args["cursor"])
+
+
+@blp.route("/<string:inspection_id>")
+class InspectionOne(MethodView):
+    @blp.response(200, InspectionOut)
+    def get(self, inspection_id):
+        """One inspection with its results, their photo ids and the findings it opened."""
+        inspection = visible_inspections().where(Inspection.id == inspection_id.lower()[:36]).first()
+        if inspection is None:
+            raise NotFound("No such inspection.")
+        return inspection_detail(inspection)

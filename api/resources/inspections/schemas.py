@@ -1,0 +1,125 @@
+"""Inspection submission, listing and the stored inspection."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.pagination import PageArgs
+from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
+
+PHOTO_ID = fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a photo id."))
+
+
+class LocationIn(StrictSchema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    accuracy_m = fields.Float(load_default=None, validate=validate.Range(min=0, max=100000))
+
+
+class ResultIn(StrictSchema):
+    item_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    status = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "na"]))
+    note = Text(2000, load_default="")
+    photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=20))
+
+
+class InspectionIn(StrictSchema):
+    id = fields.UUID(required=True, metadata={"description": "Made by the phone; retries send the same id."})
+    checkpoint_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    checkpoint_id = fields.Integer(load_default=None)
+    checklist_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    checklist_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    started_at = AwareDateTime(required=True, metadata={"description": "Device clock, with a time zone."})
+    finished_at = AwareDateTime(required=True)
+    location = fields.Nested(LocationIn, load_default=None, allow_none=True)
+    results = fields.List(fields.Nested(ResultIn), required=True, validate=validate.Length(min=1, max=200))
+    task_id = fields.Integer(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _checkpoint_named(self, data, **kwargs):
+        if not data.get("checkpoint_code") and data.get("checkpoint_id") is None:
+            raise ValidationError("Give checkpoint_code (the scanned code) or checkpoint_id.", "checkpoint_code")
+
+
+class InspectionQuery(PageArgs, QuerySchema):
+    site_id = fields.Integer()
+    zone_id = fields.Integer()
+    checkpoint_id = fields.Integer()
+    checklist_key = fields.String(validate=validate.Length(max=64))
+    inspector_id = fields.Integer()
+    since = AwareDateTime(metadata={"description": "Received at or after (server time)."})
+    until = AwareDateTime(metadata={"description": "Received before."})
+
+
+class InspectionCheckpointOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class InspectorOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ResultOut(OutSchema):
+    item_key = fields.String()
+    status = fields.String()
+    note = fields.String()
+    photo_ids = fields.List(fields.String())
+
+
+class InspectionFindingOut(OutSchema):
+    id = fields.Integer(attribute="finding.id")
+    item_key = fields.String(attribute="finding.item_key")
+    title = fields.String(attribute="finding.title")
+    title_en = fields.String(attribute="finding.title_en")
+    trade = fields.String(attribute="finding.trade")
+    priority = fields.String(attribute="finding.priority")
+    points = fields.Integer(attribute="finding.points")
+    status = fields.String(attribute="finding.status")
+    photo_ids = fields.List(fields.String())
+
+
+class InspectionSummaryOut(OutSchema):
+    id = fields.String()
+    site_id = fields.Integer()
+    zone_id = fields.Integer()
+    checkpoint_id = fields.Integer()
+    checklist_key = fields.String()
+    inspector_id = fields.Integer()
+    task_id = fields.Integer(allow_none=True)
+    started_at = UtcDateTime(metadata={"description": "Device clock."})
+    finished_at = UtcDateTime()
+    received_at = UtcDateTime(metadata={"description": "Server clock."})
+    clock_suspect = fields.Boolean()
+    item_count = fields.Integer()
+    failed_count = fields.Integer()
+
+
+class InspectionOut(OutSchema):
+    id = fields.String(attribute="inspection.id")
+    site_id = fields.Integer(attribute="inspection.site_id")
+    zone_id = fields.Integer(attribute="inspection.zone_id")
+    checkpoint = fields.Nested(InspectionCheckpointOut)
+    checklist_key = fields.String(attribute="inspection.checklist_key")
+    checklist_version = fields.Integer()
+    inspector = fields.Nested(InspectorOut)
+    task_id = fields.Integer(attribute="inspection.task_id", allow_none=True)
+    started_at = UtcDateTime(attribute="inspection.started_at")
+    finished_at = UtcDateTime(attribute="inspection.finished_at")
+    received_at = UtcDateTime(attribute="inspection.received_at")
+    clock_suspect = fields.Boolean(attribute="inspection.clock_suspect")
+    location = fields.Method("get_location")
+    item_count = fields.Integer(attribute="inspection.item_count")
+    failed_count = fields.Integer(attribute="inspection.failed_count")
+    results = fields.List(fields.Nested(ResultOut))
+    findings = fields.List(fields.Nested(InspectionFindingOut))
+
+    def get_location(self, detail):
+        insp = detail["inspection"]
+        if insp.lat is None or insp.lon is None:
+            return None
+        return {"lat": insp.lat, "lon": insp.lon, "accuracy_m": insp.accuracy_m}
+
+
+class InspectionPage(OutSchema):
+    items = fields.List(fields.Nested(InspectionSummaryOut))
+    next_cursor = fields.String(allow_none=True)
