@@ -54,7 +54,7 @@ def test_logging_out_on_one_process_ends_the_session_on_both(pair):
 
 
 def test_concurrent_writes_through_both_processes_all_succeed(pair):
-    """Logins write a token row each; 40 at once, alternating processes, none refused or lost."""
+    """Logins write a token row each; 16 at once, alternating processes, none refused or lost."""
     a, b = pair
     servers = [a, b]
     users = ["guard1", "guard2", "cleaner1", "tech1", "super1", "manager1", "service1", "admin"]
@@ -66,12 +66,12 @@ def test_concurrent_writes_through_both_processes_all_succeed(pair):
         return r.status_code, (r.json().get("token") if r.ok else r.text)
 
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(one, range(40)))
-    assert [s for s, _ in results] == [200] * 40
+        results = list(pool.map(one, range(16)))
+    assert [s for s, _ in results] == [200] * 16
     tokens = [t for _, t in results]
-    assert len(set(tokens)) == 40
+    assert len(set(tokens)) == 16
     # every token works on the process that did not issue it
-    for i, t in enumerate(tokens[:10]):
+    for i, t in enumerate(tokens[:6]):
         assert requests.get(servers[(i + 1) % 2].url + "/api/v1/me", headers=_h(t), timeout=10).status_code == 200
 
 

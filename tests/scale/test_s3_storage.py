@@ -73,3 +73,78 @@ def test_config_chooses_s3_when_asked(s3_endpoint):
                           "PATROL_S3_ENDPOINT": s3_endpoint, "PATROL_S3_REGION": "us-east-1"})
     assert isinstance(store, S3Storage) and store.bucket == "patrol-media"
     assert isinstance(make_storage({"PATROL_MEDIA_DIR": "/tmp/x"}), LocalStorage)
+
+
+# --- through the API -------------------------------------------------------------------------
+
+@pytest.fixture
+def s3_api(database_url, s3_endpoint, tmp_path):
+    """The app with PATROL_STORAGE=s3 against the moto server, and a logged-in guard."""
+    import os
+
+    from api.app import create_app
+    from api.db import db
+    from tests import factories
+    from tests.conftest import ApiClient
+
+    bucket = f"patrol-{uuid.uuid4().hex[:8]}"
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PATROL_STORAGE": "s3",
+                      "PATROL_S3_BUCKET": bucket, "PATROL_S3_ENDPOINT": s3_endpoint,
+                      "PATROL_MEDIA_DIR": str(tmp_path / "unused-media"),
+                      "PATROL_CHECKLISTS_DIR": os.path.join(os.path.dirname(__file__), "..", "..", "checklists")})
+    store = app.extensions["patrol_storage"]
+    store.ensure_bucket()
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        factories.gen_org()
+        client = app.test_client()
+        r = client.post("/api/v1/auth/login", json={"username": "guard1", "password": factories.PASSWORD})
+        yield ApiClient(client, r.get_json()["token"]), store
+        if not db.is_closed():
+            db.close()
+
+
+def _jpeg(size=(2000, 1500)):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (90, 160, 220)).save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def test_a_photo_uploaded_through_the_api_lives_in_s3_and_comes_back(s3_api, tmp_path):
+    import io
+
+    from PIL import Image
+
+    api, store = s3_api
+    data = _jpeg()
+    up = api.post("/photos", data={"file": (io.BytesIO(data), "lamp.jpg", "image/jpeg")},
+                  content_type="multipart/form-data")
+    assert up.status_code == 201, up.get_json()
+    pid = up.get_json()["id"]
+    keys = set(store.keys())
+    assert len(keys) == 3 and all(pid in k for k in keys)  # original, preview and thumbnail in the bucket
+    assert not (tmp_path / "unused-media").exists()  # nothing went to the local disk
+    original = api.get(f"/photos/{pid}")
+    assert original.status_code == 200 and original.data == data
+    for size, longest in (("preview", 1280), ("thumb", 320)):
+        r = api.get(f"/photos/{pid}?size={size}")
+        assert r.status_code == 200 and r.mimetype == "image/jpeg"
+        assert max(Image.open(io.BytesIO(r.data)).size) == longest
+
+
+def test_a_photo_missing_from_the_bucket_is_a_404_not_a_500(s3_api):
+    import io
+
+    api, store = s3_api
+    up = api.post("/photos", data={"file": (io.BytesIO(_jpeg((640, 480))), "x.jpg", "image/jpeg")},
+                  content_type="multipart/form-data")
+    pid = up.get_json()["id"]
+    for key in list(store.keys()):
+        store.delete(key)
+    r = api.get(f"/photos/{pid}?size=thumb")
+    assert r.status_code == 404
+    assert r.get_json()["code"] == 404
