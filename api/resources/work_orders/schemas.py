@@ -49,13 +49,13 @@ class TransitionIn(StrictSchema):
     satisfied = fields.Boolean(allow_none=True)
 
 
-class PersonOut(OutSchema):
+class WorkOrderPersonRef(OutSchema):
     id = fields.Integer()
     name = fields.String()
     username = fields.String()
 
 
-class ZoneRef(OutSchema):
+class WorkOrderZoneRef(OutSchema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -69,7 +69,7 @@ def _now():
 class WorkOrderOut(OutSchema):
     id = fields.Integer()
     site_id = fields.Integer()
-    zone = fields.Nested(ZoneRef, allow_none=True)
+    zone = fields.Nested(WorkOrderZoneRef, allow_none=True)
     trade = fields.String()
     title = fields.String()
     description = fields.String()
@@ -78,7 +78,7 @@ class WorkOrderOut(OutSchema):
     status_name = fields.Function(lambda o: STATUS_NAMES.get(o.status, o.status))
     source = fields.String()
     request_id = fields.Integer(allow_none=True)
-    assignee = fields.Nested(PersonOut, allow_none=True)
+    assignee = fields.Nested(WorkOrderPersonRef, allow_none=True)
     created_by_id = fields.Integer(attribute="created_by_id")
     created_at = UtcDateTime()
     scheduled_for = fields.Date(allow_none=True)
@@ -116,18 +116,18 @@ class WorkOrderPage(OutSchema):
     next_cursor = fields.String(allow_none=True)
 
 
-class EventOut(OutSchema):
+class WorkOrderEventOut(OutSchema):
     id = fields.Integer()
     action = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    actor = fields.Nested(PersonOut, allow_none=True)
+    actor = fields.Nested(WorkOrderPersonRef, allow_none=True)
     at = UtcDateTime()
     note = fields.String()
     data = fields.Dict(allow_none=True)
 
 
-class FindingRef(OutSchema):
+class WorkOrderFindingRef(OutSchema):
     id = fields.Integer()
     title = fields.String()
     title_en = fields.String()
@@ -142,21 +142,21 @@ class FindingRef(OutSchema):
     photo_ids = fields.Function(lambda f: [p.photo_id for p in f.photo_links])
 
 
-class OrderPhotoOut(OutSchema):
+class WorkOrderPhotoOut(OutSchema):
     id = fields.String(attribute="photo_id")
     kind = fields.String()
 
 
 class WorkOrderDetailOut(WorkOrderOut):
-    events = fields.Function(lambda o: EventOut(many=True).dump(o.events.order_by(WorkOrderEvent.id)))
+    events = fields.Function(lambda o: WorkOrderEventOut(many=True).dump(o.events.order_by(WorkOrderEvent.id)))
     findings = fields.Method("get_findings")
-    photos = fields.Function(lambda o: OrderPhotoOut(many=True).dump(o.photo_links))
+    photos = fields.Function(lambda o: WorkOrderPhotoOut(many=True).dump(o.photo_links))
 
     def get_findings(self, o):
         from api.models import Finding, WorkOrderFinding
 
         rows = Finding.select().join(WorkOrderFinding).where(WorkOrderFinding.work_order == o).order_by(Finding.id)
-        return FindingRef(many=True).dump(rows)
+        return WorkOrderFindingRef(many=True).dump(rows)
 
 
 class EscalateOut(OutSchema):

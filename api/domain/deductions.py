@@ -1,0 +1,289 @@
+"""Staff fault notices (员工过失通知单), appeals and closing the monthly ledger.
+
+A deduction belongs to the month of ``occurred_at`` in the site's time zone. A closed month never
+changes: a new deduction dated in it is refused (409), and an appeal upheld after closing books a
+reversing entry (negative points, ``reverses`` = the original) into the next open month.
+Callers own the transaction (``write_tx``) and the audit.
+"""
+import re
+from datetime import date, timezone
+from decimal import Decimal
+
+from peewee import IntegrityError
+
+from api.db import db
+from api.domain.deadlines import month_bounds, month_of, next_month
+from api.domain.ledger import Row, compute_ledger, repeated_problems
+from api.domain.photos import link_sites, visible_photo_ids
+from api.domain.policy import current_policy
+from api.domain.workorders import member_of_site, site_tz
+from api.errors import Conflict, Forbidden, Invalid
+from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerMonth, ServiceRequest, Site, User,
+                        WorkOrder, utcnow)
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+SUPERVISING = ("supervisor", "manager", "admin")
+MANAGING = ("manager", "admin")
+
+
+def check_month(month, field="month"):
+    if not isinstance(month, str) or not MONTH_RE.match(month):
+        raise Invalid({field: "A month as YYYY-MM, e.g. 2026-03."}, location="path" if field == "month" else "json")
+    return month
+
+
+def is_closed(site_id, month):
+    return LedgerMonth.select().where((LedgerMonth.site == site_id) & (LedgerMonth.month == month)).exists()
+
+
+def next_open_month(site_id, after_month):
+    """The first month after ``after_month`` whose ledger is still open at this site."""
+    closed = {m.month for m in LedgerMonth.select(LedgerMonth.month).where(
+        (LedgerMonth.site == site_id) & (LedgerMonth.month > after_month))}
+    month = next_month(after_month)
+    while month in closed:
+        month = next_month(month)
+    return month
+
+
+def ledger_due_date(month, policy):
+    """The ledger goes to finance by this day of the following month (每月 1–5 日)."""
+    nxt = next_month(month)
+    return date(int(nxt[:4]), int(nxt[5:7]), policy["deductions"]["ledger_due_day"])
+
+
+def _site(site):
+    return site if isinstance(site, Site) else Site.get_by_id(site)
+
+
+def create_deduction(*, site, created_by, staff_id=None, points=None, reason=None, problem_key=None,
+                     occurred_at=None, finding_id=None, request_id=None, work_order_id=None, photo_ids=(),
+                     supervisor_shares=False, client_id=None, now=None, policy=None, actor_site_ids=None):
+    """A fault notice from a finding, a complaint request or by hand; defaults come from the source."""
+    policy = policy or current_policy()
+    now = now or utcnow()
+    site = _site(site)
+    errors = {}
+    finding = request = None
+    if finding_id is not None:
+        finding = Finding.get_or_none((Finding.id == finding_id) & (Finding.site == site.id))
+        if finding is None:
+            errors["finding_id"] = "No such finding at this site."
+        else:
+            if staff_id is None:
+                responsible = finding.zone.responsible_for(finding.trade)
+                staff_id = responsible.id if responsible else None
+                if staff_id is None:
+                    errors["staff_id"] = "The zone has nobody responsible for this trade: choose the staff member."
+            points = points if points is not None else (finding.points or None)
+            if problem_key is None:
+                problem_key = (f"{finding.checklist_key}:{finding.item_key}" if finding.checklist_key and finding.item_key
+                               else f"adhoc:{finding.trade}:{finding.title}"[:120])
+            reason = reason or (finding.title + (f"：{finding.note}" if finding.note else ""))
+            occurred_at = occurred_at or finding.created_at
+    if request_id is not None:
+        request = ServiceRequest.get_or_none((ServiceRequest.id == request_id) & (ServiceRequest.site == site.id))
+        if request is None:
+            errors["request_id"] = "No such service request at this site."
+        else:
+            problem_key = problem_key or f"request:{request.kind}"
+            reason = reason or f"投诉/报修处理过失：{request.description[:200]}"
+            occurred_at = occurred_at or request.received_at
+    if work_order_id is not None and not WorkOrder.select().where(
+            (WorkOrder.id == work_order_id) & (WorkOrder.site == site.id)).exists():
+        errors["work_order_id"] = "No such work order at this site."
+    staff = None
+    if staff_id is None:
+        errors.setdefault("staff_id", "Say who is penalised.")
+    else:
+        staff = User.get_or_none((User.id == staff_id) & (User.active == True))  # noqa: E712
+        if staff is None or not member_of_site(staff.id, site.id):
+            errors["staff_id"] = "No such active staff member at this site."
+    if points is None:
+        errors["points"] = "How many points (the finding carries none)."
+    elif not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        errors["points"] = "Points are a whole number above zero."
+    if not reason:
+        errors["reason"] = "Say what the fault was."
+    if not problem_key:
+        errors["problem_key"] = "Name the problem (the same key across a month counts repeats)."
+    occurred_at = occurred_at or now
+    if occurred_at > now:
+        errors["occurred_at"] = "A fault cannot be dated in the future."
+    ids = list(dict.fromkeys(photo_ids or []))
+    if ids:
+        visible = visible_photo_ids(ids, actor_site_ids if actor_site_ids is not None else [site.id])
+        unknown = [p for p in ids if p not in visible]
+        if unknown:
+            errors["photo_ids"] = f"No such photo: {', '.join(unknown)}."
+    if errors:
+        raise Invalid(errors)
+    month = month_of(occurred_at, site_tz(site))
+    if is_closed(site.id, month):
+        raise Conflict(f"The {month} ledger of this site is closed: nothing dated in it can be added. "
+                       f"Date the notice in an open month, or correct it there.")
+    d = Deduction.create(site=site, staff=staff, supervisor=staff.supervisor_id, supervisor_shares=bool(supervisor_shares),
+                         points=points, yuan_per_point=policy.yuan_per_point, reason=reason, problem_key=problem_key[:120],
+                         month=month, occurred_at=occurred_at, finding=finding, work_order=work_order_id,
+                         request_id=request_id, created_by=created_by, created_at=now, client_id=client_id)
+    for pid in ids:
+        link_sites(pid, [site.id])
+        DeductionPhoto.insert(deduction=d, photo=pid).on_conflict_ignore().execute()
+    return d
+
+
+def snapshot(d):
+    """A deduction as the audit log keeps it (before/after)."""
+    return {"id": d.id, "staff_id": d.staff_id, "points": d.points, "yuan_per_point": str(d.yuan_per_point),
+            "month": d.month, "status": d.status, "problem_key": d.problem_key,
+            "supervisor_shares": d.supervisor_shares, "reverses_id": d.reverses_id}
+
+
+# --- appeals ---------------------------------------------------------------------------
+
+def file_appeal(d, by, reason, now=None):
+    """The penalised person (or a supervisor for them) appeals; one appeal per notice."""
+    if not (by.id == d.staff_id or by.role in SUPERVISING):
+        raise Forbidden("Only the penalised person or a supervisor may appeal this notice.")
+    if d.status != "active" or d.points <= 0 or d.reverses_id is not None:
+        raise Conflict("Only an active fault notice can be appealed.")
+    if Appeal.select().where(Appeal.deduction == d).exists():
+        raise Conflict("This notice has already been appealed.")
+    if not (reason or "").strip():
+        raise Invalid({"reason": "Say why the notice is wrong."})
+    return Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+
+
+def _month_start_utc(month, tz):
+    return month_bounds(month, tz)[0]
+
+
+def decide_appeal(d, by, upheld, reason, now=None, policy=None):
+    """A manager upholds (the notice is voided) or rejects an appeal. Upheld after the month closed:
+    a reversing entry goes into the next open month instead. Returns (appeal, reversal or None)."""
+    policy = policy or current_policy()
+    now = now or utcnow()
+    if by.role not in MANAGING:
+        raise Forbidden("Only a manager decides appeals.")
+    appeal = Appeal.get_or_none(Appeal.deduction == d)
+    if appeal is None:
+        raise Conflict("This notice has no appeal to decide.")
+    if appeal.status != "pending":
+        raise Conflict(f"The appeal was already decided ({appeal.status}).")
+    if not (reason or "").strip():
+        raise Invalid({"reason": "Give the reason for the decision."})
+    appeal.status = "upheld" if upheld else "rejected"
+    appeal.decided_by = by
+    appeal.decided_at = now
+    appeal.decision_reason = reason.strip()
+    appeal.save()
+    reversal = None
+    if upheld:
+        if not is_closed(d.site_id, d.month):
+            d.status = "voided"
+            d.save()
+        else:
+            reversal = _reverse(d, by, now, policy)
+    return appeal, reversal
+
+
+def _shared_in_its_month(d, policy):
+    """Whether the supervisor bore part of this notice in its month (by choice or by the repeat rule)."""
+    if d.supervisor_shares:
+        return True
+    rows = [_row(x) for x in Deduction.select().where((Deduction.site == d.site_id) & (Deduction.month == d.month)
+                                                      & (Deduction.staff == d.staff_id))]
+    times = policy["deductions"]["same_problem_brings_in_supervisor"]
+    return d.problem_key in repeated_problems(rows, times).get(d.staff_id, {})
+
+
+def _reverse(d, by, now, policy):
+    site = d.site
+    tz = site_tz(site)
+    month = next_open_month(d.site_id, d.month)
+    current = month_of(now, tz)
+    occurred = now if month == current else _month_start_utc(month, tz)
+    return Deduction.create(
+        site=d.site_id, staff=d.staff_id, supervisor=d.supervisor_id, supervisor_shares=_shared_in_its_month(d, policy),
+        points=-d.points, yuan_per_point=d.yuan_per_point,
+        reason=f"申诉成立，冲销 {d.month} 第 {d.id} 号过失单 / appeal upheld: reverses notice {d.id} of {d.month}",
+        problem_key=d.problem_key, month=month, occurred_at=occurred, finding=d.finding_id, work_order=d.work_order_id,
+        request_id=d.request_id, reverses=d, created_by=by, created_at=now)
+
+
+# --- the ledger ------------------------------------------------------------------------
+
+def _row(d):
+    return Row(id=d.id, staff_id=d.staff_id, points=d.points, yuan_per_point=Decimal(d.yuan_per_point),
+               problem_key=d.problem_key, supervisor_id=d.supervisor_id, supervisor_shares=d.supervisor_shares,
+               status=d.status, reverses_id=d.reverses_id)
+
+
+def _people(ids):
+    return {u.id: {"name": u.name, "username": u.username}
+            for u in User.select(User.id, User.name, User.username).where(User.id.in_(list(ids)))} if ids else {}
+
+
+def compute_month(site, month, policy=None):
+    """The live ledger of a site's month, computed from its deductions."""
+    policy = policy or current_policy()
+    rows = [_row(d) for d in Deduction.select().where((Deduction.site == site.id) & (Deduction.month == month))]
+    ids = {r.staff_id for r in rows} | {r.supervisor_id for r in rows if r.supervisor_id}
+    return compute_ledger(rows, policy, _people(ids))
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total"}
+
+
+def _decimals(value):
+    if isinstance(value, dict):
+        return {k: (Decimal(v) if k in _MONEY and isinstance(v, str) else _decimals(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def ledger_for(site, month, policy=None, now=None):
+    """A month's ledger: frozen from its snapshot once closed, computed live while open."""
+    policy = policy or current_policy()
+    now = now or utcnow()
+    check_month(month)
+    closed = LedgerMonth.get_or_none((LedgerMonth.site == site.id) & (LedgerMonth.month == month))
+    body = _decimals(closed.snapshot) if closed and closed.snapshot else compute_month(site, month, policy)
+    due = ledger_due_date(month, policy)
+    today = now.replace(tzinfo=timezone.utc).astimezone(site_tz(site)).date()
+    pending = (Appeal.select().join(Deduction).where((Deduction.site == site.id) & (Deduction.month == month)
+                                                     & (Appeal.status == "pending")).count())
+    return dict(body, site_id=site.id, site_name=site.name, site_name_en=site.name_en, month=month,
+                closed=closed is not None, closed_at=closed.closed_at if closed else None,
+                closed_by_id=closed.closed_by_id if closed else None, due_to_finance=due,
+                overdue_to_finance=closed is None and today > due, pending_appeals=pending)
+
+
+def close_month(site, month, by, now=None, policy=None):
+    """Freeze a month (manager): the ledger as it stands is kept as the snapshot, once."""
+    policy = policy or current_policy()
+    now = now or utcnow()
+    if by.role not in MANAGING:
+        raise Forbidden("Only a manager closes a month.")
+    check_month(month)
+    if month >= month_of(now, site_tz(site)):
+        raise Conflict(f"{month} has not ended yet at this site; it can be closed from the 1st of the next month.")
+    if is_closed(site.id, month):
+        raise Conflict(f"{month} is already closed at this site.")
+    body = compute_month(site, month, policy)
+    try:
+        with db.atomic():
+            return LedgerMonth.create(site=site, month=month, closed_at=now, closed_by=by, snapshot=_jsonable(body))
+    except IntegrityError:  # closed by someone else a moment ago
+        raise Conflict(f"{month} is already closed at this site.")

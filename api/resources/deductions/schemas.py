@@ -1,0 +1,112 @@
+"""Fault notices, appeals and their decisions; money as exact yuan strings ("12.50")."""
+from marshmallow import fields, validate
+
+from api.pagination import PageArgs
+from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
+
+
+def Money(**kw):
+    return fields.Decimal(places=2, as_string=True, **kw)
+
+
+class DeductionIn(StrictSchema):
+    site_id = fields.Integer(metadata={"description": "Needed unless finding_id says where."})
+    staff_id = fields.Integer(metadata={"description": "Default (from a finding): the zone's responsible person."})
+    points = fields.Integer(strict=True, validate=validate.Range(min=1, max=100), metadata={
+        "description": "Default (from a finding): the checklist item's points."})
+    reason = Text(2000)
+    problem_key = fields.String(validate=validate.Length(min=1, max=120), metadata={
+        "description": "The same key across a month counts repeats; default checklist_key:item_key."})
+    occurred_at = AwareDateTime(metadata={"description": "Decides the month (site time zone); default now."})
+    finding_id = fields.Integer(allow_none=True)
+    request_id = fields.Integer(allow_none=True)
+    work_order_id = fields.Integer(allow_none=True)
+    photo_ids = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
+                            validate=validate.Length(max=20))
+    supervisor_shares = fields.Boolean(load_default=False, metadata={
+        "description": "The direct supervisor shares responsibility (70/30 split)."})
+    client_id = fields.String(validate=validate.Length(min=8, max=64), metadata={
+        "description": "Client-made id (UUID): a retry returns the notice already made."})
+
+
+class DeductionListArgs(QuerySchema, PageArgs):
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    site_id = fields.Integer()
+    staff_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(["active", "voided"]))
+
+
+class StaffRef(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    username = fields.String()
+
+
+class AppealBrief(OutSchema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "pending / upheld / rejected"})
+    reason = fields.String()
+    filed_by_id = fields.Integer()
+    filed_at = UtcDateTime()
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+    decision_reason = fields.String()
+
+
+class DeductionOut(OutSchema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    staff = fields.Nested(StaffRef)
+    supervisor_id = fields.Integer(allow_none=True)
+    supervisor_shares = fields.Boolean()
+    points = fields.Integer(metadata={"description": "Negative on a reversing entry."})
+    yuan_per_point = Money()
+    amount = Money(metadata={"description": "points × yuan_per_point"})
+    reason = fields.String()
+    problem_key = fields.String()
+    month = fields.String()
+    occurred_at = UtcDateTime()
+    status = fields.String(metadata={"description": "active / voided"})
+    finding_id = fields.Integer(allow_none=True)
+    work_order_id = fields.Integer(allow_none=True)
+    request_id = fields.Integer(allow_none=True)
+    reverses_id = fields.Integer(allow_none=True)
+    created_by_id = fields.Integer()
+    created_at = UtcDateTime()
+    client_id = fields.String(allow_none=True)
+    photo_ids = fields.Function(lambda d: [p.photo_id for p in d.photo_links])
+    appeal = fields.Method("get_appeal", metadata={"description": "The appeal, if any (null otherwise)."})
+
+    def get_appeal(self, d):
+        a = d.appeals.first()
+        return AppealBrief().dump(a) if a else None
+
+
+class DeductionPage(OutSchema):
+    items = fields.List(fields.Nested(DeductionOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class AppealIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class DecisionIn(StrictSchema):
+    upheld = fields.Boolean(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AppealOut(AppealBrief):
+    deduction = fields.Nested(DeductionOut)
+    reversal = fields.Nested(DeductionOut, allow_none=True, metadata={
+        "description": "Upheld after the month closed: the reversing entry booked into the next open month."})
+
+
+class AppealListArgs(QuerySchema, PageArgs):
+    status = fields.String(load_default="pending", validate=validate.OneOf(["pending", "upheld", "rejected", "all"]))
+    site_id = fields.Integer()
+
+
+class AppealPage(OutSchema):
+    items = fields.List(fields.Nested(AppealOut))
+    next_cursor = fields.String(allow_none=True)

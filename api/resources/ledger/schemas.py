@@ -1,0 +1,81 @@
+"""The monthly ledger: one line per person, totals, the posting list and the closed flag."""
+from marshmallow import fields
+
+from api.resources.common import OutSchema, QuerySchema, UtcDateTime
+
+
+def Money(**kw):
+    return fields.Decimal(places=2, as_string=True, **kw)
+
+
+class LedgerSiteArg(QuerySchema):
+    site_id = fields.Integer(metadata={"description": "Needed when the caller belongs to several sites."})
+
+
+class LedgerShareFor(OutSchema):
+    staff_id = fields.Integer()
+    name = fields.String()
+    amount = Money()
+
+
+class RepeatedProblem(OutSchema):
+    problem_key = fields.String()
+    count = fields.Integer()
+
+
+class LedgerLineOut(OutSchema):
+    staff_id = fields.Integer()
+    name = fields.String()
+    username = fields.String()
+    points = fields.Integer(metadata={"description": "This month's points (corrections of closed months not counted)."})
+    reversed_points = fields.Integer(metadata={"description": "Points given back for closed months (negative)."})
+    deduction_count = fields.Integer()
+    amount = Money(metadata={"description": "points × rate, before any supervisor share"})
+    supervisor_covers = Money(metadata={"description": "Part of `amount` the supervisor bears (30%)"})
+    own_amount = Money(metadata={"description": "amount - supervisor_covers: what this person pays for own faults"})
+    extra_fine = Money(metadata={"description": "The tier's extra fine (¥20 at 5–10 points)"})
+    supervisor_share = Money(metadata={"description": "What this person pays as supervisor for others' faults"})
+    supervisor_share_for = fields.List(fields.Nested(LedgerShareFor))
+    total = Money(metadata={"description": "own_amount + extra_fine + supervisor_share"})
+    tier = fields.String(metadata={"description": "none / extra_fine / sanction / dismissal"})
+    tier_name = fields.String()
+    tier_name_en = fields.String()
+    posting = fields.Boolean()
+    posting_reasons = fields.List(fields.String())
+    repeated_problems = fields.List(fields.Nested(RepeatedProblem))
+    supervisor_liable_problems = fields.List(fields.String())
+
+
+class LedgerTotalsOut(OutSchema):
+    people = fields.Integer()
+    points = fields.Integer()
+    reversed_points = fields.Integer()
+    amount = Money()
+    own_amount = Money()
+    supervisor_share = Money()
+    extra_fine = Money()
+    total = Money()
+
+
+class LedgerPostingOut(OutSchema):
+    staff_id = fields.Integer()
+    name = fields.String()
+    username = fields.String()
+    points = fields.Integer()
+    tier = fields.String()
+    reasons = fields.List(fields.String())
+
+
+class LedgerOut(OutSchema):
+    site_id = fields.Integer()
+    site_name = fields.String()
+    month = fields.String()
+    closed = fields.Boolean()
+    closed_at = UtcDateTime(allow_none=True)
+    closed_by_id = fields.Integer(allow_none=True)
+    due_to_finance = fields.Date(metadata={"description": "The ledger goes to finance by this day"})
+    overdue_to_finance = fields.Boolean()
+    pending_appeals = fields.Integer()
+    lines = fields.List(fields.Nested(LedgerLineOut))
+    totals = fields.Nested(LedgerTotalsOut)
+    posting = fields.List(fields.Nested(LedgerPostingOut), metadata={"description": "Who is posted (公布张贴) and why"})

@@ -1,0 +1,99 @@
+"""The monthly ledger through the API: tiers, posting, 70/30, closing, payroll files and the notice."""
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from api.models import AuditLog, Deduction
+from tests.api.test_deductions import notice
+
+
+def _fill_month(sup, org):
+    notice(sup, org, staff="guard1", points=6)                       # extra fine tier
+    notice(sup, org, staff="guard3", points=3, supervisor_shares=True)  # 70/30 with super1
+    for day in (3, 9, 17):                                            # the same problem three times
+        notice(sup, org, staff="cleaner1", points=1, problem_key="lobby:floor_clean",
+               occurred_at=f"2026-03-{day:02d}T09:00:00+08:00")
+
+
+def test_ledger_lines_tiers_posting_and_supervisor_share(login, org):
+    sup = login("super1")
+    _fill_month(sup, org)
+    led = sup.get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}").get_json()
+    lines = {ln["username"]: ln for ln in led["lines"]}
+    g1 = lines["guard1"]
+    assert g1["points"] == 6 and g1["tier"] == "extra_fine" and g1["extra_fine"] == "20.00"
+    assert g1["total"] == "50.00" and g1["posting"]
+    g3 = lines["guard3"]
+    assert g3["amount"] == "15.00" and g3["supervisor_covers"] == "4.50" and g3["own_amount"] == "10.50"
+    c1 = lines["cleaner1"]
+    assert c1["posting"] and c1["repeated_problems"] == [{"problem_key": "lobby:floor_clean", "count": 3}]
+    assert c1["supervisor_liable_problems"] == ["lobby:floor_clean"] and c1["supervisor_covers"] == "4.50"
+    assert lines["super1"]["supervisor_share"] == "4.50" and lines["super2"]["supervisor_share"] == "4.50"
+    assert led["totals"]["total"] == "80.00" and not led["closed"]
+    assert [p["username"] for p in led["posting"]] == ["guard1", "cleaner1"]
+    assert led["due_to_finance"] == "2026-04-05"
+
+
+def test_payroll_csv_totals_match_the_ledger_to_the_fen(login, org):
+    sup = login("super1")
+    _fill_month(sup, org)
+    site = org["sites"]["LHY"].id
+    led = sup.get(f"/ledger/2026-03?site_id={site}").get_json()
+    r = sup.get(f"/ledger/2026-03/payroll.csv?site_id={site}")
+    assert r.status_code == 200 and r.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    assert header[1].startswith("姓名")
+    assert sum(Decimal(row[7]) for row in body) == Decimal(led["totals"]["total"]) == Decimal(total[7])
+    assert {row[0]: row[7] for row in body} == {ln["username"]: ln["total"] for ln in led["lines"]}
+
+
+def test_payroll_xlsx_matches_the_ledger(login, org):
+    sup = login("super1")
+    _fill_month(sup, org)
+    site = org["sites"]["LHY"].id
+    r = sup.get(f"/ledger/2026-03/payroll.xlsx?site_id={site}")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.data)).active
+    values = [row for row in ws.iter_rows(min_row=3, values_only=True) if row[0] and row[7] is not None]
+    led = sup.get(f"/ledger/2026-03?site_id={site}").get_json()
+    assert sum(Decimal(str(v[7])) for v in values) == Decimal(led["totals"]["total"])
+
+
+def test_posting_notice_is_printable_chinese_without_external_assets(login, org):
+    sup = login("super1")
+    _fill_month(sup, org)
+    r = sup.get(f"/ledger/2026-03/posting.html?site_id={org['sites']['LHY'].id}")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "员工违规情况公布" in page and "Notice of staff faults" in page and "张伟" in page
+    assert "http://" not in page and "https://" not in page and "@media print" in page
+
+
+def test_closing_freezes_the_month_and_is_audited(login, org):
+    sup, mgr = login("super1"), login("manager1")
+    _fill_month(sup, org)
+    site = org["sites"]["LHY"].id
+    assert sup.post(f"/ledger/2026-03/close?site_id={site}").status_code == 403
+    r = mgr.post(f"/ledger/2026-03/close?site_id={site}")
+    assert r.status_code == 200 and r.get_json()["closed"] and r.get_json()["totals"]["total"] == "80.00"
+    assert mgr.post(f"/ledger/2026-03/close?site_id={site}").status_code == 409
+    # even a voided row behind its back would not change the closed ledger
+    Deduction.update(status="voided").execute()
+    assert mgr.get(f"/ledger/2026-03?site_id={site}").get_json()["totals"]["total"] == "80.00"
+    entry = AuditLog.get(AuditLog.action == "ledger.close")
+    assert entry.after["totals"]["total"] == "80.00" and entry.site_id == site
+
+
+def test_a_month_that_has_not_ended_cannot_be_closed(login, org):
+    r = login("manager1").post(f"/ledger/2099-01/close?site_id={org['sites']['LHY'].id}")
+    assert r.status_code == 409
+
+
+def test_ledger_of_another_site_is_404_and_bad_month_422(login, org):
+    assert login("super3").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}").status_code == 404
+    assert login("super1").get(f"/ledger/2026-3?site_id={org['sites']['LHY'].id}").status_code == 422
+    assert login("guard1").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}").status_code == 403
+    assert login("manager1").get("/ledger/2026-03").status_code == 422  # two sites: say which
