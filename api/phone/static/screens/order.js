@@ -53,8 +53,8 @@ export async function render(ctx, params) {
     await applyLocally(w.id, to);
     outbox.drain();
     ctx.toast(t('saved_to_outbox'), 'ok');
-    ctx.go(action === 'finish' ? '#/orders' : `#/orders/${w.id}`);
-    if (action !== 'finish') ctx.render();
+    if (action === 'finish') ctx.go('#/orders');
+    else ctx.render();
   }
 
   const deadlines = [

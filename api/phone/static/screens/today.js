@@ -77,7 +77,7 @@ export async function render(ctx) {
         h('h2', {}, t('my_orders'), ' ', h('span', { class: 'muted' }, String(orders.length))),
         orders.slice(0, 5).map((w) => h('a', { class: 'task', href: `#/orders/${w.id}` },
           h('span', { class: `pill prio-${w.priority}` }, t(`prio_${w.priority}`)),
-          h('span', { class: 'what' }, h('strong', {}, w.title), h('small', {}, t(`wo_${w.status}`)))),
+          h('span', { class: 'what' }, h('strong', {}, w.title), h('small', {}, t(`wo_${w.status}`))))),
         orders.length ? null : h('p', { class: 'muted' }, t('no_orders')))
       : null;
 
