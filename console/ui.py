@@ -76,8 +76,7 @@ def site_tz(site_id=None):
 
 def language_switch():
     current = st.session_state.get("lang", "zh")
-    choice = st.sidebar.selectbox(t("language"), list(LANGS), index=list(LANGS).index(current),
-                                  format_func=LANGS.get, key="_lang_pick")
+    choice = choose(t("language"), LANGS, "_lang_pick", st.sidebar, index=list(LANGS).index(current))
     if choice != current:
         st.session_state["lang"] = choice
         st.rerun()
@@ -211,25 +210,32 @@ def photo_bytes(photo_id, size="thumb"):
 
 # --- pickers --------------------------------------------------------------------------------
 
+def choose(caption, choices, key, container=st, widget="selectbox", **kw):
+    """A selectbox (or radio) over ``{value: text}``: texts are made now, so format_func stays a plain lookup."""
+    texts = dict(choices)
+    return getattr(container, widget)(caption, list(texts), key=key, format_func=texts.__getitem__, **kw)
+
+
 def site_picker(key, allow_all=True, container=st):
     """A site selectbox; None means all of the caller's sites."""
-    options = ([None] if allow_all and len(sites()) > 1 else []) + [s["id"] for s in sites()]
-    if not options:
+    choices = {None: t("all_sites")} if allow_all and len(sites()) > 1 else {}
+    choices.update({s["id"]: pick(s, "name") for s in sites()})
+    if not choices:
         return None
-    return container.selectbox(t("site"), options, key=key,
-                               format_func=lambda sid: t("all_sites") if sid is None else pick(site_by_id(sid), "name"))
+    return choose(t("site"), choices, key, container)
 
 
 def zone_picker(key, site_id, container=st):
-    opts = [None] + [z["id"] for z in zones(site_id)]
-    names = {z["id"]: pick(z, "name") for z in zones(site_id)}
-    return container.selectbox(t("zone"), opts, key=key, format_func=lambda z: t("all") if z is None else names[z])
+    choices = {None: t("all")}
+    choices.update({z["id"]: pick(z, "name") for z in zones(site_id)})
+    return choose(t("zone"), choices, key, container)
 
 
 def enum_picker(kind, values, key, container=st, allow_all=True, caption=None, index=0):
-    opts = ([None] if allow_all else []) + list(values)
-    return container.selectbox(caption or t(kind if kind in ("trade", "priority", "status") else "status"), opts,
-                               key=key, index=index, format_func=lambda v: t("all") if v is None else label(kind, v))
+    choices = {None: t("all")} if allow_all else {}
+    choices.update({v: label(kind, v) for v in values})
+    return choose(caption or t(kind if kind in ("trade", "priority", "status") else "status"), choices, key,
+                  container, index=index)
 
 
 def month_options(n=12, today=None):

@@ -21,10 +21,8 @@ users = users.get("items", []) if isinstance(users, dict) else users
 names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}
 
 c = st.columns([2, 2, 2, 2])
-object_type = c[0].selectbox(t("object_type"), [None] + OBJECT_TYPES, key="au_type",
-                             format_func=lambda v: t("all") if v is None else v)
-user_id = c[1].selectbox(t("user"), [None] + list(names), key="au_user",
-                         format_func=lambda v: t("all") if v is None else names[v])
+object_type = ui.choose(t("object_type"), {None: t("all"), **{k: k for k in OBJECT_TYPES}}, "au_type", c[0])
+user_id = ui.choose(t("user"), {None: t("all"), **names}, "au_user", c[1])
 site_id = ui.site_picker("au_site", container=c[2])
 since_day = c[3].date_input(t("since"), value=ui.local_today() - timedelta(days=7), key="au_since")
 since, _ = ui.day_bounds_utc(since_day, since_day, site_id)

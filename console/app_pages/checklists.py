@@ -22,11 +22,10 @@ st.dataframe(pd.DataFrame([{
 } for c in checklists]), hide_index=True)
 
 left, right = st.columns([3, 1])
-key = left.selectbox(t("checklist"), list(by_key), key="cl_key",
-                     format_func=lambda k: f"{pick(by_key[k], 'name')} ({k})")
+key = ui.choose(t("checklist"), {k: f"{pick(c, 'name')} ({k})" for k, c in by_key.items()}, "cl_key", left)
 current = int(by_key[key].get("current_version") or 0)
 versions = list(range(current, 0, -1)) or [0]
-version = right.selectbox(t("version"), versions, key=f"cl_version_{key}", format_func=lambda n: f"v{n}")
+version = ui.choose(t("version"), {n: f"v{n}" for n in versions}, f"cl_version_{key}", right)
 
 detail = ui.load(client.checklist, key) if version == current else ui.load(client.checklist_version, key, version)
 body = detail.get("body") or detail  # a version is {version, body: {...}} or the body itself with its number
@@ -64,7 +63,7 @@ by_priority = {}
 for it in items:
     by_priority[it.get("priority")] = by_priority.get(it.get("priority"), 0) + 1
 cols = st.columns(4)
-cols[0].metric(t("items_n", n="").strip() or t("item"), len(items))
+cols[0].metric(t("item"), len(items))
 cols[1].metric(t("total_points"), total_points)
 cols[2].metric(label("priority", "emergency"), by_priority.get("emergency", 0))
 cols[3].metric(t("photo_on_fail"), sum(1 for it in items if it.get("photo_required_on_fail")))

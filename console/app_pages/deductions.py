@@ -4,7 +4,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from console import ui
-from console.i18n import label, t
+from console.i18n import label, pick, t
 
 client = ui.client()
 st.title(t("ded_title"))
@@ -31,7 +31,11 @@ if ledger.get("closed"):
     st.info(t("ledger_closed", at=ui.fmt_time(ledger.get("closed_at"), site_id, with_year=True)),
             icon=":material/lock:")
 else:
-    st.caption(t("ledger_open"))
+    due = ledger.get("due_to_finance")
+    text = t("ledger_open") + (" " + t("due_to_finance", day=due) if due else "")
+    if ledger.get("pending_appeals"):
+        text += " " + t("pending_appeals_n", n=ledger["pending_appeals"])
+    (st.warning if ledger.get("overdue_to_finance") else st.caption)(text)
 
 tab_ledger, tab_posting, tab_notices, tab_appeals = st.tabs(
     [t("tab_ledger"), t("tab_posting"), t("tab_notices"), t("tab_appeals")])
@@ -45,15 +49,20 @@ with tab_ledger:
     m[3].metric(t("total_yuan"), ui.money(totals.get("total")))
     if lines:
         st.dataframe(pd.DataFrame([{
-            t("staff"): person(ln.get("staff")) if "staff" in ln else ln.get("name"),
+            t("staff"): ln.get("name"),
             t("points"): ln.get("points"),
             t("yuan"): ln.get("amount"),
+            t("covered_by_supervisor"): ln.get("supervisor_covers"),
             t("extra_fine"): ln.get("extra_fine"),
             t("supervisor_share"): ln.get("supervisor_share"),
-            t("tier"): label("tier", ln.get("tier")),
-            t("posted"): bool(ln.get("posted")),
             t("total_yuan"): ln.get("total"),
+            t("tier"): pick(ln, "tier_name") or label("tier", ln.get("tier")),
+            t("posted"): bool(ln.get("posting")),
         } for ln in lines]), hide_index=True, column_config={t("posted"): st.column_config.CheckboxColumn()})
+        shares = [f"{ln['name']} ← " + "、".join(f"{s['name']} ¥{s['amount']}" for s in ln["supervisor_share_for"])
+                  for ln in lines if ln.get("supervisor_share_for")]
+        if shares:
+            st.caption(t("supervisor_share") + "：" + "；".join(shares))
     else:
         st.caption(t("nothing_here"))
 
@@ -81,13 +90,13 @@ with tab_ledger:
 
 # --- public posting (公示) -----------------------------------------------------------------------
 with tab_posting:
-    posting = ledger.get("posting") or [ln for ln in lines if ln.get("posted")]
+    posting = ledger.get("posting") or []
     if posting:
         st.dataframe(pd.DataFrame([{
-            t("staff"): person(p.get("staff")) if "staff" in p else p.get("name"),
+            t("staff"): p.get("name"),
             t("points"): p.get("points"),
-            t("total_yuan"): p.get("total"),
-            t("posting_reason"): "；".join(p.get("posting_reasons") or p.get("reasons") or []) or p.get("reason", ""),
+            t("tier"): label("tier", p.get("tier")),
+            t("posting_reason"): "；".join(p.get("reasons") or []),
         } for p in posting]), hide_index=True)
     else:
         st.info(t("no_posting"))
@@ -125,7 +134,7 @@ with tab_notices:
                 with st.form("ded_appeal"):
                     names = {d["id"]: f"#{d['id']} {person(d.get('staff'))} · {d.get('points')} · {d.get('reason')}"
                              for d in appealable}
-                    did = st.selectbox(t("tab_notices"), list(names), format_func=names.get, key="ded_appeal_id")
+                    did = ui.choose(t("tab_notices"), names, "ded_appeal_id")
                     slots = ui.FieldSlots()
                     reason = st.text_area(t("appeal_reason"), key="ded_appeal_reason", height=70)
                     slots.here("reason")
@@ -146,20 +155,22 @@ with tab_appeals:
         st.info(t("no_appeals"))
     if appeals and not is_manager:
         st.caption(t("managers_only"))
+    users = ui.try_load(client.users, site_id=site_id, default=[]) or []
+    users = users.get("items", []) if isinstance(users, dict) else users
+    names = {u["id"]: u["name"] for u in users}
     for ap in appeals:
         ded = ap.get("deduction") or {}
         did = ap.get("deduction_id") or ded.get("id")
         with st.container(border=True):
             st.markdown(f"**#{did} {person(ded.get('staff'))} · {ded.get('points')} {t('points')} · "
                         f"{ded.get('reason', '')}**")
-            st.caption(f"{t('appeal_by')}：{person(ap.get('filed_by'))} · "
+            st.caption(f"{t('appeal_by')}：{names.get(ap.get('filed_by_id'), ap.get('filed_by_id'))} · "
                        f"{ui.fmt_time(ap.get('filed_at'), site_id, with_year=True)}")
             st.markdown(f"> {ap.get('reason', '')}")
             if is_manager:
                 with st.form(f"ded_decide_{did}"):
-                    upheld = st.radio(t("decided"), [True, False], horizontal=True, key=f"ded_upheld_{did}",
-                                      format_func=lambda v: t("uphold") if v else t("reject"),
-                                      label_visibility="collapsed")
+                    upheld = ui.choose(t("decided"), {True: t("uphold"), False: t("reject")}, f"ded_upheld_{did}",
+                                       widget="radio", horizontal=True, label_visibility="collapsed")
                     slots = ui.FieldSlots()
                     why = st.text_input(t("decision_reason"), key=f"ded_why_{did}")
                     slots.here("reason", "upheld")

@@ -23,8 +23,7 @@ with st.container(border=True):
     f1, f2, f3, f4, f5 = st.columns([2, 2, 2, 2, 3])
     site_id = ui.site_picker("fd_site", container=f1)
     zone_id = ui.zone_picker("fd_zone", site_id, container=f2)
-    checklist_key = f3.selectbox(t("checklist"), [None] + list(cl_names), key="fd_checklist",
-                                 format_func=lambda k: t("all") if k is None else cl_names[k])
+    checklist_key = ui.choose(t("checklist"), {None: t("all"), **cl_names}, "fd_checklist", f3)
     status = ui.enum_picker("finding_status", ["open", "in_work", "resolved", "dismissed"], "fd_status",
                             container=f4, caption=t("status"), index=1)
     today = ui.local_today(site_id)
@@ -139,14 +138,13 @@ with st.form("fd_act"):
         title = st.text_input(t("title"), value=pick(chosen[0], "title") if len(chosen) == 1 else
                               f"{pick(chosen[0], 'title')} 等 {len(chosen)} 项", key="fd_wo_title")
         slots.here("title")
-        trade = st.selectbox(t("trade"), TRADES, index=TRADES.index(default_trade), key="fd_wo_trade",
-                             format_func=lambda v: label("trade", v))
+        trade = ui.choose(t("trade"), {v: label("trade", v) for v in TRADES}, "fd_wo_trade",
+                          index=TRADES.index(default_trade))
         slots.here("trade")
-        priority = st.selectbox(t("priority"), PRIORITY_ORDER, index=PRIORITY_ORDER.index(default_priority),
-                                key="fd_wo_priority", format_func=lambda v: label("priority", v))
+        priority = ui.choose(t("priority"), {v: label("priority", v) for v in PRIORITY_ORDER}, "fd_wo_priority",
+                             index=PRIORITY_ORDER.index(default_priority))
         slots.here("priority")
-        assignee_id = st.selectbox(t("assignee"), [None] + [u["id"] for u in users], key="fd_wo_assignee",
-                                   format_func=lambda v: t("default_responsible") if v is None else user_names[v])
+        assignee_id = ui.choose(t("assignee"), {None: t("default_responsible"), **user_names}, "fd_wo_assignee")
         slots.here("assignee_id")
         description = st.text_area(t("description"), key="fd_wo_desc", height=80)
         slots.here("description")
@@ -155,8 +153,8 @@ with st.form("fd_act"):
     with c2:
         st.markdown(f"**{t('make_deductions')}**")
         make_ded = st.checkbox(t("make_deductions"), key="fd_make_ded")
-        staff_id = st.selectbox(t("deduct_staff"), [None] + field_staff, key="fd_ded_staff",
-                                format_func=lambda v: t("default_responsible") if v is None else user_names[v])
+        staff_id = ui.choose(t("deduct_staff"), {None: t("default_responsible"),
+                                                 **{i: user_names[i] for i in field_staff}}, "fd_ded_staff")
         slots.here("staff_id")
         points = st.number_input(t("points_each"), min_value=0, max_value=100, value=0, step=1, key="fd_ded_points")
         slots.here("points")
@@ -171,10 +169,11 @@ if submitted:
         st.warning(t("pick_one_action"))
         st.stop()
     ids = [f["id"] for f in chosen]
-    selection_key = "-".join(map(str, ids))
-    done_any = False
+    # retry keys live until the whole step succeeded: resubmitting after a refusal repeats nothing
+    keys = [f"wo-{'-'.join(map(str, ids))}"] if make_order else []
+    keys += [f"ded-{f['id']}" for f in chosen] if make_ded else []
     if make_order:
-        body = {"client_id": ui.retry_key(f"wo-{selection_key}"), "site_id": order_site, "finding_ids": ids,
+        body = {"client_id": ui.retry_key(keys[0]), "site_id": order_site, "finding_ids": ids,
                 "title": title, "trade": trade, "priority": priority, "description": description,
                 "one_per_finding": one_per}
         if assignee_id:
@@ -182,10 +181,7 @@ if submitted:
         created = ui.act(client.create_work_order, body, slots=slots)
         if created is None:
             st.stop()
-        ui.forget_retry_key(f"wo-{selection_key}")
-        orders = created.get("items", [created]) if isinstance(created, dict) else created
-        st.success(t("order_created", ids=", ".join(f"#{o['id']}" for o in orders)))
-        done_any = True
+        st.success(t("order_created", ids=", ".join(f"#{i}" for i in created.get("created_ids") or [created["id"]])))
     if make_ded:
         made = 0
         for f in chosen:
@@ -198,17 +194,14 @@ if submitted:
             if reason:
                 body["reason"] = reason
             if ui.act(client.create_deduction, body, slots=slots) is None:
-                break
-            ui.forget_retry_key(f"ded-{f['id']}")
+                st.stop()
             made += 1
-        if made:
-            st.success(t("deductions_created", n=made))
-            done_any = True
-    if done_any:
-        # the list changed (statuses): read it again on the next run, and clear the selection
-        st.session_state.pop("_fd_filters", None)
-        st.session_state["_fd_selected"] = set()
-        for i in ids:
-            st.session_state.pop(f"fd_sel_{i}", None)
-        if st.button(t("refresh"), key="fd_refresh"):
-            st.rerun()
+        st.success(t("deductions_created", n=made))
+    for k in keys:
+        ui.forget_retry_key(k)
+    # the list changed (statuses): read it again on the next run, and clear the selection
+    st.session_state.pop("_fd_filters", None)
+    st.session_state["_fd_selected"] = set()
+    for i in ids:
+        st.session_state.pop(f"fd_sel_{i}", None)
+    st.button(t("refresh"), key="fd_refresh", icon=":material/refresh:")

@@ -46,8 +46,8 @@ c = st.columns([2, 3, 2])
 site_id = ui.site_picker("rep_site", container=c[0])
 today = ui.local_today(site_id)
 span = c[1].date_input(t("date"), value=(today - timedelta(days=29), today), max_value=today, key="rep_dates")
-interval = c[2].segmented_control(t("interval"), ["day", "week", "month"], default="day", key="rep_interval",
-                                  format_func=lambda v: t("month_i" if v == "month" else v)) or "day"
+interval = ui.choose(t("interval"), {"day": t("day"), "week": t("week"), "month": t("month_i")}, "rep_interval",
+                     c[2], widget="segmented_control", default="day") or "day"
 first, last = (span[0], span[-1]) if isinstance(span, (tuple, list)) and span else (today, today)
 since, until = first.isoformat(), last.isoformat()
 
@@ -101,8 +101,8 @@ else:
 
 # --- work orders: SLA, rework ------------------------------------------------------------------------
 st.subheader(t("wo_performance"))
-by = st.segmented_control(t("group_by"), ["trade", "zone", "person"], default="trade", key="rep_wo_by",
-                          format_func=lambda v: t(f"by_{v}")) or "trade"
+by = ui.choose(t("group_by"), {v: t(f"by_{v}") for v in ("trade", "zone", "person")}, "rep_wo_by",
+               widget="segmented_control", default="trade") or "trade"
 body = ui.try_load(client.report_work_orders, site_id=site_id, since=since, until=until, by=by, default=None)
 rows = rows_of(body)
 if rows:

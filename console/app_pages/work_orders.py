@@ -118,14 +118,12 @@ def detail(order_id):
                          for u in staff}
                 current = (order.get("assignee") or {}).get("id")
                 ids = list(names)
-                kw["assignee_id"] = st.selectbox(t("assignee"), ids, key=f"wo_assignee_{order['id']}",
-                                                 index=ids.index(current) if current in ids else 0,
-                                                 format_func=names.get) if ids else None
+                kw["assignee_id"] = ui.choose(t("assignee"), names, f"wo_assignee_{order['id']}",
+                                              index=ids.index(current) if current in ids else 0) if ids else None
                 slots.here("assignee_id")
             if action == "verify":
-                kw["satisfied"] = st.radio(t("satisfied"), [True, False], horizontal=True,
-                                           key=f"wo_satisfied_{order['id']}",
-                                           format_func=lambda v: t("yes") if v else t("no"))
+                kw["satisfied"] = ui.choose(t("satisfied"), {True: t("yes"), False: t("no")},
+                                            f"wo_satisfied_{order['id']}", widget="radio", horizontal=True)
                 st.caption(t("unsatisfied_reopens"))
                 slots.here("satisfied")
             kw["note"] = st.text_area(t("note"), key=f"wo_note_{action}_{order['id']}", height=70)
