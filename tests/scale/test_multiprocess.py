@@ -150,3 +150,47 @@ def test_the_same_photo_sent_to_both_processes_at_once_is_stored_once(pair):
     assert {r.status_code for r in answers} <= {200, 201}
     assert len({r.json()["id"] for r in answers}) == 1
     assert any(r.status_code == 201 for r in answers)
+
+
+def _lamp_round(server, token, inspection_id, note=""):
+    cl = requests.get(server.url + "/api/v1/checklists/road_lamps", headers=_h(token), timeout=10).json()
+    return {"id": inspection_id, "checkpoint_code": "LHY-LAMP-01", "checklist_key": "road_lamps",
+            "checklist_version": cl["version"], "started_at": "2026-03-16T22:01:00+08:00",
+            "finished_at": "2026-03-16T22:03:00+08:00",
+            "results": [{"item_key": it["key"], "status": "pass", "note": note} for it in cl["items"]]}
+
+
+def test_retries_of_one_inspection_landing_on_different_processes_store_it_once(pair):
+    """A phone on a flaky network resends the same round; the load balancer spreads the copies."""
+    a, b = pair
+    token = a.login("guard1")
+    inspection_id = str(uuid.uuid4())
+    body = _lamp_round(a, token, inspection_id)
+    barrier = threading.Barrier(8)
+
+    def send(i):
+        barrier.wait()
+        return requests.post((a, b)[i % 2].url + "/api/v1/inspections", json=body, headers=_h(token), timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(8)))
+    assert sorted(r.status_code for r in answers) == [200] * 7 + [201], [r.text for r in answers]
+    assert {r.json()["id"] for r in answers} == {inspection_id}
+    # a late retry on either process gets the stored inspection back
+    for server in (a, b):
+        again = requests.post(server.url + "/api/v1/inspections", json=body, headers=_h(token), timeout=30)
+        assert again.status_code == 200
+    listed = requests.get(a.url + "/api/v1/inspections", params={"checklist_key": "road_lamps", "limit": 200},
+                          headers=_h(token), timeout=10).json()["items"]
+    assert [i["id"] for i in listed].count(inspection_id) == 1
+
+
+def test_the_same_inspection_id_with_another_body_is_refused_on_the_other_process(pair):
+    a, b = pair
+    token = a.login("guard1")
+    inspection_id = str(uuid.uuid4())
+    assert requests.post(a.url + "/api/v1/inspections", json=_lamp_round(a, token, inspection_id),
+                         headers=_h(token), timeout=30).status_code == 201
+    other = _lamp_round(b, token, inspection_id, note="改过的")
+    r = requests.post(b.url + "/api/v1/inspections", json=other, headers=_h(token), timeout=30)
+    assert r.status_code == 409
