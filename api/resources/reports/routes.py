@@ -1,0 +1,84 @@
+"""Reports for the console: today's figures, pass rates, zone ranking and work-order performance."""
+from datetime import timedelta, timezone
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import SUPERVISOR_UP, require_role
+from api.db import write_tx
+from api.domain import reports
+from api.domain import workorders as wo
+from api.domain.deadlines import month_of
+from api.models import utcnow
+from api.resources.ledger.routes import resolve_site
+from api.resources.reports.schemas import (PassRateArgs, PassRateOut, SummaryArgs, SummaryOut,
+                                           WorkOrderReportArgs, WorkOrderReportOut, ZoneRankingArgs,
+                                           ZoneRankingOut)
+
+blp = Blueprint("reports", __name__, url_prefix="/reports", description="Key figures, aggregated on the server.")
+
+
+def _today(site):
+    return utcnow().replace(tzinfo=timezone.utc).astimezone(wo.site_tz(site)).date()
+
+
+def _range(site, args):
+    until = args.get("until") or _today(site)
+    since = args.get("since") or until - timedelta(days=29)
+    return since, until
+
+
+@blp.route("/summary")
+class Summary(MethodView):
+    @blp.arguments(SummaryArgs, location="query")
+    @blp.response(200, SummaryOut)
+    def get(self, args):
+        """The Today page: rounds done/due/missed, open findings, open/overdue orders, SLA, rework."""
+        require_role("service", *SUPERVISOR_UP)
+        site = resolve_site(args.get("site_id"))
+        now = utcnow()
+        if wo.pending_escalations(now, [site.id]):
+            with write_tx():
+                wo.escalate_overdue(now, [site.id])
+        return reports.summary(site, args.get("date") or _today(site), now)
+
+
+@blp.route("/pass-rate")
+class PassRate(MethodView):
+    @blp.arguments(PassRateArgs, location="query")
+    @blp.response(200, PassRateOut)
+    def get(self, args):
+        """Checklist pass rate by checklist or zone, per day, week or month."""
+        require_role(*SUPERVISOR_UP)
+        site = resolve_site(args.get("site_id"))
+        since, until = _range(site, args)
+        series = reports.pass_rate([site.id], since, until, wo.site_tz(site), args["group"], args["interval"])
+        return {"site_id": site.id, "since": since, "until": until, "group": args["group"],
+                "interval": args["interval"], "series": series}
+
+
+@blp.route("/zone-ranking")
+class ZoneRanking(MethodView):
+    @blp.arguments(ZoneRankingArgs, location="query")
+    @blp.response(200, ZoneRankingOut)
+    def get(self, args):
+        """片区评比: the site's zones ranked for a month."""
+        require_role(*SUPERVISOR_UP)
+        site = resolve_site(args.get("site_id"))
+        month = args.get("month") or month_of(utcnow(), wo.site_tz(site))
+        return {"site_id": site.id, "month": month, "zones": reports.zone_ranking(site, month)}
+
+
+@blp.route("/work-orders")
+class WorkOrderReport(MethodView):
+    @blp.arguments(WorkOrderReportArgs, location="query")
+    @blp.response(200, WorkOrderReportOut)
+    def get(self, args):
+        """SLA compliance, mean time to respond/resolve and rework rate by trade, zone or person."""
+        require_role(*SUPERVISOR_UP)
+        site = resolve_site(args.get("site_id"))
+        since, until = _range(site, args)
+        start, end = reports.local_range(since, until, wo.site_tz(site))
+        return {"site_id": site.id, "since": since, "until": until, "by": args["by"],
+                "overall": reports.work_order_figures([site.id], start, end),
+                "groups": reports.work_order_figures([site.id], start, end, by=args["by"])}
