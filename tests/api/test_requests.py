@@ -396,3 +396,39 @@ def test_statistics_are_for_supervisors_and_managers_of_the_site(login, org):
     assert login("super3").get(f"/requests/stats?site_id={lhy}&month=2025-05").status_code == 404
     r = login("manager1").get(f"/requests/stats?site_id={lhy}&month=2025-13")
     assert r.status_code == 422 and "month" in r.get_json()["errors"]["query"]
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+def test_supervisor_raises_a_fault_for_a_complaint_registered_late(login, org):
+    from api.models import Deduction
+
+    desk = login("service1")
+    rid = register(desk, org, received_at=_received(0, hour=0) if datetime.now(SH).hour >= 4
+                   else _received(1, hour=20))["id"]
+    got = desk.get(f"/requests/{rid}").get_json()
+    assert got["registered_late"] is True
+    body_ = {"staff_id": org["users"]["service1"].id, "fault": "late_registration", "points": 2,
+             "note": "业主上午来电，下午才登记", "client_id": "fault-0001-abcd"}
+    assert desk.post(f"/requests/{rid}/faults", json=body_).status_code == 403  # not the desk's own call
+    sup = login("super1")
+    r = sup.post(f"/requests/{rid}/faults", json=body_)
+    assert r.status_code == 201, r.get_json()
+    again = sup.post(f"/requests/{rid}/faults", json=body_)
+    assert again.status_code == 200 and again.get_json() == r.get_json()
+    d = Deduction.get_by_id(r.get_json()["deduction_ids"][0])
+    assert (d.request_id, d.points, d.problem_key, d.staff_id) == (rid, 2, "request:late_registration",
+                                                                   org["users"]["service1"].id)
+    assert "迟报" in d.reason
+    assert desk.get(f"/requests/{rid}").get_json()["events"][-1]["action"] == "fault"
+
+
+def test_overdue_fault_needs_a_request_that_ran_overdue(login, org):
+    desk = login("service1")
+    rid = register(desk, org)["id"]
+    r = login("super1").post(f"/requests/{rid}/faults", json={
+        "staff_id": org["users"]["service1"].id, "fault": "overdue", "points": 1})
+    assert r.status_code == 409
+    r = login("super1").post(f"/requests/{rid}/faults", json={
+        "staff_id": org["users"]["service1"].id, "fault": "overdue", "points": 0})
+    assert r.status_code == 422 and "points" in r.get_json()["errors"]["json"]

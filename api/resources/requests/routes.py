@@ -7,14 +7,17 @@ from peewee import JOIN
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
 from api.db import write_tx
+from api.domain import deductions as dd
 from api.domain import requests as rq
-from api.errors import Forbidden, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.idempotency import idempotent
-from api.models import ServiceRequest, Site, User, utcnow
+from api.models import Deduction, ServiceRequest, Site, User, utcnow
 from api.pagination import paginate_desc_by_id
-from api.resources.requests.schemas import (RequestEscalatedArgs, RequestEscalateOut, RequestDetailOut, RequestIn,
-                                            RequestListArgs, RequestPage, RequestRevealArgs, RequestRevisitDueArgs, RequestRevisitIn, RequestStatsArgs,
-                                            RequestStatsOut, RequestTransitionIn, RequestTransitionOut)
+from api.resources.requests.schemas import (RequestDetailOut, RequestEscalatedArgs, RequestEscalateOut,
+                                            RequestFaultIn, RequestFaultOut, RequestIn, RequestListArgs,
+                                            RequestPage, RequestRevealArgs, RequestRevisitDueArgs,
+                                            RequestRevisitIn, RequestStatsArgs, RequestStatsOut,
+                                            RequestTransitionIn, RequestTransitionOut)
 
 blp = Blueprint("requests", __name__, url_prefix="/requests",
                 description="Service desk: complaints 投诉, repair requests 报修 and suggestions 建议 from owners.")
@@ -252,3 +255,28 @@ class Revisit(MethodView):
             rq.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
             audit("request.revisit", "request", req.id, req.site_id, before=before, after=_snapshot(req))
         return _detail(request_id)
+
+
+@blp.route("/<int:request_id>/faults")
+class Faults(MethodView):
+    @idempotent
+    @blp.arguments(RequestFaultIn)
+    @blp.response(201, RequestFaultOut)
+    @blp.alt_response(200, schema=RequestFaultOut, description="A retry with a known client_id.")
+    @blp.alt_response(409, description="The month is closed, or the request never ran overdue.")
+    def post(self, data, request_id):
+        """A supervisor's fault notice from a request: hidden (隐瞒), registered late (漏记/迟报) or overdue."""
+        require_role(*SUPERVISOR_UP)
+        req = _load(request_id)
+        if data.get("client_id"):
+            earlier = Deduction.get_or_none(Deduction.client_id == data["client_id"])
+            if earlier is not None:
+                if earlier.request_id != req.id:
+                    raise Conflict("This client_id was already used for another fault notice.")
+                return {"deduction_ids": [earlier.id], "request_id": req.id}, 200
+        with write_tx():
+            d = rq.raise_fault(req, g.user, staff_id=data["staff_id"], fault=data["fault"], points=data["points"],
+                               note=data.get("note", ""), supervisor_shares=data["supervisor_shares"],
+                               client_id=data.get("client_id"))
+            audit("deduction.create", "deduction", d.id, d.site_id, after=dd.snapshot(d))
+        return {"deduction_ids": [d.id], "request_id": req.id}, 201
