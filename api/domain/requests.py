@@ -547,13 +547,15 @@ def overdue_condition(now):
     return _missed_condition(now)
 
 
-def _escalation_candidates(now, site_ids):
+def _escalation_candidates(now, site_ids, request_ids=None):
     q = (ServiceRequest.select(ServiceRequest.id, ServiceRequest.status, ServiceRequest.respond_by,
                                ServiceRequest.responded_at, ServiceRequest.due_at,
                                ServiceRequest.escalation_level)
          .where(_missed_condition(now) & (ServiceRequest.escalation_level < 2)))
     if site_ids is not None:
         q = q.where(ServiceRequest.site.in_(list(site_ids)))
+    if request_ids is not None:
+        q = q.where(ServiceRequest.id.in_(list(request_ids)))
     return q
 
 
@@ -579,7 +581,7 @@ def upkeep_pending(now, site_ids, policy=None):
     return _sync_candidates(site_ids).exists()
 
 
-def escalate_overdue(now=None, site_ids=None, policy=None):
+def escalate_overdue(now=None, site_ids=None, policy=None, request_ids=None):
     """Move overdue requests up (level 1 customer-service supervisor, level 2 deputy GM). Each step
     is one conditional update and one event, so concurrent runs make it once. Returns
     [(request_id, level)]. Call inside a write transaction."""
@@ -587,7 +589,7 @@ def escalate_overdue(now=None, site_ids=None, policy=None):
     now = now or utcnow()
     esc = policy["work_orders"]["escalation"]
     steps = []
-    for row in _escalation_candidates(now, site_ids):
+    for row in _escalation_candidates(now, site_ids, request_ids):
         missed = missed_limit(row.status, row.respond_by, row.responded_at, row.due_at, now)
         target = escalation_level_for(missed, now, esc)
         for level in range(row.escalation_level + 1, target + 1):
