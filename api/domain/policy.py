@@ -174,7 +174,7 @@ def _line_map(text):
         return lines, dups
 
     def walk(node, path):
-        lines[path] = node.start_mark.line + 1
+        lines.setdefault(path, node.start_mark.line + 1)  # a key's own line wins over its value's
         if isinstance(node, yaml.MappingNode):
             seen = set()
             for k, v in node.value:

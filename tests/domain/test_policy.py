@@ -1,0 +1,77 @@
+"""Policy as data: the shipped file is valid, every problem is reported with its line."""
+import os
+from decimal import Decimal
+
+import pytest
+
+from api.domain import policy as pol
+
+
+def write(tmp_path, text, name="policy.yaml"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "checklists", "policy.yaml")
+
+
+def shipped_text():
+    with open(SHIPPED, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_shipped_policy_is_valid_and_carries_the_seed_figures():
+    assert pol.validate_policy_file(SHIPPED) == []
+    p = pol.load_policy(SHIPPED)
+    assert p.yuan_per_point == Decimal("5.00") and isinstance(p.yuan_per_point, Decimal)
+    assert [(t["tier"], t["min_points"], t["extra_fine"]) for t in p["deductions"]["tiers"]] == [
+        ("extra_fine", 5, Decimal("20.00")), ("sanction", 11, Decimal("0.00")), ("dismissal", 20, Decimal("0.00"))]
+    assert p["deductions"]["supervisor_split"] == {"staff_percent": 70, "supervisor_percent": 30}
+    assert p.respond_hours("emergency") == 2 and p.respond_hours("normal") == 24 and p.respond_hours("planned") is None
+    assert p["work_orders"]["revisit_working_days"] == 1
+    assert p["complaints"]["transfer_days"] == 3 and p["complaints"]["transfer_days_kind"] == "calendar"
+    assert p["deductions"]["ledger_due_day"] == 5 and p["timezone"] == "Asia/Shanghai"
+
+
+def test_time_limit_table_item_overrides_trade_overrides_priority():
+    p = pol.load_policy(SHIPPED)
+    assert p.resolve_hours("normal", "landscaping") == 72
+    assert p.resolve_hours("emergency", "engineering") == 4
+    assert p.resolve_hours("planned", "engineering") == p["work_orders"]["resolve_hours"]["planned"]
+    assert p.resolve_hours("normal", "engineering", item_hours=6) == 6
+
+
+@pytest.mark.parametrize("old,new,expect,at", [
+    ('yuan_per_point: "5.00"', 'yuan_per_point: "-5"', "yuan_per_point", 'yuan_per_point: "-5"'),
+    ("timezone: Asia/Shanghai", "timezone: Mars/Olympus", "Unknown time zone", "timezone: Mars"),
+    ("    supervisor_percent: 30", "    supervisor_percent: 40", "add up to 100", "supervisor_percent: 40"),
+    ("      min_points: 11", "      min_points: 3", "strictly increasing", "  tiers:"),
+    ("  transfer_days_kind: calendar", "  transfer_days_kind: lunar", "transfer_days_kind", "kind: lunar"),
+    ("  ledger_due_day: 5", "  ledger_due_day: 5\n  ledger_due_hour: 9", "Unknown field", "ledger_due_hour"),
+])
+def test_each_problem_is_reported_with_file_and_line(tmp_path, old, new, expect, at):
+    text = shipped_text()
+    assert old in text
+    bad = text.replace(old, new, 1)
+    problems = pol.validate_policy_file(write(tmp_path, bad))
+    line = next(n for n, ln in enumerate(bad.splitlines(), 1) if at in ln)
+    assert any(p.startswith(f"policy.yaml:{line}:") and expect in p for p in problems), (problems, line)
+
+
+def test_duplicate_keys_and_broken_yaml_are_reported(tmp_path):
+    text = shipped_text().replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\ntimezone: Asia/Tokyo", 1)
+    problems = pol.validate_policy_file(write(tmp_path, text))
+    assert any("duplicate key 'timezone'" in p for p in problems)
+    problems = pol.validate_policy_file(write(tmp_path, "deductions: [unclosed\n"))
+    assert problems and "not valid YAML" in problems[0]
+    assert pol.validate_policy_file(tmp_path / "missing.yaml")[0].startswith("missing.yaml:1:")
+
+
+def test_current_policy_follows_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATROL_CHECKLISTS_DIR", str(tmp_path))
+    path = write(tmp_path, shipped_text())
+    assert pol.current_policy().yuan_per_point == Decimal("5.00")
+    path.write_text(shipped_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))
+    assert pol.current_policy().yuan_per_point == Decimal("10.00")
