@@ -282,3 +282,48 @@ class PatrolClient:
 
     # --- service desk (requests) -----------------------------------------------------------------
     # team F appends the service-desk methods below this line.
+
+    def create_request(self, body):
+        """Register a complaint/repair/suggestion; ``body`` carries its own ``client_id`` for retries."""
+        return self.post("/requests", body)
+
+    def requests(self, status=None, kind=None, site_id=None, building=None, unit=None, room=None,
+                 phone_last4=None, overdue=None, escalated=None, revisit_due=None, category=None, channel=None,
+                 trade=None, cursor=None, limit=None):
+        flags = {k: (None if v is None else ("true" if v else "false"))
+                 for k, v in (("overdue", overdue), ("escalated", escalated), ("revisit_due", revisit_due))}
+        return self.get("/requests", status=status, kind=kind, site_id=site_id, building=building, unit=unit,
+                        room=room, phone_last4=phone_last4, category=category, channel=channel, trade=trade,
+                        cursor=cursor, limit=limit, **flags)
+
+    def request(self, request_id, reveal=False):
+        """One request; ``reveal=True`` shows the owner's full name and phone (allowed roles only; audited)."""
+        return self.get(f"/requests/{int(request_id)}", reveal="true" if reveal else None)
+
+    def request_transition(self, request_id, action, trade=None, priority=None, note=None, idempotency_key=None):
+        body = _clean({"action": action, "trade": trade, "priority": priority, "note": note})
+        return self.post(f"/requests/{int(request_id)}/transitions", body,
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def revisit_request(self, request_id, satisfied, note="", idempotency_key=None):
+        return self.post(f"/requests/{int(request_id)}/revisit", {"satisfied": bool(satisfied), "note": note or ""},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def request_fault(self, request_id, body):
+        """A fault notice from a request (``staff_id``, ``fault``, ``points``, ``note``, ``client_id``)."""
+        return self.post(f"/requests/{int(request_id)}/faults", body)
+
+    def escalated_requests(self, site_id=None, min_level=None, cursor=None, limit=None):
+        return self.get("/requests/escalated", site_id=site_id, min_level=min_level, cursor=cursor, limit=limit)
+
+    def revisit_due_requests(self, site_id=None, cursor=None, limit=None):
+        return self.get("/requests/revisit-due", site_id=site_id, cursor=cursor, limit=limit)
+
+    def escalate_requests(self):
+        return self.post("/requests/escalate", {})
+
+    def request_stats(self, site_id, month):
+        return self.get("/requests/stats", site_id=site_id, month=month)
+
+    def request_stats_xlsx(self, site_id, month):
+        return self.get_bytes("/requests/stats.xlsx", site_id=site_id, month=month)
