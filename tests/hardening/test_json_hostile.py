@@ -4,6 +4,8 @@ bodies that are not objects. Each refusal is a 4xx with the one error shape, and
 
 Times: the API refuses a time without a time zone (422 on that field) rather than guessing the
 site's zone; the rule is in the API guide (``api/__init__.py``)."""
+import base64
+
 import pytest
 
 from api.models import ALL_MODELS
@@ -27,8 +29,18 @@ def _counts():
 
 
 @pytest.fixture
-def admin(login):
-    return login("admin")
+def admin(shared):
+    return shared.login("admin")
+
+
+@pytest.fixture
+def org(shared):
+    return shared.org
+
+
+@pytest.fixture
+def app(shared):
+    return shared.app
 
 
 def _send(api, method, path, **kw):
@@ -146,8 +158,9 @@ def _tampered_cursors(app):
         real = encode_cursor(10)
     data, sig = real.rsplit(".", 1)
     flipped = sig[:-1] + ("0" if sig[-1] != "0" else "1")
-    forged = encode_cursor.__globals__["base64"].urlsafe_b64encode(b"999999").decode().rstrip("=") + "." + sig
-    return [real.replace(data, data[:-1] + ("A" if data[-1] != "A" else "B")), data + "." + flipped, forged,
+    forged = base64.urlsafe_b64encode(b"999999").decode().rstrip("=") + "." + sig  # old signature
+    other = ("B" if data[0] != "B" else "C") + data[1:]  # changes the first decoded byte
+    return [other + "." + sig, data + "." + flipped, forged,
             "not-a-cursor", "....", "%%%", "e30." + "0" * 16]
 
 
