@@ -18,6 +18,7 @@ else:
     else:
         daily = [
             st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
+            st.Page("app_pages/service_desk.py", title=t("nav_service_desk"), icon=":material/support_agent:"),
         ]
         analysis = [
             st.Page("app_pages/checklists.py", title=t("nav_checklists"), icon=":material/checklist:"),

@@ -1,7 +1,8 @@
 """扣分与台账: the month's ledger per person, the posting list, fault notices, appeals, close and payroll."""
+import base64
+
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from console import ui
 from console.i18n import label, pick, t
@@ -109,7 +110,8 @@ with tab_posting:
         printable = html.replace("</body>", '<p style="text-align:center" class="no-print"><button '
                                  'onclick="window.print()">' + t("print") + '</button></p>'
                                  '<style>@media print{.no-print{display:none}}</style></body>')
-        components.html(printable, height=520, scrolling=True)
+        # a data: URL has an opaque origin: the notice cannot reach into the console's page
+        st.iframe("data:text/html;charset=utf-8;base64," + base64.b64encode(printable.encode()).decode(), height=520)
 
 # --- fault notices (过失单) ------------------------------------------------------------------------
 with tab_notices:

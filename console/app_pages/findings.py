@@ -125,6 +125,8 @@ if isinstance(users, dict):
     users = users.get("items", [])
 user_names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}
 field_staff = [u["id"] for u in users if u.get("role") in ("guard", "cleaner", "technician", "service")]
+# defaults follow the selection: the widgets are keyed by it
+sel = "-".join(str(f["id"]) for f in chosen)
 default_trade = chosen[0].get("trade") if chosen[0].get("trade") in TRADES else TRADES[0]
 default_priority = min((f.get("priority") or "normal" for f in chosen),
                        key=lambda p: PRIORITY_ORDER.index(p) if p in PRIORITY_ORDER else 1)
@@ -136,12 +138,12 @@ with st.form("fd_act"):
         st.markdown(f"**{t('make_order')}**")
         make_order = st.checkbox(t("make_order"), value=True, key="fd_make_order")
         title = st.text_input(t("title"), value=pick(chosen[0], "title") if len(chosen) == 1 else
-                              f"{pick(chosen[0], 'title')} 等 {len(chosen)} 项", key="fd_wo_title")
+                              f"{pick(chosen[0], 'title')} 等 {len(chosen)} 项", key=f"fd_wo_title_{sel}")
         slots.here("title")
-        trade = ui.choose(t("trade"), {v: label("trade", v) for v in TRADES}, "fd_wo_trade",
+        trade = ui.choose(t("trade"), {v: label("trade", v) for v in TRADES}, f"fd_wo_trade_{sel}",
                           index=TRADES.index(default_trade))
         slots.here("trade")
-        priority = ui.choose(t("priority"), {v: label("priority", v) for v in PRIORITY_ORDER}, "fd_wo_priority",
+        priority = ui.choose(t("priority"), {v: label("priority", v) for v in PRIORITY_ORDER}, f"fd_wo_priority_{sel}",
                              index=PRIORITY_ORDER.index(default_priority))
         slots.here("priority")
         assignee_id = ui.choose(t("assignee"), {None: t("default_responsible"), **user_names}, "fd_wo_assignee")
