@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
+from api.db import db
 from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from api.models import ApiToken, LoginFailure, Site, User, UserSite, utcnow
 
@@ -51,13 +52,32 @@ def revoke_all(user):
         (ApiToken.user == user) & ApiToken.revoked_at.is_null()).execute()
 
 
+_TOKEN_SQL = {}
+
+
+def _token_sql():
+    """The token lookup as SQL, written once per database kind: it runs on every request, and
+    building it with the query builder each time cost more than running it."""
+    param = db.param
+    sql = _TOKEN_SQL.get(param)
+    if sql is None:
+        cols = ", ".join(f'u."{f.column_name}"' for f in User._meta.sorted_fields)
+        sql = _TOKEN_SQL[param] = (
+            f'SELECT {cols} FROM "{ApiToken._meta.table_name}" t JOIN "{User._meta.table_name}" u '
+            f'ON u."id" = t."user_id" WHERE t."token_hash" = {param} AND t."revoked_at" IS NULL '
+            f'AND t."expires_at" > {param} AND u."active" = {param}')
+    return sql
+
+
 def user_for_token(token):
-    now = utcnow()
-    row = (ApiToken.select(ApiToken, User).join(User)
-           .where((ApiToken.token_hash == _token_hash(token)) & ApiToken.revoked_at.is_null()
-                  & (ApiToken.expires_at > now) & (User.active == True))  # noqa: E712
-           .first())
-    return row.user if row else None
+    """The active user a live (unexpired, unrevoked) token belongs to, or None. Read on every
+    request and never cached, so a revoked token stops working at once in every process."""
+    row = db.execute_sql(_token_sql(), (_token_hash(token), ApiToken.expires_at.db_value(utcnow()), True)).fetchone()
+    if row is None:
+        return None
+    user = User(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(User._meta.sorted_fields, row)})
+    user._dirty.clear()  # as peewee leaves a row it read: clean, so save() writes only what changes
+    return user
 
 
 def bearer_token():
