@@ -3,7 +3,7 @@
 The pure part is the transition table and the role rules; the thin part loads rows, applies them
 and records every step as a WorkOrderEvent. Callers own the transaction (``write_tx``) and the audit.
 """
-from datetime import timedelta
+from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api.domain.deadlines import (escalation_target, most_urgent, order_deadlines, overdue_kind,
@@ -145,7 +145,11 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
     if not title:
         errors["title"] = "A title is needed when the order is not made from findings."
     if priority == "planned" and scheduled_for is None:
-        errors["scheduled_for"] = "A planned order needs the day it is scheduled for."
+        if findings:  # a planned-priority checklist item: schedule it within the policy's planned limit
+            due = now + timedelta(hours=policy.resolve_hours("planned", trade))
+            scheduled_for = due.replace(tzinfo=timezone.utc).astimezone(site_tz(site)).date()
+        else:
+            errors["scheduled_for"] = "A planned order needs the day it is scheduled for."
     zone_obj = None
     if zone is not None:
         zone_obj = Zone.get_or_none((Zone.id == _id(zone)) & (Zone.site == site.id))
