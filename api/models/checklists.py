@@ -69,8 +69,9 @@ class Task(BaseModel):
     due_at = DateTimeField()  # UTC
     window_end = DateTimeField()  # UTC: after this an undone task is missed
     status = CharField(max_length=10, default="due")  # due / done / missed
-    inspection_id = CharField(max_length=36, null=True)
+    inspection_id = CharField(max_length=36, null=True, index=True)  # every inspection looks its task up
     done_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("schedule", "checkpoint", "due_at"), True),)
+        # the second: an inspection's candidate tasks at its checkpoint around its time
+        indexes = ((("schedule", "checkpoint", "due_at"), True), (("checkpoint", "due_at"), False))
