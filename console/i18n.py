@@ -100,6 +100,13 @@ STRINGS = {
     "overdue_list": ("超时工单", "Overdue work orders"),
     "no_tasks_today": ("今天没有排班的巡检任务。", "No rounds are scheduled for this day."),
     "count": ("数量", "Count"),
+    "new_today_n": ("今日新增 {n}", "{n} new today"),
+    "created_today_n": ("今日新建 {n}", "{n} created today"),
+    "escalated_n": ("已升级 {n}", "{n} escalated"),
+    "awaiting_revisit": ("待回访工单", "Awaiting revisit"),
+    "revisit_overdue_n": ("回访超期 {n}", "{n} revisits late"),
+    "last_30d": ("（近30天）", " (30 days)"),
+    "this_month": ("（本月）", " (this month)"),
     # findings
     "findings_title": ("巡检问题", "Findings"),
     "filters": ("筛选", "Filters"),
@@ -236,7 +243,8 @@ STRINGS = {
     "since": ("起始日期", "Since"),
     "before": ("修改前", "Before"),
     "after": ("修改后", "After"),
-    "user_id": ("操作人", "User"),
+    "role": ("角色", "Role"),
+    "request_id": ("请求号", "Request id"),
 }
 
 # labels of the API's enum values

@@ -69,6 +69,14 @@ def zones(site_id=None):
     return out
 
 
+def staff(site_id=None):
+    """People of the caller's sites (or one site), for pickers; [] for roles that may not list them."""
+    cache = st.session_state.setdefault("_staff", {})
+    if site_id not in cache:
+        cache[site_id] = try_load(client().users, site_id=site_id, default=[]) or []
+    return cache[site_id]
+
+
 def site_tz(site_id=None):
     site = site_by_id(site_id) if site_id else (sites()[0] if sites() else None)
     return ZoneInfo((site or {}).get("timezone") or DEFAULT_TZ)
@@ -294,15 +302,21 @@ def fmt_duration(delta):
     return f"{m}分钟" if zh else f"{m} min"
 
 
-def countdown(deadline, now=None):
-    """("剩余 3小时20分", False) or ("已超时 2小时", True) for a deadline; (None, False) without one."""
-    dt = parse_time(deadline)
-    if dt is None:
+def order_countdown(order):
+    """(text, overdue?) for the deadline that matters in the order's status (the API counts the seconds)."""
+    status = order.get("status")
+    secs = None
+    if status in ("open", "assigned"):
+        secs = order.get("respond_seconds_left")
+    if secs is None and status in ("open", "assigned", "accepted", "in_progress"):
+        secs = order.get("resolve_seconds_left")
+    if status == "done":
+        secs = order.get("revisit_seconds_left")
+    if secs is None:
         return None, False
-    now = now or datetime.now(timezone.utc)
-    if dt >= now:
-        return t("left", d=fmt_duration(dt - now)), False
-    return t("overdue_by", d=fmt_duration(now - dt)), True
+    if secs >= 0:
+        return t("left", d=fmt_duration(timedelta(seconds=secs))), False
+    return t("overdue_by", d=fmt_duration(timedelta(seconds=-secs))), True
 
 
 def pct(value):

@@ -16,8 +16,7 @@ client = ui.client()
 st.title(t("audit_title"))
 ui.require(ui.MANAGER_UP)
 
-users = ui.try_load(client.users, default=[]) or []
-users = users.get("items", []) if isinstance(users, dict) else users
+users = ui.staff()
 names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}
 
 c = st.columns([2, 2, 2, 2])
@@ -33,14 +32,12 @@ if st.session_state.get("_au_filters") != fkey:
     st.session_state["_au_filters"] = fkey
     st.session_state["_au_pages"] = [ui.load(client.audit, limit=PER_PAGE, **filters)]
 pages = st.session_state["_au_pages"]
-entries = [e for p in pages for e in (p.get("items", []) if isinstance(p, dict) else p)]
+entries = [e for p in pages for e in p.get("items", [])]
 
 
 def who(e):
-    u = e.get("user")
-    if isinstance(u, dict):
-        return u.get("name") or u.get("username")
-    return names.get(e.get("user_id"), e.get("user_id") or "—")
+    plain = {u["id"]: u["name"] for u in users}
+    return plain.get(e.get("user_id"), e.get("user_id") or "—")
 
 
 if not entries:
@@ -51,6 +48,7 @@ table = pd.DataFrame([{
     "#": e.get("id"),
     t("time"): ui.fmt_time(e.get("at"), e.get("site_id"), with_year=True),
     t("user"): who(e),
+    t("role"): label("role", e.get("role")),
     t("action"): e.get("action"),
     t("object_type"): e.get("object_type"),
     t("object_id"): e.get("object_id"),
@@ -58,13 +56,14 @@ table = pd.DataFrame([{
 } for e in entries])
 picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="au_table")
 rows = picked.selection.rows if picked and hasattr(picked, "selection") else []
-if pages[-1].get("next_cursor") if isinstance(pages[-1], dict) else False:
+if pages[-1].get("next_cursor"):
     if st.button(t("load_more"), key="au_more"):
         pages.append(ui.load(client.audit, limit=PER_PAGE, cursor=pages[-1]["next_cursor"], **filters))
         st.rerun()
 if rows:
     e = entries[rows[0]]
-    st.markdown(f"**#{e.get('id')} {e.get('action')}** · {who(e)} · {e.get('request_id', '')}")
+    st.markdown(f"**#{e.get('id')} {e.get('action')}** · {who(e)} · {e.get('object_type')} {e.get('object_id')} · "
+                f"IP {e.get('ip') or '—'} · {t('request_id')} {e.get('request_id') or '—'}")
     left, right = st.columns(2)
     left.markdown(f"#### {t('before')}")
     left.code(json.dumps(e.get("before"), ensure_ascii=False, indent=2), language="json")

@@ -9,8 +9,6 @@ st.title(t("cl_title"))
 client = ui.client()
 
 checklists = ui.load(client.checklists)
-if isinstance(checklists, dict):
-    checklists = checklists.get("items", [])
 if not checklists:
     st.info(t("nothing_here"))
     st.stop()

@@ -116,7 +116,7 @@ with tab_posting:
 # --- fault notices (过失单) ------------------------------------------------------------------------
 with tab_notices:
     page = ui.load(client.deductions, month=month, site_id=site_id, limit=200)
-    notices = page.get("items", []) if isinstance(page, dict) else page
+    notices = page.get("items", [])
     if notices:
         st.dataframe(pd.DataFrame([{
             "#": d["id"],
@@ -151,15 +151,13 @@ with tab_notices:
 
 # --- appeals queue (申诉) ---------------------------------------------------------------------------
 with tab_appeals:
-    appeals = ui.try_load(client.appeals, status="pending", site_id=site_id, default=[]) or []
-    appeals = appeals.get("items", []) if isinstance(appeals, dict) else appeals
+    appeals = ui.try_load(client.appeals, status="pending", site_id=site_id, default=None) or {}
+    appeals = appeals.get("items", [])
     if not appeals:
         st.info(t("no_appeals"))
     if appeals and not is_manager:
         st.caption(t("managers_only"))
-    users = ui.try_load(client.users, site_id=site_id, default=[]) or []
-    users = users.get("items", []) if isinstance(users, dict) else users
-    names = {u["id"]: u["name"] for u in users}
+    names = {u["id"]: u["name"] for u in ui.staff(site_id)}
     for ap in appeals:
         ded = ap.get("deduction") or {}
         did = ap.get("deduction_id") or ded.get("id")

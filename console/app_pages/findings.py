@@ -16,8 +16,6 @@ client = ui.client()
 
 # --- filters ----------------------------------------------------------------------------------
 checklists = ui.try_load(client.checklists, default=[]) or []
-if isinstance(checklists, dict):
-    checklists = checklists.get("items", [])
 cl_names = {c["key"]: pick(c, "name") for c in checklists}
 with st.container(border=True):
     f1, f2, f3, f4, f5 = st.columns([2, 2, 2, 2, 3])
@@ -44,21 +42,16 @@ by_id = {f["id"]: f for f in findings}
 
 
 def checkpoint_name(f):
-    cp = f.get("checkpoint")
-    if isinstance(cp, dict):
-        return pick(cp, "name")
-    return f.get("checkpoint_name") or f.get("place") or "—"
+    """The checkpoint, or for an ad-hoc report the place in words."""
+    return pick(f.get("checkpoint") or {}, "name") or f.get("place") or "—"
 
 
 def zone_name(f):
-    z = f.get("zone")
-    if isinstance(z, dict):
-        return pick(z, "name")
-    return f.get("zone_name") or "—"
+    return pick(f.get("zone") or {}, "name") or "—"
 
 
 def photo_ids(f):
-    return f.get("photo_ids") or [p["id"] if isinstance(p, dict) else p for p in f.get("photos", [])]
+    return f.get("photo_ids") or []
 
 
 @st.dialog(t("view_large"), width="large")
@@ -120,9 +113,7 @@ if not chosen:
     st.stop()
 
 order_site = chosen[0].get("site_id")
-users = ui.try_load(client.users, site_id=order_site, default=[]) or []
-if isinstance(users, dict):
-    users = users.get("items", [])
+users = ui.staff(order_site)
 user_names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}
 field_staff = [u["id"] for u in users if u.get("role") in ("guard", "cleaner", "technician", "service")]
 # defaults follow the selection: the widgets are keyed by it

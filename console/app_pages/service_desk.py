@@ -1,5 +1,5 @@
 """客服台: register a call, the list (owners masked), transfer, revisit, escalations and monthly statistics."""
-from datetime import datetime
+from datetime import datetime, timezone
 
 import altair as alt
 import pandas as pd
@@ -24,13 +24,24 @@ ui.flash()
 site_id = ui.site_picker("sd_site", allow_all=False)
 
 
+def countdown(deadline):
+    """("剩余 3小时20分", False) or ("已超时 2小时", True); (None, False) without a deadline."""
+    dt = ui.parse_time(deadline)
+    if dt is None:
+        return None, False
+    now = datetime.now(timezone.utc)
+    if dt >= now:
+        return t("left", d=ui.fmt_duration(dt - now)), False
+    return t("overdue_by", d=ui.fmt_duration(now - dt)), True
+
+
 def due_text(req):
     """The countdown to the request's limit, or when it was done."""
     if req.get("status") in ("open", "handling", "transferred"):
-        text, late = ui.countdown(req.get("due_at"))
+        text, late = countdown(req.get("due_at"))
         return f"⚠ {text}" if late else (text or "—")
     if req.get("status") == "done":
-        text, late = ui.countdown(req.get("revisit_due"))
+        text, late = countdown(req.get("revisit_due"))
         return f"{t('sd_revisit_due')}: {'⚠ ' if late else ''}{text or '—'}"
     return ui.fmt_time(req.get("done_at") or req.get("cancelled_at"), site_id)
 

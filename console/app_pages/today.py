@@ -10,44 +10,52 @@ st.title(t("today_title"))
 ui.flash()
 
 c1, c2, _ = st.columns([2, 2, 4])
-site_id = ui.site_picker("today_site", container=c1)
+site_id = ui.site_picker("today_site", allow_all=False, container=c1)
 day = c2.date_input(t("date"), value=ui.local_today(site_id), key="today_date")
 client = ui.client()
 
 
 def zone_name(row):
-    z = row.get("zone")
-    if isinstance(z, dict):
-        return pick(z, "name")
-    for zone in ui.zones():
-        if zone["id"] == row.get("zone_id"):
-            return pick(zone, "name")
-    return pick(row, "zone_name") or str(row.get("zone_id", "—"))
+    return pick(row.get("zone") or {}, "name") or "—"
 
 
 tasks = ui.try_load(client.tasks_summary, date=day.isoformat(), site_id=site_id, default=None) or {}
-zone_rows = tasks.get("zones", []) if isinstance(tasks, dict) else []
-totals = tasks.get("totals") if isinstance(tasks, dict) else None
-if totals is None:
-    totals = {k: sum(int(r.get(k) or 0) for r in zone_rows) for k in ("done", "due", "missed")}
+zone_rows = tasks.get("zones", [])
+totals = tasks.get("totals") or {}
 summary = ui.try_load(client.report_summary, site_id=site_id, date=day.isoformat(), default=None) or {}
+if summary.get("rounds"):
+    totals = summary["rounds"]
 
 scheduled = sum(int(totals.get(k) or 0) for k in ("done", "due", "missed"))
 m = st.columns(4)
 m[0].metric(t("rounds_done"), totals.get("done", 0))
 m[1].metric(t("rounds_due"), totals.get("due", 0))
-m[2].metric(t("rounds_missed"), totals.get("missed", 0), delta=None)
+m[2].metric(t("rounds_missed"), totals.get("missed", 0))
 m[3].metric(t("completion_rate"), ui.pct(totals.get("done", 0) / scheduled) if scheduled else "—")
 
 if summary:
-    findings_s = summary.get("findings") or {}
-    orders_s = summary.get("work_orders") or {}
-    m2 = st.columns(5)
-    m2[0].metric(t("open_findings"), findings_s.get("open", summary.get("open_findings", "—")))
-    m2[1].metric(t("open_orders"), orders_s.get("open", summary.get("open_work_orders", "—")))
-    m2[2].metric(t("overdue_orders"), orders_s.get("overdue", summary.get("overdue_work_orders", "—")))
-    m2[3].metric(t("sla_rate"), ui.pct(orders_s.get("sla_rate", summary.get("sla_rate"))))
-    m2[4].metric(t("rework_rate"), ui.pct(orders_s.get("rework_rate", summary.get("rework_rate"))))
+    fs = summary.get("findings") or {}
+    ws = summary.get("work_orders") or {}
+    sla = summary.get("sla_30d") or {}
+    ds = summary.get("deductions_month") or {}
+    m2 = st.columns(4)
+    m2[0].metric(t("open_findings"), fs.get("open", "—"), delta=t("new_today_n", n=fs.get("new_today", 0)),
+                 delta_color="off")
+    m2[1].metric(t("open_orders"), ws.get("open", "—"), delta=t("created_today_n", n=ws.get("created_today", 0)),
+                 delta_color="off")
+    m2[2].metric(t("overdue_orders"), ws.get("overdue", "—"),
+                 delta=t("escalated_n", n=ws.get("escalated", 0)) if ws.get("escalated") else None,
+                 delta_color="inverse")
+    m2[3].metric(t("awaiting_revisit"), ws.get("awaiting_revisit", "—"),
+                 delta=t("revisit_overdue_n", n=ws.get("revisit_overdue")) if ws.get("revisit_overdue") else None,
+                 delta_color="inverse")
+    m3 = st.columns(4)
+    m3[0].metric(t("respond_sla") + t("last_30d"), ui.pct(sla.get("respond")))
+    m3[1].metric(t("resolve_sla") + t("last_30d"), ui.pct(sla.get("resolve")))
+    m3[2].metric(t("rework_rate") + t("this_month"), ui.pct(summary.get("rework_rate_month")))
+    m3[3].metric(t("points") + t("this_month"), ds.get("points", "—"),
+                 delta=t("pending_appeals_n", n=ds.get("pending_appeals")) if ds.get("pending_appeals") else None,
+                 delta_color="off")
 
 st.subheader(t("rounds_by_zone"))
 if zone_rows:
@@ -81,27 +89,27 @@ with left:
         st.dataframe(pd.DataFrame([{
             "#": f["id"],
             t("time"): ui.fmt_time(f.get("created_at"), f.get("site_id")),
-            t("checkpoint"): pick(f.get("checkpoint") or {}, "name") or f.get("checkpoint_name") or "—",
+            t("checkpoint"): pick(f.get("checkpoint") or {}, "name") or f.get("place") or "—",
             t("title"): pick(f, "title"),
             t("trade"): label("trade", f.get("trade")),
         } for f in items]), hide_index=True)
-        st.page_link("app_pages/findings.py", label=t("nav_findings"), icon=":material/arrow_forward:")
+        if ui.role() in ui.SUPERVISOR_UP:
+            st.page_link("app_pages/findings.py", label=t("nav_findings"), icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))
 with right:
     st.subheader(t("overdue_list"))
     page = ui.try_load(client.work_orders, site_id=site_id, overdue=True, limit=10, default=None) or {}
-    items = page.get("items", []) if isinstance(page, dict) else page
+    items = page.get("items", [])
     if items:
         rows = []
         for o in items:
-            deadline = o.get("resolve_by") if o.get("status") in ("accepted", "in_progress") else (
-                o.get("respond_by") or o.get("resolve_by"))
-            text, _ = ui.countdown(deadline)
+            text, _ = ui.order_countdown(o)
             rows.append({"#": o["id"], t("title"): o.get("title"), t("status"): label("wo_status", o.get("status")),
                          t("assignee"): ui.name_of(o.get("assignee")) if o.get("assignee") else t("unassigned"),
                          t("resolve_by"): text or "—"})
         st.dataframe(pd.DataFrame(rows), hide_index=True)
-        st.page_link("app_pages/work_orders.py", label=t("nav_work_orders"), icon=":material/arrow_forward:")
+        if ui.role() in ui.SUPERVISOR_UP:
+            st.page_link("app_pages/work_orders.py", label=t("nav_work_orders"), icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))

@@ -1,6 +1,4 @@
 """工单: a board by status with deadlines and countdowns; assign, revisit (verify), reopen, cancel; detail."""
-from datetime import timedelta
-
 import streamlit as st
 
 from console import ui
@@ -19,23 +17,6 @@ SUPERVISOR_ACTIONS = {
 client = ui.client()
 
 
-def countdown(order):
-    """(text, overdue?) for the deadline that matters in the order's status (the API counts the seconds)."""
-    status = order.get("status")
-    secs = None
-    if status in ("open", "assigned"):
-        secs = order.get("respond_seconds_left")
-    if secs is None and status in ("open", "assigned", "accepted", "in_progress"):
-        secs = order.get("resolve_seconds_left")
-    if status == "done":
-        secs = order.get("revisit_seconds_left")
-    if secs is None:
-        return None, False
-    if secs >= 0:
-        return t("left", d=ui.fmt_duration(timedelta(seconds=secs))), False
-    return t("overdue_by", d=ui.fmt_duration(timedelta(seconds=-secs))), True
-
-
 def open_order(order_id):
     st.session_state["wo_open"] = order_id
 
@@ -49,7 +30,7 @@ def detail(order_id):
     site_id = order.get("site_id")
     st.button(t("back_to_board"), on_click=close_order, icon=":material/arrow_back:", key="wo_back")
     st.subheader(f"{t('order_n', id=order['id'])} · {order.get('title')}")
-    text, late = countdown(order)
+    text, late = ui.order_countdown(order)
     badges = [f":blue-background[{label('wo_status', order['status'])}]",
               f"{label('priority', order.get('priority'))}", label("trade", order.get("trade")),
               pick(order.get("zone") or {}, "name") or "—"]
@@ -110,8 +91,7 @@ def detail(order_id):
             slots = ui.FieldSlots()
             kw = {}
             if action == "assign":
-                users = ui.try_load(client.users, site_id=site_id, default=[]) or []
-                users = users.get("items", []) if isinstance(users, dict) else users
+                users = ui.staff(site_id)
                 staff = [u for u in users if u.get("role") in ("technician", "cleaner", "guard", "supervisor")
                          and (u.get("trade") in (order.get("trade"), None) or u.get("role") == "supervisor")] or users
                 names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}·{label('trade', u.get('trade'))}）"
@@ -165,7 +145,7 @@ for col, status in zip(columns, BOARD):
     more = "+" if page.get("next_cursor") else ""
     col.markdown(f"##### {label('wo_status', status)} ({len(items)}{more})")
     for order in items:
-        text, late = countdown(order)
+        text, late = ui.order_countdown(order)
         with col.container(border=True):
             st.markdown(f"**#{order['id']} {order.get('title')}**")
             who = ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned")
