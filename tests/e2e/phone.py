@@ -48,7 +48,7 @@ class Phone:
 
     def shot(self, label):
         self.shots += 1
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.shots:02d}-{label}.png"), full_page=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.shots:02d}-{label}.png"), full_page=False)
 
     def screen(self, name, timeout=15000):
         self.page.wait_for_selector(f'#view[data-screen="{name}"]', timeout=timeout)

@@ -4,7 +4,8 @@ import * as data from './data.js';
 import * as outbox from './outbox.js';
 import { dropAll, kvGet } from './idb.js';
 import { t, getLang, setLang } from './i18n.js';
-import { h } from './util.js';
+import { fill, h } from './util.js';
+import { icon } from './icons.js';
 
 const SCREENS = {
   login: () => import('./screens/login.js'),
@@ -56,10 +57,10 @@ export function toast(message, kind = 'info') {
 async function renderChrome(route, user) {
   const c = await outbox.counts();
   const badge = c.total ? h('span', { class: `badge${c.refused ? ' bad' : ''}`, id: 'outbox-badge' }, String(c.total)) : null;
-  top.replaceChildren(
+  fill(top,
     h('div', { class: 'brand' }, t('app_name')),
     h('div', { class: 'top-actions' },
-      user ? h('a', { href: '#/outbox', class: 'outbox-link', 'aria-label': t('outbox') }, '⇅', badge) : null,
+      user ? h('a', { href: '#/outbox', class: 'outbox-link', 'aria-label': t('outbox') }, icon('outbox', 20), badge) : null,
       h('button', { class: 'lang', type: 'button', onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); render(); } },
         getLang() === 'zh' ? 'EN' : '中文')),
   );
@@ -69,12 +70,12 @@ async function renderChrome(route, user) {
     return;
   }
   nav.hidden = false;
-  const tabs = [['today', '#/today', '☰'], ['scan', '#/scan', '⌖'], ['report', '#/report', '✎']];
-  if (user.role === 'technician') tabs.splice(1, 0, ['orders', '#/orders', '⚒']);
+  const tabs = [['today', '#/today'], ['scan', '#/scan'], ['report', '#/report']];
+  if (user.role === 'technician') tabs.splice(1, 0, ['orders', '#/orders']);
   const active = { walk: 'scan', order: 'orders', outbox: 'today' }[route.name] || route.name;
-  nav.replaceChildren(...tabs.map(([name, href, icon]) => h('a', {
+  nav.replaceChildren(...tabs.map(([name, href]) => h('a', {
     href, class: `tab${active === name ? ' active' : ''}`, dataset: { tab: name },
-  }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', {}, t(`tab_${name}`)))));
+  }, icon(name, 26), h('span', {}, t(`tab_${name}`)))));
 }
 
 export async function render() {

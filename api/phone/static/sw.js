@@ -5,7 +5,7 @@ const VERSION = '__SHELL_VERSION__';
 const SHELL = `patrol-shell-${VERSION}`;
 const DATA = 'patrol-data';
 const FILES = [
-  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js',
+  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js',
   'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
   'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
   'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',

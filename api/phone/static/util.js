@@ -118,3 +118,10 @@ export function codeFromScan(text) {
   const m = s.match(/#\/scan\/([^?#\s]+)/);
   return decodeURIComponent(m ? m[1] : s).trim().toUpperCase();
 }
+
+/** Replace an element's children; arrays are flattened and null/false/undefined skipped. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
+    .map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+  return el;
+}

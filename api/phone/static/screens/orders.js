@@ -1,18 +1,18 @@
 // A technician's work orders: the ones assigned to them and not yet finished.
 import * as data from '../data.js';
 import { t } from '../i18n.js';
-import { h, siteTime } from '../util.js';
+import { fill, h, siteTime } from '../util.js';
 
 export async function render(ctx) {
   const el = h('section', { class: 'screen orders' });
-  async function fill() {
+  async function draw() {
     const [orders, tz] = await Promise.all([data.workOrders(), data.timezone()]);
     const rank = { emergency: 0, normal: 1, planned: 2 };
     const sorted = orders.slice().sort((a, b) => (rank[a.priority] ?? 9) - (rank[b.priority] ?? 9)
       || String(a.resolve_by || '').localeCompare(String(b.resolve_by || '')));
-    el.replaceChildren(
+    fill(el,
       h('h1', {}, t('my_orders')),
-      h('button', { class: 'big', type: 'button', onclick: async () => { await ctx.syncAll(); fill(); } }, t('refresh')),
+      h('button', { class: 'big', type: 'button', onclick: async () => { await ctx.syncAll(); draw(); } }, t('refresh')),
       sorted.length
         ? h('div', { class: 'list' }, sorted.map((w) => h('a', { class: 'task order', href: `#/orders/${w.id}`, dataset: { order: w.id } },
           h('span', { class: `pill prio-${w.priority}` }, t(`prio_${w.priority}`)),
@@ -21,6 +21,6 @@ export async function render(ctx) {
           w.pending ? h('span', { class: 'pill queued' }, t('status_queued')) : null)))
         : h('p', { class: 'muted' }, t('no_orders')));
   }
-  await fill();
-  return { el, refresh: fill };
+  await draw();
+  return { el, refresh: draw };
 }

@@ -2,12 +2,16 @@
 // kept as a Blob with their SHA-256 (the server's photo id) for the outbox.
 import { t } from '../i18n.js';
 import { h, sha256Hex } from '../util.js';
+import { icon } from '../icons.js';
 
 export function photoPicker({ photos, required = false, name = 'photo', onchange = () => {} }) {
   const thumbs = h('div', { class: 'thumbs' });
   const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, name, class: 'file' });
-  const label = h('label', { class: `photo-button${required ? ' required' : ''}` },
-    input, h('span', {}, '📷 ', t('take_photo'), required ? ` (${t('required')})` : ''));
+  const label = h('label', { class: 'photo-button' },
+    input, icon('camera'), h('span', {}, t('take_photo'), required ? ` (${t('required')})` : ''));
+  // red while a required photo is missing
+  const mark = () => label.classList.toggle('required', required && !photos.length);
+  mark();
 
   function draw() {
     thumbs.replaceChildren(...photos.map((p, i) => {
@@ -17,6 +21,7 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
           URL.revokeObjectURL(p.url);
           photos.splice(i, 1);
           draw();
+          mark();
           onchange();
         } }, '×'));
     }));
@@ -29,6 +34,7 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
     }
     input.value = '';
     draw();
+    mark();
     onchange();
   });
   draw();

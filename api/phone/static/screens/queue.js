@@ -2,7 +2,7 @@
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
 import { t, pick } from '../i18n.js';
-import { h, siteTime } from '../util.js';
+import { fill, h, siteTime } from '../util.js';
 
 /** {"json": {"results": {"3": {"photo_ids": ["..."]}}}} -> [["results.3.photo_ids", "..."]] */
 export function flattenErrors(errors, prefix = '') {
@@ -38,7 +38,7 @@ async function describeField(entry, path) {
 export async function render(ctx) {
   const el = h('section', { class: 'screen queue' });
 
-  async function fill() {
+  async function draw() {
     const [entries, tz] = await Promise.all([outbox.entries(), data.timezone()]);
     const cards = [];
     for (const e of entries) {
@@ -60,17 +60,17 @@ export async function render(ctx) {
             h('p', { class: 'error server-message' }, `${e.error.status} ${e.error.message}`),
             lines.length ? h('ul', { class: 'field-errors' }, lines) : null,
             h('div', { class: 'row' },
-              h('button', { class: 'big', type: 'button', onclick: async () => { await outbox.retry(e.seq); fill(); } }, t('try_again')),
+              h('button', { class: 'big', type: 'button', onclick: async () => { await outbox.retry(e.seq); draw(); } }, t('try_again')),
               h('button', { class: 'big danger', type: 'button', onclick: async () => {
-                if (confirm(t('confirm_discard'))) { await outbox.discard(e.seq); fill(); }
+                if (confirm(t('confirm_discard'))) { await outbox.discard(e.seq); draw(); }
               } }, t('discard'))))
           : (e.attempts ? h('p', { class: 'muted' }, t('retrying', { n: e.attempts })) : null)));
     }
-    el.replaceChildren(
+    fill(el,
       h('h1', {}, t('outbox')),
-      h('button', { class: 'big primary', type: 'button', id: 'send-now', onclick: async () => { await ctx.syncAll(); fill(); } }, t('send_now')),
+      h('button', { class: 'big primary', type: 'button', id: 'send-now', onclick: async () => { await ctx.syncAll(); draw(); } }, t('send_now')),
       cards.length ? cards : h('p', { class: 'muted' }, t('nothing_waiting')));
   }
-  await fill();
-  return { el, refresh: fill };
+  await draw();
+  return { el, refresh: draw };
 }

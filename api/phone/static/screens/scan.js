@@ -27,25 +27,30 @@ async function checkpointScreen(ctx, code) {
         h('p', { class: 'muted' }, t('unknown_checkpoint_hint')),
         h('a', { class: 'big button', href: '#/scan' }, t('scan_again')))) };
   }
-  const checklists = await data.checklistsIndex();
-  const keys = cp.checklist_keys.filter((k) => checklists[k]);
-  if (keys.length === 1) {
-    // one checklist applies: the label opens the walk itself, and Back skips this hop
-    ctx.go(`#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(keys[0])}`, true);
+  const [checklists, tasks, tz, user] = await Promise.all([data.checklistsIndex(), data.tasks(), data.timezone(), data.user()]);
+  const dueFor = (key) => tasks.items.find((tk) => tk.status === 'due' && tk.checklist_key === key
+    && ((tk.checkpoint && tk.checkpoint.code === cp.code) || tk.checkpoint_code === cp.code));
+  const all = cp.checklist_keys.filter((k) => checklists[k]);
+  // the label opens the walk itself when it is clear which checklist this person is here for:
+  // the one due now, else the only one of their trade (a guard at the car park is not cleaning it)
+  const due = all.filter((k) => dueFor(k));
+  const mine = all.filter((k) => user && user.trade && checklists[k].trade === user.trade);
+  const obvious = due.length === 1 ? due : (due.length === 0 && mine.length === 1 ? mine : (all.length === 1 ? all : []));
+  if (obvious.length === 1) {
+    // Back from the walk skips this hop
+    ctx.go(`#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(obvious[0])}`, true);
     return { el: h('section', { class: 'screen' }) };
   }
-  const [tasks, tz] = await Promise.all([data.tasks(), data.timezone()]);
-  const dueFor = (key) => tasks.items.find((tk) => tk.status === 'due' && tk.checklist_key === key
-    && (tk.checkpoint_code === cp.code || tk.checkpoint_id === cp.id));
+  const keys = due.concat(mine.filter((k) => !due.includes(k)), all.filter((k) => !due.includes(k) && !mine.includes(k)));
   return { el: h('section', { class: 'screen checkpoint' },
     h('div', { class: 'card' },
       h('h1', {}, pick(cp, 'name')),
       h('p', { class: 'muted' }, cp.code, cp.zone_name ? ` · ${pick(cp, 'zone_name')}` : '')),
     h('h2', {}, t('choose_checklist')),
     keys.length ? keys.map((k) => {
-      const due = dueFor(k);
-      return h('a', { class: `big button choice${due ? ' due' : ''}`, href: `#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(k)}` },
-        pick(checklists[k], 'name'), due ? h('small', {}, t('due_at', { time: siteTime(due.due_at, tz) })) : null);
+      const task = dueFor(k);
+      return h('a', { class: `big button choice${task ? ' due' : ''}`, href: `#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(k)}` },
+        pick(checklists[k], 'name'), task ? h('small', {}, t('due_at', { time: siteTime(task.due_at, tz) })) : null);
     }) : h('p', { class: 'muted' }, t('no_checklist_here')),
     h('a', { class: 'big button secondary', href: `#/report/${encodeURIComponent(cp.code)}` }, t('report_here'))) };
 }

@@ -2,7 +2,7 @@
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
 import { t, pick } from '../i18n.js';
-import { h, siteTime } from '../util.js';
+import { fill, h, siteTime } from '../util.js';
 
 
 function taskCheckpoint(task, cps) {
@@ -30,7 +30,7 @@ function markLocallyDone(tasks, cps, pending) {
 export async function render(ctx) {
   const el = h('section', { class: 'screen today' });
 
-  async function fill() {
+  async function draw() {
     const [user, tasks, cps, entries, last, tz, sites, checklists, orders] = await Promise.all([
       data.user(), data.tasks(), data.checkpoints(), outbox.entries(), data.lastSync(), data.timezone(),
       data.sites(), data.checklistsIndex(), data.workOrders()]);
@@ -46,7 +46,7 @@ export async function render(ctx) {
       sendNow.textContent = t('sending');
       const r = await ctx.syncAll();
       if (!r.refreshed) ctx.toast(t('still_offline'), 'bad');
-      fill();
+      draw();
     } }, t('send_now'));
 
     const outboxLine = entries.length
@@ -55,11 +55,9 @@ export async function render(ctx) {
         refused.length ? h('span', { class: 'refused-count' }, ' · ', t('n_refused', { n: refused.length })) : null)
       : h('span', { class: 'outbox-count ok', id: 'outbox-count' }, t('nothing_waiting'));
 
-    const order = { due: 0, missed: 1, queued: 2, done: 3 };
-    const sorted = tasks.items.slice().sort((a, b) => (order[status(a)] ?? 9) - (order[status(b)] ?? 9)
-      || String(a.due_at).localeCompare(String(b.due_at)));
-
-    const taskRows = sorted.map((tk) => {
+    const byTime = (a, b) => String(a.due_at).localeCompare(String(b.due_at));
+    const soon = Date.now() + 60 * 60 * 1000;
+    const row = (tk) => {
       const cp = taskCheckpoint(tk, cps);
       const cl = checklists[tk.checklist_key];
       const st = status(tk);
@@ -70,7 +68,21 @@ export async function render(ctx) {
           h('strong', {}, cp ? pick(cp, 'name') : (tk.checkpoint_name || tk.checkpoint_code || '?')),
           h('small', {}, cl ? pick(cl, 'name') : tk.checklist_key)),
         h('span', { class: `pill ${st}` }, t(`status_${st}`)));
-    });
+    };
+    const dueTasks = tasks.items.filter((tk) => status(tk) === 'due').sort(byTime);
+    const now = dueTasks.filter((tk) => new Date(tk.due_at).getTime() <= soon);
+    const later = dueTasks.filter((tk) => new Date(tk.due_at).getTime() > soon);
+    const missed = tasks.items.filter((tk) => status(tk) === 'missed').sort(byTime);
+    const done = tasks.items.filter((tk) => ['done', 'queued'].includes(status(tk))).sort(byTime);
+    // what is due now stays open; the rest of a long day folds away
+    const group = (label, list) => (list.length
+      ? h('details', { class: 'group' }, h('summary', {}, `${label} (${list.length})`), h('div', { class: 'list' }, list.map(row)))
+      : null);
+    const taskRows = tasks.items.length ? [
+      h('h3', {}, t('due_now')),
+      now.length ? h('div', { class: 'list now' }, now.map(row)) : h('p', { class: 'muted' }, t('nothing_due_now')),
+      group(t('later_today'), later), group(t('status_missed'), missed), group(t('status_done'), done),
+    ] : [];
 
     const orderBlock = user && user.role === 'technician'
       ? h('div', { class: 'card' },
@@ -81,7 +93,7 @@ export async function render(ctx) {
         orders.length ? null : h('p', { class: 'muted' }, t('no_orders')))
       : null;
 
-    el.replaceChildren(
+    fill(el,
       h('div', { class: 'card hello' },
         h('h1', {}, user ? user.name : ''),
         h('p', { class: 'muted' }, siteNames),
@@ -95,7 +107,7 @@ export async function render(ctx) {
           h('span', { class: 'pill due' }, t('status_due'), ' ', count('due')),
           h('span', { class: 'pill done' }, t('status_done'), ' ', count('done')),
           h('span', { class: 'pill missed' }, t('status_missed'), ' ', count('missed'))),
-        taskRows.length ? h('div', { class: 'list' }, taskRows) : h('p', { class: 'muted' }, t('no_tasks'))),
+        taskRows.length ? taskRows : h('p', { class: 'muted' }, t('no_tasks'))),
       h('button', { class: 'big secondary', type: 'button', id: 'logout', onclick: () => {
         const question = entries.length ? t('confirm_logout_pending', { n: entries.length }) : t('confirm_logout');
         if (confirm(question)) ctx.logout();
@@ -103,6 +115,6 @@ export async function render(ctx) {
     );
   }
 
-  await fill();
-  return { el, refresh: fill };
+  await draw();
+  return { el, refresh: draw };
 }
