@@ -528,19 +528,15 @@ def load_body(version_id, digest):
         ChecklistVersion.id == version_id).tuples().first()[0])
 
 
-def applies(body, checkpoint_kind, checkpoint_keys=()):
-    """Does a checklist apply to a checkpoint? The checkpoint's own list decides (the inspection
-    write checks the same list); a checkpoint without a list takes every checklist of its kind."""
-    if checkpoint_keys:
-        return body["key"] in checkpoint_keys
-    return checkpoint_kind in body.get("applies_to", ())
+def applies(body, checkpoint_keys):
+    """Does a checklist apply to a checkpoint? The checkpoint's own list decides, the same list the
+    inspection write checks (``applies_to`` names the kinds a checklist is meant for)."""
+    return body["key"] in (checkpoint_keys or ())
 
 
-def checklists_for(checkpoint_kind, checkpoint_keys, versions):
-    """The current versions that apply to a checkpoint, in the checkpoint's own order."""
-    if checkpoint_keys:
-        return [versions[k] for k in checkpoint_keys if k in versions]
-    return [v for v in versions.values() if applies(v.body, checkpoint_kind)]
+def checklists_for(checkpoint_keys, versions):
+    """The current versions of the checklists a checkpoint lists, in its order."""
+    return [versions[k] for k in (checkpoint_keys or ()) if k in versions]
 
 
 # --- sync: YAML -> immutable versions -----------------------------------------------------------

@@ -111,9 +111,9 @@ def covers(schedule_kinds, schedule_zone_id, body, checkpoint):
 
     if schedule_zone_id and checkpoint.zone_id != schedule_zone_id:
         return False
-    if schedule_kinds:
-        return checkpoint.kind in schedule_kinds
-    return applies(body, checkpoint.kind, checkpoint.checklist_keys)
+    if schedule_kinds and checkpoint.kind not in schedule_kinds:
+        return False
+    return applies(body, checkpoint.checklist_keys)
 
 
 # --- thin: rows ---------------------------------------------------------------------------------

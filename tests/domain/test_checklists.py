@@ -233,10 +233,9 @@ def test_demo_step_loads_the_shipped_checklists(org):
 
 def test_checkpoint_list_decides_which_checklists_apply():
     body = {"key": "zone_cleaning", "applies_to": ["lobby"]}
-    assert cl.applies(body, "lobby", ["lobby", "zone_cleaning"])
-    assert not cl.applies(body, "lobby", ["lobby"])
-    assert cl.applies(body, "lobby", [])  # no list of its own: every checklist of its kind
-    assert not cl.applies(body, "road", [])
+    assert cl.applies(body, ["lobby", "zone_cleaning"])
+    assert not cl.applies(body, ["lobby"])
+    assert not cl.applies(body, [])
 
 
 def test_validate_command_prints_every_problem_and_fails(tmp_path):

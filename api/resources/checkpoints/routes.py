@@ -16,7 +16,7 @@ blp = Blueprint("checkpoints", __name__, url_prefix="",
 def _with_checklists(checkpoints):
     versions = current_versions()
     for cp in checkpoints:
-        cp.checklists = checklists_for(cp.kind, cp.checklist_keys, versions)
+        cp.checklists = checklists_for(cp.checklist_keys, versions)
     return checkpoints
 
 
