@@ -472,20 +472,16 @@ def fig_ledger(kind, big_url, big_label, t, args):
 import json, statistics, sys, time
 from api.db import db, init_db
 init_db(sys.argv[1]); db.connect()
-month = db.execute_sql("select summary from bench_meta").fetchone()[0]
-month = json.loads(month)["month"]
+month = json.loads(db.execute_sql("select summary from bench_meta").fetchone()[0])["month"]
 from api.models import Site
 site = Site.get(Site.code == "LHY")
 try:
-    from api.domain import ledger
+    from api.domain.deductions import ledger_for as fn
 except ImportError:
-    print(json.dumps({"error": "api.domain.ledger not present"})); sys.exit()
-fn = getattr(ledger, "month_ledger", None) or getattr(ledger, "build_ledger", None) or getattr(ledger, "ledger_for_month", None)
-if fn is None:
-    print(json.dumps({"error": "no ledger function (month_ledger/build_ledger/ledger_for_month)"})); sys.exit()
-SQL = ("select staff_id, sum(points), sum(points * yuan_per_point), count(*) from deduction "
-       "where site_id = %s and month = %s and status = 'active' group by staff_id")
-SQL = SQL.replace("%s", "?") if db.__class__.__name__.startswith("Sqlite") or "Sqlite" in type(db.obj).__name__ else SQL
+    print(json.dumps({"error": "api.domain.deductions.ledger_for not present"})); sys.exit()
+# per person: points, yuan, notices and repeats, over the same site-month rows the ledger reads
+SQL = ("select staff_id, sum(points), sum(points * yuan_per_point), count(*), count(distinct problem_key) "
+       "from deduction where site_id = {p} and month = {p} group by staff_id").format(p=db.param)
 def t_ref():
     t0 = time.perf_counter(); rows = db.execute_sql(SQL, (site.id, month)).fetchall(); return time.perf_counter() - t0, len(rows)
 def t_api():

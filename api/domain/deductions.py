@@ -219,6 +219,10 @@ def _row(d):
                status=d.status, reverses_id=d.reverses_id)
 
 
+_LEDGER_COLUMNS = ("id", "staff_id", "points", "yuan_per_point", "problem_key", "supervisor_id", "supervisor_shares",
+                   "status", "reverses_id")
+
+
 def _people(ids):
     return {u.id: {"name": u.name, "username": u.username}
             for u in User.select(User.id, User.name, User.username).where(User.id.in_(list(ids)))} if ids else {}
@@ -227,7 +231,11 @@ def _people(ids):
 def compute_month(site, month, policy=None):
     """The live ledger of a site's month, computed from its deductions."""
     policy = policy or current_policy()
-    rows = [_row(d) for d in Deduction.select().where((Deduction.site == site.id) & (Deduction.month == month))]
+    # only the columns the ledger reads, as tuples: 50,000 full model rows took seconds
+    fields = [getattr(Deduction, name) for name in _LEDGER_COLUMNS]
+    rows = [Row(i, staff, points, Decimal(ypp), key, sup, shares, status, rev)
+            for i, staff, points, ypp, key, sup, shares, status, rev
+            in Deduction.select(*fields).where((Deduction.site == site.id) & (Deduction.month == month)).tuples()]
     ids = {r.staff_id for r in rows} | {r.supervisor_id for r in rows if r.supervisor_id}
     return compute_ledger(rows, policy, _people(ids))
 
