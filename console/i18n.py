@@ -166,6 +166,7 @@ STRINGS = {
     "yuan": ("金额（元）", "Amount (¥)"),
     "extra_fine": ("额外罚款（元）", "Extra fine (¥)"),
     "supervisor_share": ("作为主管连带（元）", "As supervisor (¥)"),
+    "reversed_points": ("冲销分（往月申诉成立）", "Points given back (earlier months)"),
     "covered_by_supervisor": ("其中主管承担（元）", "Of which the supervisor bears (¥)"),
     "due_to_finance": ("须于 {day} 前报送财务。", "Due to finance by {day}."),
     "pending_appeals_n": ("尚有 {n} 条申诉待裁决。", "{n} appeal(s) still pending."),
@@ -224,6 +225,7 @@ STRINGS = {
     # checklists
     "cl_title": ("检查表与考核标准", "Checklists and policy"),
     "version": ("版本", "Version"),
+    "code": ("编码", "Key"),
     "current_version": ("当前版本 v{n}", "Current version v{n}"),
     "applies_to": ("适用巡检点类型", "Applies to"),
     "item": ("检查项", "Item"),
@@ -244,6 +246,7 @@ STRINGS = {
     "before": ("修改前", "Before"),
     "after": ("修改后", "After"),
     "role": ("角色", "Role"),
+    "audit_hint": ("点选一行，查看该操作修改前后的内容。", "Select a row to see what it changed."),
     "request_id": ("请求号", "Request id"),
 }
 

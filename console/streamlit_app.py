@@ -4,6 +4,7 @@ import streamlit as st
 from console import ui
 from console.i18n import label, t
 
+st.set_option("client.toolbarMode", "minimal")  # no "Deploy" button for office staff
 st.set_page_config(page_title="物业巡检管理台 · Patrol console", page_icon=":material/shield_person:",
                    layout="wide")
 ui.language_switch()

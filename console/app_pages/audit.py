@@ -54,6 +54,7 @@ table = pd.DataFrame([{
     t("object_id"): e.get("object_id"),
     t("site"): (ui.site_by_id(e.get("site_id")) or {}).get("code", ""),
 } for e in entries])
+st.caption(t("audit_hint"))
 picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="au_table")
 rows = picked.selection.rows if picked and hasattr(picked, "selection") else []
 if pages[-1].get("next_cursor"):

@@ -15,8 +15,9 @@ if not checklists:
 
 by_key = {c["key"]: c for c in checklists}
 st.dataframe(pd.DataFrame([{
-    t("checklist"): c.get("name"), "English": c.get("name_en"), "key": c["key"],
-    t("version"): f"v{c.get('current_version')}",
+    t("checklist"): c.get("name"), "English": c.get("name_en"), t("trade"): label("trade", c.get("trade")),
+    t("applies_to"): "、".join(label("kind", k) for k in c.get("applies_to") or []),
+    t("item"): c.get("item_count"), t("version"): f"v{c.get('current_version')}", t("code"): c["key"],
 } for c in checklists]), hide_index=True)
 
 left, right = st.columns([3, 1])
@@ -41,7 +42,7 @@ st.caption(" · ".join(meta))
 rows = []
 for it in items:
     rows.append({
-        "key": it.get("key"),
+        t("code"): it.get("key"),
         t("item"): it.get("text") if lang() == "zh" else it.get("text_en") or it.get("text"),
         t("item_en") if lang() == "zh" else "中文": it.get("text_en") if lang() == "zh" else it.get("text"),
         t("trade"): label("trade", it.get("trade")),

@@ -52,6 +52,7 @@ with tab_ledger:
         st.dataframe(pd.DataFrame([{
             t("staff"): ln.get("name"),
             t("points"): ln.get("points"),
+            t("reversed_points"): ln.get("reversed_points") or 0,
             t("yuan"): ln.get("amount"),
             t("covered_by_supervisor"): ln.get("supervisor_covers"),
             t("extra_fine"): ln.get("extra_fine"),

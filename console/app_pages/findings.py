@@ -85,7 +85,7 @@ for start in range(0, len(findings), COLS):
                 st.image(thumb, width="stretch")
             else:
                 st.caption(t("no_photo"))
-            st.markdown(f"**{checkpoint_name(f)}**  \n{pick(f, 'title')}")
+            st.markdown(f"**{checkpoint_name(f)}**  \n:red[✗] {pick(f, 'title')}")
             st.caption(f"#{f['id']} · {ui.fmt_time(f.get('created_at'), f.get('site_id'))} · {zone_name(f)} · "
                        f"{label('trade', f.get('trade'))} · {label('priority', f.get('priority'))} · "
                        f"{label('finding_status', f.get('status'))}")
@@ -94,7 +94,7 @@ for start in range(0, len(findings), COLS):
                 selected.add(f["id"])
             else:
                 selected.discard(f["id"])
-            if b.button(t("view_large"), key=f"fd_view_{f['id']}", icon=":material/zoom_in:"):
+            if b.button(t("view_large"), key=f"fd_view_{f['id']}", width="stretch"):
                 show_preview(f["id"])
 st.session_state["_fd_selected"] = selected
 

@@ -34,12 +34,13 @@ for group, title in (("checklist", t("pass_rate_by_checklist")), ("zone", t("pas
     if not series:
         st.caption(t("nothing_here"))
         continue
+    fmt = (lambda d: d[:7]) if interval == "month" else (lambda d: d[5:10])
     data = pd.DataFrame([{
-        t("period"): r["period"], t(group): pick(r, "name") or r.get("key"), t("pass_rate"): rate(r["pass_rate"]),
+        t("period"): fmt(r["period"]), t(group): pick(r, "name") or r.get("key"), t("pass_rate"): rate(r["pass_rate"]),
         t("inspections"): r.get("inspections"), t("items_failed"): r.get("failed"),
     } for r in series])
     chart = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X(f"{t('period')}:T", title=None),
+        x=alt.X(f"{t('period')}:O", title=None, sort="ascending", axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{t('pass_rate')}:Q", title=f"{t('pass_rate')} %", scale=alt.Scale(zero=False)),
         color=alt.Color(f"{t(group)}:N", legend=alt.Legend(orient="bottom", columns=4, title=None)),
         tooltip=list(data.columns),

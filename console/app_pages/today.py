@@ -40,22 +40,22 @@ if summary:
     ds = summary.get("deductions_month") or {}
     m2 = st.columns(4)
     m2[0].metric(t("open_findings"), fs.get("open", "—"), delta=t("new_today_n", n=fs.get("new_today", 0)),
-                 delta_color="off")
+                 delta_color="off", delta_arrow="off")
     m2[1].metric(t("open_orders"), ws.get("open", "—"), delta=t("created_today_n", n=ws.get("created_today", 0)),
-                 delta_color="off")
+                 delta_color="off", delta_arrow="off")
     m2[2].metric(t("overdue_orders"), ws.get("overdue", "—"),
                  delta=t("escalated_n", n=ws.get("escalated", 0)) if ws.get("escalated") else None,
-                 delta_color="inverse")
+                 delta_color="inverse", delta_arrow="off")
     m2[3].metric(t("awaiting_revisit"), ws.get("awaiting_revisit", "—"),
                  delta=t("revisit_overdue_n", n=ws.get("revisit_overdue")) if ws.get("revisit_overdue") else None,
-                 delta_color="inverse")
+                 delta_color="inverse", delta_arrow="off")
     m3 = st.columns(4)
     m3[0].metric(t("respond_sla") + t("last_30d"), ui.pct(sla.get("respond")))
     m3[1].metric(t("resolve_sla") + t("last_30d"), ui.pct(sla.get("resolve")))
     m3[2].metric(t("rework_rate") + t("this_month"), ui.pct(summary.get("rework_rate_month")))
     m3[3].metric(t("points") + t("this_month"), ds.get("points", "—"),
                  delta=t("pending_appeals_n", n=ds.get("pending_appeals")) if ds.get("pending_appeals") else None,
-                 delta_color="off")
+                 delta_color="off", delta_arrow="off")
 
 st.subheader(t("rounds_by_zone"))
 if zone_rows:

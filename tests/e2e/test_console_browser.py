@@ -1,0 +1,108 @@
+"""The console in a real browser: log in as manager1 and visit every page (Debian chromium, headless)."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.live import PASSWORD, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts" / "console"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed")]
+
+
+@pytest.fixture(scope="module")
+def console_url(live_server, tmp_path_factory):
+    """``streamlit run console/streamlit_app.py`` on a free port, talking to the live API."""
+    port = free_port()
+    env = dict(os.environ, PATROL_API_URL=live_server.url)
+    log = open(tmp_path_factory.mktemp("streamlit") / "streamlit.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "console" / "streamlit_app.py"),
+                             "--server.address", "127.0.0.1", "--server.port", str(port),
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        assert proc.poll() is None, f"streamlit exited; see {log.name}"
+        try:
+            if requests.get(url + "/_stcore/health", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    yield url
+    os.killpg(proc.pid, 15)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # charts draw after the script finished; tables are canvases that paint a moment later
+    for chart in page.locator("[data-testid=stVegaLiteChart]").all():
+        chart.locator("canvas, svg").first.wait_for(timeout=15000)
+    page.wait_for_timeout(1200)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def wait_for_run(page):
+    """Streamlit shows a 'running' status while a script runs; wait until it is idle."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+
+
+def visit(page, nav_label, expect, name):
+    page.get_by_test_id("stSidebarNav").get_by_text(nav_label, exact=True).click()
+    page.get_by_text(expect).first.wait_for(timeout=30000)
+    wait_for_run(page)
+    assert not page.get_by_test_id("stException").count(), page.get_by_test_id("stException").first.inner_text()
+    shot(page, name)
+    return page
+
+
+def test_manager_visits_every_page(console_url, browser, live_server):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    page.goto(console_url)
+    page.get_by_label("账号").fill("manager1")
+    page.get_by_label("密码").fill(PASSWORD)
+    shot(page, "00-login")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("各片区巡检完成情况").wait_for(timeout=30000)
+    wait_for_run(page)
+    assert page.get_by_text("王经理").count()
+    shot(page, "01-today")
+
+    visit(page, "巡检问题", "处理所选问题", "02-findings")
+    assert page.locator("[data-testid=stImage] img").count() >= 1  # thumbnails fetched with the token
+    visit(page, "工单", "工单看板", "03-work-orders")
+    visit(page, "扣分与台账", "扣分与月度台账", "04-deductions")
+    visit(page, "报表", "片区评比", "05-reports")
+    visit(page, "检查表", "检查表与考核标准", "06-checklists")
+    visit(page, "操作日志", "操作日志", "07-audit")
+
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_text("登录管理台").wait_for(timeout=30000)
+    ctx.close()
