@@ -113,3 +113,19 @@ with right:
             st.page_link("app_pages/work_orders.py", label=t("nav_work_orders"), icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))
+
+# service desk: requests escalated past their limit (三级负责制), for the supervisor's and manager's day
+if ui.role() in ui.DESK_ROLES:
+    st.subheader(t("sd_tab_escalated"))
+    level = 2 if ui.role() in ui.MANAGER_UP else 1
+    page = ui.try_load(client.escalated_requests, site_id=site_id, min_level=level, limit=10, default=None) or {}
+    items = page.get("items", [])
+    if items:
+        st.dataframe(pd.DataFrame([{
+            "#": r["id"], t("sd_received"): ui.fmt_time(r.get("received_at"), r.get("site_id")),
+            t("sd_kind"): label("req_kind", r.get("kind")), t("sd_location"): r.get("location"),
+            t("status"): label("req_status", r.get("status")), t("sd_level"): label("req_level", r.get("escalation_level")),
+        } for r in items]), hide_index=True)
+        st.page_link("app_pages/service_desk.py", label=t("nav_service_desk"), icon=":material/arrow_forward:")
+    else:
+        st.caption(t("nothing_here"))
