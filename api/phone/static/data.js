@@ -2,7 +2,7 @@
 // checklist's current version (with its ETag) and a technician's work orders.
 // Refreshed at login and at every sync, so a whole round works with the network off.
 import * as api from './api.js';
-import { kvGet, kvSet, kvSetMany } from './idb.js';
+import { kvGet, kvSet, kvSetMany, outboxAll } from './idb.js';
 import { itemsOf, siteToday, SITE_TZ } from './util.js';
 
 const ACTIVE_ORDER = ['assigned', 'accepted', 'in_progress', 'open'];
@@ -11,7 +11,15 @@ export async function user() { return kvGet('user'); }
 export async function sites() { return (await kvGet('sites')) || []; }
 export async function checkpoints() { return (await kvGet('checkpoints')) || []; }
 export async function tasks() { return (await kvGet('tasks')) || { date: null, items: [] }; }
-export async function workOrders() { return (await kvGet('work_orders')) || []; }
+/** The technician's open orders, with steps queued on this phone applied (a finished one goes). */
+export async function workOrders() {
+  const queued = (await outboxAll()).filter((e) => e.kind === 'transition').sort((a, b) => a.seq - b.seq);
+  const stored = (await kvGet('work_orders')) || [];
+  return stored.map((w) => {
+    const mine = queued.filter((e) => String(e.order_id) === String(w.id));
+    return mine.length ? Object.assign({}, w, { status: mine[mine.length - 1].to_status, pending: true }) : w;
+  }).filter((w) => ACTIVE_ORDER.includes(w.status));
+}
 export async function lastSync() { return kvGet('last_sync'); }
 
 export async function timezone() {

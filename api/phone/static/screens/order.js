@@ -1,23 +1,16 @@
 // One work order: accept, start, finish with an after-photo. Each step goes through the outbox.
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
-import { kvGet, kvSet } from '../idb.js';
 import { t, pick } from '../i18n.js';
 import { h, siteTime, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
 
 const NEXT = { open: ['accept', 'accepted'], assigned: ['accept', 'accepted'], accepted: ['start', 'in_progress'], in_progress: ['finish', 'done'] };
 
-/** Show the step at once: the stored copies take the new status until the server's answer. */
-async function applyLocally(id, status) {
-  const list = (await kvGet('work_orders')) || [];
-  await kvSet('work_orders', list.map((w) => (String(w.id) === String(id) ? Object.assign({}, w, { status, pending: true }) : w))
-    .filter((w) => w.status !== 'done'));
-  const one = await kvGet(`work_order_${id}`);
-  if (one) await kvSet(`work_order_${id}`, Object.assign({}, one, { status, pending: true }));
-}
-
 export async function render(ctx, params) {
+  // the queue is read before the order: a step sent in between is then in the server's answer
+  // (read the other way round, a step could vanish from both)
+  const queued = (await outbox.entries()).filter((e) => e.kind === 'transition' && String(e.order_id) === String(params.id));
   let w;
   try {
     w = await data.workOrder(params.id);
@@ -26,7 +19,6 @@ export async function render(ctx, params) {
   }
   const tz = await data.timezone();
   // a step queued on this phone counts before the server has it
-  const queued = (await outbox.entries()).filter((e) => e.kind === 'transition' && String(e.order_id) === String(w.id));
   let status = w.status;
   for (const e of queued) status = e.to_status;
 
@@ -50,7 +42,6 @@ export async function render(ctx, params) {
       photos: photos.map((p) => ({ id: p.id, blob: p.blob, name: p.name })),
       summary: { place: w.title, place_en: w.title, what: t(`action_${action}`), what_en: t(`action_${action}`) },
     });
-    await applyLocally(w.id, to);
     outbox.drain();
     ctx.toast(t('saved_to_outbox'), 'ok');
     if (action === 'finish') ctx.go('#/orders');
