@@ -34,11 +34,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from peewee import IntegrityError
+
 from api.domain.deadlines import month_bounds, revisit_due as order_revisit_due
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
 from api.domain.workdays import add_working_days_to_date
 from api.domain import workorders as wo
+from api.db import db
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (RequestEvent, RequestPhoto, ServiceRequest, Site, User, WorkOrder, Zone, utcnow)
 from api.models.requests import (ACTIVE_REQUEST_STATUSES, REQUEST_CATEGORIES, REQUEST_CHANNELS,
@@ -378,15 +381,16 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
     tz = site_tz(site)
     deadlines = request_deadlines(policy, data.kind, data.priority, "desk", data.received_at, tz)
     urgent_level = 2 if data.urgent and policy["complaints"].get("urgent_to_duty_manager", True) else 0
-    req = ServiceRequest.create(
-        site=site, zone=data.zone_id, kind=data.kind, channel=data.channel, category=data.category,
-        owner_name=(data.owner_name or "").strip(), owner_phone=phone, phone_last4=last4(phone),
-        building=data.building.strip(), unit=data.unit.strip(), room=data.room.strip(),
-        public_area=data.public_area.strip(), description=data.description.strip(),
-        owner_ask=(data.owner_ask or "").strip(), priority=data.priority, urgent=bool(data.urgent),
-        scope="desk", status="open", received_at=data.received_at, respond_by=deadlines["respond_by"],
-        due_at=deadlines["due_at"], escalation_level=urgent_level, escalated_at=now if urgent_level else None,
-        handler=_id(user), created_by=_id(user), created_at=now, client_id=data.client_id)
+    try:
+        with db.atomic():  # a savepoint: a concurrent retry with the same client_id loses cleanly
+            req = _create(data, site, user, phone, deadlines, urgent_level, now)
+    except IntegrityError:
+        existing = ServiceRequest.get_or_none(ServiceRequest.client_id == data.client_id) if data.client_id else None
+        if existing is None:
+            raise
+        if existing.created_by_id != _id(user) or existing.site_id != data.site_id:
+            raise Conflict("This client_id was already used for another request.")
+        return existing, False
     for pid in photo_ids:
         link_sites(pid, [site.id])
         RequestPhoto.insert(request=req, photo=pid).on_conflict_ignore().execute()
@@ -397,6 +401,18 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
         _event(req, "escalate", None, note="特殊/紧急投诉，直接报值班经理 / urgent: straight to the duty manager",
                data={"level": 2, "reason": "urgent"}, at=now)
     return req, True
+
+
+def _create(data, site, user, phone, deadlines, urgent_level, now):
+    return ServiceRequest.create(
+        site=site, zone=data.zone_id, kind=data.kind, channel=data.channel, category=data.category,
+        owner_name=(data.owner_name or "").strip(), owner_phone=phone, phone_last4=last4(phone),
+        building=data.building.strip(), unit=data.unit.strip(), room=data.room.strip(),
+        public_area=data.public_area.strip(), description=data.description.strip(),
+        owner_ask=(data.owner_ask or "").strip(), priority=data.priority, urgent=bool(data.urgent),
+        scope="desk", status="open", received_at=data.received_at, respond_by=deadlines["respond_by"],
+        due_at=deadlines["due_at"], escalation_level=urgent_level, escalated_at=now if urgent_level else None,
+        handler=_id(user), created_by=_id(user), created_at=now, client_id=data.client_id)
 
 
 def linked_orders(req):
@@ -560,10 +576,11 @@ def _escalation_candidates(now, site_ids, request_ids=None):
 
 
 def _sync_candidates(site_ids):
+    """Transferred requests with a finished order, and done ones whose order was reopened."""
     q = (ServiceRequest.select(ServiceRequest.id)
          .join(WorkOrder, on=(WorkOrder.request_id == ServiceRequest.id))
-         .where((ServiceRequest.status == "transferred")
-                & WorkOrder.status.in_(("verified", "cancelled")))
+         .where(((ServiceRequest.status == "transferred") & WorkOrder.status.in_(("verified", "cancelled")))
+                | ((ServiceRequest.status == "done") & WorkOrder.status.in_(wo.OPEN_STATUSES + ("done",))))
          .distinct())
     if site_ids is not None:
         q = q.where(ServiceRequest.site.in_(list(site_ids)))
@@ -619,6 +636,15 @@ def follow_orders(now=None, site_ids=None, policy=None):
         req = ServiceRequest.get_by_id(row.id)
         orders = linked_orders(req)
         live = [o for o in orders if o.status != "cancelled"]
+        if req.status == "done":
+            if any(o.status != "verified" for o in live):
+                n = (ServiceRequest.update(status="transferred", done_at=None, revisit_due=None)
+                     .where((ServiceRequest.id == req.id) & (ServiceRequest.status == "done")).execute())
+                if n:
+                    _event(req, "orders_reopened", None, note="工单被退回返工，客服单随之重开 / an order was reopened",
+                           data={"from": "done", "to": "transferred"}, at=now)
+                    changed.append(req.id)
+            continue
         if live and all(o.status == "verified" for o in live):
             done_at = max(o.verified_at or now for o in live)
             n = (ServiceRequest.update(status="done", done_at=done_at,
@@ -679,10 +705,19 @@ def raise_fault(req, actor, *, staff_id, fault, points, note="", supervisor_shar
     occurred = fault_occurred_at(req, fault, now)
     if fault == "overdue" and occurred is None:
         raise Conflict("This request has not run past any limit.")
-    d = create_deduction(site=req.site, created_by=actor, staff_id=staff_id, points=points,
-                         reason=fault_reason(req, fault, (note or "").strip()), problem_key=f"request:{fault}",
-                         occurred_at=occurred, request_id=req.id, supervisor_shares=supervisor_shares,
-                         client_id=client_id, now=now, policy=policy)
+    try:
+        with db.atomic():  # a savepoint: a concurrent retry with the same client_id loses cleanly
+            d = create_deduction(site=req.site, created_by=actor, staff_id=staff_id, points=points,
+                                 reason=fault_reason(req, fault, (note or "").strip()),
+                                 problem_key=f"request:{fault}", occurred_at=occurred, request_id=req.id,
+                                 supervisor_shares=supervisor_shares, client_id=client_id, now=now, policy=policy)
+    except IntegrityError:
+        from api.models import Deduction
+
+        d = Deduction.get_or_none(Deduction.client_id == client_id) if client_id else None
+        if d is None or d.request_id != req.id:
+            raise Conflict("This client_id was already used for another fault notice.")
+        return d
     _event(req, "fault", actor, note, {"deduction_id": d.id, "fault": fault, "staff_id": staff_id,
                                        "points": points}, at=now)
     return d

@@ -105,6 +105,7 @@ def test_idempotency_key_replays_the_first_answer(login, org):
     ({"owner_name": "", "owner_phone": ""}, "owner_phone"),
     ({"owner_phone": "12ab"}, "owner_phone"),
     ({"received_at": "2025-05-01T10:00:00"}, "received_at"),  # no time zone
+    ({"received_at": "2000-01-01T10:00:00+08:00"}, "received_at"),  # long ago: registered as today, with a note
     ({"secret": 1}, "secret"),
     ({"photo_ids": ["0" * 64]}, "photo_ids"),
 ])
@@ -178,6 +179,16 @@ def test_taking_a_request_in_hand_lets_its_new_handler_see_the_owner(login, org)
     assert sup.get(f"/requests/{rid}?reveal=true").status_code == 403
     assert act(sup, rid, "handle").status_code == 200
     assert sup.get(f"/requests/{rid}?reveal=true").get_json()["owner_phone"] == "13800135678"
+
+
+def test_phone_numbers_written_into_the_text_are_hidden_too(login, org):
+    desk = login("service1")
+    rid = register(desk, org, description="张三丰说请回电 139-1111-2222", owner_ask="打 13800135678 找他")["id"]
+    item = desk.get("/requests").get_json()["items"][0]
+    assert "2222" not in item["description"] and "张三丰" not in item["description"]
+    assert "13800135678" not in item["owner_ask"]
+    full = desk.get(f"/requests/{rid}?reveal=true").get_json()
+    assert "139-1111-2222" in full["description"]
 
 
 def test_search_by_unit_or_phone_last_four_without_unmasking(login, org):
@@ -291,6 +302,19 @@ def test_unsatisfied_revisit_reopens_the_request_and_its_order(login, org):
     finish_and_verify(org, login, order_id, seed="after-2")
     assert desk.get(f"/requests/{rid}").get_json()["status"] == "done"
     assert desk.post(f"/requests/{rid}/revisit", json={"satisfied": True}).get_json()["status"] == "closed"
+
+
+def test_an_order_reopened_by_its_department_takes_the_done_request_back(login, org):
+    desk = login("service1")
+    rid = register(desk, org, kind="repair", category="water_leak")["id"]
+    order_id = act(desk, rid, "transfer", trade="engineering").get_json()["work_order_id"]
+    finish_and_verify(org, login, order_id)
+    assert desk.get(f"/requests/{rid}").get_json()["status"] == "done"
+    r = login("super1").post(f"/work-orders/{order_id}/transitions", json={"action": "reopen", "note": "复查仍渗水"})
+    assert r.status_code == 200, r.get_json()
+    got = desk.get(f"/requests/{rid}").get_json()
+    assert got["status"] == "transferred" and got["revisit_due"] is None
+    assert got["events"][-1]["action"] == "orders_reopened"
 
 
 def test_revisit_of_an_open_request_is_a_conflict(login, org):

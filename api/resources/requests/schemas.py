@@ -138,8 +138,11 @@ class RequestOut(OutSchema):
     room = fields.String()
     public_area = fields.String()
     location = fields.Function(lambda r: rq.location_text(r.building, r.unit, r.room, r.public_area))
-    description = fields.String()
-    owner_ask = fields.String()
+    description = fields.Function(lambda r: r.description if _reveal(r)
+                                  else rq.scrub_owner(r.description, r.owner_name, r.owner_phone), metadata={
+        "description": "The owner's name and any phone number in the text are hidden unless revealed."})
+    owner_ask = fields.Function(lambda r: r.owner_ask if _reveal(r)
+                                else rq.scrub_owner(r.owner_ask, r.owner_name, r.owner_phone))
     priority = fields.String()
     urgent = fields.Boolean()
     scope = fields.String(metadata={"description": "desk (the desk's own scope) or transferred"})
