@@ -237,6 +237,25 @@ def test_ledger_shows_people_points_and_money(console, console_api, lamp_finding
     assert {b.label for b in at.get("download_button")} >= {"下载工资扣款表（Excel）", "下载工资扣款表（CSV）"}
 
 
+def test_last_months_closed_ledger_shows_tiers_and_the_posting_list(console, console_api):
+    at = console("manager1", "app_pages/deductions.py")
+    last_month = at.selectbox(key="ded_month").options[1]
+    at.selectbox(key="ded_month").set_value(last_month).run()
+    site_id = at.selectbox(key="ded_site").value
+    ledger = api(console_api, "manager1", "GET", f"/ledger/{last_month}", params={"site_id": site_id})
+    assert ledger["closed"] and ledger["lines"]  # the demo closed last month with people over 5, 11 and 20
+    page = texts(at)
+    assert "已封账" in page
+    assert {m.label: m.value for m in at.metric}["合计（元）"] == f"¥{ledger['totals']['total']}"
+    for line in ledger["lines"]:
+        assert line["name"] in at.dataframe[0].value[at.dataframe[0].value.columns[0]].tolist()
+    dismissed = [ln for ln in ledger["lines"] if ln["tier"] == "dismissal"]
+    assert dismissed and "开除" in at.dataframe[0].value.to_string()
+    posted = at.dataframe[1].value.to_string()
+    assert all(p["name"] in posted for p in ledger["posting"])
+    assert not [c for c in at.checkbox if c.key == "ded_close_confirm"]  # nothing to close twice
+
+
 def test_manager_decides_an_appeal_with_a_reason(console, console_api):
     finding = submit_round(console_api, "guard1", "LHY-T3-LOBBY", "lobby", {"desk_tidy": "桌面杂乱"})[0]
     ded = api(console_api, "super1", "POST", "/deductions", json={
@@ -255,14 +274,14 @@ def test_manager_decides_an_appeal_with_a_reason(console, console_api):
 def test_manager_closes_a_month(console, console_api):
     at = console("manager1")
     at.switch_page("app_pages/deductions.py").run()
-    last_month = at.selectbox(key="ded_month").options[1]
-    at.selectbox(key="ded_month").set_value(last_month).run()
+    quiet_month = at.selectbox(key="ded_month").options[3]  # the demo closed last month itself
+    at.selectbox(key="ded_month").set_value(quiet_month).run()
     at.checkbox(key="ded_close_confirm").check()
     submit(at, "ded_close")
     assert not at.exception
     assert "已封账" in texts(at)
     site_id = at.selectbox(key="ded_site").value
-    assert api(console_api, "manager1", "GET", f"/ledger/{last_month}", params={"site_id": site_id})["closed"]
+    assert api(console_api, "manager1", "GET", f"/ledger/{quiet_month}", params={"site_id": site_id})["closed"]
 
 
 def test_supervisors_see_no_close_button(console):
@@ -279,10 +298,20 @@ def test_checklists_show_items_in_both_languages(console):
     assert "路灯/地灯" in page and "路灯（地灯）照明正常" in page and "Lamp is lit" in page
 
 
-def test_reports_page_draws_its_charts(console, lamp_finding):
+def test_reports_chart_pass_rates_and_rank_the_zones(console, console_api, lamp_finding):
     at = console("manager1", "app_pages/reports.py")
-    page = texts(at)
-    assert "合格率" in page and "片区评比" in page and "工单时效与返修" in page
+    assert len(at.get("vega_lite_chart")) >= 3  # pass rate by checklist, by zone, zone ranking (+ SLA bars)
+    site_id = at.selectbox(key="rep_site").value
+    ranking = api(console_api, "manager1", "GET", "/reports/zone-ranking", params={"site_id": site_id})
+    table = at.dataframe[0].value
+    assert table[table.columns[1]].tolist() == [z["name"] for z in ranking["zones"]]
+    overall = api(console_api, "manager1", "GET", "/reports/work-orders", params={"site_id": site_id})["overall"]
+    assert {m.label: m.value for m in at.metric}["已完成"] == str(overall["completed"])
+    at.segmented_control(key="rep_wo_by").set_value("person").run()
+    assert not at.exception
+    people = api(console_api, "manager1", "GET", "/reports/work-orders",
+                 params={"site_id": site_id, "by": "person"})["groups"]
+    assert all(p["name"] in texts(at) for p in people if p.get("name"))
 
 
 def test_audit_log_is_for_managers(console, console_api, lamp_finding):
