@@ -42,4 +42,7 @@ class AwareDateTime(fields.AwareDateTime):
         from datetime import timezone
 
         dt = super()._deserialize(value, attr, data, **kwargs)
-        return dt.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            return dt.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # e.g. 0001-01-01T00:00+14:00 has no UTC equivalent
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)

@@ -106,6 +106,7 @@ def test_idempotency_key_replays_the_first_answer(login, org):
     ({"owner_phone": "12ab"}, "owner_phone"),
     ({"received_at": "2025-05-01T10:00:00"}, "received_at"),  # no time zone
     ({"received_at": "2000-01-01T10:00:00+08:00"}, "received_at"),  # long ago: registered as today, with a note
+    ({"received_at": "0001-01-01T00:00:00+14:00"}, "received_at"),  # before year 1 in UTC: not a 500
     ({"secret": 1}, "secret"),
     ({"photo_ids": ["0" * 64]}, "photo_ids"),
 ])
