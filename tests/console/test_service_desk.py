@@ -90,7 +90,7 @@ def test_revisit_from_the_revisit_list_closes_the_request(console, console_api):
 def test_supervisor_sees_escalations_and_the_months_statistics(console):
     at = console("super1", PAGE)
     page = texts(at)
-    assert "3 号楼垃圾分类点" in page  # the bins left overnight went up to the supervisor
+    assert "3栋 垃圾分类点" in page  # the bins left overnight went up to the supervisor
     assert "受理总数" in page and "满意率" in page
     assert [b for b in at.get("download_button") if b.proto.label == "下载 Excel 月报"]
 
