@@ -85,6 +85,7 @@ def test_appeal_upheld_in_an_open_month_voids_the_notice(login, org):
     r = guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "当时我在另一岗位"})
     assert r.status_code == 201 and r.get_json()["status"] == "pending"
     assert guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "again"}).status_code == 409
+    assert login("super1").get("/appeals").status_code == 403  # the managers' queue
     queue = login("manager1").get("/appeals?status=pending").get_json()["items"]
     assert [a["deduction"]["id"] for a in queue] == [d["id"]]
     assert login("super1").post(f"/deductions/{d['id']}/appeal/decision",

@@ -137,7 +137,7 @@ class Appeals(MethodView):
     @blp.response(200, AppealPage)
     def get(self, args):
         """The managers' appeal queue (default: pending), newest first."""
-        require_role(*SUPERVISOR_UP)
+        require_role(*MANAGER_UP)
         sites = site_ids()
         if args.get("site_id") is not None:
             check_site(args["site_id"], "site")
