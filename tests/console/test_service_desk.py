@@ -98,3 +98,11 @@ def test_supervisor_sees_escalations_and_the_months_statistics(console):
 def test_the_desk_has_no_statistics_tab(console):
     at = console("service1", PAGE)
     assert "受理总数" not in texts(at)
+
+
+def test_the_managers_today_page_lists_requests_up_at_the_deputy_gm(console):
+    at = console("manager1")  # Today is the default page
+    page = texts(at)
+    assert "升级督办" in page
+    assert "2栋 外墙" in page and "主管副总经理" in page  # urgent: straight to level 2
+    assert "3栋 垃圾分类点" not in page  # only at level 1: the supervisor's, not the manager's
