@@ -211,3 +211,35 @@ def test_a_refusal_shows_the_servers_message_and_keeps_the_entry(phone, server, 
     phone.screen("today")
     assert "1 条被退回" in page.locator("#outbox-count").inner_text()
     phone.shot("today-with-refusal")
+
+
+def test_a_cleaner_reports_a_problem_on_no_checklist_in_english(phone, server, tmp_path):
+    from api.models import Finding, FindingPhoto
+
+    page = phone.page
+    phone.login("cleaner1", PASSWORD)
+    page.locator("button.lang").tap()  # the English switch
+    page.wait_for_selector("text=Today's tasks")
+    phone.shot("today-english")
+    phone.tap('[data-tab="report"]')
+    phone.screen("report")
+    page.select_option('select[name="zone"]', label="North zone (towers 1–3)")  # one site: zones only
+    page.locator('input[name="place"]').fill("east flower bed of tower 3")
+    page.locator('textarea[name="note"]').fill("花坛边有碎玻璃 broken glass by the flower bed")
+    page.select_option('select[name="trade"]', "cleaning")
+    phone.tap('[data-priority="emergency"]')
+    photo, sha = jpeg(tmp_path / "glass.jpg", "glass")
+    phone.photo('input[name="photo"]', photo)
+    page.wait_for_selector(".thumb img")
+    phone.shot("report-filled")
+    phone.tap("#submit-report")
+    phone.screen("today")
+    page.wait_for_function("document.querySelector('#outbox-count').textContent.includes('Nothing waiting')",
+                           timeout=30000)
+    phone.shot("today-report-sent")
+    assert phone.outbox() == []
+    with server_db(server.env["DATABASE_URL"]):
+        f = Finding.select().where(Finding.note == "花坛边有碎玻璃 broken glass by the flower bed").get()
+        assert f.source == "adhoc" and f.trade == "cleaning" and f.priority == "emergency"
+        assert f.zone.code == "A"
+        assert [fp.photo_id for fp in FindingPhoto.select().where(FindingPhoto.finding == f)] == [sha]

@@ -22,6 +22,7 @@ export async function render(ctx, params) {
   }
   const zone = h('select', { name: 'zone' }, h('option', { value: '' }, t('choose_zone')), zoneOptions);
   if (cp && cp.zone_id) zone.value = `${cp.site_id}:${cp.zone_id}`;
+  const place = h('input', { name: 'place', maxlength: 255, placeholder: t('place_placeholder') });
   const note = h('textarea', { name: 'note', rows: 4, placeholder: t('report_note_placeholder'), required: true });
   const trade = h('select', { name: 'trade' }, TRADES.map((tr) => h('option', { value: tr }, t(`trade_${tr}`))));
   trade.value = user && user.role === 'guard' ? 'engineering' : ((user && user.trade) || 'engineering');
@@ -39,6 +40,7 @@ export async function render(ctx, params) {
     if (!cp && !zone.value) { error.textContent = t('place_required'); error.hidden = false; return; }
     const id = uuid();
     const body = { client_id: id, note: note.value.trim(), trade: trade.value, priority, photo_ids: photos.map((p) => p.id) };
+    if (place.value.trim()) body.place = place.value.trim();
     if (cp) body.checkpoint_code = cp.code;
     else {
       const [siteId, zoneId] = zone.value.split(':').map(Number);
@@ -48,7 +50,7 @@ export async function render(ctx, params) {
     const zoneText = zone.value ? zone.selectedOptions[0].textContent : '';
     await outbox.add({
       kind: 'finding', id, path: '/findings', body, photos: photos.map((p) => ({ id: p.id, blob: p.blob, name: p.name })),
-      summary: { place: cp ? cp.name : zoneText, place_en: cp ? cp.name_en : zoneText, what: body.note.slice(0, 40), what_en: body.note.slice(0, 40) },
+      summary: { place: [cp ? cp.name : zoneText, body.place].filter(Boolean).join(' · '), place_en: [cp ? cp.name_en : zoneText, body.place].filter(Boolean).join(' · '), what: body.note.slice(0, 40), what_en: body.note.slice(0, 40) },
     });
     outbox.drain();
     ctx.toast(t('saved_to_outbox'), 'ok');
@@ -62,6 +64,7 @@ export async function render(ctx, params) {
         ? h('div', { class: 'card place' }, h('strong', {}, pick(cp, 'name')), h('small', { class: 'muted' }, ` ${cp.code}`))
         : h('label', {}, t('place'), zone,
           h('a', { href: '#/scan', class: 'link' }, t('or_scan_checkpoint'))),
+      h('label', {}, t('place_words'), place),
       h('label', {}, t('what_is_wrong'), note),
       photoPicker({ photos, name: 'photo' }),
       h('label', {}, t('trade'), trade),

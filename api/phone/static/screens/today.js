@@ -53,7 +53,7 @@ export async function render(ctx) {
       ? h('a', { href: '#/outbox', class: 'outbox-count', id: 'outbox-count' },
         t('n_waiting', { n: pending.length }),
         refused.length ? h('span', { class: 'refused-count' }, ' · ', t('n_refused', { n: refused.length })) : null)
-      : h('span', { class: 'outbox-count ok', id: 'outbox-count' }, t('nothing_waiting'));
+      : h('span', { class: 'outbox-count clear', id: 'outbox-count' }, t('nothing_waiting'));
 
     const byTime = (a, b) => String(a.due_at).localeCompare(String(b.due_at));
     const soon = Date.now() + 60 * 60 * 1000;
