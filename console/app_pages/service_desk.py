@@ -231,7 +231,8 @@ def fault_form(req, ns):
         with st.form(f"sd_{ns}_fault_{rid}"):
             slots = ui.FieldSlots()
             c1, c2, c3 = st.columns(3)
-            fault = ui.choose(t("sd_fault_kind"), {f: label("req_fault", f) for f in FAULTS}, f"sd_{ns}_fault_kind_{rid}", c1)
+            fault = ui.choose(t("sd_fault_kind"), {f: label("req_fault", f) for f in FAULTS},
+                              f"sd_{ns}_fault_kind_{rid}", c1)
             staff_id = ui.choose(t("sd_staff"), desk_staff, f"sd_{ns}_fault_staff_{rid}", c2)
             points = c3.number_input(t("sd_points"), min_value=1, max_value=100, value=1, step=1,
                                      key=f"sd_{ns}_fault_points_{rid}")
@@ -239,9 +240,9 @@ def fault_form(req, ns):
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_fault_note_{rid}")
             slots.here("note")
             if st.form_submit_button(t("sd_fault_btn")):
-                made = ui.act(client.request_fault, rid, {"staff_id": staff_id, "fault": fault, "points": int(points),
-                                                          "note": note, "client_id": ui.retry_key(f"sd_{ns}_fault_{rid}")},
-                              slots=slots)
+                body = {"staff_id": staff_id, "fault": fault, "points": int(points), "note": note,
+                        "client_id": ui.retry_key(f"sd_{ns}_fault_{rid}")}
+                made = ui.act(client.request_fault, rid, body, slots=slots)
                 if made:
                     ui.forget_retry_key(f"sd_{ns}_fault_{rid}")
                     done(t("sd_fault_done", id=made["deduction_ids"][0]))
@@ -335,10 +336,10 @@ if role in ui.SUPERVISOR_UP:
                         width="stretch")
             st.markdown(f"**{t('sd_repeats')}**")
             if stats["repeat_units"]:
-                st.dataframe(pd.DataFrame([{t("sd_building"): r["building"], t("sd_unit"): r["unit"],
-                                            t("sd_room"): r["room"], t("sd_category"): label("req_category", r["category"]),
-                                            t("sd_count"): r["count"]} for r in stats["repeat_units"]]),
-                             hide_index=True)
+                st.dataframe(pd.DataFrame([{
+                    t("sd_building"): r["building"], t("sd_unit"): r["unit"], t("sd_room"): r["room"],
+                    t("sd_category"): label("req_category", r["category"]), t("sd_count"): r["count"],
+                } for r in stats["repeat_units"]]), hide_index=True)
             else:
                 st.caption(t("sd_no_repeats"))
             xlsx = ui.try_load(client.request_stats_xlsx, site_id, month, default=None)

@@ -7,9 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.models import (AuditLog, Photo, PhotoSite, RequestEvent, ServiceRequest, User, UserSite, WorkOrder,
-                        utcnow)
-from tests import factories
+from api.models import AuditLog, Photo, PhotoSite, RequestEvent, ServiceRequest, WorkOrder, utcnow
 
 SH = ZoneInfo("Asia/Shanghai")
 
