@@ -8,6 +8,7 @@ def test_scanning_a_code_gives_the_checkpoint_zone_site_and_checklists(login):
     assert cp["code"] == "LHY-LAMP-01" and cp["kind"] == "road_lamp"
     assert cp["site"]["code"] == "LHY" and cp["site"]["timezone"] == "Asia/Shanghai"
     assert cp["zone"]["code"] == "A"
+    assert cp["checklist_keys"] == ["road_lamps", "night_lighting"]
     assert [(c["key"], c["version"]) for c in cp["checklists"]] == [("road_lamps", 1), ("night_lighting", 1)]
 
 

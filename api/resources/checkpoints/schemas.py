@@ -44,6 +44,7 @@ class CheckpointOut(OutSchema):
     kind = fields.String()
     site_id = fields.Integer()
     zone = fields.Nested(CheckpointZoneRefOut)
+    checklist_keys = fields.List(fields.String(), metadata={"description": "The checklists ticked here."})
     checklists = fields.List(fields.Nested(CheckpointApplicableChecklistOut),
                              metadata={"description": "Current versions of the checklists that apply here."})
     lat = fields.Float(allow_none=True)
