@@ -28,7 +28,7 @@ def payroll_rows(ledger):
     for ln in ledger["lines"]:
         rows.append({"username": ln["username"], "name": ln["name"], "points": ln["points"],
                      "own_amount": ln["own_amount"], "extra_fine": ln["extra_fine"],
-                     "supervisor_share": ln["supervisor_share"], "tier": f"{ln['tier_name']} {ln['tier']}".strip(),
+                     "supervisor_share": ln["supervisor_share"], "tier": "—" if ln["tier"] == "none" else f"{ln['tier_name']} / {ln['tier_name_en']}",
                      "total": ln["total"]})
     t = ledger["totals"]
     rows.append({"username": "", "name": "合计 / Total", "points": t["points"], "own_amount": t["own_amount"],
