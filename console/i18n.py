@@ -414,6 +414,7 @@ STRINGS.update({
     "sd_stats_supervisors": ("月度统计供主管和经理查看。", "Monthly statistics are for supervisors and managers."),
     "sd_registered_late": ("迟报", "Registered late"),
     "sd_active": ("未办结", "Not finished"),
+    "sd_earlier": ("此前 90 天", "The 90 days before"),
 })
 
 ENUMS.update({

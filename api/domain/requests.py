@@ -245,10 +245,33 @@ def _rate(num, den):
     return None if not den else round(num / den, 4)
 
 
-def compute_stats(rows, now):
+def _unit_key(r):
+    return (r.get("building") or "", r.get("unit") or "", r["room"], r.get("category") or "other")
+
+
+def _counts_as_complaint(r):
+    return r["kind"] in ("complaint", "repair") and r.get("room") and r["status"] != "cancelled"
+
+
+def repeat_units(rows, earlier=()):
+    """Units (a room) that raised the same category again: at least twice counting this month's
+    complaints/repairs and those of the lookback before it, with at least one this month."""
+    now_n, before_n = defaultdict(int), defaultdict(int)
+    for r in rows:
+        if _counts_as_complaint(r):
+            now_n[_unit_key(r)] += 1
+    for r in earlier:
+        if _counts_as_complaint(r) and _unit_key(r) in now_n:
+            before_n[_unit_key(r)] += 1
+    return [{"building": b, "unit": u, "room": rm, "category": c, "count": n, "earlier": before_n[(b, u, rm, c)]}
+            for (b, u, rm, c), n in sorted(now_n.items()) if n + before_n[(b, u, rm, c)] >= 2]
+
+
+def compute_stats(rows, now, earlier=None):
     """Monthly statistics from plain rows (dicts with kind, channel, building, unit, room, trade,
     category, status, due_at, done_at, respond_by, responded_at, satisfied, reopen_count,
-    escalation_level). Cancelled requests are counted by kind but not in rates."""
+    escalation_level). Cancelled requests are counted by kind but not in rates. ``earlier``: rows
+    of the lookback before the month, for units raising the same thing again."""
     by = {"kind": Counter(), "building": Counter(), "trade": Counter(), "channel": Counter(),
           "category": Counter(), "status": Counter()}
     ontime = late = satisfied = revisited = reopened = escalated = 0
@@ -268,12 +291,7 @@ def compute_stats(rows, now):
             satisfied += bool(r["satisfied"])
         reopened += (r.get("reopen_count") or 0) > 0
         escalated += (r.get("escalation_level") or 0) > 0
-    repeats = defaultdict(int)
-    for r in rows:
-        if r["kind"] in ("complaint", "repair") and r.get("room") and r["status"] != "cancelled":
-            repeats[(r.get("building") or "", r.get("unit") or "", r["room"], r.get("category") or "other")] += 1
-    repeat_list = [{"building": b, "unit": u, "room": rm, "category": c, "count": n}
-                   for (b, u, rm, c), n in sorted(repeats.items()) if n >= 2]
+    repeat_list = repeat_units(rows, earlier or [])
     return {
         "total": len(rows),
         "by_kind": dict(sorted(by["kind"].items())),
@@ -725,9 +743,16 @@ def raise_fault(req, actor, *, staff_id, fault, points, note="", supervisor_shar
 
 # --- statistics ----------------------------------------------------------------------------
 
+REPEAT_LOOKBACK_DAYS = 90  # "again": the same unit and category within the three months before
+
+
 def month_rows(site, month):
     """Plain rows of the requests received in a YYYY-MM month (site time)."""
     start, end = month_bounds(month, site_tz(site))
+    return _rows(site, start, end)
+
+
+def _rows(site, start, end):
     q = (ServiceRequest.select().where((ServiceRequest.site == site.id) & (ServiceRequest.received_at >= start)
                                        & (ServiceRequest.received_at < end)).order_by(ServiceRequest.id))
     keys = ("id", "kind", "channel", "category", "building", "unit", "room", "public_area", "trade", "status",
@@ -738,8 +763,10 @@ def month_rows(site, month):
 
 def monthly_stats(site, month, now=None):
     now = now or utcnow()
-    rows = month_rows(site, month)
-    out = compute_stats(rows, now)
+    start, end = month_bounds(month, site_tz(site))
+    rows = _rows(site, start, end)
+    earlier = _rows(site, start - timedelta(days=REPEAT_LOOKBACK_DAYS), start)
+    out = compute_stats(rows, now, earlier)
     out.update(site_id=site.id, month=month)
     return out, rows
 
@@ -771,9 +798,10 @@ def stats_workbook(site, month, stats, rows):
         for k, n in stats[key].items():
             sheet.append([f"{names.get(k, k)} ({k})" if names else k, n])
     rep = wb.create_sheet("重复投诉 Repeats")
-    rep.append(["楼栋", "单元", "房号", "事项", "次数"])
+    rep.append(["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
     for r in stats["repeat_units"]:
-        rep.append([r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"]])
+        rep.append([r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
+                    r["earlier"]])
     lst = wb.create_sheet("明细 Requests")
     lst.append(["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
                 "满意"])

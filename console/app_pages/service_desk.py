@@ -339,6 +339,7 @@ if role in ui.SUPERVISOR_UP:
                 st.dataframe(pd.DataFrame([{
                     t("sd_building"): r["building"], t("sd_unit"): r["unit"], t("sd_room"): r["room"],
                     t("sd_category"): label("req_category", r["category"]), t("sd_count"): r["count"],
+                    t("sd_earlier"): r.get("earlier", 0),
                 } for r in stats["repeat_units"]]), hide_index=True)
             else:
                 st.caption(t("sd_no_repeats"))

@@ -405,7 +405,7 @@ def test_monthly_statistics_match_a_hand_count_and_download_as_xlsx(login, org):
     assert (stats["on_time"], stats["late"], stats["on_time_rate"]) == (1, 0, 1.0)
     assert (stats["revisited"], stats["satisfied"], stats["satisfaction_rate"]) == (1, 1, 1.0)
     assert stats["repeat_units"] == [{"building": "3", "unit": "2", "room": "1201", "category": "water_leak",
-                                      "count": 2}]
+                                      "count": 2, "earlier": 0}]
     r = sup.get(f"/requests/stats.xlsx?site_id={org['sites']['LHY'].id}&month={month}")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(r.data))

@@ -201,7 +201,15 @@ def test_statistics_match_a_hand_count():
     assert s["reopened"] == 1 and s["escalated"] == 1
     # unit 3-2-1201 raised water leaks twice; its one other complaint (and the cancelled one) do not count
     assert s["repeat_units"] == [{"building": "3", "unit": "2", "room": "1201", "category": "water_leak",
-                                  "count": 2}]
+                                  "count": 2, "earlier": 0}]
+
+
+def test_a_unit_raising_last_months_problem_again_is_a_repeat():
+    this_month = [_row(category="noise"), _row(room="1202", category="lift")]
+    earlier = [_row(category="noise", status="closed"), _row(room="1202", category="water_leak"),
+               _row(room="1203", category="noise")]
+    assert rq.repeat_units(this_month, earlier) == [
+        {"building": "3", "unit": "2", "room": "1201", "category": "noise", "count": 1, "earlier": 1}]
 
 
 def test_a_late_response_makes_a_repair_late_even_if_finished_in_time():

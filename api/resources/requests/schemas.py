@@ -241,7 +241,8 @@ class RequestStatsOut(OutSchema):
     reopened = fields.Integer()
     escalated = fields.Integer()
     repeat_units = fields.List(fields.Dict(), metadata={
-        "description": "Units (building/unit/room) with two or more complaints/repairs about the same category."})
+        "description": "Units (building/unit/room) raising the same category again: {building, unit, room, "
+                       "category, count (this month), earlier (the 90 days before)}."})
 
 
 class RequestFaultOut(OutSchema):
