@@ -55,9 +55,11 @@ class CheckpointByCode(MethodView):
     def get(self, code):
         """The QR scan: the checkpoint with its zone, site and the checklists (current versions)
         that apply; another site's code answers 404 like an unknown one."""
-        cp = (Checkpoint.select(Checkpoint, Zone, Site).join(Zone).switch(Checkpoint).join(Site)
-              .where((Checkpoint.code == code.strip()[:64]) & (Checkpoint.active == True))  # noqa: E712
-              .first())
+        code = code.strip()
+        cp = None if len(code) > 64 else (
+            Checkpoint.select(Checkpoint, Zone, Site).join(Zone).switch(Checkpoint).join(Site)
+            .where((Checkpoint.code == code) & (Checkpoint.active == True))  # noqa: E712
+            .first())
         if cp is None:
             raise NotFound("No such checkpoint.")
         check_site(cp.site_id, "checkpoint")
