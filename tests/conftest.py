@@ -33,7 +33,7 @@ def template_db(tmp_path_factory, worker_id):
 
     if USE_PG:
         conn, u = _pg_admin_conn()
-        name = f"patrol_tpl_{worker_id}"
+        name = f"patrol_tpl_{worker_id}_{os.getpid()}"
         with conn.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cur.execute(f'CREATE DATABASE "{name}"')
@@ -44,6 +44,8 @@ def template_db(tmp_path_factory, worker_id):
         db.close()
         db.obj.close_all() if hasattr(db.obj, "close_all") else None
         yield {"kind": "pg", "name": name, "conn": conn, "u": u}
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         return
     path = tmp_path_factory.mktemp("tpl") / "template.db"
     init_db(f"sqlite:///{path}")
