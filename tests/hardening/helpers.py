@@ -130,10 +130,14 @@ def collected_spec():
     (an app with no database connection: generating the document touches no table)."""
     if not _SPEC:
         from api.app import create_app
+        from api.db import db
 
+        bound = db.obj  # create_app binds the database proxy: put back whatever a fixture bound
         app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///:memory:"})
         _SPEC.update(app.test_client().get("/api/v1/openapi.json").get_json())
         _SPEC["__routes__"] = api_routes(app)
+        if bound is not None:
+            db.initialize(bound)
     return _SPEC
 
 

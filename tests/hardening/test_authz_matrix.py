@@ -1,0 +1,306 @@
+"""Who may do what, where: every API route x every role x own site / another site / nothing.
+
+The table below has one row per route; it is checked against the app's url_map, so a route added
+without a row fails ``test_every_route_has_a_row`` (and a row for a route that went away fails too).
+For each row and role the test asserts:
+
+* a role the row allows gets one of the row's success statuses on its own site's objects;
+* a role the row does not allow is refused (403, or 404 where the object is not theirs to see);
+* another site's object (or another site named in the query/body) answers exactly what a
+  nonexistent one answers — same status, same body — so nobody can probe another site;
+* a refusal changes nothing (every table's row count and the audit log are as before), and
+  every accepted write leaves an audit entry.
+"""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from api.models import ALL_MODELS, AuditLog, Deduction, LedgerMonth
+from tests.hardening.helpers import api_routes, collected_spec, jpeg_bytes
+
+ROLE_USERS = {"guard": "guard1", "cleaner": "cleaner1", "technician": "tech1", "service": "service1",
+              "supervisor": "super1", "manager": "manager1", "admin": "admin"}
+ROLES = list(ROLE_USERS)
+SINGLE_SITE = ["guard", "cleaner", "technician", "service", "supervisor"]  # all at LHY only
+FIELD = {"guard", "cleaner", "technician"}
+DESK = {"service", "supervisor", "manager", "admin"}
+SUP_UP = {"supervisor", "manager", "admin"}
+MGR_UP = {"manager", "admin"}
+EVERYONE = set(ROLES)
+TZ8 = timezone(timedelta(hours=8))
+NOW = datetime.now(TZ8).replace(microsecond=0)
+MONTH = NOW.strftime("%Y-%m")
+MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 999999, "work_order": 999999, "request": 999999,
+           "photo": "0" * 64, "inspection": "00000000-0000-4000-8000-000000000000", "code": "NOPE-NOPE",
+           "staff": 999999}
+
+
+class Row:
+    """One route: who passes (``who``), what they get (``ok``), what the others get (``denied``),
+    and how to build its path, query and body for a site (``own``/``other``/``missing``)."""
+
+    def __init__(self, who, ok=(200,), denied=(403,), query=None, body=None, path=None, files=None,
+                 fresh_token=False, writes=True, sited=None):
+        self.who = set(who)
+        self.ok = set(ok)
+        self.denied = set(denied)
+        self.query = query
+        self.body = body
+        self.path = path or {}
+        self.files = files
+        self.fresh_token = fresh_token
+        self.writes = writes
+        self.sited = sited  # does the site matter? (default: the path, query or body names one)
+
+
+def q_site(w):
+    return {"site_id": w["site"]}
+
+
+def adhoc(w):
+    return {"client_id": str(uuid.uuid4()), "site_id": w["site"], "zone_id": w["zone"], "note": "栏杆松动 / loose railing",
+            "trade": "engineering", "place": "3 号楼东侧"}
+
+
+def inspection(w):
+    return {"id": str(uuid.uuid4()), "checkpoint_code": w["code"], "checklist_key": "lobby",
+            "checklist_version": w["lobby_version"], "started_at": (NOW - timedelta(minutes=5)).isoformat(),
+            "finished_at": NOW.isoformat(),
+            "results": [{"item_key": k, "status": "pass"} for k in w["lobby_items"]]}
+
+
+def deduction(w):
+    return {"site_id": w["site"], "staff_id": w["staff"], "points": 1, "reason": "大堂地面有垃圾",
+            "problem_key": "lobby.floor", "occurred_at": NOW.isoformat()}
+
+
+def work_order(w):
+    return {"site_id": w["site"], "trade": "engineering", "title": "路灯不亮", "priority": "normal"}
+
+
+def service_request(w):
+    return {"site_id": w["site"], "kind": "repair", "channel": "phone", "description": "3 号楼电梯异响",
+            "owner_name": "王先生", "owner_phone": "13800135678", "building": "3"}
+
+
+def fault(w):
+    return {"staff_id": w["staff"], "fault": w["fault"], "points": 1, "note": "登记不及时"}
+
+
+MATRIX = {
+    "POST /auth/login": Row(EVERYONE, ok=(200,), sited=False,
+                            body=lambda w: {"username": w["username"], "password": w["password"]}),
+    "POST /auth/logout": Row(EVERYONE, ok=(204,), fresh_token=True),
+    "GET /me": Row(EVERYONE),
+    "GET /sites": Row(EVERYONE),
+    "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
+    "GET /sites/{site_id}/checkpoints": Row(EVERYONE, path={"site_id": "site"}),
+    "GET /checkpoints": Row(EVERYONE, query=q_site),
+    "GET /checkpoints/by-code/{code}": Row(EVERYONE, path={"code": "code"}),
+    "GET /checklists": Row(EVERYONE),
+    "GET /checklists/{key}": Row(EVERYONE, path={"key": "lobby"}),
+    "GET /checklists/{key}/versions/{number}": Row(EVERYONE, path={"key": "lobby", "number": 1}),
+    # the service desk walks no rounds: 403 "no rounds or tasks"
+    "GET /tasks": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
+    "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
+    "POST /inspections": Row(FIELD | SUP_UP, ok=(201,), body=inspection),
+    # everyone may list; field staff and the desk see only their own inspections
+    "GET /inspections": Row(EVERYONE, query=q_site),
+    # field staff see their own inspections only: someone else's is "not found"
+    "GET /inspections/{inspection_id}": Row({"guard"} | SUP_UP, path={"inspection_id": "inspection"},
+                                            denied=(403, 404)),
+    "GET /findings": Row(EVERYONE, query=q_site),
+    "POST /findings": Row(EVERYONE, ok=(201,), body=adhoc),
+    # guards and cleaners see the findings they reported (the one here is guard1's)
+    "GET /findings/{finding_id}": Row(EVERYONE - {"cleaner"}, path={"finding_id": "finding"}, denied=(403, 404)),
+    "POST /findings/{finding_id}/dismiss": Row(SUP_UP, ok=(200, 409), path={"finding_id": "finding"},
+                                               body=lambda w: {"reason": "重复上报 / reported twice"}),
+    "GET /work-orders": Row(EVERYONE, query=q_site),
+    "POST /work-orders": Row(SUP_UP, ok=(201,), body=work_order),
+    "GET /work-orders/{order_id}": Row(EVERYONE, path={"order_id": "work_order"}, denied=(403, 404)),
+    # the order made from guard1's lobby (cleaning) finding goes to the zone's cleaner, cleaner1
+    # (片区责任制): only the assignee and supervisors move it; the technician is refused
+    "POST /work-orders/{order_id}/transitions": Row(
+        {"cleaner"} | SUP_UP, ok=(200, 409, 422), path={"order_id": "work_order"}, denied=(403, 404),
+        body=lambda w: {"action": "accept", "note": "收到"}),
+    "POST /work-orders/escalate": Row(SUP_UP, writes=False),  # nothing overdue: nothing to audit
+    "GET /deductions": Row(EVERYONE, query=q_site),
+    "POST /deductions": Row(SUP_UP, ok=(201,), body=deduction),
+    "GET /deductions/{deduction_id}": Row({"guard"} | SUP_UP, path={"deduction_id": "deduction"},
+                                          denied=(403, 404)),
+    # the penalised person, or a supervisor for them; one appeal per notice (then 409)
+    "POST /deductions/{deduction_id}/appeal": Row({"guard"} | SUP_UP, ok=(201, 200, 409), path={"deduction_id": "deduction"},
+                                                  denied=(403, 404), body=lambda w: {"reason": "当时不在岗"}),
+    "POST /deductions/{deduction_id}/appeal/decision": Row(
+        MGR_UP, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"upheld": False, "reason": "证据充分"}),
+    "GET /appeals": Row(MGR_UP, query=q_site),
+    "GET /ledger/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "POST /ledger/{month}/close": Row(MGR_UP, ok=(200, 201, 409), path={"month": "2020-01"}, query=q_site),
+    "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "GET /ledger/{month}/payroll.xlsx": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "GET /ledger/{month}/posting.html": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "GET /reports/summary": Row({"service"} | SUP_UP, query=q_site),
+    "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
+    "GET /reports/work-orders": Row(SUP_UP, query=q_site),
+    "GET /reports/zone-ranking": Row(SUP_UP, query=q_site),
+    "GET /requests": Row(DESK, query=q_site),
+    "POST /requests": Row(DESK, ok=(201,), body=service_request),
+    "GET /requests/{request_id}": Row(DESK, path={"request_id": "request"}),
+    "POST /requests/{request_id}/transitions": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+                                                   body=lambda w: {"action": "handle", "note": "已联系业主"}),
+    "POST /requests/{request_id}/revisit": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+                                               body=lambda w: {"satisfied": True, "note": "业主满意"}),
+    "POST /requests/{request_id}/faults": Row(SUP_UP, ok=(201,), path={"request_id": "request"}, body=fault),
+    "POST /requests/escalate": Row(DESK, writes=False),
+    "GET /requests/escalated": Row(DESK, query=q_site),
+    "GET /requests/revisit-due": Row(DESK, query=q_site),
+    "GET /requests/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /requests/stats.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /users": Row({"service"} | SUP_UP, query=q_site),
+    "GET /audit": Row(MGR_UP, query=q_site),
+}
+
+
+ROUTES = collected_spec()["__routes__"]
+
+
+def _spec_key(method, rule):
+    import re
+
+    return f"{method} " + re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule[len("/api/v1"):])
+
+
+def test_every_route_has_a_row():
+    routes = {_spec_key(m, r) for m, r in ROUTES}
+    assert sorted(routes - set(MATRIX)) == [], "undocumented route: add a row to MATRIX"
+    assert sorted(set(MATRIX) - routes) == [], "a row for a route that no longer exists"
+
+
+# --- the world: one of everything on each site -------------------------------------------------
+
+def _ok(r, *codes):
+    assert r.status_code in codes, (r.status_code, r.get_json())
+    return r.get_json()
+
+
+@pytest.fixture(scope="module")
+def world(shared):
+    from tests.factories import PASSWORD
+
+    org = shared.org
+    lobby = _ok(shared.login("guard1").get("/checklists/lobby"), 200)
+    out = {}
+    for key, site, zone, code, guard, boss, desk in (
+            ("own", "LHY", "A", "LHY-T1-LOBBY", "guard1", "super1", "service1"),
+            ("other", "HQT", "L", "HQT-LOBBY", "guard2", "super3", "manager1")):
+        w = {"site": org["sites"][site].id, "code": code, "zone": org["zones"][(site, zone)].id, "staff": org["users"][guard].id, "fault": "late_registration",
+             "lobby_version": lobby["version"], "lobby_items": [i["key"] for i in lobby["items"]],
+             "password": PASSWORD}
+        g, s = shared.login(guard), shared.login(boss)
+        w["photo"] = _ok(g.post("/photos", data={"file": (__import__("io").BytesIO(jpeg_bytes(hash(site) % 1000)),
+                                                           "p.jpg")}, content_type="multipart/form-data"), 201)["id"]
+        body = inspection(w)
+        body["results"][0] = {"item_key": body["results"][0]["item_key"], "status": "fail", "note": "地面脏",
+                              "photo_ids": [w["photo"]]}
+        ins = _ok(g.post("/inspections", json=body), 201)
+        w["inspection"] = ins["id"]
+        w["finding"] = ins["findings"][0]["id"]
+        w["work_order"] = _ok(s.post("/work-orders", json={"finding_ids": [w["finding"]]}), 201)["id"]
+        w["deduction"] = _ok(s.post("/deductions", json=deduction(w)), 201)["id"]
+        w["request"] = _ok(shared.login(desk).post("/requests", json=service_request(w)), 201)["id"]
+        out[key] = w
+    out["missing"] = dict(out["own"], **MISSING)
+    return out
+
+
+def _counts():
+    skip = {"LoginFailure", "ApiToken", "IdempotencyRecord"}
+    return {m.__name__: m.select().count() for m in ALL_MODELS if m.__name__ not in skip}
+
+
+def _sites_in(body):
+    """Every site_id anywhere in a JSON answer."""
+    if isinstance(body, dict):
+        for k, v in body.items():
+            if k == "site_id" and isinstance(v, int):
+                yield v
+            else:
+                yield from _sites_in(v)
+    elif isinstance(body, list):
+        for v in body:
+            yield from _sites_in(v)
+
+
+def _call(shared, role, key, row, w):
+    from tests.conftest import ApiClient
+
+    method, path = key.split(" ", 1)
+    for name, kind in row.path.items():
+        value = w[kind] if isinstance(kind, str) and kind in w else kind
+        path = path.replace("{" + name + "}", str(value))
+    api = shared.login(ROLE_USERS[role])
+    if row.fresh_token:
+        r = shared.client.post("/api/v1/auth/login", json={"username": ROLE_USERS[role], "password": w["password"]})
+        api = ApiClient(shared.client, r.get_json()["token"])
+    kw = {}
+    if row.query:
+        kw["query_string"] = row.query(w)
+    if row.body:
+        kw["json"] = row.body(dict(w, username=ROLE_USERS[role]))
+    if row.files:
+        import io
+
+        kw["data"] = {"file": (io.BytesIO(jpeg_bytes(uuid.uuid4().int % 10**9)), "p.jpg"), "site_id": str(w["site"])}
+        kw["content_type"] = "multipart/form-data"
+    headers = {"Authorization": f"Bearer {api.token}"}
+    if key == "POST /auth/login":
+        headers = {}
+    return shared.client.open("/api/v1" + path, method=method, headers=headers, **kw)
+
+
+def _site_dependent(row):
+    if row.sited is not None:
+        return row.sited
+    return bool(row.path and any(k in MISSING or k == "site" for k in row.path.values())) \
+        or row.query is not None or row.body is not None or row.files
+
+
+CASES = [(key, role) for key in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize("key, role", CASES, ids=[f"{k} as {r}" for k, r in CASES])
+def test_route_by_role_and_site(shared, world, key, role):
+    row = MATRIX[key]
+    if not any(_spec_key(m, r) == key for m, r in ROUTES):
+        pytest.fail(f"{key} is in the table but not served")
+    results = {}
+    for variant in ("own", "other", "missing"):
+        if variant != "own" and (role not in SINGLE_SITE or not _site_dependent(row)):
+            continue
+        counts, audits = _counts(), AuditLog.select().count()
+        r = _call(shared, role, key, row, world[variant])
+        body = r.get_json(silent=True)
+        results[variant] = (r.status_code, body)
+        assert r.status_code < 500, (variant, r.status_code, body)
+        if r.status_code >= 400:
+            assert body and body["code"] == r.status_code
+            assert _counts() == counts, f"{variant}: refused with {r.status_code} but something changed"
+        elif key.startswith("POST") and row.writes and key != "POST /auth/logout":
+            assert AuditLog.select().count() > audits, f"{variant}: a write without an audit entry"
+        if r.status_code < 300 and role in SINGLE_SITE and body is not None:
+            leaked = set(_sites_in(body)) - {world["own"]["site"]}
+            assert not leaked, f"{variant}: another site's data in the answer"
+
+    status, body = results["own"]
+    if role in row.who:
+        assert status in row.ok, f"{role} may {key} on their own site: got {status} {body}"
+    else:
+        assert status in row.denied, f"{role} may not {key}: got {status} {body}"
+    if "other" in results:
+        if row.path and any(kind in MISSING for kind in row.path.values()):
+            assert results["other"][0] not in (200, 201, 204), f"another site's object reached: {results['other']}"
+        assert results["other"] == results["missing"], "another site's object must look like a missing one"
