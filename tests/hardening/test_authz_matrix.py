@@ -304,3 +304,94 @@ def test_route_by_role_and_site(shared, world, key, role):
         if row.path and any(kind in MISSING for kind in row.path.values()):
             assert results["other"][0] not in (200, 201, 204), f"another site's object reached: {results['other']}"
         assert results["other"] == results["missing"], "another site's object must look like a missing one"
+
+
+# --- writes cannot set what the server or a higher role decides --------------------------------
+
+def _inspection_body(login, org, **extra):
+    guard = login("guard1")
+    lobby = guard.get("/checklists/lobby").get_json()
+    w = {"code": "LHY-T1-LOBBY", "lobby_version": lobby["version"], "lobby_items": [i["key"] for i in lobby["items"]]}
+    return guard, dict(inspection(w), **extra)
+
+
+@pytest.mark.parametrize("field, value", [("inspector_id", "guard3"), ("site_id", "HQT"), ("received_at", None),
+                                          ("clock_suspect", None), ("failed_count", None)])
+def test_an_inspection_cannot_name_its_inspector_site_or_server_fields(login, org, field, value):
+    value = {"guard3": org["users"]["guard3"].id, "HQT": org["sites"]["HQT"].id,
+             None: False if field == "clock_suspect" else 0}[value]
+    if field == "received_at":
+        value = "2020-01-01T00:00:00+08:00"
+    guard, body = _inspection_body(login, org, **{field: value})
+    before = _counts()
+    r = guard.post("/inspections", json=body)
+    assert r.status_code == 422
+    assert field in r.get_json()["errors"]["json"]
+    assert _counts() == before
+
+
+def test_an_inspection_is_recorded_as_the_callers_whatever_the_body(login, org):
+    from api.models import Inspection
+
+    guard, body = _inspection_body(login, org)
+    assert guard.post("/inspections", json=body).status_code == 201
+    stored = Inspection.get_by_id(body["id"])
+    assert stored.inspector_id == org["users"]["guard1"].id
+    assert stored.site_id == org["sites"]["LHY"].id
+
+
+def test_a_guard_cannot_give_or_change_points(login, org):
+    boss, guard = login("super1"), login("guard1")
+    w = {"site": org["sites"]["LHY"].id, "staff": org["users"]["guard1"].id}
+    d = boss.post("/deductions", json=deduction(w)).get_json()
+    before = _counts()
+    assert guard.post("/deductions", json=dict(deduction(w), staff_id=org["users"]["guard3"].id)).status_code == 403
+    r = guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "不是我", "points": 0})
+    assert r.status_code == 422 and "points" in r.get_json()["errors"]["json"]
+    r = guard.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": True, "reason": "我说了算"})
+    assert r.status_code == 403
+    assert _counts() == before
+    assert Deduction.get_by_id(d["id"]).points == 1 and Deduction.get_by_id(d["id"]).status == "active"
+
+
+def test_a_supervisor_cannot_penalise_staff_of_another_site(login, org):
+    boss = login("super1")
+    w = {"site": org["sites"]["LHY"].id, "staff": org["users"]["guard2"].id}
+    before = _counts()
+    r = boss.post("/deductions", json=deduction(w))
+    assert r.status_code in (404, 422)
+    assert _counts() == before
+    r = boss.post("/deductions", json=deduction({"site": org["sites"]["HQT"].id, "staff": org["users"]["guard2"].id}))
+    assert r.status_code in (404, 422)
+    assert _counts() == before
+
+
+def test_a_deduction_cannot_record_who_created_it(login, org):
+    boss = login("super1")
+    w = {"site": org["sites"]["LHY"].id, "staff": org["users"]["guard1"].id}
+    before = _counts()
+    r = boss.post("/deductions", json=dict(deduction(w), created_by_id=org["users"]["manager1"].id))
+    assert r.status_code == 422 and "created_by_id" in r.get_json()["errors"]["json"]
+    assert _counts() == before
+
+
+def test_a_closed_month_is_frozen(login, org):
+    manager, boss = login("manager1"), login("super1")
+    site = org["sites"]["LHY"].id
+    last = (NOW.replace(day=1) - timedelta(days=1))
+    month = last.strftime("%Y-%m")
+    w = {"site": site, "staff": org["users"]["guard1"].id}
+    d = boss.post("/deductions", json=dict(deduction(w), occurred_at=last.isoformat())).get_json()
+    assert d["month"] == month
+    r = manager.post(f"/ledger/{month}/close", query_string={"site_id": site})
+    assert r.status_code in (200, 201), r.get_json()
+    snapshot = LedgerMonth.get((LedgerMonth.site == site) & (LedgerMonth.month == month)).snapshot
+    before = _counts()
+
+    late = boss.post("/deductions", json=dict(deduction(w), occurred_at=last.isoformat()))
+    assert late.status_code == 409
+    assert manager.post(f"/ledger/{month}/close", query_string={"site_id": site}).status_code == 409
+    assert boss.post(f"/ledger/{month}/close", query_string={"site_id": site}).status_code == 403
+    assert _counts() == before
+    assert LedgerMonth.get((LedgerMonth.site == site) & (LedgerMonth.month == month)).snapshot == snapshot
+    assert Deduction.get_by_id(d["id"]).status == "active"
