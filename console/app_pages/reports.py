@@ -65,7 +65,7 @@ if zones:
         y=alt.Y(f"{t('zone')}:N", sort="-x", title=None),
         color=alt.Color(f"{t('score')}:Q", scale=alt.Scale(scheme="greens"), legend=None),
         tooltip=list(data.columns),
-    ).properties(height=max(120, 40 * len(data))), width="stretch")
+    ).properties(height=alt.Step(34)), width="stretch")
     right.dataframe(data, hide_index=True)
 else:
     st.caption(t("nothing_here"))

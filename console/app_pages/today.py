@@ -67,11 +67,11 @@ if zone_rows:
                        range=["#2e7d32", "#f9a825", "#c62828"])
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y(f"{t('zone')}:N", sort=None, title=None),
-        x=alt.X(f"{t('count')}:Q", stack="zero"),
-        color=alt.Color(f"{t('status')}:N", scale=colors, legend=alt.Legend(orient="bottom")),
+        x=alt.X(f"{t('count')}:Q", stack="zero", title=None),
+        color=alt.Color(f"{t('status')}:N", scale=colors, legend=alt.Legend(orient="top", title=None)),
         order=alt.Order("k:N"),
         tooltip=[t("zone"), t("status"), t("count")],
-    ).properties(height=max(120, 42 * len(zone_rows)))
+    ).properties(height=alt.Step(34))
     st.altair_chart(chart, width="stretch")
     st.dataframe(pd.DataFrame([{t("zone"): zone_name(r), label("task_status", "done"): r.get("done", 0),
                                 label("task_status", "due"): r.get("due", 0),

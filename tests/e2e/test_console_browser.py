@@ -61,10 +61,11 @@ def browser():
 
 def shot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    # charts draw after the script finished; tables are canvases that paint a moment later
+    # charts and tables load their code lazily: wait until no placeholder is left, then let them paint
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
     for chart in page.locator("[data-testid=stVegaLiteChart]").all():
         chart.locator("canvas, svg").first.wait_for(timeout=15000)
-    page.wait_for_timeout(1200)
+    page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
@@ -83,7 +84,7 @@ def visit(page, nav_label, expect, name):
 
 
 def test_manager_visits_every_page(console_url, browser, live_server):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
     page = ctx.new_page()
     page.goto(console_url)
     page.get_by_label("账号").fill("manager1")
@@ -97,12 +98,30 @@ def test_manager_visits_every_page(console_url, browser, live_server):
 
     visit(page, "巡检问题", "处理所选问题", "02-findings")
     assert page.locator("[data-testid=stImage] img").count() >= 1  # thumbnails fetched with the token
+    page.get_by_role("button", name="查看大图").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("img").first.wait_for(timeout=30000)
+    shot(page, "02b-finding-preview")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden", timeout=10000)
+
     visit(page, "工单", "工单看板", "03-work-orders")
+    page.get_by_role("button", name="打开工单").first.click()
+    page.get_by_text("处理记录").wait_for(timeout=30000)
+    wait_for_run(page)
+    shot(page, "03b-work-order-detail")
     visit(page, "扣分与台账", "扣分与月度台账", "04-deductions")
     visit(page, "报表", "片区评比", "05-reports")
     visit(page, "检查表", "检查表与考核标准", "06-checklists")
     visit(page, "操作日志", "操作日志", "07-audit")
 
-    page.get_by_role("button", name="退出登录").click()
-    page.get_by_text("登录管理台").wait_for(timeout=30000)
+    # the English switch relabels the console
+    page.get_by_label("语言 / Language").click()
+    page.get_by_role("option", name="English").click()
+    page.get_by_role("heading", name="Audit log").wait_for(timeout=30000)
+    wait_for_run(page)
+    shot(page, "08-audit-english")
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("Log in to the console").wait_for(timeout=30000)
     ctx.close()
