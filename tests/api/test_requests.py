@@ -348,6 +348,17 @@ def test_complaint_left_open_past_its_day_goes_to_the_supervisor(login, org):
     assert login("manager1").get("/requests/escalated?min_level=2").get_json()["items"] == []
 
 
+def test_complaint_received_at_2350_was_due_at_midnight(login, org):
+    desk = login("service1")
+    received = (datetime.now(SH) - timedelta(days=1)).replace(hour=23, minute=50, second=0, microsecond=0)
+    got = register(desk, org, received_at=received.isoformat())
+    due = datetime.fromisoformat(got["due_at"].replace("Z", "+00:00")).astimezone(SH)
+    assert due - received == timedelta(minutes=10)
+    esc = [e for e in desk.get(f"/requests/{got['id']}").get_json()["events"] if e["action"] == "escalate"]
+    assert [e["data"]["level"] for e in esc] == [1]
+    assert esc[0]["data"]["missed_limit"] == due.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+
+
 def test_still_open_a_day_later_it_reaches_the_deputy_general_manager(login, org):
     desk = login("service1")
     rid = register(desk, org, received_at=_received(2))["id"]
