@@ -29,8 +29,11 @@ class BareRow(Model):
 def create_bare_app():
     app = Flask(__name__)
     init_db(os.environ["DATABASE_URL"])
-    db.connect(reuse_if_open=True)
-    db.create_tables([BareRow], safe=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed() and not is_sqlite():
+            db.close()  # back to the pool, as the API does
 
     @app.get("/bare/json")
     def bare_json():
@@ -42,8 +45,6 @@ def create_bare_app():
         db.connect(reuse_if_open=True)
         with db.atomic():
             BareRow.create(key=str(data.get("id", ""))[:64], body=request.get_data(as_text=True))
-        if not is_sqlite():
-            db.close()
         return jsonify({"id": data.get("id")}), 201
 
     return app
@@ -56,6 +57,12 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
+    # made once here, before the workers fork: two workers creating it at once race on PostgreSQL
+    database = init_db(os.environ["DATABASE_URL"])
+    with database.connection_context():
+        database.create_tables([BareRow], safe=True)
+    if hasattr(database, "close_all"):
+        database.close_all()
 
     class _App(BaseApplication):
         def load_config(self):

@@ -9,7 +9,7 @@ import re
 from datetime import date, timezone
 from decimal import Decimal
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from api.db import db
 from api.domain.deadlines import month_bounds, month_of, next_month
@@ -219,10 +219,6 @@ def _row(d):
                status=d.status, reverses_id=d.reverses_id)
 
 
-_LEDGER_COLUMNS = ("id", "staff_id", "points", "yuan_per_point", "problem_key", "supervisor_id", "supervisor_shares",
-                   "status", "reverses_id")
-
-
 def _people(ids):
     return {u.id: {"name": u.name, "username": u.username}
             for u in User.select(User.id, User.name, User.username).where(User.id.in_(list(ids)))} if ids else {}
@@ -231,11 +227,19 @@ def _people(ids):
 def compute_month(site, month, policy=None):
     """The live ledger of a site's month, computed from its deductions."""
     policy = policy or current_policy()
-    # only the columns the ledger reads, as tuples: 50,000 full model rows took seconds
-    fields = [getattr(Deduction, name) for name in _LEDGER_COLUMNS]
-    rows = [Row(i, staff, points, Decimal(ypp), key, sup, shares, status, rev)
-            for i, staff, points, ypp, key, sup, shares, status, rev
-            in Deduction.select(*fields).where((Deduction.site == site.id) & (Deduction.month == month)).tuples()]
+    # identical deductions (same person, points, rate, problem, supervisor, sharing, status and
+    # kind) arrive as one counted row: the database groups 50,000 notices faster than Python reads them
+    D = Deduction
+    is_reversal = D.reverses.is_null(False)
+    query = (D.select(fn.MIN(D.id), D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor,
+                      D.supervisor_shares, D.status, fn.MIN(D.reverses), fn.COUNT(D.id))
+             .where((D.site == site.id) & (D.month == month))
+             .group_by(D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor, D.supervisor_shares,
+                       D.status, is_reversal))
+    rates = {}  # raw values straight from the cursor; the few distinct rates made Decimal once
+    rows = [Row(i, staff, points, rates.get(ypp) or rates.setdefault(ypp, Decimal(str(ypp))), key, sup, bool(shares),
+                status, rev, n)
+            for i, staff, points, ypp, key, sup, shares, status, rev, n in db.execute(query).fetchall()]
     ids = {r.staff_id for r in rows} | {r.supervisor_id for r in rows if r.supervisor_id}
     return compute_ledger(rows, policy, _people(ids))
 

@@ -35,6 +35,7 @@ class Row:
     supervisor_shares: bool = False
     status: str = "active"
     reverses_id: int = None
+    count: int = 1  # how many identical deductions this row stands for (the database groups them)
 
 
 def fen(amount):
@@ -58,8 +59,10 @@ def split(amount, supervisor_percent):
 
 def repeated_problems(rows, times):
     """{staff_id: {problem_key: count}} for problems met ``times`` or more times (reversals not counted)."""
-    counts = Counter((r.staff_id, r.problem_key) for r in rows if r.status == "active" and r.points > 0
-                     and r.reverses_id is None)
+    counts = Counter()
+    for r in rows:
+        if r.status == "active" and r.points > 0 and r.reverses_id is None:
+            counts[(r.staff_id, r.problem_key)] += r.count
     out = defaultdict(dict)
     for (staff, key), n in counts.items():
         if n >= times:
@@ -78,7 +81,10 @@ def compute_ledger(rows, policy, people=None):
     rows = [r for r in rows if r.status == "active"]
     repeats_sup = repeated_problems(rows, dp["same_problem_brings_in_supervisor"])
     repeats_post = repeated_problems(rows, dp["posting"]["same_problem_times"])
-    problem_counts = Counter((r.staff_id, r.problem_key) for r in rows if r.points > 0 and r.reverses_id is None)
+    problem_counts = Counter()
+    for r in rows:
+        if r.points > 0 and r.reverses_id is None:
+            problem_counts[(r.staff_id, r.problem_key)] += r.count
     problems_per_staff = Counter()  # summed once: per person it was quadratic at 500 staff
     for (staff_id, _key), n in problem_counts.items():
         problems_per_staff[staff_id] += n
@@ -98,12 +104,12 @@ def compute_ledger(rows, policy, people=None):
     shared = defaultdict(Decimal)  # (staff, supervisor) -> amount the supervisor shares in
     for r in rows:
         ln = line(r.staff_id)
-        amount = Decimal(r.points) * Decimal(r.yuan_per_point)
+        amount = Decimal(r.points) * Decimal(r.yuan_per_point) * r.count
         if r.reverses_id is None:
-            ln["points"] += r.points
-            ln["deduction_count"] += 1
+            ln["points"] += r.points * r.count
+            ln["deduction_count"] += r.count
         else:  # a correction of a closed month: money back, but this month's tier is about this month
-            ln["reversed_points"] += r.points
+            ln["reversed_points"] += r.points * r.count
         ln["amount"] += amount
         brought_in = r.problem_key in repeats_sup.get(r.staff_id, {})
         if (r.supervisor_shares or brought_in) and r.supervisor_id and r.supervisor_id != r.staff_id:
