@@ -33,7 +33,7 @@ class Phone:
         self.taps = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.logs = []
-        self.page.on("dialog", lambda d: d.accept())
+        self.page.on("dialog", lambda d: (self.logs.append(f"dialog: {d.message}"), d.accept()))
         self.page.on("console", lambda m: self.logs.append(f"console.{m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.logs.append(f"pageerror: {e}"))
 
@@ -72,8 +72,11 @@ class Phone:
             r.onsuccess = () => {
               const tx = r.result.transaction('outbox', 'readonly');
               const q = tx.objectStore('outbox').getAll();
-              q.onsuccess = () => resolve(q.result.map((e) => Object.assign({}, e, {
-                photos: (e.photos || []).map((p) => ({id: p.id, size: p.blob.size, isBlob: p.blob instanceof Blob}))})));
+              q.onsuccess = () => {
+                r.result.close();  // an open connection would block the app's logout (deleteDatabase)
+                resolve(q.result.map((e) => Object.assign({}, e, {
+                  photos: (e.photos || []).map((p) => ({id: p.id, size: p.blob.size, isBlob: p.blob instanceof Blob}))})));
+              };
               q.onerror = () => reject(q.error);
             };
             r.onerror = () => reject(r.error);
@@ -82,6 +85,10 @@ class Phone:
     def close(self):
         # shown by pytest when the test failed: what the app said in its console
         print("\n".join(self.logs))
+        try:
+            self.shot("last")  # where the test ended, pass or fail
+        except Exception:  # noqa: BLE001 - a closed page has nothing to show
+            pass
         self.context.close()
 
 

@@ -167,7 +167,7 @@ def test_a_refusal_shows_the_servers_message_and_keeps_the_entry(phone, server, 
             e.photos = [];
             e.body.results.forEach((res) => { res.photo_ids = []; });
             const p = store.put(e);
-            p.onsuccess = () => resolve();
+            p.onsuccess = () => { r.result.close(); resolve(); };
             p.onerror = () => reject(p.error);
           };
         };

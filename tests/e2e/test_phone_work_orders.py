@@ -1,4 +1,4 @@
-"""A technician's phone: accept, start and finish a work order with an after-photo."""
+"""A technician's phone: accept, start and finish a work order with an after-photo; log out."""
 import uuid
 
 import pytest
@@ -76,6 +76,24 @@ def test_technician_finishes_a_work_order_with_an_after_photo(server, tmp_path):
             page.wait_for_function("document.querySelector('#outbox-badge') === null", timeout=30000)
             phone.shot("orders-after-finish")
             assert phone.outbox() == []
+
+            # logging out clears everything the phone stored, and the token stops working
+            token = page.evaluate("localStorage.getItem('patrol.token')")
+            assert requests.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                                timeout=10).status_code == 200
+            phone.tap('[data-tab="today"]')
+            phone.screen("today")
+            phone.tap("#logout")
+            phone.screen("login")
+            phone.shot("logged-out")
+            left = page.evaluate("""async () => ({
+                dbs: (await indexedDB.databases()).map((d) => d.name),
+                token: localStorage.getItem('patrol.token'),
+                caches: (await caches.keys()).filter((k) => k.startsWith('patrol-data')),
+            })""")
+            assert left == {"dbs": [], "token": None, "caches": []}
+            assert requests.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                                timeout=10).status_code == 401
         finally:
             phone.close()
             browser.close()

@@ -53,7 +53,7 @@ export async function request(method, path, opts = {}) {
     if (resp.status === 401 && path !== '/auth/login') events.dispatchEvent(new CustomEvent('unauthorized'));
     throw err;
   }
-  return { status: resp.status, data, etag: resp.headers.get('ETag') };
+  return { status: resp.status, data, etag: resp.headers.get('ETag'), stale: resp.headers.get('X-Patrol-Stale') === '1' };
 }
 
 export const get = (path, opts) => request('GET', path, opts);

@@ -55,7 +55,8 @@ export function toast(message, kind = 'info') {
 }
 
 async function renderChrome(route, user) {
-  const c = await outbox.counts();
+  // logged out: not even an empty database is made again
+  const c = user ? await outbox.counts() : { total: 0, refused: 0 };
   const badge = c.total ? h('span', { class: `badge${c.refused ? ' bad' : ''}`, id: 'outbox-badge' }, String(c.total)) : null;
   fill(top,
     h('div', { class: 'brand' }, t('app_name')),

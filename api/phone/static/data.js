@@ -73,34 +73,41 @@ export function normaliseCheckpoint(cp, site) {
 
 async function fetchChecklists() {
   const stored = (await kvGet('checklists')) || {};
-  const list = itemsOf((await api.get('/checklists')).data);
+  const list = itemsOf((await fresh('/checklists')).data);
   const out = {};
   for (const c of list) {
     const key = c.key;
     const have = stored[key];
     // ask with the stored ETag: an unchanged version costs a 304 and no body
-    const r = await api.get(`/checklists/${encodeURIComponent(key)}`, have && have.etag ? { etag: have.etag } : {});
+    const r = await fresh(`/checklists/${encodeURIComponent(key)}`, have && have.etag ? { etag: have.etag } : {});
     out[key] = r.status === 304 ? have : Object.assign(normaliseChecklist(r.data, key), { etag: r.etag });
   }
   return out;
 }
 
+/** A fresh answer or a NetworkError: the service worker's stored copy is no sync. */
+async function fresh(path, opts) {
+  const r = await api.get(path, opts);
+  if (r.stale) throw new api.NetworkError('offline (stored answer)');
+  return r;
+}
+
 /** Pull everything the phone needs; stored in one go, so a failed sync leaves the last good copy. */
 export async function refresh() {
-  const me = (await api.get('/me')).data;
-  const siteList = itemsOf((await api.get('/sites')).data);
+  const me = (await fresh('/me')).data;
+  const siteList = itemsOf((await fresh('/sites')).data);
   const tz = (siteList[0] && siteList[0].timezone) || SITE_TZ;
   let cps = [];
   for (const s of siteList) {
-    const r = await api.get(`/sites/${s.id}/checkpoints`);
+    const r = await fresh(`/sites/${s.id}/checkpoints`);
     cps = cps.concat(itemsOf(r.data).map((c) => normaliseCheckpoint(c, s)));
   }
   const checklists = await fetchChecklists();
   const date = siteToday(tz);
-  const taskItems = itemsOf((await api.get(`/tasks?date=${date}`)).data);
+  const taskItems = itemsOf((await fresh(`/tasks?date=${date}`)).data);
   const put = { user: me, sites: siteList, checkpoints: cps, checklists, tasks: { date, items: taskItems } };
   if (me.role === 'technician') {
-    const r = await api.get(`/work-orders?assignee_id=${me.id}&limit=100`);
+    const r = await fresh(`/work-orders?assignee_id=${me.id}&limit=100`);
     put.work_orders = itemsOf(r.data).filter((w) => ACTIVE_ORDER.includes(w.status));
   }
   put.last_sync = new Date().toISOString();

@@ -42,8 +42,11 @@ async function networkFirst(request) {
     return resp;
   } catch (e) {
     const hit = await cache.match(request);
-    if (hit) return hit;
-    throw e;
+    if (!hit) throw e;
+    // marked, so the app never takes a stored answer for a fresh sync
+    const headers = new Headers(hit.headers);
+    headers.set('X-Patrol-Stale', '1');
+    return new Response(hit.body, { status: hit.status, statusText: hit.statusText, headers });
   }
 }
 
