@@ -266,11 +266,14 @@ def write_inspections(batch, audit_fn=None):
     if finding_rows:
         for rows in chunked(finding_rows, 200):
             Finding.insert_many(rows).execute()
-        for f in (Finding.select(Finding.id, Finding.inspection, Finding.item_key)
-                  .where(Finding.inspection.in_(ids)).order_by(Finding.id)):
+        for f in Finding.select().where(Finding.inspection.in_(ids)).order_by(Finding.id):
             findings.setdefault(f.inspection_id, []).append(f)
         attach_photos([(f.id, photos[(iid, f.item_key)]) for iid, fs in findings.items() for f in fs])
     for p, inspection in zip(batch, inspections):
+        # what was loaded to check it and written: the answer needs no second look-up
+        inspection.prepared = p
+        inspection.written_findings = [(f, photos[(inspection.id, f.item_key)])
+                                       for f in findings.get(inspection.id, [])]
         _complete_task(inspection)
         if audit_fn:
             audit_fn("inspection.submit", "inspection", inspection.id, p.checkpoint.site_id,
@@ -315,6 +318,15 @@ def submit_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10, 
 
 def inspection_detail(inspection):
     """The inspection with its results (and their photo ids) and findings, as plain values."""
+    prepared = getattr(inspection, "prepared", None)
+    if prepared is not None:  # just written: the same values a later read gives, without reading
+        return {
+            "inspection": inspection, "checkpoint": prepared.checkpoint, "inspector": prepared.user,
+            "checklist_version": prepared.version.version,
+            "results": [{"item_key": r["item_key"], "status": r["status"], "note": (r.get("note") or "").strip(),
+                         "photo_ids": sorted(set(r.get("photo_ids") or []))} for r in prepared.data["results"]],
+            "findings": [{"finding": f, "photo_ids": pids} for f, pids in inspection.written_findings],
+        }
     results = list(ItemResult.select().where(ItemResult.inspection == inspection.id).order_by(ItemResult.id))
     photos = {r.id: [] for r in results}
     if results:
@@ -323,14 +335,11 @@ def inspection_detail(inspection):
             photos[link.result_id].append(link.photo_id)
     findings = list(Finding.select().where(Finding.inspection == inspection.id).order_by(Finding.id))
     fphotos = photo_ids_by_finding([f.id for f in findings])
-    checkpoint = Checkpoint.get_by_id(inspection.checkpoint_id)
-    inspector = User.get_by_id(inspection.inspector_id)
-    version = ChecklistVersion.get_by_id(inspection.checklist_version_id)
     return {
         "inspection": inspection,
-        "checkpoint": checkpoint,
-        "inspector": inspector,
-        "checklist_version": version.version,
+        "checkpoint": Checkpoint.get_by_id(inspection.checkpoint_id),
+        "inspector": User.get_by_id(inspection.inspector_id),
+        "checklist_version": ChecklistVersion.get_by_id(inspection.checklist_version_id).version,
         "results": [{"item_key": r.item_key, "status": r.status, "note": r.note, "photo_ids": photos[r.id]}
                     for r in results],
         "findings": [{"finding": f, "photo_ids": fphotos[f.id]} for f in findings],

@@ -78,3 +78,28 @@ def test_a_round_with_one_failed_lamp_reaches_the_supervisor(live_server):
     # the demo's history gave the console last night's findings to show
     recent = sup.get(f"{base}/findings", params={"source": "inspection", "limit": 200}, timeout=10).json()["items"]
     assert len([f for f in recent if f["id"] != finding["id"]]) > 0
+
+
+def test_the_same_inspection_sent_four_times_at_once_is_stored_once(live_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = live_server.url + "/api/v1"
+    token = live_server.login("guard3")
+    checklist = requests.get(f"{base}/checklists/drain_covers", headers={"Authorization": f"Bearer {token}"},
+                             timeout=10).json()
+    started = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=2)
+    body = {"id": str(uuid.uuid4()), "checkpoint_code": "LHY-DRAIN-09", "checklist_key": "drain_covers",
+            "checklist_version": checklist["version"], "started_at": started.isoformat(),
+            "finished_at": (started + timedelta(minutes=1)).isoformat(),
+            "results": [{"item_key": it["key"], "status": "pass"} for it in checklist["items"]]}
+
+    def send(b):
+        return requests.post(f"{base}/inspections", json=b, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, [body] * 4))
+    assert sorted(r.status_code for r in answers) == [200, 200, 200, 201], [r.text for r in answers]
+    assert len({r.json()["received_at"] for r in answers}) == 1
+
+    changed = dict(body, results=[dict(r, note="后来改的") for r in body["results"]])
+    assert send(changed).status_code == 409

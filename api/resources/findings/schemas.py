@@ -3,17 +3,17 @@ from marshmallow import fields, validate
 
 from api.models import PRIORITIES, TRADES
 from api.pagination import PageArgs
-from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
-from api.resources.inspections.schemas import PHOTO_ID
+from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, UtcDateTime
+from api.resources.inspections.schemas import PHOTO_ID, Id, Str
 
 STATUSES = ("open", "in_work", "resolved", "dismissed")
 
 
 class FindingQuery(PageArgs, QuerySchema):
-    site_id = fields.Integer()
-    zone_id = fields.Integer()
-    checkpoint_id = fields.Integer()
-    checklist_key = fields.String(validate=validate.Length(max=64))
+    site_id = Id()
+    zone_id = Id()
+    checkpoint_id = Id()
+    checklist_key = Str(64)
     status = fields.String(validate=validate.OneOf(STATUSES))
     trade = fields.String(validate=validate.OneOf(TRADES))
     source = fields.String(validate=validate.OneOf(["inspection", "adhoc"]))
@@ -23,19 +23,19 @@ class FindingQuery(PageArgs, QuerySchema):
 
 class AdhocIn(StrictSchema):
     client_id = fields.UUID(required=True, metadata={"description": "Made by the phone; retries send the same."})
-    site_id = fields.Integer(load_default=None)
-    checkpoint_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    zone_id = fields.Integer(load_default=None)
-    place = Text(255, load_default="", metadata={"description": "Where, in words (e.g. 3 号楼东侧花坛)."})
-    title = Text(255, load_default=None)
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    site_id = Id(load_default=None)
+    checkpoint_code = Str(64, 1, load_default=None)
+    zone_id = Id(load_default=None)
+    place = Str(255, load_default="", metadata={"description": "Where, in words (e.g. 3 号楼东侧花坛)."})
+    title = Str(255, load_default=None)
+    note = Str(2000, 1, required=True)
     trade = fields.String(required=True, validate=validate.OneOf(TRADES))
     priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
     photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=20))
 
 
 class DismissIn(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    reason = Str(1000, 1, required=True)
 
 
 class FindingZoneOut(OutSchema):

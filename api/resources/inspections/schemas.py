@@ -2,9 +2,21 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.pagination import PageArgs
-from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
+from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, UtcDateTime
 
 PHOTO_ID = fields.String(validate=validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Not a photo id."))
+# database ids are 32-bit; a larger number is simply not an id (and must not reach the database)
+ID_RANGE = validate.Range(min=1, max=2 ** 31 - 1)
+# PostgreSQL text cannot hold NUL; refuse it as a field error instead of failing in the database
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not contain NUL characters.")
+
+
+def Id(**kw):
+    return fields.Integer(validate=ID_RANGE, **kw)
+
+
+def Str(max_len, min_len=0, **kw):
+    return fields.String(validate=[validate.Length(min=min_len, max=max_len), NO_NUL], **kw)
 
 
 class LocationIn(StrictSchema):
@@ -14,23 +26,23 @@ class LocationIn(StrictSchema):
 
 
 class ResultIn(StrictSchema):
-    item_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    item_key = Str(64, 1, required=True)
     status = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "na"]))
-    note = Text(2000, load_default="")
+    note = Str(2000, load_default="")
     photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=20))
 
 
 class InspectionIn(StrictSchema):
     id = fields.UUID(required=True, metadata={"description": "Made by the phone; retries send the same id."})
-    checkpoint_code = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    checkpoint_id = fields.Integer(load_default=None)
-    checklist_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    checklist_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    checkpoint_code = Str(64, 1, load_default=None)
+    checkpoint_id = Id(load_default=None)
+    checklist_key = Str(64, 1, required=True)
+    checklist_version = Id(required=True)
     started_at = AwareDateTime(required=True, metadata={"description": "Device clock, with a time zone."})
     finished_at = AwareDateTime(required=True)
     location = fields.Nested(LocationIn, load_default=None, allow_none=True)
     results = fields.List(fields.Nested(ResultIn), required=True, validate=validate.Length(min=1, max=200))
-    task_id = fields.Integer(load_default=None, allow_none=True)
+    task_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def _checkpoint_named(self, data, **kwargs):
@@ -39,11 +51,11 @@ class InspectionIn(StrictSchema):
 
 
 class InspectionQuery(PageArgs, QuerySchema):
-    site_id = fields.Integer()
-    zone_id = fields.Integer()
-    checkpoint_id = fields.Integer()
-    checklist_key = fields.String(validate=validate.Length(max=64))
-    inspector_id = fields.Integer()
+    site_id = Id()
+    zone_id = Id()
+    checkpoint_id = Id()
+    checklist_key = Str(64)
+    inspector_id = Id()
     since = AwareDateTime(metadata={"description": "Received at or after (server time)."})
     until = AwareDateTime(metadata={"description": "Received before."})
 

@@ -1,4 +1,6 @@
 """Photos: upload evidence once (addressed by its SHA-256), fetch it back at three sizes."""
+import re
+
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -10,6 +12,8 @@ from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
 from api.resources.photos.schemas import PhotoOut, PhotoQuery, PhotoUpload, PhotoUploadForm
 from api.storage import current_storage
+
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 blp = Blueprint("photos", __name__, url_prefix="/photos", description="Photos as evidence.")
 
@@ -46,7 +50,7 @@ class PhotoOne(MethodView):
     @blp.alt_response(404, description="No such photo on your sites.")
     def get(self, args, photo_id):
         """One photo's bytes at ``size`` original, preview (~1280 px) or thumb (~320 px)."""
-        photo = Photo.get_or_none(Photo.id == photo_id.lower()[:64])
+        photo = Photo.get_or_none(Photo.id == photo_id.lower()) if _SHA256.match(photo_id) else None
         if photo is None or not (PhotoSite.select().where((PhotoSite.photo == photo.id)
                                                           & PhotoSite.site.in_(site_ids())).exists()):
             raise NotFound("No such photo.")

@@ -11,7 +11,7 @@ class PhotoUpload(QuerySchema):
 
 
 class PhotoUploadForm(QuerySchema):
-    site_id = fields.Integer(load_default=None, metadata={
+    site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1), metadata={
         "description": "The site the photo is for; default: every site of the uploader."})
 
 
