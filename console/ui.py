@@ -87,6 +87,7 @@ def language_switch():
     choice = choose(t("language"), LANGS, "_lang_pick", st.sidebar, index=list(LANGS).index(current))
     if choice != current:
         st.session_state["lang"] = choice
+        _keep_choices_across_languages()
         st.rerun()
 
 
@@ -218,10 +219,25 @@ def photo_bytes(photo_id, size="thumb"):
 
 # --- pickers --------------------------------------------------------------------------------
 
+_ANY = "__any__"
+
+
 def choose(caption, choices, key, container=st, widget="selectbox", **kw):
     """A selectbox (or radio) over ``{value: text}``: texts are made now, so format_func stays a plain lookup."""
-    texts = dict(choices)
-    return getattr(container, widget)(caption, list(texts), key=key, format_func=texts.__getitem__, **kw)
+    # None ("all") stands in as a sentinel: a widget state of None would mean "nothing chosen"
+    texts = {(_ANY if v is None else v): text for v, text in dict(choices).items()}
+    st.session_state.setdefault("_choice_keys", set()).add(key)
+    value = getattr(container, widget)(caption, list(texts), key=key, format_func=texts.__getitem__, **kw)
+    return None if value == _ANY else value
+
+
+def _keep_choices_across_languages():
+    """A choice widget remembers the text it showed; after a language switch, set it again by its value."""
+    for key in st.session_state.get("_choice_keys", set()):
+        if key != "_lang_pick" and key in st.session_state:
+            value = st.session_state[key]
+            del st.session_state[key]
+            st.session_state[key] = value
 
 
 def site_picker(key, allow_all=True, container=st):

@@ -66,7 +66,7 @@ if zone_rows:
     colors = alt.Scale(domain=[label("task_status", k) for k in ("done", "due", "missed")],
                        range=["#2e7d32", "#f9a825", "#c62828"])
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{t('zone')}:N", sort=None, title=None),
+        y=alt.Y(f"{t('zone')}:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
         x=alt.X(f"{t('count')}:Q", stack="zero", title=None),
         color=alt.Color(f"{t('status')}:N", scale=colors, legend=alt.Legend(orient="top", title=None)),
         order=alt.Order("k:N"),
