@@ -285,3 +285,20 @@ def test_list_filters_and_pages_newest_first(login, org):
     future = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
     assert guard.get("/inspections", query_string={"since": future}).get_json()["items"] == []
     assert guard.get("/inspections", query_string={"cursor": "garbage.abc"}).status_code == 400
+
+
+@pytest.mark.parametrize("field, value", [
+    ("checkpoint_id", 2 ** 63), ("task_id", -1), ("checklist_version", 10 ** 20), ("checklist_key", "lob\x00by"),
+])
+def test_out_of_range_ids_and_nul_characters_are_field_errors_not_database_errors(login, org, field, value):
+    body = body_for()
+    body[field] = value
+    r = login("guard1").post("/inspections", json=body)
+    assert r.status_code == 422 and field in r.get_json()["errors"]["json"]
+
+
+def test_lists_refuse_odd_query_values_cleanly(login, org):
+    sup = login("super1")
+    assert sup.get("/inspections", query_string={"site_id": 2 ** 40}).status_code == 422
+    assert sup.get("/inspections/not-a-uuid").status_code == 404
+    assert sup.get("/findings", query_string={"checklist_key": "a\x00b"}).status_code == 422
