@@ -4,10 +4,17 @@ import uuid
 
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from api.config import Config
 from api.db import db, init_db, is_sqlite
 from api.errors import register_error_handlers
+
+
+class _DatabaseInt(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config=None):
@@ -20,6 +27,8 @@ def create_app(test_config=None):
 
     init_db(app.config["DATABASE_URL"], app.config["PATROL_SQLITE_SYNCHRONOUS"])
 
+    # <int:...> in a URL stops at the largest database integer: a bigger one is a plain 404
+    app.url_map.converters["int"] = _DatabaseInt
     api = Api(app, spec_kwargs={
         "info": {"description": (__import__("api").__doc__ or "").strip()},
     })

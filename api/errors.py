@@ -7,6 +7,7 @@ keyed by location (json, query, form, files, headers) as flask-smorest/webargs d
 import logging
 
 from flask import jsonify
+from peewee import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -77,6 +78,12 @@ def error_body(status, message=None, errors=None):
     return body
 
 
+def _value_refused():
+    resp = jsonify(error_body(422, "A value is out of range or too long; nothing was changed."))
+    resp.status_code = 422
+    return resp
+
+
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def _domain(err):
@@ -103,6 +110,18 @@ def register_error_handlers(app):
         if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
             resp.headers["Allow"] = ", ".join(err.valid_methods)
         return resp
+
+    @app.errorhandler(OverflowError)
+    def _overflow(err):
+        # an id or number too big for the database column (SQLite raises this when binding it)
+        log.warning("number out of range: %s", err)
+        return _value_refused()
+
+    @app.errorhandler(DataError)
+    def _data_error(err):
+        # PostgreSQL: integer out of range, string longer than its column, ...
+        log.warning("value refused by the database: %s", err)
+        return _value_refused()
 
     @app.errorhandler(RecursionError)
     def _too_deep(err):

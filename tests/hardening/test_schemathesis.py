@@ -1,0 +1,64 @@
+"""Property-based fuzzing of every operation in the app's own OpenAPI document (schemathesis,
+in-process through WSGI), logged in as a guard, a supervisor and a manager: no input may cause a
+5xx, and every answer must match the schema the document promises for its status.
+
+Bounded and repeatable: a fixed number of examples per operation, derandomised."""
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = 12
+CHECKS = (not_a_server_error, response_schema_conformance)
+
+
+@pytest.fixture(scope="module")
+def api_schema(shared):
+    spec = shared.client.get("/api/v1/openapi.json").get_json()
+    return schemathesis.from_dict(spec, app=shared.app,
+                                  data_generation_methods=[schemathesis.DataGenerationMethod.positive,
+                                                           schemathesis.DataGenerationMethod.negative])
+
+
+schema = schemathesis.from_pytest_fixture("api_schema")
+
+
+def _token(shared, username, fresh=False):
+    if fresh:
+        r = shared.client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        return r.get_json()["token"]
+    return shared.login(username).token
+
+
+def _check(shared, case, username):
+    # logging out revokes the token it is sent with: give it a token of its own
+    token = _token(shared, username, fresh=case.operation.path.endswith("/auth/logout"))
+    response = case.call_wsgi(headers={"Authorization": f"Bearer {token}"})
+    case.validate_response(response, checks=CHECKS)
+
+
+FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                       HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_as_guard(shared, case):
+    _check(shared, case, "guard1")
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_as_supervisor(shared, case):
+    _check(shared, case, "super1")
+
+
+@schema.parametrize()
+@FUZZ
+def test_fuzz_as_manager(shared, case):
+    _check(shared, case, "manager1")
