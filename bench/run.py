@@ -235,6 +235,27 @@ class Table:
         return "\n".join(lines)
 
 
+def paired(ref, got, rounds=3):
+    """Reference and target measured in alternation (ref, got, ref, got, ...) and pooled: on a
+    shared machine the load drifts, and alternating spreads the drift over both."""
+    refs, gots = [], []
+    for _ in range(rounds):
+        refs.append(ref())
+        gots.append(got())
+
+    def pool(results):
+        ok = sum(r["ok"] for r in results)
+        secs = sum(r["seconds"] for r in results)
+        statuses = {}
+        for r in results:
+            for k, v in r["statuses"].items():
+                statuses[k] = statuses.get(k, 0) + v
+        return {"ok": ok, "rps": round(ok / secs, 1), "statuses": statuses, "errors": sum(r["errors"] for r in results),
+                "per_round": [r["rps"] for r in results]}
+
+    return pool(refs), pool(gots)
+
+
 def _ratio(a, b):
     return round(a / b, 3) if a and b else None
 
@@ -247,9 +268,11 @@ def fig_checklist(kind, api, bare, token, t, args):
     if r.status_code != 200:
         t.add(kind, "GET /checklists/{key} req/s", "n/a", "", note=f"route answered {r.status_code}")
         return
-    ref = run_load(bare.base + "/bare/json", duration=args.duration, concurrency=args.concurrency)
-    got = run_load(f"{api.base}/api/v1/checklists/{key}", headers=[f"Authorization: Bearer {token}"],
-                   duration=args.duration, concurrency=args.concurrency)
+    d = args.duration / args.rounds
+    ref, got = paired(
+        lambda: run_load(bare.base + "/bare/json", duration=d, concurrency=args.concurrency),
+        lambda: run_load(f"{api.base}/api/v1/checklists/{key}", headers=[f"Authorization: Bearer {token}"],
+                         duration=d, concurrency=args.concurrency), args.rounds)
     ratio = _ratio(got["rps"], ref["rps"])
     t.add(kind, "GET /checklists/{key} req/s (authenticated, no If-None-Match)", got["rps"], "req/s", ref["rps"],
           ratio, "≥ 0.6 of bare Flask JSON", ratio is not None and ratio >= 0.6,
@@ -311,9 +334,11 @@ def fig_inspection(kind, api, bare, token, t, args):
               f"{probe.text[:200]}")
         return
     hdr = ["Content-Type: application/json"]
-    ref = run_load(bare.base + "/bare/write", "POST", hdr, raw, args.duration, args.concurrency)
-    got = run_load(api.base + "/api/v1/inspections", "POST", hdr + [f"Authorization: Bearer {token}"], raw,
-                   args.duration, args.concurrency)
+    d = args.duration / args.rounds
+    ref, got = paired(
+        lambda: run_load(bare.base + "/bare/write", "POST", hdr, raw, d, args.concurrency),
+        lambda: run_load(api.base + "/api/v1/inspections", "POST", hdr + [f"Authorization: Bearer {token}"], raw,
+                         d, args.concurrency), args.rounds)
     ratio = _ratio(got["rps"], ref["rps"])
     t.add(kind, "POST /inspections req/s (20 items, photos uploaded)", got["rps"], "req/s", ref["rps"], ratio,
           "≥ 0.5 of bare parse + one-row write", ratio is not None and ratio >= 0.5, note=_bad_statuses(got))
@@ -414,14 +439,20 @@ def fig_photo(kind, url, t, args):
     boundary = "benchboundary7f1c"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
             f"Content-Type: image/jpeg\r\n\r\n").encode() + jpeg + f"\r\n--{boundary}--\r\n".encode()
-    secs = max(args.duration * 2, 8)
-    ref = reference_ingest_rate(jpeg, secs, os.path.join(media, "ref"), procs=2)
+    secs = max(args.duration * 2, 12) / args.rounds
     with Server(url, os.path.join(media, "api"), log_name=f"photo-{kind}") as api:
         token = login(api.base)
-        got = run_load(api.base + "/api/v1/photos", "POST",
-                       [f"Content-Type: multipart/form-data; boundary={boundary}", f"Authorization: Bearer {token}"],
-                       body, secs, concurrency=2, warmup=2)
+
+        def ref_round():
+            n = reference_ingest_rate(jpeg, secs, os.path.join(media, "ref"), procs=2)
+            return {"ok": round(n * secs), "rps": n, "seconds": secs, "statuses": {}, "errors": 0}
+
+        ref, got = paired(ref_round, lambda: run_load(
+            api.base + "/api/v1/photos", "POST",
+            [f"Content-Type: multipart/form-data; boundary={boundary}", f"Authorization: Bearer {token}"],
+            body, secs, concurrency=2, warmup=2), args.rounds)
         rss = round(api.peak_rss_mb(), 1)
+    ref = ref["rps"]
     ratio = _ratio(got["rps"], ref)
     t.add(kind, f"photo ingest, 12 MP JPEG ({len(jpeg) / 1e6:.1f} MB) photos/s", got["rps"], "photos/s", ref, ratio,
           "≥ 0.8 of hash+store+draft decode+2 resizes", ratio is not None and ratio >= 0.8, note=_bad_statuses(got))
@@ -568,8 +599,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", default="sqlite,pg", help="sqlite, pg or both (comma-separated)")
     ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000,000 item results for the big figures")
-    ap.add_argument("--duration", type=float, default=5.0, help="seconds of load per throughput figure")
+    ap.add_argument("--duration", type=float, default=9.0,
+                    help="seconds of load per throughput figure and side (split over --rounds)")
     ap.add_argument("--concurrency", type=int, default=4, help="client connections for throughput figures")
+    ap.add_argument("--rounds", type=int, default=3, help="alternations of reference and target per figure")
     ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(FIGURES)}")
     ap.add_argument("--console-days", type=int, default=365)
     ap.add_argument("--fresh", action="store_true", help="rebuild the cached data sets")
