@@ -4,6 +4,7 @@ import re
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from api.audit import audit
 from api.auth import site_ids
@@ -20,13 +21,16 @@ blp = Blueprint("photos", __name__, url_prefix="/photos", description="Photos as
 
 @blp.route("")
 class Photos(MethodView):
-    @blp.arguments(PhotoUpload, location="files")
-    @blp.arguments(PhotoUploadForm, location="form")
+    @blp.arguments(PhotoUpload, location="files", content_type="multipart/form-data")
     @blp.response(201, PhotoOut)
     @blp.alt_response(200, schema=PhotoOut, description="These bytes were uploaded before: the same photo.")
     @blp.alt_response(413, description="Larger than the server accepts.")
-    def post(self, files, form):
+    def post(self, files):
         """Upload a photo (multipart field ``file``); the same bytes again answer 200 with the same id."""
+        try:
+            form = PhotoUploadForm().load(request.form)
+        except ValidationError as err:
+            raise Invalid(err.messages, location="form")
         mine = site_ids()
         if form.get("site_id") is not None:
             if form["site_id"] not in mine:

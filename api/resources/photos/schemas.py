@@ -7,7 +7,12 @@ from api.resources.common import OutSchema, QuerySchema
 
 
 class PhotoUpload(QuerySchema):
+    """The multipart body. ``site_id`` is documented here and read from the form by PhotoUploadForm:
+    flask-smorest documents only one request body per view (two made an invalid OpenAPI document)."""
+
     file = Upload(required=True, metadata={"description": "The photo: JPEG, PNG, WebP or HEIC, as taken."})
+    site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1), metadata={
+        "description": "The site the photo is for; default: every site of the uploader."})
 
 
 class PhotoUploadForm(QuerySchema):
