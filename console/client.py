@@ -262,6 +262,10 @@ class PatrolClient:
 
     # --- reports and audit -------------------------------------------------------------------------
 
+    def policy(self):
+        """The policy figures in force: yuan per point, tiers, posting, 70/30 split, time limits."""
+        return self.get("/policy")
+
     def report_summary(self, site_id=None, date=None):
         return self.get("/reports/summary", site_id=site_id, date=date)
 

@@ -234,6 +234,16 @@ STRINGS = {
     "resolve_hours": ("整改时限（小时）", "Resolve within (h)"),
     "policy_figures": ("考核标准", "Policy figures"),
     "policy_yuan": ("每分 {y} 元，从次月工资中扣除", "¥{y} per point, deducted from next month's wages"),
+    "policy_deductions": ("扣分标准（员工过失通知单）", "Deductions (staff fault notices)"),
+    "policy_tier": ("月累计 {span} 分：{tier}{extra}", "{span} points a month: {tier}{extra}"),
+    "policy_extra": ("（{y} 元）", " (¥{y})"),
+    "policy_posting": ("月累计 {p} 分以上，或同一问题 {n} 次以上：公布张贴",
+                       "{p}+ points in a month, or the same problem {n}+ times: posted publicly"),
+    "policy_split": ("主管负连带责任时：员工 {s}%／主管 {v}%；同一问题一月内 {n} 次以上必追究主管",
+                     "Shared liability: staff {s}% / supervisor {v}%; the same problem {n}+ times brings in the supervisor"),
+    "policy_due": ("每月 1–{d} 日台账报送财务，与工资挂钩", "The ledger goes to finance by day {d} of the next month"),
+    "policy_time_limits": ("工单时限", "Work-order time limits"),
+    "policy_revisit": ("维修完成后 {n} 个工作日内回访。", "Revisit within {n} working day(s) of completion."),
     "items_n": ("{n} 项", "{n} items"),
     "max_points": ("单次满扣 {p} 分（约 {y} 元）", "All items failed: {p} points (≈ ¥{y})"),
     # audit
@@ -281,8 +291,8 @@ ENUMS = {
         "reopen": ("退回返工", "reopened"), "cancel": ("撤销", "cancelled"), "escalate": ("超时升级", "escalated"),
     },
     "tier": {
-        "none": ("—", "—"), "extra_fine": ("加罚", "Extra fine"), "sanction": ("行政处分", "Sanction"),
-        "dismissal": ("辞退", "Dismissal"),
+        "none": ("—", "—"), "extra_fine": ("额外罚款", "Extra fine"), "sanction": ("行政处分", "Sanction"),
+        "dismissal": ("开除", "Dismissal"),
     },
     "deduction_status": {"active": ("有效", "Active"), "voided": ("已撤销", "Voided")},
     "appeal_status": {

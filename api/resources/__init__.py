@@ -5,7 +5,7 @@ import logging
 
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
-    "findings", "work_orders", "deductions", "ledger", "reports", "requests", "users", "audit",
+    "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
 ]
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,6 @@
 """检查表: every checklist and each of its versions, items in both languages, and the figures they carry."""
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
@@ -57,12 +59,40 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
 })
 
 st.subheader(t("policy_figures"))
+policy = ui.try_load(client.policy, default=None)
 total_points = sum(int(it.get("points") or 0) for it in items)
-by_priority = {}
-for it in items:
-    by_priority[it.get("priority")] = by_priority.get(it.get("priority"), 0) + 1
 cols = st.columns(4)
 cols[0].metric(t("item"), len(items))
-cols[1].metric(t("total_points"), total_points)
-cols[2].metric(label("priority", "emergency"), by_priority.get("emergency", 0))
-cols[3].metric(t("photo_on_fail"), sum(1 for it in items if it.get("photo_required_on_fail")))
+cols[1].metric(t("photo_on_fail"), sum(1 for it in items if it.get("photo_required_on_fail")))
+cols[2].metric(label("priority", "emergency"), sum(1 for it in items if it.get("priority") == "emergency"))
+if policy:
+    ded = policy["deductions"]
+    rate = Decimal(str(ded["yuan_per_point"]))
+    cols[3].metric(t("total_points"), total_points, help=t("max_points", p=total_points, y=total_points * rate))
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('policy_deductions')}**")
+        lines = [t("policy_yuan", y=ded["yuan_per_point"])]
+        tiers = ded["tiers"]
+        for i, tier in enumerate(tiers):
+            upper = tiers[i + 1]["min_points"] - 1 if i + 1 < len(tiers) else None
+            span = f"{tier['min_points']}–{upper}" if upper else f"≥{tier['min_points']}"
+            extra = t("policy_extra", y=tier["extra_fine"]) if Decimal(str(tier["extra_fine"])) else ""
+            lines.append(t("policy_tier", span=span, tier=label("tier", tier["tier"]), extra=extra))
+        lines.append(t("policy_posting", p=ded["posting"]["min_points"], n=ded["posting"]["same_problem_times"]))
+        split = ded["supervisor_split"]
+        lines.append(t("policy_split", s=split["staff_percent"], v=split["supervisor_percent"],
+                       n=ded["same_problem_brings_in_supervisor"]))
+        lines.append(t("policy_due", d=ded["ledger_due_day"]))
+        st.markdown("\n".join(f"- {ln}" for ln in lines))
+    with right:
+        wo = policy["work_orders"]
+        st.markdown(f"**{t('policy_time_limits')}**")
+        st.dataframe(pd.DataFrame([{
+            t("priority"): label("priority", p),
+            t("respond_by"): "—" if wo["respond_hours"].get(p) is None else f"{wo['respond_hours'][p]:g} h",
+            t("resolve_by"): f"{wo['resolve_hours'][p]:g} h",
+        } for p in ("emergency", "normal", "planned")]), hide_index=True)
+        st.caption(t("policy_revisit", n=wo["revisit_working_days"]))
+else:
+    cols[3].metric(t("total_points"), total_points)

@@ -296,6 +296,9 @@ def test_checklists_show_items_in_both_languages(console):
     at.selectbox(key="cl_key").set_value("road_lamps").run()
     page = texts(at)
     assert "路灯/地灯" in page and "路灯（地灯）照明正常" in page and "Lamp is lit" in page
+    # the policy figures the API applies (checklists/policy.yaml)
+    assert "每分 5.00 元" in page and "员工 70%／主管 30%" in page
+    assert "月累计 ≥20 分：开除" in page and "月累计 5–10 分：额外罚款（20.00 元）" in page
 
 
 def test_reports_chart_pass_rates_and_rank_the_zones(console, console_api, lamp_finding):
