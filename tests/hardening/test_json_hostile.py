@@ -176,3 +176,26 @@ def test_the_api_guide_states_the_time_zone_rule():
     import api
 
     assert "time zone" in api.__doc__ and "422" in api.__doc__.split("**Times.**", 1)[1]
+
+
+DAYS = [(m, p, op, pp, q["name"]) for m, p, op, pp in OPS for q in query_params(op, pp)
+        if resolve(SPEC, q.get("schema", {})).get("format") == "date"]
+EDGE_DAYS = ["0001-01-01", "0999-12-31", "9999-12-31"]
+EDGE_TIMES = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"]
+
+
+@pytest.mark.parametrize("method, path, op, pp, name", DAYS, ids=[f"{op_id(m, p)}:{n}" for m, p, _o, _pp, n in DAYS])
+def test_days_at_the_ends_of_the_calendar_are_refused_or_answered_never_a_500(admin, org, method, path, op, pp, name):
+    for day in EDGE_DAYS:
+        r = _send(admin, method, path, query_string=dict(_good_query(op, pp, org), **{name: day}))
+        assert r.status_code < 500, (day, r.status_code)
+        assert r.status_code in (200, 400, 404, 422), (day, r.status_code)
+
+
+@pytest.mark.parametrize("method, path, op, name", TIMES, ids=[f"{op_id(m, p)}:{n}" for m, p, _o, n in TIMES])
+def test_times_at_the_ends_of_the_calendar_are_refused_with_a_field_error(admin, method, path, op, name):
+    before = _counts()
+    for value in EDGE_TIMES:
+        r = _send(admin, method, path, json={name: value})
+        assert r.status_code == 422, (value, r.status_code)
+    assert _counts() == before

@@ -6,7 +6,9 @@ from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSc
 
 
 def Money(**kw):
-    return fields.Decimal(places=2, as_string=True, **kw)
+    # documented as what it is on the wire: an exact decimal string ("5.00"), not a JSON number
+    meta = {"type": "string", "format": "decimal", "example": "5.00", **kw.pop("metadata", {})}
+    return fields.Decimal(places=2, as_string=True, metadata=meta, **kw)
 
 
 class DeductionIn(StrictSchema):

@@ -5,7 +5,9 @@ from api.resources.common import OutSchema, QuerySchema, UtcDateTime
 
 
 def Money(**kw):
-    return fields.Decimal(places=2, as_string=True, **kw)
+    # documented as what it is on the wire: an exact decimal string ("5.00"), not a JSON number
+    meta = {"type": "string", "format": "decimal", "example": "5.00", **kw.pop("metadata", {})}
+    return fields.Decimal(places=2, as_string=True, metadata=meta, **kw)
 
 
 class LedgerSiteArg(QuerySchema):

@@ -1,18 +1,24 @@
 """Report arguments and figures (rates are 0–1 fractions, null when there is nothing to measure)."""
+from datetime import date
+
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from api.resources.common import OutSchema, QuerySchema
 
 
+# a year outside this range is a typo; month keys and day arithmetic assume four-digit years
+DAY = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31), error="A day from 2000 to 2099.")
+
+
 class SummaryArgs(QuerySchema):
     site_id = fields.Integer()
-    date = fields.Date(metadata={"description": "Local day; default today at the site."})
+    date = fields.Date(validate=DAY, metadata={"description": "Local day; default today at the site."})
 
 
 class RangeArgs(QuerySchema):
     site_id = fields.Integer()
-    since = fields.Date(metadata={"description": "First local day; default 30 days before `until`."})
-    until = fields.Date(metadata={"description": "Last local day (inclusive); default today."})
+    since = fields.Date(validate=DAY, metadata={"description": "First local day; default 30 days before `until`."})
+    until = fields.Date(validate=DAY, metadata={"description": "Last local day (inclusive); default today."})
 
     @validates_schema
     def _order(self, data, **kw):
