@@ -199,3 +199,30 @@ def test_times_at_the_ends_of_the_calendar_are_refused_with_a_field_error(admin,
         r = _send(admin, method, path, json={name: value})
         assert r.status_code == 422, (value, r.status_code)
     assert _counts() == before
+
+
+def _lobby_inspection(guard, started, finished):
+    import uuid
+
+    lobby = guard.get("/checklists/lobby").get_json()
+    return {"id": str(uuid.uuid4()), "checkpoint_code": "LHY-T1-LOBBY", "checklist_key": "lobby",
+            "checklist_version": lobby["version"], "started_at": started.isoformat(),
+            "finished_at": finished.isoformat(),
+            "results": [{"item_key": i["key"], "status": "pass"} for i in lobby["items"]]}
+
+
+@pytest.mark.parametrize("ahead_minutes, suspect", [(0, False), (5, False), (60 * 3, True), (60 * 24 * 30, True)])
+def test_a_phone_clock_far_in_the_future_is_flagged_and_the_server_time_kept(shared, ahead_minutes, suspect):
+    from datetime import datetime, timedelta, timezone
+
+    from api.models import Inspection
+
+    guard = shared.login("guard1")
+    finished = datetime.now(timezone(timedelta(hours=8))) + timedelta(minutes=ahead_minutes)
+    body = _lobby_inspection(guard, finished - timedelta(minutes=3), finished)
+    r = guard.post("/inspections", json=body)
+    assert r.status_code == 201, r.get_json()
+    stored = Inspection.get_by_id(body["id"])
+    assert stored.clock_suspect is suspect
+    assert abs((stored.received_at - datetime.utcnow()).total_seconds()) < 120  # the server's clock
+    assert stored.finished_at == finished.astimezone(timezone.utc).replace(tzinfo=None)  # the phone's, kept
