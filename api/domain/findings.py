@@ -7,6 +7,8 @@ finding to in_work and resolved; a supervisor may dismiss an open one with a rea
 import hashlib
 import json
 
+from peewee import IntegrityError
+
 from api.db import write_tx
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
@@ -59,17 +61,6 @@ def check_transition(current, new):
         raise Invalid({"status": [f"Unknown finding status {new!r}."]})
     if new != current and new not in TRANSITIONS.get(current, set()):
         raise Conflict(f"A {current} finding cannot become {new}.")
-
-
-def set_status(finding_ids, status):
-    """Move findings to ``status`` (work orders call this inside their own transaction)."""
-    rows = list(Finding.select().where(Finding.id.in_(list(finding_ids))))
-    for f in rows:
-        check_transition(f.status, status)
-    changed = [f.id for f in rows if f.status != status]
-    if changed:
-        Finding.update(status=status).where(Finding.id.in_(changed)).execute()
-    return changed
 
 
 def photo_ids_by_finding(finding_ids):
@@ -160,8 +151,6 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
         raise Invalid(errors)
 
     now = now or utcnow()
-    from peewee import IntegrityError
-
     try:
         with write_tx():
             finding = Finding.create(
