@@ -54,7 +54,16 @@ def photo_ids(f):
     return f.get("photo_ids") or []
 
 
-@st.dialog(t("view_large"), width="large")
+def close_preview():
+    st.session_state.pop("fd_preview", None)
+
+
+def open_preview(fid):
+    st.session_state["fd_preview"] = fid
+
+
+# kept open by session state (not by the click) so a form inside it works on the next run too
+@st.dialog(t("view_large"), width="large", on_dismiss=close_preview)
 def show_preview(fid):
     f = by_id[fid]
     st.markdown(f"**#{f['id']} {pick(f, 'title')}**")
@@ -67,6 +76,16 @@ def show_preview(fid):
             st.image(data, width="stretch")
     if not photo_ids(f):
         st.caption(t("no_photo"))
+    if ui.role() in ui.SUPERVISOR_UP and f.get("status") == "open":
+        with st.form(f"fd_dismiss_{fid}"):
+            slots = ui.FieldSlots()
+            reason = st.text_input(t("dismiss_reason"), key=f"fd_dismiss_reason_{fid}")
+            slots.here("reason")
+            if st.form_submit_button(t("dismiss"), icon=":material/block:"):
+                if ui.act(client.dismiss_finding, fid, reason, slots=slots) is not None:
+                    st.session_state.pop("_fd_filters", None)  # read the list again
+                    close_preview()
+                    st.rerun()
 
 
 st.caption(t("found_n", n=len(findings)) + " · " + t("select_hint"))
@@ -94,9 +113,11 @@ for start in range(0, len(findings), COLS):
                 selected.add(f["id"])
             else:
                 selected.discard(f["id"])
-            if b.button(t("view_large"), key=f"fd_view_{f['id']}", width="stretch"):
-                show_preview(f["id"])
+            b.button(t("view_large"), key=f"fd_view_{f['id']}", width="stretch", on_click=open_preview,
+                     args=(f["id"],))
 st.session_state["_fd_selected"] = selected
+if st.session_state.get("fd_preview") in by_id:
+    show_preview(st.session_state["fd_preview"])
 
 if pages and pages[-1].get("next_cursor"):
     if st.button(t("load_more"), key="fd_more"):

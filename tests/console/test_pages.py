@@ -132,6 +132,21 @@ def test_findings_show_checkpoint_thumbnail_and_preview(console, lamp_finding):
     assert len(at.image) > before  # the full preview opened
 
 
+def test_a_finding_dismissed_from_its_preview_needs_a_reason(console, console_api):
+    finding = submit_round(console_api, "guard1", "LHY-LAMP-11", "road_lamps", {"lamp_lit": "误报"})[0]
+    at = console("super1", "app_pages/findings.py")
+    at.button(key=f"fd_view_{finding['id']}").click().run()
+    submit(at, f"fd_dismiss_{finding['id']}")  # no reason given
+    assert not at.exception
+    assert api(console_api, "super1", "GET", f"/findings/{finding['id']}")["status"] == "open"
+    assert any("请更正" in e.value for e in at.error)
+    at.text_input(key=f"fd_dismiss_reason_{finding['id']}").input("复查灯具正常，系误报")
+    submit(at, f"fd_dismiss_{finding['id']}")
+    assert not at.exception
+    assert api(console_api, "super1", "GET", f"/findings/{finding['id']}")["status"] == "dismissed"
+    assert f"fd_view_{finding['id']}" not in [b.key for b in at.button]  # gone from the open list
+
+
 def test_selected_findings_become_one_work_order_and_deductions(console, console_api):
     findings = submit_round(console_api, "guard3", "LHY-DRAIN-09", "drain_covers",
                             {"cover_secure": "井盖松动", "cover_not_damaged": "井盖破损"})
