@@ -42,7 +42,7 @@ def canonical_body(data):
     for res in body.get("results", []):
         results.append({"item_key": res["item_key"], "status": res["status"], "note": res.get("note") or "",
                         "photo_ids": sorted(set(res.get("photo_ids") or []))})
-    body["results"] = sorted(results, key=lambda r: (r["item_key"], r["status"], r["note"]))
+    body["results"] = sorted(results, key=lambda r: (r["item_key"], r["status"], r["note"], r["photo_ids"]))
     return body
 
 
