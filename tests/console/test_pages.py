@@ -338,3 +338,19 @@ def test_audit_log_is_for_managers(console, console_api, lamp_finding):
     sup = console("super1")
     with pytest.raises(ValueError):
         sup.switch_page("app_pages/audit.py")  # not in a supervisor's navigation
+
+
+@pytest.mark.parametrize("username, pages", [
+    ("service1", ["app_pages/today.py", "app_pages/checklists.py"]),
+    ("super3", ["app_pages/today.py", "app_pages/findings.py", "app_pages/work_orders.py",
+                "app_pages/deductions.py", "app_pages/reports.py", "app_pages/checklists.py"]),
+    ("admin", ["app_pages/audit.py", "app_pages/deductions.py"]),
+])
+def test_each_desk_role_opens_its_pages_without_errors(console, username, pages):
+    at = console(username)
+    for page in pages:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+    if username == "super3":
+        assert "绿荷苑" not in texts(at)  # 华庆大厦 only
