@@ -544,15 +544,17 @@ def fig_console(kind, url, t, args):
             name = os.path.splitext(os.path.basename(page))[0]
             if name in ("login", "__init__"):
                 continue
-            res = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "console_page.py"), page, api.base,
-                                  PASSWORD], capture_output=True, text=True, cwd=ROOT,
+            res = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "console_page.py"),
+                                  f"app_pages/{name}.py", api.base, PASSWORD], capture_output=True, text=True, cwd=ROOT,
                                  env=dict(os.environ, PATROL_API_URL=api.base))
             try:
                 r = json.loads(res.stdout.strip().splitlines()[-1])
             except (IndexError, ValueError):
                 t.add(kind, f"console page {name}", "n/a", "", note=(res.stderr.strip().splitlines() or ["?"])[-1])
                 continue
-            note = "; ".join(r.get("exceptions", []))[:120]
+            note = f"first visit in a fresh process {r['cold']} s"
+            if r.get("exceptions"):
+                note += "; " + "; ".join(r["exceptions"])[:120]
             t.add(kind, f"console page {name} (AppTest render, {args.console_days} days)", r["seconds"], "s",
                   target="< 2 s", ok=r["seconds"] < 2 and not r.get("exceptions"), note=note)
 
