@@ -1,5 +1,4 @@
 """What every page shares: the session's API client, error handling, pickers and time formatting."""
-import hashlib
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -347,10 +346,6 @@ def money(value):
     return f"¥{value}"
 
 
-def token_fingerprint():
-    return hashlib.sha256((token() or "").encode()).hexdigest()[:12]
-
-
 def flash():
     msg = st.session_state.pop("flash", None)
     if msg:
@@ -367,10 +362,6 @@ def name_of(obj, *fields):
         if obj.get(f):
             return obj[f]
     return str(obj.get("id", "—"))
-
-
-def today_iso(site_id=None):
-    return local_today(site_id).isoformat()
 
 
 def require(roles):
