@@ -145,3 +145,35 @@ def test_audit_entries_cannot_be_changed_or_deleted_through_the_api(client, org,
         assert r.status_code in (404, 405), (method, path, r.status_code)
         assert r.get_json()["code"] == r.status_code
     assert list(AuditLog.select().order_by(AuditLog.id).dicts()) == before
+
+
+def test_deductions_and_the_ledger_are_audited_with_before_and_after(login, org):
+    from datetime import datetime, timedelta, timezone
+
+    boss, manager, guard = login("super1"), login("manager1"), login("guard1")
+    site = org["sites"]["LHY"].id
+    last_month = datetime.now(timezone(timedelta(hours=8))).replace(day=1) - timedelta(days=2)
+    d = boss.post("/deductions", json={"site_id": site, "staff_id": org["users"]["guard1"].id, "points": 2,
+                                       "reason": "岗位脱岗", "problem_key": "post.absent",
+                                       "occurred_at": last_month.isoformat()}).get_json()
+    created = AuditLog.get((AuditLog.action == "deduction.create") & (AuditLog.object_id == str(d["id"])))
+    assert created.user_id == org["users"]["super1"].id and created.role == "supervisor"
+    assert created.after["points"] == 2 and created.before is None
+    assert guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "当时在巡逻"}).status_code == 201
+    assert manager.post(f"/deductions/{d['id']}/appeal/decision",
+                        json={"upheld": True, "reason": "巡逻记录为证"}).status_code == 200
+    decided = AuditLog.get((AuditLog.action == "deduction.appeal_decision") & (AuditLog.object_id == str(d["id"])))
+    assert decided.before["status"] == "active" and decided.after["status"] == "voided"
+    assert decided.role == "manager"
+    month = last_month.strftime("%Y-%m")
+    assert manager.post(f"/ledger/{month}/close", query_string={"site_id": site}).status_code in (200, 201)
+    closed = AuditLog.get(AuditLog.action == "ledger.close")
+    assert closed.before == {"month": month, "closed": False} and closed.after
+    assert closed.site_id == site
+
+
+def test_logging_out_is_audited(client, org):
+    token = _login(client, "guard1").get_json()["token"]
+    client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    row = AuditLog.select().order_by(AuditLog.id.desc()).first()
+    assert (row.action, row.user_id) == ("logout", org["users"]["guard1"].id)

@@ -45,4 +45,5 @@ class Logout(MethodView):
         """Revoke the token used for this call."""
         with write_tx():
             auth.revoke_token(g.token)
+            audit("logout", "user", g.user.id)
         return None
