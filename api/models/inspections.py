@@ -1,5 +1,5 @@
 """Photos, inspections, item results and the findings failed items open."""
-from peewee import (AutoField, BigIntegerField, BooleanField, CharField, DateTimeField,
+from peewee import (AutoField, BigIntegerField, BooleanField, CharField, DateTimeField, DoubleField,
                     FloatField, ForeignKeyField, IntegerField, TextField)
 
 from api.models.base import BaseModel, JSONField, utcnow
@@ -19,8 +19,9 @@ class Photo(BaseModel):
     width = IntegerField()
     height = IntegerField()
     taken_at = DateTimeField(null=True)  # EXIF DateTimeOriginal, as the camera wrote it
-    gps_lat = FloatField(null=True)
-    gps_lon = FloatField(null=True)
+    # double precision: PostgreSQL's REAL (FloatField) keeps ~7 digits, about a metre of a position
+    gps_lat = DoubleField(null=True)
+    gps_lon = DoubleField(null=True)
     device = CharField(max_length=120, default="")
     created_at = DateTimeField(default=utcnow)
 
@@ -49,8 +50,8 @@ class Inspection(BaseModel):
     finished_at = DateTimeField()  # device clock, UTC
     received_at = DateTimeField(default=utcnow, index=True)  # server clock
     clock_suspect = BooleanField(default=False)  # device time too far from server time
-    lat = FloatField(null=True)
-    lon = FloatField(null=True)
+    lat = DoubleField(null=True)
+    lon = DoubleField(null=True)
     accuracy_m = FloatField(null=True)
     body_hash = CharField(max_length=64)
     failed_count = IntegerField(default=0)

@@ -1,5 +1,5 @@
 """Sites, zones, staff, tokens and checkpoints: who works where."""
-from peewee import (AutoField, BooleanField, CharField, DateTimeField, FloatField,
+from peewee import (AutoField, BooleanField, CharField, DateTimeField, DoubleField,
                     ForeignKeyField, IntegerField, TextField)
 
 from api.models.base import BaseModel, JSONField, utcnow
@@ -103,8 +103,8 @@ class Checkpoint(BaseModel):
     name_en = CharField(max_length=120, default="")
     kind = CharField(max_length=40)  # lobby, car_park, road_lamp, road, drain_cover, repair_site ...
     checklist_keys = JSONField(default=list)
-    lat = FloatField(null=True)
-    lon = FloatField(null=True)
+    lat = DoubleField(null=True)  # REAL would round a position to about a metre on PostgreSQL
+    lon = DoubleField(null=True)
     active = BooleanField(default=True)
     sort_order = IntegerField(default=0)
     note = TextField(default="")
