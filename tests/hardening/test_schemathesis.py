@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 12
+EXAMPLES = 8
 CHECKS = (not_a_server_error, response_schema_conformance)
 
 
