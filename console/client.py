@@ -93,14 +93,15 @@ class PatrolClient:
 
     # --- plumbing ---------------------------------------------------------------------
 
-    def _request(self, method, path, params=None, json=None, headers=None, raw=False):
+    def _request(self, method, path, params=None, json=None, headers=None, raw=False, files=None, data=None):
         h = {"Accept": "application/json"} if not raw else {}
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
         h.update(headers or {})
         url = f"{self.base_url}/api/v1{path}"
         try:
-            resp = self.http.request(method, url, params=_clean(params), json=json, headers=h, timeout=TIMEOUT)
+            resp = self.http.request(method, url, params=_clean(params), json=json, headers=h, timeout=TIMEOUT,
+                                     files=files, data=data)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ApiUnavailable(None, f"The server at {self.base_url} cannot be reached ({type(exc).__name__}).")
         if resp.status_code >= 400:
@@ -191,6 +192,13 @@ class PatrolClient:
 
     def dismiss_finding(self, finding_id, reason):
         return self.post(f"/findings/{int(finding_id)}/dismiss", {"reason": reason})
+
+    def upload_photo(self, content, filename="photo.jpg", content_type="image/jpeg", site_id=None):
+        """Upload one photo's bytes (multipart ``file``); returns ``{id, ...}``. The id is the bytes' SHA-256,
+        so uploading the same photo again is harmless and answers with the same id."""
+        form = {"site_id": str(int(site_id))} if site_id is not None else None
+        return self._request("POST", "/photos", files={"file": (filename or "photo.jpg", content, content_type)},
+                             data=form)
 
     def photo(self, photo_id, size="thumb"):
         """The photo's bytes (``thumb``, ``preview`` or ``original``) with the caller's token."""

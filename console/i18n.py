@@ -155,6 +155,18 @@ STRINGS = {
     "reopened_n": ("返工 {n} 次", "Reworked {n}×"),
     "no_actions": ("当前状态下没有可执行的操作。", "No action is possible in this state."),
     "back_to_board": ("返回看板", "Back to the board"),
+    "wo_new": ("新建工单", "New work order"),
+    "wo_new_title": ("新建工单（手工登记）", "New work order (by hand)"),
+    "wo_no_zone": ("不指定片区", "No particular zone"),
+    "wo_default_assignee": ("片区责任人：{name}（默认）", "Zone's responsible person: {name} (default)"),
+    "wo_no_default_assignee": ("该片区未设此专业责任人，先不派单（待派单）",
+                               "The zone has nobody for this trade: leave it open to assign later"),
+    "wo_pick_zone_for_default": ("先不派单（选择片区可默认派给片区责任人）",
+                                 "Leave it open (choose a zone to give it to the zone's responsible person)"),
+    "wo_scheduled_for": ("计划日期", "Scheduled for"),
+    "wo_title_hint": ("例如：3栋大堂门禁失灵", "e.g. Building 3 lobby door lock broken"),
+    "wo_create": ("创建工单", "Create the work order"),
+    "wo_created": ("已新建工单 #{id}，负责人：{who}。", "Work order #{id} created; assignee: {who}."),
     # deductions
     "ded_title": ("扣分与月度台账", "Deductions and monthly ledger"),
     "tab_ledger": ("月度台账", "Monthly ledger"),
@@ -425,6 +437,10 @@ STRINGS.update({
     "sd_registered_late": ("迟报", "Registered late"),
     "sd_active": ("未办结", "Not finished"),
     "sd_earlier": ("此前 90 天", "The 90 days before"),
+    "sd_photos": ("现场照片（可多选）", "Photos (several allowed)"),
+    "sd_photos_help": ("业主发来的或现场拍的照片，作为处理依据一并存档。",
+                       "Photos from the owner or taken on site; kept with the request as evidence."),
+    "sd_photos_n": ("附照片 {n} 张。", "{n} photo(s) attached."),
 })
 
 ENUMS.update({

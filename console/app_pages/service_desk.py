@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from console import ui
+from console import ui, uploads
 from console.i18n import label, t
 
 KINDS = ["complaint", "repair", "suggestion"]
@@ -15,6 +15,9 @@ CATEGORIES = ["water_leak", "lift", "noise", "parking", "cleaning", "security", 
 STATUSES = ["open", "handling", "transferred", "done", "closed", "cancelled"]
 DEPARTMENTS = ["engineering", "cleaning", "security", "landscaping"]
 FAULTS = ["hidden", "late_registration", "overdue"]
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]  # what the API's photo store accepts
+NEW_FIELDS = ["sd_new_owner_name", "sd_new_owner_phone", "sd_new_building", "sd_new_unit", "sd_new_room",
+              "sd_new_area", "sd_new_description", "sd_new_ask", "sd_new_urgent", "sd_new_day", "sd_new_time"]
 
 client = ui.client()
 role = ui.role()
@@ -102,6 +105,10 @@ def register_form():
                            key="sd_new_time", step=60)
         urgent = c4.checkbox(t("sd_urgent"), key="sd_new_urgent")
         slots.here("received_at", "priority", "urgent")
+        # a new uploader (new key) after each registered call, so its photos do not ride on the next one
+        photos = st.file_uploader(t("sd_photos"), type=PHOTO_TYPES, accept_multiple_files=True,
+                                  key=f"sd_new_photos_{st.session_state.get('sd_new_n', 0)}", help=t("sd_photos_help"))
+        slots.here("photo_ids")
         submitted = st.form_submit_button(t("sd_register"), type="primary")
     if not submitted:
         return
@@ -111,10 +118,15 @@ def register_form():
             "public_area": public_area, "description": description, "owner_ask": owner_ask,
             "priority": priority, "urgent": bool(urgent), "received_at": received.isoformat(),
             "client_id": ui.retry_key("sd_new")}
-    made = ui.act(client.create_request, body, slots=slots)
+    made = ui.act(uploads.create_with_photos, client.create_request, body, client, photos or [], site_id,
+                  slots=slots)
     if made:
         ui.forget_retry_key("sd_new")
-        done(t("sd_registered", id=made["id"], due=ui.fmt_time(made.get("due_at"), site_id)))
+        for key in NEW_FIELDS:  # the next call starts from an empty form
+            st.session_state.pop(key, None)
+        st.session_state["sd_new_n"] = st.session_state.get("sd_new_n", 0) + 1
+        done(t("sd_registered", id=made["id"], due=ui.fmt_time(made.get("due_at"), site_id))
+             + (" " + t("sd_photos_n", n=len(made.get("photo_ids") or [])) if made.get("photo_ids") else ""))
 
 
 # --- one request -------------------------------------------------------------------------------
@@ -139,6 +151,12 @@ def detail(req_id, ns):
         st.markdown(f"**{t('sd_owner_ask')}**：{req['owner_ask']}")
     st.markdown(f"**{t('sd_owner')}**：{req['owner_name'] or '—'}　**{t('sd_owner_phone')}**：{req['owner_phone'] or '—'}")
     st.caption(t("sd_masked_note"))
+    if req.get("photo_ids"):
+        cols = st.columns(6)
+        for i, pid in enumerate(req["photo_ids"][:12]):
+            data = ui.photo_bytes(pid, "preview")
+            if data:
+                cols[i % 6].image(data, width="stretch")
     if st.button(t("sd_reveal"), key=f"sd_{ns}_reveal_{req_id}", icon=":material/visibility:"):
         full = ui.act(client.request, req_id, reveal=True)
         if full:

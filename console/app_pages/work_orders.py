@@ -1,4 +1,7 @@
-"""工单: a board by status with deadlines and countdowns; assign, revisit (verify), reopen, cancel; detail."""
+"""工单: a board by status with deadlines and countdowns; a new order by hand; assign, revisit (verify), reopen,
+cancel; detail."""
+from datetime import timedelta
+
 import streamlit as st
 
 from console import ui
@@ -14,6 +17,10 @@ SUPERVISOR_ACTIONS = {
     "in_progress": ["cancel"], "done": ["verify", "reopen"], "verified": ["reopen"], "cancelled": [],
 }
 
+# who can be given an order; a supervisor may take any trade's order himself
+FIELD_ROLES = ("technician", "cleaner", "guard", "supervisor")
+NEW_FIELDS = ("wo_new_title", "wo_new_description", "wo_new_priority")
+
 client = ui.client()
 
 
@@ -23,6 +30,90 @@ def open_order(order_id):
 
 def close_order():
     st.session_state.pop("wo_open", None)
+
+
+def open_new():
+    st.session_state["wo_new"] = True
+
+
+def close_new():
+    st.session_state.pop("wo_new", None)
+
+
+def staff_choices(site_id, trade, default_text):
+    """``{None: default, user_id: "name（role·trade）"}``: the site's active field staff of the trade, and supervisors."""
+    people = [u for u in ui.staff(site_id) if u.get("active", True) and u.get("role") in FIELD_ROLES
+              and (u.get("trade") == trade or u.get("role") == "supervisor")]
+    choices = {None: default_text}
+    choices.update({u["id"]: f"{u['name']}（{label('role', u.get('role'))}·{label('trade', u.get('trade'))}）"
+                    for u in people})
+    return choices
+
+
+def new_order():
+    """A work order by hand (a call, a walk-round, planned maintenance); the API answers for every rule."""
+    st.button(t("back_to_board"), on_click=close_new, icon=":material/arrow_back:", key="wo_new_back")
+    st.subheader(t("wo_new_title"))
+    slots = ui.FieldSlots()
+    c = st.columns(3)
+    with c[0]:
+        site_id = ui.site_picker("wo_new_site", allow_all=False)
+        slots.here("site_id")
+    zones = ui.zones(site_id)
+    with c[1]:
+        # keyed by site: another site's zone must never stay selected
+        zone_id = ui.choose(t("zone"), {None: t("wo_no_zone"), **{z["id"]: pick(z, "name") for z in zones}},
+                            f"wo_new_zone_{site_id}")
+        slots.here("zone_id")
+    with c[2]:
+        trade = ui.choose(t("trade"), {x: label("trade", x) for x in TRADES}, "wo_new_trade")
+        slots.here("trade")
+
+    zone = next((z for z in zones if z["id"] == zone_id), None)
+    responsible = ((zone or {}).get("responsible") or {}).get(trade)
+    if responsible:
+        default_text = t("wo_default_assignee", name=responsible["name"])
+    else:
+        default_text = t("wo_no_default_assignee") if zone else t("wo_pick_zone_for_default")
+    c = st.columns([1, 2])
+    with c[0]:
+        assignee_id = ui.choose(t("assignee"), staff_choices(site_id, trade, default_text),
+                                f"wo_new_assignee_{site_id}_{trade}")
+        slots.here("assignee_id")
+    with c[1]:
+        priority = ui.choose(t("priority"), {p: label("priority", p) for p in PRIORITIES}, "wo_new_priority",
+                             widget="radio", horizontal=True, index=PRIORITIES.index("normal"))
+        slots.here("priority")
+        scheduled_for = None
+        if priority == "planned":
+            today = ui.local_today(site_id)
+            scheduled_for = st.date_input(t("wo_scheduled_for"), value=today + timedelta(days=1), min_value=today,
+                                          key="wo_new_scheduled_for")
+            slots.here("scheduled_for")
+    title = st.text_input(t("title"), key="wo_new_title", max_chars=255, placeholder=t("wo_title_hint"))
+    slots.here("title")
+    description = st.text_area(t("description"), key="wo_new_description", height=100, max_chars=4000)
+    slots.here("description", "finding_ids", "client_id")
+
+    if not st.button(t("wo_create"), type="primary", icon=":material/add_task:", key="wo_new_submit"):
+        return
+    body = {"site_id": site_id, "zone_id": zone_id, "trade": trade, "title": title.strip(),
+            "description": description.strip(), "priority": priority, "client_id": ui.retry_key("wo_new")}
+    if assignee_id is not None:  # left out, the API gives it to the zone's responsible person (片区责任制)
+        body["assignee_id"] = assignee_id
+    if scheduled_for is not None:
+        body["scheduled_for"] = scheduled_for.isoformat()
+    made = ui.act(client.create_work_order, body, slots=slots)
+    if made is None:
+        return
+    ui.forget_retry_key("wo_new")
+    for key in NEW_FIELDS:  # the next order starts from an empty form
+        st.session_state.pop(key, None)
+    who = ui.name_of(made.get("assignee")) if made.get("assignee") else t("unassigned")
+    st.session_state["flash_ok"] = t("wo_created", id=made["id"], who=who)
+    close_new()
+    open_order(made["id"])
+    st.rerun()
 
 
 def detail(order_id):
@@ -127,6 +218,11 @@ if ok:
 if st.session_state.get("wo_open"):
     detail(st.session_state["wo_open"])
     st.stop()
+if st.session_state.get("wo_new"):
+    new_order()
+    st.stop()
+
+st.button(t("wo_new"), on_click=open_new, icon=":material/add:", type="primary", key="wo_new_open")
 
 with st.container(border=True):
     f = st.columns([2, 2, 2, 2, 1])

@@ -67,3 +67,22 @@ def test_an_api_that_is_down_is_unavailable_not_a_crash():
     with pytest.raises(ApiUnavailable) as exc:
         PatrolClient(f"http://127.0.0.1:{free_port()}").sites()
     assert exc.value.status is None and "cannot be reached" in exc.value.message
+
+
+def test_a_photo_uploads_once_and_the_same_bytes_give_the_same_id(console_api, token_for):
+    from tests.console.conftest import _jpeg
+
+    c = PatrolClient(console_api.url, token=token_for("service1"))
+    site_id = c.me()["site_ids"][0]
+    data = _jpeg("owner's photo of the leak", (20, 60, 140))
+    first = c.upload_photo(data, "leak.jpg", "image/jpeg", site_id=site_id)
+    again = c.upload_photo(data, "leak-again.jpg", "image/jpeg", site_id=site_id)
+    assert len(first["id"]) == 64 and again["id"] == first["id"]
+    assert c.photo(first["id"], "original") == data  # the original is kept unaltered, as evidence
+
+
+def test_something_that_is_not_a_photo_is_a_field_error(console_api, token_for):
+    c = PatrolClient(console_api.url, token=token_for("service1"))
+    with pytest.raises(ValidationError) as exc:
+        c.upload_photo(b"%PDF-1.4 not a photo", "invoice.pdf", "application/pdf")
+    assert exc.value.status == 422 and "file" in exc.value.fields
