@@ -194,7 +194,6 @@ STRINGS = {
     "download_csv": ("下载工资扣款表（CSV）", "Download payroll (CSV)"),
     "posting_notice": ("公示通知（可打印）", "Posting notice (printable)"),
     "download_posting": ("下载公示通知", "Download the posting notice"),
-    "print": ("打印", "Print"),
     "no_posting": ("本月无需公示人员。", "Nobody is posted this month."),
     "appeal_by": ("申诉人", "Filed by"),
     "appeal_reason": ("申诉理由", "Appeal reason"),

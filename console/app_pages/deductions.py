@@ -108,11 +108,9 @@ with tab_posting:
         st.download_button(t("download_posting"), data=html.encode("utf-8"), mime="text/html",
                            file_name=f"posting-{safe_site}-{month}.html", on_click="ignore", key="ded_posting_dl",
                            icon=":material/print:")
-        printable = html.replace("</body>", '<p style="text-align:center" class="no-print"><button '
-                                 'onclick="window.print()">' + t("print") + '</button></p>'
-                                 '<style>@media print{.no-print{display:none}}</style></body>')
-        # a data: URL has an opaque origin: the notice cannot reach into the console's page
-        st.iframe("data:text/html;charset=utf-8;base64," + base64.b64encode(printable.encode()).decode(), height=520)
+        # the API's notice as it is (it has its own print button); a data: URL has an opaque origin, so the
+        # notice cannot reach into the console's page
+        st.iframe("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode(), height=520)
 
 # --- fault notices (过失单) ------------------------------------------------------------------------
 with tab_notices:
