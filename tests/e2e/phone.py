@@ -24,8 +24,9 @@ def launch(playwright):
 class Phone:
     """One phone: a browser context and page, with taps counted and screens photographed."""
 
-    def __init__(self, browser, base_url, name):
-        self.context = browser.new_context(**PHONE)
+    def __init__(self, browser, base_url, name, **context_options):
+        # context_options: e.g. geolocation and permissions=["geolocation"] for a phone that allows it
+        self.context = browser.new_context(**PHONE, **context_options)
         self.page = self.context.new_page()
         self.base_url = base_url
         self.name = name
@@ -78,6 +79,28 @@ class Phone:
                   photos: (e.photos || []).map((p) => ({id: p.id, size: p.blob.size, isBlob: p.blob instanceof Blob}))})));
               };
               q.onerror = () => reject(q.error);
+            };
+            r.onerror = () => reject(r.error);
+        })""")
+
+    def drafts(self):
+        """The walk drafts the app stored in IndexedDB, each with its stored photos' sizes."""
+        return self.page.evaluate("""() => new Promise((resolve, reject) => {
+            const r = indexedDB.open('patrol');
+            r.onsuccess = () => {
+              const db = r.result;
+              if (!db.objectStoreNames.contains('drafts')) { db.close(); resolve([]); return; }
+              const tx = db.transaction(['drafts', 'draft_photos'], 'readonly');
+              const d = tx.objectStore('drafts').getAll();
+              const k = tx.objectStore('draft_photos').getAllKeys();
+              const b = tx.objectStore('draft_photos').getAll();
+              tx.oncomplete = () => {
+                db.close();
+                resolve(d.result.map((x) => Object.assign({}, x, {
+                  stored_photos: k.result.map((key, i) => ({draft: key[0], id: key[1], size: b.result[i].size}))
+                    .filter((p) => p.draft === x.id)})));
+              };
+              tx.onerror = () => reject(tx.error);
             };
             r.onerror = () => reject(r.error);
         })""")

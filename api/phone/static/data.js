@@ -2,7 +2,7 @@
 // checklist's current version (with its ETag) and a technician's work orders.
 // Refreshed at login and at every sync, so a whole round works with the network off.
 import * as api from './api.js';
-import { kvGet, kvSet, kvSetMany, outboxAll } from './idb.js';
+import { draftsAll, kvGet, kvSet, kvSetMany, outboxAll } from './idb.js';
 import { itemsOf, siteToday, SITE_TZ } from './util.js';
 
 const ACTIVE_ORDER = ['assigned', 'accepted', 'in_progress', 'open'];
@@ -21,6 +21,17 @@ export async function workOrders() {
   }).filter((w) => ACTIVE_ORDER.includes(w.status));
 }
 export async function lastSync() { return kvGet('last_sync'); }
+
+/** A walk's draft is named by its checkpoint and checklist: one unfinished walk per pair. */
+export const draftKey = (code, checklistKey) => `${code}|${checklistKey}`;
+/** The draft keys of walks left unfinished on this phone. */
+export async function draftKeys() {
+  try {
+    return new Set((await draftsAll()).map((d) => d.id));
+  } catch (e) {
+    return new Set();  // no drafts is never a reason for a screen not to open
+  }
+}
 
 export async function timezone() {
   const s = await sites();

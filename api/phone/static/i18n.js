@@ -24,6 +24,8 @@ const zh = {
   photo_if_fail: '不合格须拍照', note_placeholder: '问题说明（例如：哪一盏、什么情况）', mark_na: '不适用',
   result_unset: '未检', result_pass: '合格', result_fail: '不合格', result_na: '不适用',
   n_unchecked: '还有 {n} 项未检查。', photo_missing: '“{item}”不合格，必须拍照。',
+  draft_resumed: '继续未完成的检查', draft_started: '{time} 开始 · 已恢复结果、说明和照片', discard_draft: '放弃草稿，重新检查',
+  confirm_discard_draft: '放弃后，已勾选的结果、说明和照片都会删除。确定吗？', not_saved: '没能保存到手机：{error}', status_draft: '未完成',
   take_photo: '拍照', required: '必须', remove_photo: '删除照片', saved_to_outbox: '已保存，联网后自动发送',
   report_title: '上报问题', place_words: '具体位置', place_placeholder: '例如：3 号楼东侧花坛', place: '位置', choose_zone: '选择片区', or_scan_checkpoint: '或扫描巡检点',
   what_is_wrong: '问题描述', report_note_placeholder: '看到了什么问题？', trade: '专业', priority: '紧急程度',
@@ -37,6 +39,7 @@ const zh = {
   entry_pending: '待发送', entry_refused: '被退回', n_photos: '{n} 张照片', retrying: '已重试 {n} 次，稍后再试',
   try_again: '重新发送', discard: '删除', confirm_discard: '删除后这条记录不会再发送，确定吗？',
   logout: '退出登录', confirm_logout: '退出会清除手机上的全部资料。', confirm_logout_pending: '还有 {n} 条未发送，退出将删除它们。确定退出吗？',
+  confirm_logout_drafts: '还有 {n} 个未完成的检查（草稿），退出也会删除。',
 };
 
 const en = {
@@ -61,6 +64,8 @@ const en = {
   photo_if_fail: 'photo if failed', note_placeholder: 'What is wrong (which one, what happened)', mark_na: 'Not applicable',
   result_unset: 'Not checked', result_pass: 'Pass', result_fail: 'Fail', result_na: 'N/A',
   n_unchecked: '{n} items not checked yet.', photo_missing: '"{item}" failed and needs a photo.',
+  draft_resumed: 'Resume draft', draft_started: 'Started {time} · results, notes and photos restored', discard_draft: 'Discard draft, start over',
+  confirm_discard_draft: 'The results, notes and photos of this draft will be deleted. Discard it?', not_saved: 'Could not save on this phone: {error}', status_draft: 'Unfinished',
   take_photo: 'Take photo', required: 'required', remove_photo: 'Remove photo', saved_to_outbox: 'Saved; sends when online',
   report_title: 'Report a problem', place_words: 'Exactly where', place_placeholder: 'e.g. flower bed east of tower 3', place: 'Place', choose_zone: 'Choose a zone', or_scan_checkpoint: 'or scan a checkpoint',
   what_is_wrong: 'What is wrong', report_note_placeholder: 'What did you see?', trade: 'Trade', priority: 'Priority',
@@ -74,6 +79,7 @@ const en = {
   entry_pending: 'Waiting', entry_refused: 'Refused', n_photos: '{n} photos', retrying: 'Tried {n} times; will retry',
   try_again: 'Send again', discard: 'Discard', confirm_discard: 'This record will never be sent. Discard it?',
   logout: 'Log out', confirm_logout: 'Logging out clears everything stored on this phone.', confirm_logout_pending: '{n} records are unsent and will be deleted. Log out?',
+  confirm_logout_drafts: '{n} unfinished checks (drafts) will be deleted too.',
 };
 
 const DICTS = { zh, en };

@@ -1,6 +1,8 @@
-// IndexedDB in a few promises: a key-value store for reference data and the outbox queue.
+// IndexedDB in a few promises: a key-value store for reference data, the outbox queue, and the
+// drafts of checklist walks not yet submitted (their photos kept apart, so typing a note never
+// rewrites the photos' bytes).
 const DB_NAME = 'patrol';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 let dbPromise = null;
 
 function req(r) {
@@ -18,6 +20,10 @@ export function openDb() {
         const db = r.result;
         if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
         if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+        // one draft per checkpoint + checklist, keyed 'CODE|checklist_key'
+        if (!db.objectStoreNames.contains('drafts')) db.createObjectStore('drafts', { keyPath: 'id' });
+        // a draft's photo Blobs, keyed [draft id, photo sha256]
+        if (!db.objectStoreNames.contains('draft_photos')) db.createObjectStore('draft_photos');
       };
       r.onsuccess = () => {
         const db = r.result;
@@ -46,6 +52,15 @@ export async function kvSetMany(obj) {
   const tx = db.transaction('kv', 'readwrite');
   const s = tx.objectStore('kv');
   for (const [k, v] of Object.entries(obj)) s.put(v, k);
+  return done(tx);
+}
+
+export async function outboxAll() { return req((await store('outbox', 'readonly')).getAll()); }
+export async function outboxGet(seq) { return req((await store('outbox', 'readonly')).get(seq)); }
+export async function outboxPut(entry) { return req((await store('outbox', 'readwrite')).put(entry)); }
+export async function outboxAdd(entry) { return req((await store('outbox', 'readwrite')).add(entry)); }
+
+function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
@@ -53,10 +68,60 @@ export async function kvSetMany(obj) {
   });
 }
 
-export async function outboxAll() { return req((await store('outbox', 'readonly')).getAll()); }
-export async function outboxGet(seq) { return req((await store('outbox', 'readonly')).get(seq)); }
-export async function outboxPut(entry) { return req((await store('outbox', 'readwrite')).put(entry)); }
-export async function outboxAdd(entry) { return req((await store('outbox', 'readwrite')).add(entry)); }
+const photosOf = (draftId) => IDBKeyRange.bound([draftId], [draftId, []]);
+
+/** Queue a write and drop the draft it came from in one transaction: never both, never neither. */
+export async function outboxAddFromDraft(entry, draftId) {
+  const db = await openDb();
+  const tx = db.transaction(['outbox', 'drafts', 'draft_photos'], 'readwrite');
+  const seq = req(tx.objectStore('outbox').add(entry));
+  tx.objectStore('drafts').delete(draftId);
+  tx.objectStore('draft_photos').delete(photosOf(draftId));
+  await done(tx);
+  return seq;
+}
+
+/** A draft with its photos as {id: Blob}, or null. */
+export async function draftGet(draftId) {
+  const db = await openDb();
+  const tx = db.transaction(['drafts', 'draft_photos'], 'readonly');
+  const draft = req(tx.objectStore('drafts').get(draftId));
+  const ps = tx.objectStore('draft_photos');
+  const keys = req(ps.getAllKeys(photosOf(draftId)));
+  const blobs = req(ps.getAll(photosOf(draftId)));
+  await done(tx);
+  const d = await draft;
+  if (!d) return null;
+  const ks = await keys;
+  const bs = await blobs;
+  d.blobs = Object.fromEntries(ks.map((k, i) => [k[1], bs[i]]));
+  return d;
+}
+
+/** Every draft's record (no photos): which walks were left half done. */
+export async function draftsAll() { return req((await store('drafts', 'readonly')).getAll()); }
+
+/**
+ * Save a draft's record; `addPhotos` ({id, blob}) are stored, `dropPhotos` (ids) removed, in the
+ * same transaction as the record that names them.
+ */
+export async function draftPut(draft, { addPhotos = [], dropPhotos = [] } = {}) {
+  const db = await openDb();
+  const tx = db.transaction(['drafts', 'draft_photos'], 'readwrite');
+  tx.objectStore('drafts').put(draft);
+  const ps = tx.objectStore('draft_photos');
+  for (const p of addPhotos) ps.put(p.blob, [draft.id, p.id]);
+  for (const id of dropPhotos) ps.delete([draft.id, id]);
+  return done(tx);
+}
+
+export async function draftDelete(draftId) {
+  const db = await openDb();
+  const tx = db.transaction(['drafts', 'draft_photos'], 'readwrite');
+  tx.objectStore('drafts').delete(draftId);
+  tx.objectStore('draft_photos').delete(photosOf(draftId));
+  return done(tx);
+}
 export async function outboxDelete(seq) { return req((await store('outbox', 'readwrite')).delete(seq)); }
 
 /** Logout: the whole database goes, photos and all. */

@@ -2,7 +2,7 @@
 // An entry leaves only on the server's 2xx; a refusal (409/422...) is kept with the server's
 // message for the user to see; no answer (offline, lost response, 5xx) retries with backoff.
 import * as api from './api.js';
-import { outboxAdd, outboxAll, outboxDelete, outboxGet, outboxPut } from './idb.js';
+import { outboxAdd, outboxAddFromDraft, outboxAll, outboxDelete, outboxGet, outboxPut } from './idb.js';
 
 export const events = new EventTarget();
 
@@ -29,12 +29,13 @@ export async function counts() {
  * Queue a write. entry: {kind, id, path, body, photos: [{id, blob, name}], summary}
  * `id` is the client's id for the write (inspection UUID, finding client_id...) and doubles as
  * the Idempotency-Key, so a retry after a lost answer is never done twice.
+ * `draftId`: the walk's draft, deleted in the same transaction the entry is stored in.
  */
-export async function add(entry) {
+export async function add(entry, { draftId = null } = {}) {
   const e = Object.assign({
     state: 'pending', attempts: 0, created_at: new Date().toISOString(), photos: [], sent_photos: [],
   }, entry);
-  e.seq = await outboxAdd(e);
+  e.seq = draftId ? await outboxAddFromDraft(e, draftId) : await outboxAdd(e);
   notify();
   return e;
 }

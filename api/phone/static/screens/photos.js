@@ -1,5 +1,6 @@
 // The photo button: the phone's camera through <input type=file capture>, the original bytes
 // kept as a Blob with their SHA-256 (the server's photo id) for the outbox.
+// onchange({added, removed}): the photos just taken, the one just removed.
 import { t } from '../i18n.js';
 import { h, sha256Hex } from '../util.js';
 import { icon } from '../icons.js';
@@ -22,20 +23,25 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
           photos.splice(i, 1);
           draw();
           mark();
-          onchange();
+          onchange({ added: [], removed: [p] });
         } }, '×'));
     }));
   }
 
   input.addEventListener('change', async () => {
+    const added = [];
     for (const file of input.files) {
       const id = await sha256Hex(file);
-      if (!photos.some((p) => p.id === id)) photos.push({ id, blob: file, name: file.name || 'photo.jpg' });
+      if (!photos.some((p) => p.id === id)) {
+        const p = { id, blob: file, name: file.name || 'photo.jpg' };
+        photos.push(p);
+        added.push(p);
+      }
     }
     input.value = '';
     draw();
     mark();
-    onchange();
+    onchange({ added, removed: [] });
   });
   draw();
   return h('div', { class: 'photos' }, label, thumbs);

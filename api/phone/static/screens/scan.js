@@ -27,7 +27,8 @@ async function checkpointScreen(ctx, code) {
         h('p', { class: 'muted' }, t('unknown_checkpoint_hint')),
         h('a', { class: 'big button', href: '#/scan' }, t('scan_again')))) };
   }
-  const [checklists, tasks, tz, user] = await Promise.all([data.checklistsIndex(), data.tasks(), data.timezone(), data.user()]);
+  const [checklists, tasks, tz, user, drafts] = await Promise.all([
+    data.checklistsIndex(), data.tasks(), data.timezone(), data.user(), data.draftKeys()]);
   const dueFor = (key) => tasks.items.find((tk) => tk.status === 'due' && tk.checklist_key === key
     && ((tk.checkpoint && tk.checkpoint.code === cp.code) || tk.checkpoint_code === cp.code));
   const all = cp.checklist_keys.filter((k) => checklists[k]);
@@ -35,7 +36,10 @@ async function checkpointScreen(ctx, code) {
   // the one due now, else the only one of their trade (a guard at the car park is not cleaning it)
   const due = all.filter((k) => dueFor(k));
   const mine = all.filter((k) => user && user.trade && checklists[k].trade === user.trade);
-  const obvious = due.length === 1 ? due : (due.length === 0 && mine.length === 1 ? mine : (all.length === 1 ? all : []));
+  // ...unless a walk here was begun and left: scanning the label again resumes it
+  const drafted = all.filter((k) => drafts.has(data.draftKey(cp.code, k)));
+  const obvious = drafted.length === 1 ? drafted
+    : due.length === 1 ? due : (due.length === 0 && mine.length === 1 ? mine : (all.length === 1 ? all : []));
   if (obvious.length === 1) {
     // Back from the walk skips this hop
     ctx.go(`#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(obvious[0])}`, true);
@@ -50,7 +54,8 @@ async function checkpointScreen(ctx, code) {
     keys.length ? keys.map((k) => {
       const task = dueFor(k);
       return h('a', { class: `big button choice${task ? ' due' : ''}`, href: `#/walk/${encodeURIComponent(cp.code)}/${encodeURIComponent(k)}` },
-        pick(checklists[k], 'name'), task ? h('small', {}, t('due_at', { time: siteTime(task.due_at, tz) })) : null);
+        pick(checklists[k], 'name'), task ? h('small', {}, t('due_at', { time: siteTime(task.due_at, tz) })) : null,
+        drafted.includes(k) ? h('small', { class: 'draft-mark' }, t('status_draft')) : null);
     }) : h('p', { class: 'muted' }, t('no_checklist_here')),
     h('a', { class: 'big button secondary', href: `#/report/${encodeURIComponent(cp.code)}` }, t('report_here'))) };
 }

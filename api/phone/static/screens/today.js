@@ -31,9 +31,9 @@ export async function render(ctx) {
   const el = h('section', { class: 'screen today' });
 
   async function draw() {
-    const [user, tasks, cps, entries, last, tz, sites, checklists, orders] = await Promise.all([
+    const [user, tasks, cps, entries, last, tz, sites, checklists, orders, drafts] = await Promise.all([
       data.user(), data.tasks(), data.checkpoints(), outbox.entries(), data.lastSync(), data.timezone(),
-      data.sites(), data.checklistsIndex(), data.workOrders()]);
+      data.sites(), data.checklistsIndex(), data.workOrders(), data.draftKeys()]);
     const pending = entries.filter((e) => e.state !== 'refused');
     const refused = entries.filter((e) => e.state === 'refused');
     const localDone = markLocallyDone(tasks.items, cps, pending);
@@ -56,6 +56,16 @@ export async function render(ctx) {
       : h('span', { class: 'outbox-count clear', id: 'outbox-count' }, t('nothing_waiting'));
 
     const byTime = (a, b) => String(a.due_at).localeCompare(String(b.due_at));
+    // a walk begun and left counts for one task: the earliest still due there (else the earliest missed)
+    const unfinished = new Set();
+    for (const key of drafts) {
+      const open = tasks.items.filter((tk) => {
+        const cp = taskCheckpoint(tk, cps);
+        return cp && data.draftKey(cp.code, tk.checklist_key) === key;
+      }).sort(byTime);
+      const tk = open.find((x) => status(x) === 'due') || open.find((x) => status(x) === 'missed');
+      if (tk) unfinished.add(tk);
+    }
     const soon = Date.now() + 60 * 60 * 1000;
     const row = (tk) => {
       const cp = taskCheckpoint(tk, cps);
@@ -67,6 +77,8 @@ export async function render(ctx) {
         h('span', { class: 'what' },
           h('strong', {}, cp ? pick(cp, 'name') : (tk.checkpoint_name || tk.checkpoint_code || '?')),
           h('small', {}, cl ? pick(cl, 'name') : tk.checklist_key)),
+        // tapping the row resumes the walk
+        unfinished.has(tk) ? h('span', { class: 'pill draft' }, t('status_draft')) : null,
         h('span', { class: `pill ${st}` }, t(`status_${st}`)));
     };
     const dueTasks = tasks.items.filter((tk) => status(tk) === 'due').sort(byTime);
@@ -109,7 +121,8 @@ export async function render(ctx) {
           h('span', { class: 'pill missed' }, t('status_missed'), ' ', count('missed'))),
         taskRows.length ? taskRows : h('p', { class: 'muted' }, t('no_tasks'))),
       h('button', { class: 'big secondary', type: 'button', id: 'logout', onclick: () => {
-        const question = entries.length ? t('confirm_logout_pending', { n: entries.length }) : t('confirm_logout');
+        let question = entries.length ? t('confirm_logout_pending', { n: entries.length }) : t('confirm_logout');
+        if (drafts.size) question = `${t('confirm_logout_drafts', { n: drafts.size })}\n${question}`;
         if (confirm(question)) ctx.logout();
       } }, t('logout')),
     );

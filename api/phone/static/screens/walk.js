@@ -1,27 +1,46 @@
 // The checklist walk: one screen per checkpoint + checklist. "All pass" first, then tap the
 // failing items; a failed item asks for a note and, where the item requires it, a photo.
+// Every tick, note and photo is kept as a draft in IndexedDB as the guard works: leaving the
+// screen, a reload or a killed browser loses nothing; the same walk opened again resumes it.
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
+import { draftDelete, draftGet, draftPut } from '../idb.js';
 import { t, pick } from '../i18n.js';
-import { h, isoWithOffset, uuid } from '../util.js';
+import { h, isoWithOffset, siteTime, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
+
+const NOTE_SAVE_MS = 400;
 
 function problem(ctx, title, text) {
   return { el: h('section', { class: 'screen' }, h('div', { class: 'card' }, h('h1', {}, title), h('p', {}, text),
     h('a', { class: 'big button', href: '#/scan' }, t('scan_again')))) };
 }
 
-/** Where the phone is, if the user already allowed it: never a prompt in the middle of a round. */
-async function quietLocation() {
+/**
+ * Where the phone is, asked once as the walk opens (the browser may ask the user then, not in
+ * the middle of the checklist); a short timeout, and submitting never waits for it.
+ */
+async function askLocation() {
   try {
-    if (!navigator.geolocation || !navigator.permissions) return null;
-    const p = await navigator.permissions.query({ name: 'geolocation' });
-    if (p.state !== 'granted') return null;
+    if (!navigator.geolocation) return null;
+    if (navigator.permissions) {
+      const p = await navigator.permissions.query({ name: 'geolocation' });
+      if (p.state === 'denied') return null;
+    }
     return await new Promise((resolve) => {
       navigator.geolocation.getCurrentPosition(
         (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy_m: Math.round(pos.coords.accuracy) }),
-        () => resolve(null), { timeout: 5000, maximumAge: 60000 });
+        () => resolve(null), { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
     });
+  } catch (e) {
+    return null;
+  }
+}
+
+/** The stored draft, or null: a broken store never keeps the walk from opening. */
+async function loadDraft(id) {
+  try {
+    return await draftGet(id);
   } catch (e) {
     return null;
   }
@@ -33,10 +52,65 @@ export async function render(ctx, params) {
   const cl = await data.checklist(params.key);
   if (!cl) return problem(ctx, t('unknown_checklist'), params.key);
 
-  const startedAt = isoWithOffset();
-  let location = null;
-  quietLocation().then((loc) => { location = loc; });
+  const draftId = data.draftKey(cp.code, cl.key);
+  const draft = await loadDraft(draftId);
+  const tz = await data.timezone();
+  const startedAt = draft ? draft.started_at : isoWithOffset();
+  let location = (draft && draft.location) || null;
+  askLocation().then((loc) => { if (loc) location = loc; });
   const state = new Map(cl.items.map((it) => [it.key, { status: null, note: '', photos: [] }]));
+  if (draft) {
+    // item keys are stable across checklist versions: what still exists is restored
+    for (const [key, d] of Object.entries(draft.items || {})) {
+      const s = state.get(key);
+      if (!s) continue;
+      s.status = d.status || null;
+      s.note = d.note || '';
+      s.photos = (d.photos || []).filter((p) => draft.blobs[p.id]).map((p) => ({ id: p.id, name: p.name, blob: draft.blobs[p.id] }));
+    }
+  }
+
+  // the draft: saved on every change, in order; after submit or discard nothing writes it again
+  let closed = false;
+  let saving = Promise.resolve();
+  let noteTimer = null;
+  function record() {
+    const items = {};
+    for (const [key, s] of state) {
+      if (s.status || s.note || s.photos.length) {
+        items[key] = { status: s.status, note: s.note, photos: s.photos.map((p) => ({ id: p.id, name: p.name })) };
+      }
+    }
+    return { id: draftId, checkpoint_code: cp.code, checklist_key: cl.key, checklist_version: cl.version,
+      started_at: startedAt, updated_at: new Date().toISOString(), location, items };
+  }
+  function save(photoChange) {
+    clearTimeout(noteTimer);
+    noteTimer = null;
+    if (closed) return saving;
+    const rec = record();
+    saving = saving.then(() => draftPut(rec, photoChange)).catch((e) => { console.warn('draft not saved', e); });
+    return saving;
+  }
+  function saveNoteSoon() {
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(() => save(), NOTE_SAVE_MS);
+  }
+  /** Typing not yet saved is saved now: the screen closes, the tab hides, the page goes. */
+  const flush = () => { if (noteTimer) save(); };
+  const onHide = () => { if (document.visibilityState === 'hidden') flush(); };
+  window.addEventListener('pagehide', flush);
+  document.addEventListener('visibilitychange', onHide);
+  function stopSaving() {
+    closed = true;
+    clearTimeout(noteTimer);
+    noteTimer = null;
+  }
+  function photosChanged({ added = [], removed = [] } = {}) {
+    // a photo may be on two items: its bytes go only when no item keeps it
+    const kept = new Set([...state.values()].flatMap((s) => s.photos.map((p) => p.id)));
+    save({ addPhotos: added, dropPhotos: removed.map((p) => p.id).filter((id) => !kept.has(id)) });
+  }
   const rows = new Map();
   const progress = h('span', { class: 'progress', id: 'progress' });
   const submit = h('button', { class: 'big primary', type: 'button', id: 'submit' });
@@ -59,6 +133,7 @@ export async function render(ctx, params) {
         s.status = s.status === 'fail' ? 'pass' : 'fail';
         drawRow(item);
         summary();
+        save();
         if (s.status === 'fail') {
           const note = row.querySelector('textarea');
           if (note) note.focus({ preventScroll: false });
@@ -69,16 +144,17 @@ export async function render(ctx, params) {
     h('span', { class: `pill ${s.status || 'unset'}` }, t(`result_${s.status || 'unset'}`)));
     const parts = [head];
     if (s.status === 'fail') {
-      const note = h('textarea', { rows: 2, placeholder: t('note_placeholder'), value: s.note, name: `note-${item.key}`,
-        oninput: (ev) => { s.note = ev.target.value; } });
+      const note = h('textarea', { rows: 2, placeholder: t('note_placeholder'), name: `note-${item.key}`,
+        oninput: (ev) => { s.note = ev.target.value; saveNoteSoon(); }, onblur: flush });
+      note.value = s.note;  // a textarea's text is its value, not a value attribute
       const picker = photoPicker({
         photos: s.photos,
         required: !!item.photo_required_on_fail,
         name: `photo-${item.key}`,
-        onchange: () => { message.hidden = true; },
+        onchange: (change) => { message.hidden = true; photosChanged(change); },
       });
       parts.push(h('div', { class: 'item-detail' }, note, picker,
-        h('button', { class: 'link', type: 'button', onclick: () => { s.status = 'na'; drawRow(item); summary(); } }, t('mark_na'))));
+        h('button', { class: 'link', type: 'button', onclick: () => { s.status = 'na'; drawRow(item); summary(); save(); } }, t('mark_na'))));
     }
     row.replaceChildren(...parts);
     row.className = `item ${s.status || 'unset'}`;
@@ -97,6 +173,7 @@ export async function render(ctx, params) {
       if (!s.status) { s.status = 'pass'; drawRow(it); }
     }
     summary();
+    save();
   } }, t('all_pass'));
 
   submit.addEventListener('click', async () => {
@@ -129,14 +206,37 @@ export async function render(ctx, params) {
       started_at: startedAt, finished_at: isoWithOffset(), results,
     };
     if (location) body.location = location;
-    await outbox.add({
-      kind: 'inspection', id, path: '/inspections', body, photos,
-      summary: { place: cp.name, place_en: cp.name_en, what: cl.name, what_en: cl.name_en },
-    });
+    // the draft goes in the same transaction the inspection enters the outbox
+    stopSaving();
+    await saving;
+    try {
+      await outbox.add({
+        kind: 'inspection', id, path: '/inspections', body, photos,
+        summary: { place: cp.name, place_en: cp.name_en, what: cl.name, what_en: cl.name_en },
+      }, { draftId });
+    } catch (e) {
+      // not stored (e.g. the phone is out of space): the walk and its draft stay as they were
+      closed = false;
+      submit.disabled = false;
+      message.textContent = t('not_saved', { error: e.message || String(e) });
+      message.hidden = false;
+      return;
+    }
     outbox.drain();
     ctx.toast(t('saved_to_outbox'), 'ok');
     ctx.go('#/today');
   });
+
+  const resumed = draft ? h('div', { class: 'card draft-banner', id: 'draft-banner', role: 'status' },
+    h('strong', {}, t('draft_resumed')),
+    h('span', { class: 'muted' }, t('draft_started', { time: siteTime(startedAt, tz, true) })),
+    h('button', { class: 'link danger-link', type: 'button', id: 'discard-draft', onclick: async () => {
+      if (!confirm(t('confirm_discard_draft'))) return;
+      stopSaving();
+      await saving;
+      try { await draftDelete(draftId); } catch (e) { /* the fresh walk below overwrites it on its first tick */ }
+      ctx.render();
+    } }, t('discard_draft'))) : null;
 
   summary();
   const el = h('section', { class: 'screen walk' },
@@ -144,9 +244,16 @@ export async function render(ctx, params) {
       h('h1', {}, pick(cp, 'name')),
       h('p', { class: 'muted' }, pick(cl, 'name'), ' · ', cp.code, ' · v', String(cl.version ?? '')),
       progress),
+    resumed,
     allPass,
     list,
     h('div', { class: 'submit-bar' }, message, submit));
-  return { el };
+  // leaving the screen (a tab, Back, another label) keeps the draft, typing included
+  return { el, cleanup: () => {
+    flush();
+    stopSaving();
+    window.removeEventListener('pagehide', flush);
+    document.removeEventListener('visibilitychange', onHide);
+  } };
 }
 
