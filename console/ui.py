@@ -318,20 +318,26 @@ def fmt_duration(delta):
 
 
 def order_countdown(order):
-    """(text, overdue?) for the deadline that matters in the order's status (the API counts the seconds)."""
+    """(text, overdue?) for the deadline that matters in the order's status (the API counts the seconds);
+    the text names that deadline ("响应剩余 3小时", "完成已超时 2天1小时", "回访剩余 8小时0分")."""
     status = order.get("status")
-    secs = None
+    secs, which = None, None
     if status in ("open", "assigned"):
-        secs = order.get("respond_seconds_left")
+        secs, which = order.get("respond_seconds_left"), "respond"
     if secs is None and status in ("open", "assigned", "accepted", "in_progress"):
-        secs = order.get("resolve_seconds_left")
+        secs, which = order.get("resolve_seconds_left"), "resolve"
     if status == "done":
-        secs = order.get("revisit_seconds_left")
+        secs, which = order.get("revisit_seconds_left"), "revisit"
     if secs is None:
         return None, False
     if secs >= 0:
-        return t("left", d=fmt_duration(timedelta(seconds=secs))), False
-    return t("overdue_by", d=fmt_duration(timedelta(seconds=-secs))), True
+        return t(f"{which}_left", d=fmt_duration(timedelta(seconds=secs))), False
+    return t(f"{which}_overdue_by", d=fmt_duration(timedelta(seconds=-secs))), True
+
+
+def escalation_text(level):
+    """"已升级至主管" / "已升级至经理" for a work order's escalation level (0 = none)."""
+    return t("escalated_to", who=label("wo_level", level)) if level else ""
 
 
 def pct(value):

@@ -1,4 +1,6 @@
 """今日概况: rounds done/due/missed by zone, open findings, overdue orders and the key figures."""
+from datetime import timedelta
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -90,11 +92,12 @@ with left:
             "#": f["id"],
             t("time"): ui.fmt_time(f.get("created_at"), f.get("site_id")),
             t("checkpoint"): pick(f.get("checkpoint") or {}, "name") or f.get("place") or "—",
-            t("title"): pick(f, "title"),
+            t("failed_item"): pick(f, "title"),  # the standard that was not met, e.g. 照明正常
             t("trade"): label("trade", f.get("trade")),
         } for f in items]), hide_index=True)
         if ui.role() in ui.SUPERVISOR_UP:
-            st.page_link("app_pages/findings.py", label=t("nav_findings"), icon=":material/arrow_forward:")
+            st.page_link("app_pages/findings.py", label=t("go_to", page=t("nav_findings")),
+                         icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))
 with right:
@@ -104,13 +107,17 @@ with right:
     if items:
         rows = []
         for o in items:
-            text, _ = ui.order_countdown(o)
-            rows.append({"#": o["id"], t("title"): o.get("title"), t("status"): label("wo_status", o.get("status")),
-                         t("assignee"): ui.name_of(o.get("assignee")) if o.get("assignee") else t("unassigned"),
-                         t("resolve_by"): text or "—"})
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
+            secs = [-s for s in (o.get("respond_seconds_left"), o.get("resolve_seconds_left")) if s is not None and s < 0]
+            # how late, first and short: in half a 1366 px screen the last column is the one that gets cut
+            rows.append({"#": o["id"], t("late_by"): ui.fmt_duration(timedelta(seconds=max(secs))) if secs else "—",
+                         t("title"): o.get("title"),
+                         t("status"): label("wo_status", o.get("status")),
+                         t("assignee"): ui.name_of(o.get("assignee")) if o.get("assignee") else t("unassigned")})
+        st.dataframe(pd.DataFrame(rows), hide_index=True,
+                     column_config={"#": st.column_config.NumberColumn(width=48)})
         if ui.role() in ui.SUPERVISOR_UP:
-            st.page_link("app_pages/work_orders.py", label=t("nav_work_orders"), icon=":material/arrow_forward:")
+            st.page_link("app_pages/work_orders.py", label=t("go_to", page=t("wo_title")),
+                         icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))
 
@@ -126,6 +133,7 @@ if ui.role() in ui.DESK_ROLES:
             t("sd_kind"): label("req_kind", r.get("kind")), t("sd_location"): r.get("location"),
             t("status"): label("req_status", r.get("status")), t("sd_level"): label("req_level", r.get("escalation_level")),
         } for r in items]), hide_index=True)
-        st.page_link("app_pages/service_desk.py", label=t("nav_service_desk"), icon=":material/arrow_forward:")
+        st.page_link("app_pages/service_desk.py", label=t("go_to", page=t("nav_service_desk")),
+                     icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))

@@ -74,11 +74,13 @@ def new_order():
     if responsible:
         default_text = t("wo_default_assignee", name=responsible["name"])
     else:
-        default_text = t("wo_no_default_assignee") if zone else t("wo_pick_zone_for_default")
-    c = st.columns([1, 2])
+        default_text = t("wo_no_default_assignee") if zone else t("wo_leave_open")
+    c = st.columns(2)
     with c[0]:
         assignee_id = ui.choose(t("assignee"), staff_choices(site_id, trade, default_text),
                                 f"wo_new_assignee_{site_id}_{trade}")
+        if zone is None:
+            st.caption(t("wo_default_hint"))
         slots.here("assignee_id")
     with c[1]:
         priority = ui.choose(t("priority"), {p: label("priority", p) for p in PRIORITIES}, "wo_new_priority",
@@ -128,7 +130,7 @@ def detail(order_id):
     if text:
         badges.append(f":red-background[{text}]" if late else f":green-background[{text}]")
     if order.get("escalation_level"):
-        badges.append(f":orange-background[{t('escalated')} L{order['escalation_level']}]")
+        badges.append(f":orange-background[{ui.escalation_text(order['escalation_level'])}]")
     if order.get("reopen_count"):
         badges.append(t("reopened_n", n=order["reopen_count"]))
     st.markdown(" · ".join(badges))
@@ -225,7 +227,7 @@ if st.session_state.get("wo_new"):
 st.button(t("wo_new"), on_click=open_new, icon=":material/add:", type="primary", key="wo_new_open")
 
 with st.container(border=True):
-    f = st.columns([2, 2, 2, 2, 1])
+    f = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
     site_id = ui.site_picker("wo_site", container=f[0])
     zone_id = ui.zone_picker("wo_zone", site_id, container=f[1])
     trade = ui.enum_picker("trade", TRADES, "wo_trade", container=f[2])
@@ -253,11 +255,11 @@ for col, status in zip(columns, BOARD):
             if text:
                 tags.append(f":red-background[{text}]" if late else f":gray[{text}]")
             if order.get("escalation_level"):
-                tags.append(f":orange-background[{t('escalated')} L{order['escalation_level']}]")
+                tags.append(f":orange-background[{ui.escalation_text(order['escalation_level'])}]")
             if order.get("reopen_count"):
                 tags.append(f":violet[{t('reopened_n', n=order['reopen_count'])}]")
-            if tags:
-                st.markdown(" ".join(tags))
+            if tags:  # one per line: in a fifth of a 1366 px screen, tags side by side break mid-word
+                st.markdown("  \n".join(tags))
             st.button(t("open_order"), key=f"wo_open_{order['id']}", on_click=open_order, args=(order["id"],))
     if not items:
         col.caption(t("nothing_here"))
