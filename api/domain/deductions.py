@@ -2,24 +2,31 @@
 
 A deduction belongs to the month of ``occurred_at`` in the site's time zone. A closed month never
 changes: a new deduction dated in it is refused (409), and an appeal upheld after closing books a
-reversing entry (negative points, ``reverses`` = the original) into the next open month.
-Callers own the transaction (``write_tx``) and the audit.
+reversing entry (negative points, ``reverses`` = the original) into the next open month, together
+with the corrections (``LedgerCorrection``) the recomputed closed month calls for: an extra fine no
+longer due, a supervisor's share of a repeat that is no longer one. The closed month's snapshot is
+never edited. Callers own the transaction (``write_tx``) and the audit.
+
+Closing a month and adding or voiding a notice in it take the same per-(site, month) lock (a
+transaction-scoped advisory lock on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises
+writers), so a notice either lands before the snapshot and is in it, or is refused.
 """
 import re
 from datetime import date, timezone
 from decimal import Decimal
 
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
-from api.db import db
+from api.db import db, is_postgres
 from api.domain.deadlines import month_bounds, month_of, next_month
-from api.domain.ledger import Row, compute_ledger, repeated_problems
+from api.domain.ledger import (ZERO, Correction, Row, correction_amounts, ledger_from_tallies, repeated_problems,
+                               reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site, site_tz
 from api.errors import Conflict, Forbidden, Invalid
-from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerMonth, ServiceRequest, Site, User,
-                        WorkOrder, utcnow)
+from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
+                        Site, User, WorkOrder, utcnow)
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SUPERVISING = ("supervisor", "manager", "admin")
@@ -29,6 +36,23 @@ MANAGING = ("manager", "admin")
 def check_month(month, field="month"):
     if not isinstance(month, str) or not MONTH_RE.match(month):
         raise Invalid({field: "A month as YYYY-MM, e.g. 2026-03."}, location="path" if field == "month" else "json")
+    return month
+
+
+def lock_month(site_id, month):
+    """Hold the (site, month) ledger lock until the transaction ends (PostgreSQL; SQLite's writers are
+    already serialised by ``write_tx``). Two 32-bit keys: site id and YYYYMM, no hashing, no collisions."""
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (int(site_id), int(month[:4]) * 100 + int(month[5:7])))
+
+
+def lock_open_month(site_id, after_month):
+    """The next open month after ``after_month``, locked (a month closed while we waited is skipped)."""
+    month = next_open_month(site_id, after_month)
+    lock_month(site_id, month)
+    while is_closed(site_id, month):
+        month = next_open_month(site_id, month)
+        lock_month(site_id, month)
     return month
 
 
@@ -119,6 +143,7 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
     if errors:
         raise Invalid(errors)
     month = month_of(occurred_at, site_tz(site))
+    lock_month(site.id, month)
     if is_closed(site.id, month):
         raise Conflict(f"The {month} ledger of this site is closed: nothing dated in it can be added. "
                        f"Date the notice in an open month, or correct it there.")
@@ -179,11 +204,14 @@ def decide_appeal(d, by, upheld, reason, now=None, policy=None):
     appeal.save()
     reversal = None
     if upheld:
+        lock_month(d.site_id, d.month)
         if not is_closed(d.site_id, d.month):
             d.status = "voided"
             d.save()
         else:
-            reversal = _reverse(d, by, now, policy)
+            month = lock_open_month(d.site_id, d.month)
+            reversal = _reverse(d, by, now, policy, month)
+            reversal.corrections = book_corrections(d, month, by, now, policy)
     return appeal, reversal
 
 
@@ -197,10 +225,9 @@ def _shared_in_its_month(d, policy):
     return d.problem_key in repeated_problems(rows, times).get(d.staff_id, {})
 
 
-def _reverse(d, by, now, policy):
+def _reverse(d, by, now, policy, month):
     site = d.site
     tz = site_tz(site)
-    month = next_open_month(d.site_id, d.month)
     current = month_of(now, tz)
     occurred = now if month == current else _month_start_utc(month, tz)
     return Deduction.create(
@@ -224,24 +251,88 @@ def _people(ids):
             for u in User.select(User.id, User.name, User.username).where(User.id.in_(list(ids)))} if ids else {}
 
 
-def compute_month(site, month, policy=None):
-    """The live ledger of a site's month, computed from its deductions."""
+def compute_month(site, month, policy=None, without_reversed=False):
+    """The live ledger of a site's month, from per-person, per-problem aggregates of its notices.
+
+    ``without_reversed``: as if the notices reversed since (appeals upheld after closing) had been voided.
+    """
     policy = policy or current_policy()
-    # identical deductions (same person, points, rate, problem, supervisor, sharing, status and
-    # kind) arrive as one counted row: the database groups 50,000 notices faster than Python reads them
     D = Deduction
-    is_reversal = D.reverses.is_null(False)
-    query = (D.select(fn.MIN(D.id), D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor,
-                      D.supervisor_shares, D.status, fn.MIN(D.reverses), fn.COUNT(D.id))
-             .where((D.site == site.id) & (D.month == month))
-             .group_by(D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor, D.supervisor_shares,
-                       D.status, is_reversal))
-    rates = {}  # raw values straight from the cursor; the few distinct rates made Decimal once
-    rows = [Row(i, staff, points, rates.get(ypp) or rates.setdefault(ypp, Decimal(str(ypp))), key, sup, bool(shares),
-                status, rev, n)
-            for i, staff, points, ypp, key, sup, shares, status, rev, n in db.execute(query).fetchall()]
-    ids = {r.staff_id for r in rows} | {r.supervisor_id for r in rows if r.supervisor_id}
-    return compute_ledger(rows, policy, _people(ids))
+    p = db.param
+    # one row per (person, problem, supervisor, rate): a covering index (models/deductions.py) hands
+    # them over in this order, so the database neither reads the table nor sorts
+    sql = ("SELECT staff_id, problem_key, supervisor_id, yuan_per_point, COUNT(*), SUM(points), "
+           "SUM(CASE WHEN supervisor_shares THEN points ELSE 0 END) FROM deduction "
+           f"WHERE site_id = {p} AND month = {p} AND status = 'active' AND reverses_id IS NULL")
+    params = [site.id, month]
+    if without_reversed:
+        sql += (f" AND id NOT IN (SELECT reverses_id FROM deduction WHERE site_id = {p} AND reverses_id IS NOT NULL"
+                " AND status = 'active')")
+        params.append(site.id)
+    sql += " GROUP BY staff_id, problem_key, supervisor_id, yuan_per_point"
+    # the rows are Tally-shaped tuples: handed over as the driver gives them (rates made Decimal once each)
+    tallies = db.execute_sql(sql, params).fetchall()
+    reversals = [_row(d) for d in D.select(D.id, D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor,
+                                           D.supervisor_shares, D.status, D.reverses)
+                 .where((D.site == site.id) & (D.month == month) & (D.status == "active") & D.reverses.is_null(False))]
+    corrections = [Correction(c.staff_id, c.corrects_month, Decimal(c.amount), c.reason, Decimal(c.extra_fine))
+                   for c in LedgerCorrection.select().where((LedgerCorrection.site == site.id)
+                                                            & (LedgerCorrection.month == month))
+                   .order_by(LedgerCorrection.id)]
+    ids = ({t[0] for t in tallies} | {t[2] for t in tallies if t[2]}
+           | {r.staff_id for r in reversals} | {r.supervisor_id for r in reversals if r.supervisor_id}
+           | {c.staff_id for c in corrections})
+    return ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections)
+
+
+def book_corrections(d, month, by, now, policy):
+    """After ``d``'s appeal was upheld in its closed month: book into ``month`` what the recomputed
+    closed month differs from its snapshot by, beyond what reversing entries and earlier corrections
+    of that month already gave back. Returns the new ``LedgerCorrection`` rows."""
+    site = d.site
+    closed = LedgerMonth.get((LedgerMonth.site == d.site_id) & (LedgerMonth.month == d.month))
+    # rows of a closed month never change, so without a snapshot the month as it stands is the one closed
+    at_close = (_decimals(closed.snapshot) if closed.snapshot else compute_month(site, d.month, policy))["lines"]
+    recomputed = compute_month(site, d.month, policy, without_reversed=True)["lines"]
+    pct = policy["deductions"]["supervisor_split"]["supervisor_percent"]
+    booked = {}
+
+    def add(uid, amount, fine=ZERO):
+        paid, paid_fine = booked.get(uid, (ZERO, ZERO))
+        booked[uid] = (paid + amount, paid_fine + fine)
+
+    Original = Deduction.alias()
+    for rev in (Deduction.select().join(Original, on=(Deduction.reverses == Original.id))
+                .where((Original.site == d.site_id) & (Original.month == d.month) & (Deduction.status == "active"))):
+        for uid, amount in reversal_split(_row(rev), pct).items():
+            add(uid, amount)
+    for c in LedgerCorrection.select().where((LedgerCorrection.site == d.site_id)
+                                             & (LedgerCorrection.corrects_month == d.month)):
+        add(c.staff_id, Decimal(c.amount), Decimal(c.extra_fine))
+    out = []
+    for uid, (amount, fine) in correction_amounts(at_close, recomputed, booked).items():
+        out.append(LedgerCorrection.create(
+            site=d.site_id, month=month, corrects_month=d.month, staff=uid, amount=amount, extra_fine=fine,
+            reason=correction_reason(d, amount, fine), deduction=d, created_by=by, created_at=now))
+    return out
+
+
+def correction_reason(d, amount, fine):
+    """Why a correction is booked, in Chinese with an English subtitle, as payroll shows it."""
+    zh, en = [], []
+    if fine:
+        zh.append(f"加罚 {fine:+.2f} 元")
+        en.append(f"extra fine {fine:+.2f}")
+    if amount - fine:
+        zh.append(f"连带分摊 {amount - fine:+.2f} 元")
+        en.append(f"supervisor share {amount - fine:+.2f}")
+    return (f"更正 {d.month}：第 {d.id} 号过失单申诉成立，重算后{'，'.join(zh)} / "
+            f"correction of {d.month}: notice {d.id} upheld on appeal, recomputed: {', '.join(en)}")
+
+
+def correction_snapshot(c):
+    return {"id": c.id, "staff_id": c.staff_id, "month": c.month, "corrects_month": c.corrects_month,
+            "amount": str(c.amount), "extra_fine": str(c.extra_fine), "reason": c.reason, "deduction_id": c.deduction_id}
 
 
 def _jsonable(value):
@@ -254,7 +345,7 @@ def _jsonable(value):
     return value
 
 
-_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total"}
+_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction"}
 
 
 def _decimals(value):
@@ -272,6 +363,19 @@ def ledger_for(site, month, policy=None, now=None):
     check_month(month)
     closed = LedgerMonth.get_or_none((LedgerMonth.site == site.id) & (LedgerMonth.month == month))
     body = _decimals(closed.snapshot) if closed and closed.snapshot else compute_month(site, month, policy)
+    corrections = []
+    if closed is not None:
+        corrections = [{"staff_id": c.staff_id, "name": c.staff.name, "booked_in": c.month, "amount": c.amount,
+                        "extra_fine": c.extra_fine, "reason": c.reason}
+                       for c in LedgerCorrection.select(LedgerCorrection, User)
+                       .join(User, on=(LedgerCorrection.staff == User.id))
+                       .where((LedgerCorrection.site == site.id) & (LedgerCorrection.corrects_month == month))
+                       .order_by(LedgerCorrection.id)]
+        if _has_reversals(site.id, month):
+            # the money stays as closed (corrections are paid in a later month), but nobody stays on
+            # the public posting for a notice whose appeal was upheld
+            body = dict(body, posting_at_close=body["posting"],
+                        posting=compute_month(site, month, policy, without_reversed=True)["posting"])
     due = ledger_due_date(month, policy)
     today = now.replace(tzinfo=timezone.utc).astimezone(site_tz(site)).date()
     pending = (Appeal.select().join(Deduction).where((Deduction.site == site.id) & (Deduction.month == month)
@@ -279,7 +383,14 @@ def ledger_for(site, month, policy=None, now=None):
     return dict(body, site_id=site.id, site_name=site.name, site_name_en=site.name_en, month=month,
                 closed=closed is not None, closed_at=closed.closed_at if closed else None,
                 closed_by_id=closed.closed_by_id if closed else None, due_to_finance=due,
-                overdue_to_finance=closed is None and today > due, pending_appeals=pending)
+                overdue_to_finance=closed is None and today > due, pending_appeals=pending,
+                corrections=corrections)
+
+
+def _has_reversals(site_id, month):
+    Original = Deduction.alias()
+    return (Deduction.select().join(Original, on=(Deduction.reverses == Original.id))
+            .where((Original.site == site_id) & (Original.month == month) & (Deduction.status == "active")).exists())
 
 
 def close_month(site, month, by, now=None, policy=None):
@@ -289,6 +400,7 @@ def close_month(site, month, by, now=None, policy=None):
     if by.role not in MANAGING:
         raise Forbidden("Only a manager closes a month.")
     check_month(month)
+    lock_month(site.id, month)
     if month >= month_of(now, site_tz(site)):
         raise Conflict(f"{month} has not ended yet at this site; it can be closed from the 1st of the next month.")
     if is_closed(site.id, month):

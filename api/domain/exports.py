@@ -7,6 +7,8 @@ import html
 import io
 from decimal import Decimal
 
+ZERO = Decimal("0.00")
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -19,6 +21,9 @@ COLUMNS = [
     ("supervisor_share", "连带扣款（元）", "Supervisor share"),
     ("tier", "处理等级", "Tier"),
     ("total", "合计（元）", "Total"),
+    # after the total, which includes them: corrections of closed months paid with this month
+    ("correction", "更正（元）", "Correction"),
+    ("correction_reason", "更正说明", "Correction reason"),
 ]
 
 
@@ -29,11 +34,13 @@ def payroll_rows(ledger):
         rows.append({"username": ln["username"], "name": ln["name"], "points": ln["points"],
                      "own_amount": ln["own_amount"], "extra_fine": ln["extra_fine"],
                      "supervisor_share": ln["supervisor_share"], "tier": "—" if ln["tier"] == "none" else f"{ln['tier_name']} / {ln['tier_name_en']}",
-                     "total": ln["total"]})
+                     "total": ln["total"], "correction": ln.get("correction", ZERO),
+                     "correction_reason": "；".join(c["reason"] for c in ln.get("corrections", ()))})
     t = ledger["totals"]
     rows.append({"username": "", "name": "合计 / Total", "points": t["points"], "own_amount": t["own_amount"],
                  "extra_fine": t["extra_fine"], "supervisor_share": t["supervisor_share"], "tier": "",
-                 "total": t["total"]})
+                 "total": t["total"], "correction": sum((r["correction"] for r in rows), ZERO),
+                 "correction_reason": ""})
     return rows
 
 
@@ -64,12 +71,12 @@ def payroll_xlsx(ledger):
     for row in payroll_rows(ledger):
         ws.append([row[k] for k, _zh, _en in COLUMNS])
         r = ws.max_row
-        for col in (4, 5, 6, 8):
+        for col in (4, 5, 6, 8, 9):
             ws.cell(row=r, column=col).number_format = "0.00"
     for row in ws.iter_rows(min_row=ws.max_row, max_row=ws.max_row):
         for cell in row:
             cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (12, 12, 8, 14, 12, 14, 22, 12)):
+    for letter, width in zip("ABCDEFGHIJ", (12, 12, 8, 14, 12, 14, 22, 12, 12, 48)):
         ws.column_dimensions[letter].width = width
     ws.append([])
     ws.append([f"状态 / status: {'已关账 closed' if ledger['closed'] else '未关账 open'}；"

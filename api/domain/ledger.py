@@ -10,9 +10,19 @@ Rules (policy in checklists/policy.yaml):
   rest, so the two always add up to the amount exactly; the share shows on the supervisor's own line.
 - a reversing entry (an appeal upheld after its month closed) gives the money back in the month it is
   booked in, but does not lower that month's points, tier or posting: those are about this month's faults.
+  It is split 70/30 as it was in its own month (its ``supervisor_shares``), one notice at a time, never
+  by this month's repeats;
+- a correction of a closed month (``Correction``) carries what the reversing entries cannot: the
+  difference the recomputed closed month makes to the extra fine and to the supervisor's share
+  (see ``correction_amounts``). It is added to the person's total with its reason.
+
+The ledger works from per-person, per-problem tallies (``Tally``), which the database aggregates
+(``api.domain.deductions.compute_month``); ``compute_ledger`` takes one ``Row`` per notice (or per
+group of identical notices) for tests and small callers, and tallies them first.
 """
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
@@ -38,6 +48,30 @@ class Row:
     count: int = 1  # how many identical deductions this row stands for (the database groups them)
 
 
+class Tally(NamedTuple):
+    """Active notices (not reversing entries) of one person and problem, by supervisor and rate: a plain
+    tuple, so the database's aggregate rows can be handed over as they come."""
+
+    staff_id: int
+    problem_key: str
+    supervisor_id: int
+    yuan_per_point: Decimal  # or the driver's raw number (int, float, Decimal): read with Decimal(str(...))
+    notices: int  # how many
+    points: int  # their points
+    shared_points: int = 0  # the points of those on which the supervisor shares by choice
+
+
+@dataclass
+class Correction:
+    """Money booked into this month for a closed month: ``amount`` yuan (negative = given back)."""
+
+    staff_id: int
+    corrects_month: str
+    amount: Decimal
+    reason: str
+    extra_fine: Decimal = ZERO
+
+
 def fen(amount):
     return Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
 
@@ -57,87 +91,162 @@ def split(amount, supervisor_percent):
     return fen(amount) - sup, sup
 
 
+def tally_rows(rows):
+    """(tallies, reversing entries) of active rows: notices summed by person, problem, supervisor and rate."""
+    tallies = {}
+    reversals = []
+    for r in rows:
+        if r.status != "active":
+            continue
+        if r.reverses_id is not None:
+            reversals.append(r)
+            continue
+        key = (r.staff_id, r.problem_key, r.supervisor_id, r.yuan_per_point)
+        t = tallies.setdefault(key, [0, 0, 0])
+        t[0] += r.count
+        t[1] += r.points * r.count
+        if r.supervisor_shares:
+            t[2] += r.points * r.count
+    return [Tally(*key, *t) for key, t in tallies.items()], reversals
+
+
+def problem_counts(tallies):
+    """{(staff_id, problem_key): notices} over the month's tallies."""
+    counts = defaultdict(int)
+    for staff, key, _sup, _rate, n, _points, _shared in tallies:
+        counts[(staff, key)] += n
+    return counts
+
+
 def repeated_problems(rows, times):
     """{staff_id: {problem_key: count}} for problems met ``times`` or more times (reversals not counted)."""
-    counts = Counter()
-    for r in rows:
-        if r.status == "active" and r.points > 0 and r.reverses_id is None:
-            counts[(r.staff_id, r.problem_key)] += r.count
     out = defaultdict(dict)
-    for (staff, key), n in counts.items():
+    for (staff, key), n in problem_counts(tally_rows(rows)[0]).items():
         if n >= times:
             out[staff][key] = n
     return out
 
 
-def compute_ledger(rows, policy, people=None):
-    """``{"lines": [...], "totals": {...}, "posting": [...]}`` for one site and month.
+def reversal_split(r, supervisor_percent):
+    """{person: yuan} a reversing entry books: split as in its own month, one notice at a time."""
+    amount = Decimal(r.points) * Decimal(r.yuan_per_point)
+    if r.supervisor_shares and r.supervisor_id and r.supervisor_id != r.staff_id:
+        staff_part, sup_part = split(amount, supervisor_percent)
+        return {r.staff_id: staff_part * r.count, r.supervisor_id: sup_part * r.count}
+    return {r.staff_id: fen(amount) * r.count}
+
+
+def compute_ledger(rows, policy, people=None, corrections=()):
+    """``{"lines": [...], "totals": {...}, "posting": [...]}`` for one site and month, from notice rows.
 
     ``people`` maps a user id to ``{"name", "username"}`` for display (ids are enough otherwise).
     """
+    tallies, reversals = tally_rows(rows)
+    return ledger_from_tallies(tallies, reversals, policy, people, corrections)
+
+
+def _blank_line(uid, people):
+    who = people.get(uid, {})
+    return {"staff_id": uid, "name": who.get("name", ""), "username": who.get("username", ""),
+            "points": 0, "reversed_points": 0, "deduction_count": 0, "amount": ZERO, "supervisor_covers": ZERO,
+            "own_amount": ZERO, "extra_fine": ZERO, "supervisor_share": ZERO,
+            "supervisor_share_for": [], "correction": ZERO, "corrections": [], "tier": "none", "posting": False,
+            "posting_reasons": [], "repeated_problems": [], "supervisor_liable_problems": []}
+
+
+def ledger_from_tallies(tallies, reversals, policy, people=None, corrections=()):
+    """The ledger from per-person, per-problem tallies, the month's reversing entries (``Row``) and the
+    corrections of closed months booked into it."""
     people = people or {}
     dp = policy["deductions"]
     sup_pct = dp["supervisor_split"]["supervisor_percent"]
-    rows = [r for r in rows if r.status == "active"]
-    repeats_sup = repeated_problems(rows, dp["same_problem_brings_in_supervisor"])
-    repeats_post = repeated_problems(rows, dp["posting"]["same_problem_times"])
-    problem_counts = Counter()
-    for r in rows:
-        if r.points > 0 and r.reverses_id is None:
-            problem_counts[(r.staff_id, r.problem_key)] += r.count
-    problems_per_staff = Counter()  # summed once: per person it was quadratic at 500 staff
-    for (staff_id, _key), n in problem_counts.items():
-        problems_per_staff[staff_id] += n
+    sup_times = dp["same_problem_brings_in_supervisor"]
+    post_times = dp["posting"]["same_problem_times"]
+    post_points = dp["posting"]["min_points"]
+    counts = problem_counts(tallies)
 
     lines = {}
 
     def line(uid):
-        if uid not in lines:
-            who = people.get(uid, {})
-            lines[uid] = {"staff_id": uid, "name": who.get("name", ""), "username": who.get("username", ""),
-                          "points": 0, "reversed_points": 0, "deduction_count": 0, "amount": ZERO, "supervisor_covers": ZERO,
-                          "own_amount": ZERO, "extra_fine": ZERO, "supervisor_share": ZERO,
-                          "supervisor_share_for": [], "tier": "none", "posting": False, "posting_reasons": [],
-                          "repeated_problems": [], "supervisor_liable_problems": []}
-        return lines[uid]
+        ln = lines.get(uid)
+        if ln is None:
+            ln = lines[uid] = _blank_line(uid, people)
+        return ln
 
-    shared = defaultdict(Decimal)  # (staff, supervisor) -> amount the supervisor shares in
-    for r in rows:
+    # whole points summed per person and rate first (integers are cheap), made money once per rate
+    points = defaultdict(int)  # staff -> points
+    notices = defaultdict(int)  # staff -> notices
+    by_rate = defaultdict(int)  # (staff, rate) -> points
+    shared_by_rate = defaultdict(int)  # (staff, supervisor, rate) -> points the supervisor shares in
+    for staff, key, sup, rate, n, pts, shared_pts in tallies:
+        points[staff] += pts
+        notices[staff] += n
+        by_rate[(staff, rate)] += pts
+        if sup and sup != staff:
+            if counts[(staff, key)] >= sup_times:
+                shared_pts = pts
+            if shared_pts:
+                shared_by_rate[(staff, sup, rate)] += shared_pts
+    rates = {}
+
+    def money(pts, rate):
+        r = rates.get(rate)
+        if r is None:
+            r = rates[rate] = Decimal(str(rate))
+        return pts * r
+
+    for staff, pts in points.items():
+        ln = line(staff)
+        ln["points"] = pts
+        ln["deduction_count"] = notices[staff]
+    for (staff, rate), pts in by_rate.items():
+        lines[staff]["amount"] += money(pts, rate)
+    shared = defaultdict(Decimal)  # (staff, supervisor) -> amount the supervisor shares in, rounded once
+    for (staff, sup, rate), pts in shared_by_rate.items():
+        shared[(staff, sup)] += money(pts, rate)
+    reversed_share = defaultdict(Decimal)  # (staff, supervisor) -> supervisor's part of reversing entries
+    for r in reversals:
         ln = line(r.staff_id)
-        amount = Decimal(r.points) * Decimal(r.yuan_per_point) * r.count
-        if r.reverses_id is None:
-            ln["points"] += r.points * r.count
-            ln["deduction_count"] += r.count
-        else:  # a correction of a closed month: money back, but this month's tier is about this month
-            ln["reversed_points"] += r.points * r.count
-        ln["amount"] += amount
-        brought_in = r.problem_key in repeats_sup.get(r.staff_id, {})
-        if (r.supervisor_shares or brought_in) and r.supervisor_id and r.supervisor_id != r.staff_id:
-            shared[(r.staff_id, r.supervisor_id)] += amount
+        ln["reversed_points"] += r.points * r.count
+        ln["amount"] += Decimal(r.points) * Decimal(r.yuan_per_point) * r.count
+        if r.supervisor_shares and r.supervisor_id and r.supervisor_id != r.staff_id:
+            reversed_share[(r.staff_id, r.supervisor_id)] += reversal_split(r, sup_pct)[r.supervisor_id]
 
-    for (staff_id, sup_id), amount in sorted(shared.items()):
-        _staff_part, sup_part = split(amount, sup_pct)
+    for staff_id, sup_id in sorted(set(shared) | set(reversed_share)):
+        sup_part = split(shared[(staff_id, sup_id)], sup_pct)[1] + reversed_share[(staff_id, sup_id)]
         line(staff_id)["supervisor_covers"] += sup_part
         sup_line = line(sup_id)
         sup_line["supervisor_share"] += sup_part
         sup_line["supervisor_share_for"].append({"staff_id": staff_id, "name": people.get(staff_id, {}).get("name", ""),
                                                  "amount": sup_part})
 
+    for c in corrections:
+        ln = line(c.staff_id)
+        ln["correction"] += fen(c.amount)
+        ln["corrections"].append({"month": c.corrects_month, "amount": fen(c.amount), "reason": c.reason})
+
+    repeats = defaultdict(list)  # staff -> [(problem_key, count)] met at least the lower of the two thresholds
+    low = min(sup_times, post_times)
+    for (staff_id, key), n in counts.items():
+        if n >= low:
+            repeats[staff_id].append((key, n))
+
     for uid, ln in lines.items():
         ln["amount"] = fen(ln["amount"])
         ln["own_amount"] = ln["amount"] - ln["supervisor_covers"]
         ln["tier"], ln["extra_fine"] = tier_for(ln["points"], policy)
         ln["tier_name"], ln["tier_name_en"] = TIER_NAMES[ln["tier"]]
-        ln["repeated_problems"] = [{"problem_key": k, "count": n} for k, n in sorted(repeats_post.get(uid, {}).items())]
-        ln["supervisor_liable_problems"] = sorted(repeats_sup.get(uid, {}))
-        if ln["points"] >= dp["posting"]["min_points"]:
+        mine = sorted(repeats.get(uid, ()))
+        ln["repeated_problems"] = [{"problem_key": k, "count": n} for k, n in mine if n >= post_times]
+        ln["supervisor_liable_problems"] = [k for k, n in mine if n >= sup_times]
+        if ln["points"] >= post_points:
             ln["posting_reasons"].append(f"本月累计扣分 {ln['points']} 分 / {ln['points']} points this month")
         for rp in ln["repeated_problems"]:
             ln["posting_reasons"].append(
                 f"同一问题发生 {rp['count']} 次（{rp['problem_key']}）/ same problem {rp['count']} times")
         ln["posting"] = bool(ln["posting_reasons"])
-        ln["total"] = ln["own_amount"] + ln["extra_fine"] + ln["supervisor_share"]
-        ln["problem_count"] = problems_per_staff[uid]
+        ln["total"] = ln["own_amount"] + ln["extra_fine"] + ln["supervisor_share"] + ln["correction"]
+        ln["problem_count"] = ln["deduction_count"]
 
     ordered = sorted(lines.values(), key=lambda ln: (-ln["total"], -ln["points"], ln["name"], ln["staff_id"]))
     totals = {
@@ -153,3 +262,24 @@ def compute_ledger(rows, policy, people=None):
     posting = [{"staff_id": ln["staff_id"], "name": ln["name"], "username": ln["username"], "points": ln["points"],
                 "tier": ln["tier"], "reasons": ln["posting_reasons"]} for ln in ordered if ln["posting"]]
     return {"lines": ordered, "totals": totals, "posting": posting}
+
+
+def correction_amounts(at_close, recomputed, booked):
+    """{person: (amount, extra_fine)} still owed for a closed month after an appeal upheld late.
+
+    ``at_close`` and ``recomputed`` are the closed month's lines (its snapshot, and the month computed
+    again without the notices whose appeals were upheld); ``booked`` maps a person to what has already
+    been booked for that month elsewhere, ``(yuan, extra_fine yuan)``: the reversing entries' money and
+    earlier corrections. What is left of the difference in each person's total is the correction.
+    """
+    before = {ln["staff_id"]: ln for ln in at_close}
+    after = {ln["staff_id"]: ln for ln in recomputed}
+    out = {}
+    for uid in sorted(set(before) | set(after) | set(booked)):
+        b, a = before.get(uid, {}), after.get(uid, {})
+        paid, paid_fine = booked.get(uid, (ZERO, ZERO))
+        amount = fen(Decimal(a.get("total", ZERO)) - Decimal(b.get("total", ZERO)) - paid)
+        fine = fen(Decimal(a.get("extra_fine", ZERO)) - Decimal(b.get("extra_fine", ZERO)) - paid_fine)
+        if amount or fine:
+            out[uid] = (amount, fine)
+    return out

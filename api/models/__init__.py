@@ -7,7 +7,7 @@ from api.models.inspections import (Finding, FindingPhoto, Inspection, ItemResul
                                     ItemResultPhoto, Photo, PhotoSite, PRIORITIES)
 from api.models.workorders import (WorkOrder, WorkOrderEvent, WorkOrderFinding,  # noqa: F401
                                    WorkOrderPhoto, WORK_ORDER_STATUSES)
-from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerMonth  # noqa: F401
+from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerCorrection, LedgerMonth  # noqa: F401
 from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # noqa: F401
 from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
 
@@ -16,7 +16,7 @@ ALL_MODELS = [
     Checklist, ChecklistVersion, Schedule, Task,
     Photo, PhotoSite, Inspection, ItemResult, ItemResultPhoto, Finding, FindingPhoto,
     WorkOrder, WorkOrderFinding, WorkOrderEvent, WorkOrderPhoto,
-    Deduction, DeductionPhoto, Appeal, LedgerMonth,
+    Deduction, DeductionPhoto, Appeal, LedgerMonth, LedgerCorrection,
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
 ]

@@ -97,3 +97,28 @@ def test_ledger_of_another_site_is_404_and_bad_month_422(login, org):
     assert login("super1").get(f"/ledger/2026-3?site_id={org['sites']['LHY'].id}").status_code == 422
     assert login("guard1").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}").status_code == 403
     assert login("manager1").get("/ledger/2026-03").status_code == 422  # two sites: say which
+
+
+def test_payroll_shows_the_correction_of_a_closed_month_with_its_reason(login, org):
+    site = org["sites"]["LHY"].id
+    sup, mgr = login("super1"), login("manager1")
+    notice(sup, org, points=4, problem_key="round:late")
+    d = notice(sup, org, points=1, problem_key="round:missed").get_json()  # exactly 5 points: ¥25 + ¥20
+    login("guard1").post(f"/deductions/{d['id']}/appeal", json={"reason": "那天调休"})
+    assert mgr.post(f"/ledger/2026-03/close?site_id={site}").status_code == 200
+    assert mgr.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": True, "reason": "排班表证实"}).status_code == 200
+    correction = AuditLog.get(AuditLog.action == "ledger.correction")
+    assert correction.after["amount"] == "-20.00" and correction.after["corrects_month"] == "2026-03"
+    month = Deduction.get(Deduction.reverses == d["id"]).month
+    led = mgr.get(f"/ledger/{month}?site_id={site}").get_json()
+    g1 = {ln["username"]: ln for ln in led["lines"]}["guard1"]
+    assert g1["amount"] == "-5.00" and g1["correction"] == "-20.00" and g1["total"] == "-25.00"
+    rows = list(csv.reader(io.StringIO(mgr.get(f"/ledger/{month}/payroll.csv?site_id={site}").data.decode("utf-8-sig"))))
+    assert rows[0][8].startswith("更正") and rows[0][9].startswith("更正说明")
+    guard = next(row for row in rows if row[0] == "guard1")
+    assert guard[7] == "-25.00" and guard[8] == "-20.00" and "correction of 2026-03" in guard[9]
+    march = mgr.get(f"/ledger/2026-03?site_id={site}").get_json()
+    assert march["totals"]["total"] == "45.00" and march["posting"] == []
+    assert march["corrections"][0]["booked_in"] == month and march["corrections"][0]["extra_fine"] == "-20.00"
+    page = mgr.get(f"/ledger/2026-03/posting.html?site_id={site}").get_data(as_text=True)
+    assert "张伟" not in page

@@ -1,12 +1,13 @@
 """Deduction rules against the database: months in the site's time zone, closed months, reversals."""
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 
 from api.domain import deductions as dd
 from api.domain.policy import current_policy
 from api.errors import Conflict, Forbidden, Invalid
-from api.models import Deduction, LedgerMonth
+from api.models import Deduction, LedgerCorrection, LedgerMonth
 
 
 @pytest.fixture
@@ -82,3 +83,60 @@ def test_only_active_positive_notices_can_be_appealed_once(org, lhy):
     dd.file_appeal(d, org["users"]["guard1"], "不是我")
     with pytest.raises(Conflict):
         dd.file_appeal(d, org["users"]["guard1"], "again")
+
+
+def _decide_after_close(org, lhy, notice):
+    dd.file_appeal(notice, org["users"]["guard1"], "那天休息", now=datetime(2026, 4, 1))
+    dd.close_month(lhy, "2026-03", org["users"]["manager1"], now=datetime(2026, 4, 2))
+    return dd.decide_appeal(notice, org["users"]["manager1"], True, "排班表证实", now=datetime(2026, 4, 3))[1]
+
+
+def test_five_points_upheld_down_to_four_after_close_gives_back_the_point_and_the_extra_fine(org, lhy):
+    make(org, lhy, datetime(2026, 3, 2), points=4, problem_key="round:late")
+    one = make(org, lhy, datetime(2026, 3, 9), points=1, problem_key="round:missed")
+    march_before = dd.ledger_for(lhy, "2026-03", now=datetime(2026, 4, 1))
+    assert march_before["posting"][0]["username"] == "guard1"
+    reversal = _decide_after_close(org, lhy, one)
+    assert [(c.staff_id, c.month, c.corrects_month, c.amount, c.extra_fine) for c in reversal.corrections] == [
+        (org["users"]["guard1"].id, "2026-04", "2026-03", Decimal("-20.00"), Decimal("-20.00"))]
+    guard1 = {ln["username"]: ln for ln in dd.ledger_for(lhy, "2026-04", now=datetime(2026, 4, 3))["lines"]}["guard1"]
+    assert guard1["amount"] == Decimal("-5.00") and guard1["correction"] == Decimal("-20.00")
+    assert guard1["total"] == Decimal("-25.00") and guard1["points"] == 0 and guard1["tier"] == "none"
+    assert "correction of 2026-03" in guard1["corrections"][0]["reason"] and "加罚 -20.00" in guard1["corrections"][0]["reason"]
+    march = dd.ledger_for(lhy, "2026-03", now=datetime(2026, 4, 3))
+    # the closed month's money is as closed; the public posting no longer names them
+    assert march["totals"]["total"] == Decimal("45.00") and march["lines"][0]["extra_fine"] == Decimal("20.00")
+    assert march["posting"] == [] and march["posting_at_close"][0]["username"] == "guard1"
+    assert [c["amount"] for c in march["corrections"]] == [Decimal("-20.00")]
+
+
+def test_a_repeat_undone_after_close_gives_the_supervisor_back_the_share_of_the_other_two(org, lhy):
+    notices = [make(org, lhy, datetime(2026, 3, d), points=1, problem_key="lobby:floor_clean") for d in (2, 3, 4)]
+    reversal = _decide_after_close(org, lhy, notices[0])
+    april = {ln["username"]: ln for ln in dd.ledger_for(lhy, "2026-04", now=datetime(2026, 4, 3))["lines"]}
+    # March at close: 15.00 split 10.50 / 4.50; recomputed: 10.00 on guard1 alone, no repeat, no share
+    assert april["guard1"]["own_amount"] == Decimal("-3.50") and april["super1"]["supervisor_share"] == Decimal("-1.50")
+    assert april["guard1"]["correction"] == Decimal("3.00") and april["super1"]["correction"] == Decimal("-3.00")
+    assert april["guard1"]["total"] == Decimal("-0.50") and april["super1"]["total"] == Decimal("-4.50")
+    assert "supervisor share -3.00" in april["super1"]["corrections"][0]["reason"]
+    assert len(reversal.corrections) == 2
+
+
+def test_a_second_appeal_upheld_for_the_same_closed_month_books_only_what_is_left(org, lhy):
+    a = make(org, lhy, datetime(2026, 3, 2), points=3, problem_key="round:late")
+    b = make(org, lhy, datetime(2026, 3, 3), points=2, problem_key="round:missed")
+    dd.file_appeal(b, org["users"]["guard1"], "x", now=datetime(2026, 4, 1))
+    first = _decide_after_close(org, lhy, a)  # 5 -> 2 points: -15 back and the ¥20 fine
+    assert [c.amount for c in first.corrections] == [Decimal("-20.00")]
+    second = dd.decide_appeal(b, org["users"]["manager1"], True, "核实", now=datetime(2026, 4, 4))[1]
+    assert second.points == -2 and second.corrections == []  # the fine was already given back
+    april = dd.ledger_for(lhy, "2026-04", now=datetime(2026, 4, 4))
+    assert april["totals"]["total"] == Decimal("-45.00")  # everything March charged guard1
+
+
+def test_a_correction_booked_into_a_month_is_in_that_months_snapshot_when_it_closes(org, lhy):
+    one = make(org, lhy, datetime(2026, 3, 9), points=5)
+    _decide_after_close(org, lhy, one)
+    lm = dd.close_month(lhy, "2026-04", org["users"]["manager1"], now=datetime(2026, 5, 2))
+    assert lm.snapshot["totals"]["total"] == "-45.00" and lm.snapshot["lines"][0]["correction"] == "-20.00"
+    assert LedgerCorrection.select().count() == 1

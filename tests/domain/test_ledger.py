@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.domain.ledger import Row, compute_ledger, split, tier_for
+from api.domain.ledger import ZERO, Correction, Row, compute_ledger, correction_amounts, split, tier_for
 from api.domain.policy import load_policy
 from tests.domain.test_policy import SHIPPED
 
@@ -107,3 +107,44 @@ def test_lines_are_ordered_by_total_and_named_from_people():
     assert led["totals"] == {"people": 2, "points": 4, "reversed_points": 0, "amount": Decimal("20.00"),
                              "own_amount": Decimal("20.00"), "supervisor_share": Decimal("0.00"),
                              "extra_fine": Decimal("0.00"), "total": Decimal("20.00")}
+
+
+def _l(uid, total, fine="0.00"):
+    return {"staff_id": uid, "total": Decimal(total), "extra_fine": Decimal(fine)}
+
+
+@pytest.mark.parametrize("at_close,recomputed,booked,expected", [
+    # 5 points (¥25 + ¥20) down to 4: the reversing entry gave ¥5 back, the ¥20 fine is left
+    ([_l(STAFF, "45.00", "20.00")], [_l(STAFF, "20.00")], {STAFF: (Decimal("-5.00"), ZERO)},
+     {STAFF: (Decimal("-20.00"), Decimal("-20.00"))}),
+    # 3 points, no tier: the reversing entry gives it all back, nothing to correct
+    ([_l(STAFF, "15.00")], [], {STAFF: (Decimal("-15.00"), ZERO)}, {}),
+    # 11 points (sanction, no fine) down to 10: the ¥20 extra fine becomes due
+    ([_l(STAFF, "55.00")], [_l(STAFF, "70.00", "20.00")], {STAFF: (Decimal("-5.00"), ZERO)},
+     {STAFF: (Decimal("20.00"), Decimal("20.00"))}),
+    # a repeat undone: the supervisor's share of the other two comes back, the staff pays it
+    ([_l(STAFF, "10.50"), _l(SUP, "4.50")], [_l(STAFF, "10.00")],
+     {STAFF: (Decimal("-3.50"), ZERO), SUP: (Decimal("-1.50"), ZERO)},
+     {STAFF: (Decimal("3.00"), ZERO), SUP: (Decimal("-3.00"), ZERO)}),
+    # an earlier correction already gave the fine back
+    ([_l(STAFF, "45.00", "20.00")], [_l(STAFF, "0.00")], {STAFF: (Decimal("-45.00"), Decimal("-20.00"))}, {}),
+])
+def test_corrections_carry_what_the_reversing_entries_do_not(at_close, recomputed, booked, expected):
+    assert correction_amounts(at_close, recomputed, booked) == expected
+
+
+def test_a_correction_is_added_to_the_persons_total_with_its_reason_but_not_to_points_or_tier():
+    c = Correction(STAFF, "2026-03", Decimal("-20.00"), "更正 2026-03 / correction of 2026-03", Decimal("-20.00"))
+    led = compute_ledger(rows({"points": -1, "reverses_id": 5}), P, corrections=[c])
+    ln = line(led)
+    assert ln["correction"] == Decimal("-20.00") and ln["total"] == Decimal("-25.00") and ln["tier"] == "none"
+    assert ln["corrections"] == [{"month": "2026-03", "amount": Decimal("-20.00"), "reason": c.reason}]
+    assert led["totals"]["total"] == Decimal("-25.00") and led["totals"]["points"] == 0
+
+
+def test_a_reversing_entry_is_split_as_in_its_own_month_not_by_this_months_repeats():
+    led = compute_ledger(rows({"problem_key": "lamp"}, {"problem_key": "lamp"}, {"problem_key": "lamp"},
+                              {"problem_key": "lamp", "points": -1, "reverses_id": 77}), P)
+    # this month's three lamps bring the supervisor in for 30% of 15.00; the old notice's reversal was
+    # not shared in its month (supervisor_shares False), so its 5.00 comes back to the staff member whole
+    assert line(led)["supervisor_covers"] == Decimal("4.50") and line(led)["own_amount"] == Decimal("5.50")

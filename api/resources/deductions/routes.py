@@ -128,6 +128,8 @@ class DecideAppeal(MethodView):
             audit("deduction.appeal_decision", "deduction", d.id, d.site_id, before=before, after=after)
             if reversal:
                 audit("deduction.reverse", "deduction", reversal.id, reversal.site_id, after=dd.snapshot(reversal))
+                for c in reversal.corrections:
+                    audit("ledger.correction", "ledger_correction", c.id, c.site_id, after=dd.correction_snapshot(c))
         return _appeal_out(appeal, reversal)
 
 

@@ -25,6 +25,12 @@ class RepeatedProblem(OutSchema):
     count = fields.Integer()
 
 
+class LineCorrectionOut(OutSchema):
+    month = fields.String(metadata={"description": "The closed month corrected (YYYY-MM)"})
+    amount = Money(metadata={"description": "Negative: given back"})
+    reason = fields.String()
+
+
 class LedgerLineOut(OutSchema):
     staff_id = fields.Integer()
     name = fields.String()
@@ -38,7 +44,10 @@ class LedgerLineOut(OutSchema):
     extra_fine = Money(metadata={"description": "The tier's extra fine (¥20 at 5–10 points)"})
     supervisor_share = Money(metadata={"description": "What this person pays as supervisor for others' faults"})
     supervisor_share_for = fields.List(fields.Nested(LedgerShareFor))
-    total = Money(metadata={"description": "own_amount + extra_fine + supervisor_share"})
+    correction = Money(metadata={"description": "Corrections of closed months booked here (an extra fine no longer "
+                                              "due after an upheld appeal, a supervisor share undone); negative = given back"})
+    corrections = fields.List(fields.Nested(LineCorrectionOut))
+    total = Money(metadata={"description": "own_amount + extra_fine + supervisor_share + correction"})
     tier = fields.String(metadata={"description": "none / extra_fine / sanction / dismissal"})
     tier_name = fields.String()
     tier_name_en = fields.String()
@@ -68,6 +77,15 @@ class LedgerPostingOut(OutSchema):
     reasons = fields.List(fields.String())
 
 
+class ClosedMonthCorrectionOut(OutSchema):
+    staff_id = fields.Integer()
+    name = fields.String()
+    booked_in = fields.String(metadata={"description": "The open month the correction is paid with"})
+    amount = Money()
+    extra_fine = Money(metadata={"description": "The part of `amount` that is the tier's extra fine"})
+    reason = fields.String()
+
+
 class LedgerOut(OutSchema):
     site_id = fields.Integer()
     site_name = fields.String()
@@ -80,4 +98,10 @@ class LedgerOut(OutSchema):
     pending_appeals = fields.Integer()
     lines = fields.List(fields.Nested(LedgerLineOut))
     totals = fields.Nested(LedgerTotalsOut)
-    posting = fields.List(fields.Nested(LedgerPostingOut), metadata={"description": "Who is posted (公布张贴) and why"})
+    posting = fields.List(fields.Nested(LedgerPostingOut), metadata={
+        "description": "Who is posted (公布张贴) and why; for a closed month, without notices whose appeals "
+                       "were upheld after closing"})
+    posting_at_close = fields.List(fields.Nested(LedgerPostingOut), metadata={
+        "description": "A closed month's posting as it was closed (only when an appeal has changed it since)"})
+    corrections = fields.List(fields.Nested(ClosedMonthCorrectionOut), metadata={
+        "description": "A closed month's corrections booked into later months (appeals upheld after closing)"})
