@@ -107,7 +107,8 @@ with right:
     if items:
         rows = []
         for o in items:
-            secs = [-s for s in (o.get("respond_seconds_left"), o.get("resolve_seconds_left")) if s is not None and s < 0]
+            secs = [-left for left in (o.get("respond_seconds_left"), o.get("resolve_seconds_left"))
+                    if left is not None and left < 0]
             # how late, first and short: in half a 1366 px screen the last column is the one that gets cut
             rows.append({"#": o["id"], t("late_by"): ui.fmt_duration(timedelta(seconds=max(secs))) if secs else "—",
                          t("title"): o.get("title"),
