@@ -1,20 +1,26 @@
 """The append-only audit log: who did what to which object, from which request."""
 from flask import g, has_request_context, request
 
-from api.models import AuditLog
+from api.models import AuditLog, utcnow
+from api.sql import insert
+
+_FIELDS = (AuditLog.at, AuditLog.user, AuditLog.role, AuditLog.action, AuditLog.object_type, AuditLog.object_id,
+           AuditLog.site_id, AuditLog.before, AuditLog.after, AuditLog.request_id, AuditLog.ip)
 
 
 def audit(action, object_type, object_id, site_id=None, before=None, after=None, user=None):
+    """One row of the log, in the caller's transaction (pre-written SQL: every write comes here)."""
     user = user or (g.get("user") if has_request_context() else None)
-    AuditLog.create(
-        user=user,
-        role=user.role if user else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        site_id=site_id,
-        before=before,
-        after=after,
-        request_id=(g.get("request_id", "") if has_request_context() else "")[:64],
-        ip=((request.remote_addr or "") if has_request_context() else "")[:64],
-    )
+    insert(AuditLog, _FIELDS, [(
+        utcnow(),
+        user,
+        user.role if user else "",
+        action,
+        object_type,
+        str(object_id),
+        site_id,
+        before,
+        after,
+        (g.get("request_id", "") if has_request_context() else "")[:64],
+        ((request.remote_addr or "") if has_request_context() else "")[:64],
+    )])

@@ -1,16 +1,16 @@
 """Who is calling: password hashing, bearer tokens, login throttling, role and site checks."""
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
-from peewee import DateTimeField
 
 from api.db import db
 from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from api.models import ApiToken, LoginFailure, Site, User, UserSite, utcnow
+from api.sql import model_from_row, statement, table
 
 _hasher = PasswordHasher()
 # verified against when the username does not exist, so both failures cost the same
@@ -70,22 +70,13 @@ def _token_sql():
     return sql
 
 
-def _convert(field, value):
-    # SQLite hands back times as ISO text: fromisoformat reads it many times faster than strptime
-    if isinstance(value, str) and isinstance(field, DateTimeField):
-        return datetime.fromisoformat(value)
-    return field.python_value(value)
-
-
 def user_for_token(token):
     """The active user a live (unexpired, unrevoked) token belongs to, or None. Read on every
     request and never cached, so a revoked token stops working at once in every process."""
     row = db.execute_sql(_token_sql(), (_token_hash(token), ApiToken.expires_at.db_value(utcnow()), True)).fetchone()
     if row is None:
         return None
-    user = User(__no_default__=1, **{f.name: _convert(f, v) for f, v in zip(User._meta.sorted_fields, row)})
-    user._dirty.clear()  # as peewee leaves a row it read: clean, so save() writes only what changes
-    return user
+    return model_from_row(User, User._meta.sorted_fields, row)
 
 
 def bearer_token():
@@ -144,11 +135,16 @@ def site_ids(user=None):
     user = user or g.user
     cache = g.setdefault("_site_ids", {})
     if user.id not in cache:
+        # pre-written SQL: nearly every request asks this once
         if user.role == "admin":
-            cache[user.id] = [s.id for s in Site.select(Site.id).order_by(Site.id)]
+            sql = statement(("site_ids", "admin"), lambda p: f'SELECT "id" FROM {table(Site)} ORDER BY "id"')
+            rows = db.execute_sql(sql)
         else:
-            cache[user.id] = [us.site_id for us in UserSite.select(UserSite.site)
-                              .where(UserSite.user == user).order_by(UserSite.site)]
+            sql = statement(("site_ids", "member"), lambda p: (
+                f'SELECT "{UserSite.site.column_name}" FROM {table(UserSite)} '
+                f'WHERE "{UserSite.user.column_name}" = {p} ORDER BY "{UserSite.site.column_name}"'))
+            rows = db.execute_sql(sql, (user.id,))
+        cache[user.id] = [r[0] for r in rows.fetchall()]
     return cache[user.id]
 
 

@@ -13,6 +13,7 @@ from api.db import write_tx
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
 from api.domain.photos import link_photos, visible_photo_ids
+from api.sql import chunks, insert
 
 FINDING_STATUSES = ("open", "in_work", "resolved", "dismissed")
 SOURCES = ("inspection", "adhoc")
@@ -74,9 +75,9 @@ def photo_ids_by_finding(finding_ids):
 
 def attach_photos(findings_with_photos):
     """Write FindingPhoto rows for ``[(finding_id, [photo ids])]``."""
-    rows = [{"finding": fid, "photo": pid} for fid, pids in findings_with_photos for pid in pids]
-    if rows:
-        FindingPhoto.insert_many(rows).on_conflict_ignore().execute()
+    rows = [(fid, pid) for fid, pids in findings_with_photos for pid in pids]
+    for part in chunks(rows, 2):  # pre-written SQL: every inspection with failed items comes here
+        insert(FindingPhoto, (FindingPhoto.finding, FindingPhoto.photo), part, ignore_conflicts=True)
 
 
 # --- ad-hoc reports -----------------------------------------------------------------------------

@@ -7,20 +7,21 @@ one transaction. A phone retries with the same client UUID: the same body gets t
 inspection back, a different body is a conflict.
 """
 import hashlib
-import importlib
-import importlib.util
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from peewee import IntegrityError, chunked
+from peewee import IntegrityError
 
-from api.db import write_tx
+from api.db import db, write_tx
+from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
-from api.domain.photos import link_photos, visible_photo_ids
-from api.errors import Conflict, Forbidden, Invalid
+from api.domain.photos import link_photos, photo_sites
+from api.domain.schedules import complete_task_for
+from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
+from api.sql import chunks, get_where, insert, statement, table
 
 INSPECTORS = ("guard", "cleaner", "technician", "supervisor", "manager", "admin")
 STATUSES = ("pass", "fail", "na")
@@ -94,7 +95,10 @@ def is_clock_suspect(started_at, finished_at, received_at, skew_minutes):
 
 class Refs:
     """Lookups a submission needs, remembered for the life of this object: one per request, or one
-    shared by a bulk import (the demo history) so each checkpoint and version is loaded once."""
+    shared by a bulk import (the demo history) so each checkpoint and version is loaded once.
+
+    Each is one indexed query with pre-written SQL (they run on every phone submission); a
+    version's body is parsed once per process (versions never change once stored)."""
 
     def __init__(self, tasks=None):
         self._checkpoints, self._versions, self._photos = {}, {}, {}
@@ -103,29 +107,36 @@ class Refs:
     def checkpoint(self, code=None, pk=None):
         key = ("code", code) if code else ("id", pk)
         if key not in self._checkpoints:
-            cond = (Checkpoint.code == code) if code else (Checkpoint.id == pk)
-            self._checkpoints[key] = Checkpoint.get_or_none(cond)
+            self._checkpoints[key] = (get_where(Checkpoint, Checkpoint.code, code) if code
+                                      else get_where(Checkpoint, Checkpoint.id, pk))
         return self._checkpoints[key]
 
     def version(self, key, number):
         if (key, number) not in self._versions:
-            self._versions[(key, number)] = (
-                ChecklistVersion.select(ChecklistVersion).join(Checklist)
-                .where((Checklist.key == key) & (ChecklistVersion.version == number)).first())
+            try:
+                vid, number_, digest = find_version(key, number)
+            except NotFound:
+                found = None
+            else:
+                found = ChecklistVersion(__no_default__=1, id=vid, version=number_, content_hash=digest,
+                                         body=load_body(vid, digest))
+            self._versions[(key, number)] = found
         return self._versions[(key, number)]
 
     def task(self, pk):
         if pk not in self.tasks:
-            self.tasks[pk] = Task.get_or_none(Task.id == pk)
+            self.tasks[pk] = get_where(Task, Task.id, pk)
         return self.tasks[pk]
 
-    def visible(self, photo_ids, site_ids):
-        wanted = {p for p in photo_ids if (p, tuple(site_ids)) not in self._photos}
+    def photo_sites(self, photo_ids, site_ids):
+        """{photo id: the ones of ``site_ids`` that see it} for the visible ones of ``photo_ids``."""
+        sites = tuple(site_ids)
+        wanted = {p for p in photo_ids if (p, sites) not in self._photos}
         if wanted:
-            seen = visible_photo_ids(wanted, site_ids)
+            seen = photo_sites(wanted, sites)
             for p in wanted:
-                self._photos[(p, tuple(site_ids))] = p in seen
-        return {p for p in photo_ids if self._photos[(p, tuple(site_ids))]}
+                self._photos[(p, sites)] = seen.get(p, set())
+        return {p: self._photos[(p, sites)] for p in photo_ids if self._photos[(p, sites)]}
 
 
 @dataclass
@@ -141,6 +152,9 @@ class Prepared:
     failures: list
     received_at: object
     clock_suspect: bool
+    # photo id -> the caller's sites that already see it (a link to the checkpoint's site is made
+    # only where missing)
+    photo_sites: dict = field(default_factory=dict)
 
 
 def _resolve(data, site_ids, refs):
@@ -190,36 +204,45 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
     checkpoint, version, task, errors = _resolve(data, site_ids, refs)
     results = data["results"]
     all_photos = {p for res in results for p in (res.get("photo_ids") or [])}
-    visible = refs.visible(all_photos, list(site_ids)) if all_photos else set()
+    seen = refs.photo_sites(all_photos, list(site_ids)) if all_photos else {}
     if version is not None:
-        errors.update(check_results(version.body, results, visible))
+        errors.update(check_results(version.body, results, set(seen)))
     if errors:
         raise Invalid(errors)
     received_at = now or utcnow()
     return Prepared(user=user, data=data, body_hash=body_hash(data), checkpoint=checkpoint, version=version,
                     task=task, failures=findings_from_results(version.body, results), received_at=received_at,
                     clock_suspect=is_clock_suspect(data["started_at"], data["finished_at"], received_at,
-                                                   clock_skew_minutes))
+                                                   clock_skew_minutes),
+                    photo_sites=seen)
+
+
+_INSPECTION_FIELDS = tuple(Inspection._meta.sorted_fields)
+_RESULT_FIELDS = (ItemResult.inspection, ItemResult.item_key, ItemResult.status, ItemResult.note)
+_FINDING_FIELDS = (Finding.site, Finding.zone, Finding.checkpoint, Finding.inspection, Finding.item_result,
+                   Finding.checklist_key, Finding.item_key, Finding.title, Finding.title_en, Finding.note,
+                   Finding.trade, Finding.priority, Finding.points, Finding.status, Finding.source,
+                   Finding.reported_by, Finding.created_at, Finding.extra)
 
 
 def _complete_task(inspection):
     """The task this inspection fulfils becomes done: the one the phone named, or else the
-    matching due task found by team A's schedules (when that module is installed)."""
-    if inspection.task_id:
-        at = inspection.received_at if inspection.clock_suspect else inspection.finished_at
-        (Task.update(status="done", inspection_id=inspection.id, done_at=at)
-         .where((Task.id == inspection.task_id) & (Task.status != "done")).execute())
+    matching due task found by the schedules."""
+    if not inspection.task_id:
+        complete_task_for(inspection)
         return
-    if importlib.util.find_spec("api.domain.schedules") is not None:
-        complete = getattr(importlib.import_module("api.domain.schedules"), "complete_task_for", None)
-        if complete is not None:
-            complete(inspection)
+    at = inspection.received_at if inspection.clock_suspect else inspection.finished_at
+    sql = statement(("inspection_named_task",), lambda p: (
+        f'UPDATE {table(Task)} SET "status" = {p}, "inspection_id" = {p}, "done_at" = {p} '
+        f'WHERE "id" = {p} AND "status" <> {p}'))
+    db.execute_sql(sql, ("done", inspection.id, Task.done_at.db_value(at), inspection.task_id, "done"))
 
 
 def write_inspections(batch, audit_fn=None):
     """Write prepared inspections with their results, photo links, findings and tasks in a few
-    statements (call inside write_tx). Returns the Inspection objects. A single phone submission
-    is a batch of one; the demo history writes a day at a time."""
+    statements (call inside write_tx). Returns the Inspection objects, each carrying what the
+    answer needs (``prepared``, ``written_findings``) so it is built without reading back. A single
+    phone submission is a batch of one; the demo history writes a day at a time."""
     if not batch:
         return []
     inspections = []
@@ -232,43 +255,49 @@ def write_inspections(batch, audit_fn=None):
             received_at=p.received_at, clock_suspect=p.clock_suspect, lat=loc.get("lat"), lon=loc.get("lon"),
             accuracy_m=loc.get("accuracy_m"), body_hash=p.body_hash, failed_count=len(p.failures),
             item_count=len(d["results"])))
-    for rows in chunked([i.__data__ for i in inspections], 200):
-        Inspection.insert_many(rows).execute()
-    ids = [i.id for i in inspections]
+    rows = [tuple(i.__data__.get(f.name) for f in _INSPECTION_FIELDS) for i in inspections]
+    for part in chunks(rows, len(_INSPECTION_FIELDS)):
+        insert(Inspection, _INSPECTION_FIELDS, part)
+    # the results' ids come back from the insert itself (RETURNING; in no promised order, so by key)
     result_rows = [(p.data["id"], r["item_key"], r["status"], (r.get("note") or "").strip())
                    for p in batch for r in p.data["results"]]
-    for rows in chunked(result_rows, 1000):  # well under SQLite's limit on bound parameters
-        ItemResult.insert_many(rows, fields=[ItemResult.inspection, ItemResult.item_key, ItemResult.status,
-                                             ItemResult.note]).execute()
-    result_ids = {(r.inspection_id, r.item_key): r.id for r in
-                  ItemResult.select(ItemResult.id, ItemResult.inspection, ItemResult.item_key)
-                  .where(ItemResult.inspection.in_(ids))}
+    result_ids = {}
+    for part in chunks(result_rows, len(_RESULT_FIELDS)):
+        for rid, iid, key in insert(ItemResult, _RESULT_FIELDS, part,
+                                    returning=(ItemResult.id, ItemResult.inspection, ItemResult.item_key)):
+            result_ids[(iid, key)] = rid
     photos = {(p.data["id"], r["item_key"]): sorted(set(r.get("photo_ids") or [])) for p in batch
               for r in p.data["results"]}
-    photo_rows = [{"result": result_ids[k], "photo": pid} for k, pids in photos.items() for pid in pids]
-    if photo_rows:
-        for rows in chunked(photo_rows, 1000):
-            ItemResultPhoto.insert_many(rows).execute()
-        links = {(pid, p.checkpoint.site_id) for p in batch for r in p.data["results"]
-                 for pid in (r.get("photo_ids") or [])}
-        for site_id in {s for _, s in links}:
-            link_photos([pid for pid, s in links if s == site_id], site_id)
-    finding_rows = [
-        {"site": p.checkpoint.site_id, "zone": p.checkpoint.zone_id, "checkpoint": p.checkpoint.id,
-         "inspection": p.data["id"], "item_result": result_ids[(p.data["id"], f["item_key"])],
-         "checklist_key": p.data["checklist_key"], "item_key": f["item_key"], "title": f["title"],
-         "title_en": f["title_en"], "note": f["note"].strip(), "trade": f["trade"], "priority": f["priority"],
-         "points": f["points"], "status": "open", "source": "inspection", "reported_by": p.user.id,
-         "created_at": p.received_at,
-         "extra": {"resolve_hours": f["resolve_hours"]} if f["resolve_hours"] else None}
-        for p in batch for f in p.failures]
+    photo_rows = [(result_ids[k], pid) for k, pids in photos.items() for pid in pids]
+    for part in chunks(photo_rows, 2):
+        insert(ItemResultPhoto, (ItemResultPhoto.result, ItemResultPhoto.photo), part)
+    # evidence becomes visible to the checkpoint's site; most photos were uploaded there already
+    links = {(pid, p.checkpoint.site_id) for p in batch for r in p.data["results"]
+             for pid in (r.get("photo_ids") or []) if p.checkpoint.site_id not in p.photo_sites.get(pid, ())}
+    for site_id in sorted({s for _, s in links}):
+        link_photos([pid for pid, s in links if s == site_id], site_id)
     findings = {}
-    if finding_rows:
-        for rows in chunked(finding_rows, 200):
-            Finding.insert_many(rows).execute()
-        for f in Finding.select().where(Finding.inspection.in_(ids)).order_by(Finding.id):
-            findings.setdefault(f.inspection_id, []).append(f)
-        attach_photos([(f.id, photos[(iid, f.item_key)]) for iid, fs in findings.items() for f in fs])
+    for p in batch:
+        for f in p.failures:
+            findings.setdefault(p.data["id"], []).append(Finding(
+                site=p.checkpoint.site_id, zone=p.checkpoint.zone_id, checkpoint=p.checkpoint.id,
+                inspection=p.data["id"], item_result=result_ids[(p.data["id"], f["item_key"])],
+                checklist_key=p.data["checklist_key"], item_key=f["item_key"], title=f["title"],
+                title_en=f["title_en"], note=f["note"].strip(), trade=f["trade"], priority=f["priority"],
+                points=f["points"], status="open", source="inspection", reported_by=p.user.id,
+                created_at=p.received_at,
+                extra={"resolve_hours": f["resolve_hours"]} if f["resolve_hours"] else None))
+    by_key = {(f.inspection_id, f.item_key): f for fs in findings.values() for f in fs}
+    finding_rows = [tuple(f.__data__.get(c.name) for c in _FINDING_FIELDS) for f in by_key.values()]
+    for part in chunks(finding_rows, len(_FINDING_FIELDS)):
+        for fid, iid, key in insert(Finding, _FINDING_FIELDS, part,
+                                    returning=(Finding.id, Finding.inspection, Finding.item_key)):
+            by_key[(iid, key)].id = fid
+    for fs in findings.values():
+        fs.sort(key=lambda f: f.id)  # as a read gives them back
+        for f in fs:
+            f._dirty.clear()
+    attach_photos([(f.id, photos[(iid, f.item_key)]) for iid, fs in findings.items() for f in fs])
     for p, inspection in zip(batch, inspections):
         # what was loaded to check it and written: the answer needs no second look-up
         inspection.prepared = p
@@ -289,25 +318,36 @@ def _replay(existing, user, h):
     return existing, False
 
 
+def _stored(iid):
+    return get_where(Inspection, Inspection.id, iid)
+
+
 def submit_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10, audit_fn=None):
     """Store a submitted inspection once: ``(inspection, created)``.
 
     ``data`` is the validated body (times naive UTC). Raises Invalid (nothing is written) or
     Conflict when the id was already used for another body; the same body again is a replay.
+
+    A new id is the common case, so the stored one is looked up only when the submission does
+    not pass (a retry is answered from what was stored, even if the same body would be refused
+    today) or when its insert meets the id already there (a retry, or two copies racing).
     """
     if user.role not in INSPECTORS:
         raise Forbidden(f"Your role ({user.role}) does not submit inspections.")
     iid = str(data["id"]).lower()
-    existing = Inspection.get_or_none(Inspection.id == iid)
-    if existing is not None:
+    try:
+        prepared = prepare_inspection(user, data, site_ids=site_ids, now=now,
+                                      clock_skew_minutes=clock_skew_minutes)
+    except Invalid:
+        existing = _stored(iid)
+        if existing is None:
+            raise
         return _replay(existing, user, body_hash(dict(data, id=iid)))
-    prepared = prepare_inspection(user, data, site_ids=site_ids, now=now, clock_skew_minutes=clock_skew_minutes)
     try:
         with write_tx():
             (inspection,) = write_inspections([prepared], audit_fn=audit_fn)
     except IntegrityError:
-        # two submissions of the same id raced: exactly one row won
-        existing = Inspection.get_or_none(Inspection.id == iid)
+        existing = _stored(iid)
         if existing is None:
             raise
         return _replay(existing, user, prepared.body_hash)

@@ -16,9 +16,10 @@ from datetime import datetime
 import pillow_heif
 from PIL import Image, ImageFile
 
-from api.db import write_tx
+from api.db import db, write_tx
 from api.errors import Invalid
 from api.models import Photo, PhotoSite, utcnow
+from api.sql import columns, marks, statement, table
 
 pillow_heif.register_heif_opener()
 # a truncated upload must fail to decode, never be padded with grey
@@ -392,11 +393,23 @@ def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=No
 
 def visible_photo_ids(photo_ids, site_ids):
     """Those of ``photo_ids`` that one of ``site_ids`` may see."""
-    ids = sorted(set(photo_ids))
-    if not ids or not site_ids:
-        return set()
-    return {r.photo_id for r in PhotoSite.select(PhotoSite.photo)
-            .where(PhotoSite.photo.in_(ids) & PhotoSite.site.in_(list(site_ids)))}
+    return set(photo_sites(photo_ids, site_ids))
+
+
+def photo_sites(photo_ids, site_ids):
+    """{photo id: the ones of ``site_ids`` that see it} for the visible ones of ``photo_ids``
+    (one query, pre-written: it runs on every inspection that carries photos)."""
+    ids, sites = sorted(set(photo_ids)), sorted(set(site_ids))
+    if not ids or not sites:
+        return {}
+    sql = statement(("photo_sites", len(ids), len(sites)), lambda p: (
+        f"SELECT {columns([PhotoSite.photo, PhotoSite.site])} FROM {table(PhotoSite)} "
+        f'WHERE "{PhotoSite.photo.column_name}" IN ({marks(len(ids), p)}) '
+        f'AND "{PhotoSite.site.column_name}" IN ({marks(len(sites), p)})'))
+    out = {}
+    for pid, sid in db.execute_sql(sql, ids + sites).fetchall():
+        out.setdefault(pid, set()).add(sid)
+    return out
 
 
 def photo_ext(photo):

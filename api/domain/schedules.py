@@ -15,6 +15,8 @@ from api.errors import Forbidden
 # An inspection this long before the due time still counts for the task (a guard starting a
 # round a little early has done it); after the window end it is too late.
 EARLY_MINUTES = 30
+# a site-local date is its UTC date moved by at most one day (UTC-12 .. UTC+14)
+_NEAR_DAYS = (-2, -1, 0, 1)
 
 STATUSES = ("due", "done", "missed")
 # how far ahead a request may make tasks (a phone preparing tomorrow's rounds; not next year's)
@@ -193,6 +195,31 @@ def mark_missed(now=None):
         return Task.update(status="missed").where((Task.status == "due") & (Task.window_end < now)).execute()
 
 
+def _task_sql(name):
+    """Pre-written SQL for complete_task_for, which runs inside every inspection's write."""
+    from api.models import Inspection, Site, Task
+    from api.sql import columns, statement, table
+
+    def make(p):
+        return {
+            # one round trip: the task this inspection already completed (if any), the site's time
+            # zone, and whether tasks are made for each local day the inspection can fall on
+            # (the UTC date ± 2 covers every time zone; which two count needs the zone)
+            "state": (f'SELECT (SELECT "id" FROM {table(Task)} WHERE "inspection_id" = {p} LIMIT 1), "timezone", '
+                      + ", ".join(f'EXISTS(SELECT 1 FROM {table(Task)} WHERE "site_id" = {p} AND "date" = {p})'
+                                  for _ in _NEAR_DAYS)
+                      + f' FROM {table(Site)} WHERE "id" = {p}'),
+            "candidates": (f"SELECT {columns(Task._meta.sorted_fields)} FROM {table(Task)} "
+                           f'WHERE "checkpoint_id" = {p} AND "checklist_key" = {p} AND "status" <> {p} '
+                           f'AND "due_at" <= {p} AND "window_end" >= {p} ORDER BY "due_at", "id"'),
+            "claim": (f'UPDATE {table(Task)} SET "status" = {p}, "inspection_id" = {p}, "done_at" = {p} '
+                      f'WHERE "id" = {p} AND "status" <> {p}'),
+            "link": f'UPDATE {table(Inspection)} SET "task_id" = {p} WHERE "id" = {p}',
+        }[name]
+
+    return statement(("complete_task_for", name), make)
+
+
 def complete_task_for(inspection):
     """Mark the task an inspection fulfils as done (same checkpoint and checklist, finished inside
     [due_at - EARLY_MINUTES, window_end], earliest first); returns it, or None when none fits.
@@ -200,34 +227,43 @@ def complete_task_for(inspection):
     Called inside the inspection's transaction. A retried inspection finds its task again; a late
     upload of an inspection made in time still completes a task already marked missed. A phone
     clock flagged as suspect is not trusted: the server's receive time counts instead."""
-    from api.models import Inspection, Site, Task
+    from api.db import db
+    from api.models import Site, Task
+    from api.sql import get_where, model_from_row
 
-    done = Task.get_or_none(Task.inspection_id == str(inspection.id))
-    if done is not None:
-        return done
     at = inspection.received_at if inspection.clock_suspect else inspection.finished_at
-    if at is None:
-        return None
-    if at.tzinfo is not None:
+    if at is not None and at.tzinfo is not None:
         at = at.astimezone(timezone.utc).replace(tzinfo=None)
-    site = Site.get_by_id(inspection.site_id)
-    today = local_date(at, site.timezone)
-    for day in (today - timedelta(days=1), today):
-        if not Task.select(Task.id).where((Task.site == site) & (Task.date == day)).exists():
-            ensure_tasks(site, day)
+    near = [(at or _now()).date() + timedelta(days=d) for d in _NEAR_DAYS]
+    params = [str(inspection.id)]
+    for day in near:
+        params += [inspection.site_id, Task.date.db_value(day)]
+    row = db.execute_sql(_task_sql("state"), params + [inspection.site_id]).fetchone()
+    if row is not None and row[0] is not None:
+        return get_where(Task, Task.id, row[0])
+    if at is None or row is None:
+        return None
+    made = dict(zip(near, row[2:]))
+    today = local_date(at, row[1])
+    days = (today - timedelta(days=1), today)
+    if not all(made.get(day) for day in days):
+        site = Site.get_by_id(inspection.site_id)
+        for day in days:
+            if not made.get(day):
+                ensure_tasks(site, day)
     early = timedelta(minutes=EARLY_MINUTES)
-    candidates = list(Task.select().where(
-        (Task.checkpoint == inspection.checkpoint_id) & (Task.checklist_key == inspection.checklist_key)
-        & (Task.status != "done") & (Task.due_at <= at + early) & (Task.window_end >= at))
-        .order_by(Task.due_at, Task.id))
+    fields = Task._meta.sorted_fields
+    candidates = [model_from_row(Task, fields, r) for r in db.execute_sql(_task_sql("candidates"), (
+        inspection.checkpoint_id, inspection.checklist_key, "done", Task.due_at.db_value(at + early),
+        Task.window_end.db_value(at))).fetchall()]
     while candidates:
         task = pick_task(candidates, at)
         if task is None:
             return None
-        won = Task.update(status="done", inspection_id=str(inspection.id), done_at=at).where(
-            (Task.id == task.id) & (Task.status != "done")).execute()
+        won = db.execute_sql(_task_sql("claim"), ("done", str(inspection.id), Task.done_at.db_value(at), task.id,
+                                                  "done")).rowcount
         if won:
-            Inspection.update(task=task.id).where(Inspection.id == inspection.id).execute()
+            db.execute_sql(_task_sql("link"), (task.id, str(inspection.id)))
             inspection.task_id = task.id
             task.status, task.inspection_id, task.done_at = "done", str(inspection.id), at
             return task

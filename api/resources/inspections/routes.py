@@ -16,6 +16,10 @@ from api.resources.inspections.schemas import InspectionIn, InspectionOut, Inspe
 
 blp = Blueprint("inspections", __name__, url_prefix="/inspections", description="Inspections.")
 
+# schema instances made once: given a class, webargs builds a new schema (and its nested ones)
+# on every request, a measurable share of a submission's time
+INSPECTION_IN, INSPECTION_QUERY = InspectionIn(), InspectionQuery()
+
 
 def visible_inspections():
     """Field staff see their own inspections; supervisors and up see their sites'."""
@@ -49,7 +53,7 @@ def _page(query, sites, limit, cursor):
 
 @blp.route("")
 class Inspections(MethodView):
-    @blp.arguments(InspectionIn)
+    @blp.arguments(INSPECTION_IN)
     @blp.response(201, InspectionOut)
     @blp.alt_response(200, schema=InspectionOut, description="A retry: the inspection stored under this id.")
     @blp.alt_response(409, description="This id was already used for a different inspection.")
@@ -60,7 +64,7 @@ class Inspections(MethodView):
             audit_fn=audit)
         return inspection_detail(inspection), (201 if created else 200)
 
-    @blp.arguments(InspectionQuery, location="query")
+    @blp.arguments(INSPECTION_QUERY, location="query")
     @blp.response(200, InspectionPage)
     def get(self, args):
         """Inspections newest first (by server receive time), filtered; cursor pagination."""

@@ -1,5 +1,5 @@
 """Inspection submission, listing and the stored inspection."""
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, missing, validate, validates_schema
 
 from api.pagination import PageArgs
 from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, UtcDateTime
@@ -32,6 +32,87 @@ class ResultIn(StrictSchema):
     photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=20))
 
 
+class ResultList(fields.List):
+    """``fields.List(fields.Nested(ResultIn))``, loaded faster in the common case.
+
+    A schema load per result cost more than the rest of a submission's checks together. When
+    every result is a plain object holding only ResultIn's fields, each of a plain type and passing
+    that field's own validators, the loaded value is known without the schema machinery; anything
+    else (a wrong type, a missing or unknown key, a value a validator refuses) takes the full path,
+    which gives the field errors."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Nested(ResultIn), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        loaded = _plain_results(value)
+        if loaded is None:
+            return super()._deserialize(value, attr, data, **kwargs)
+        return loaded
+
+
+def _plain_fields(schema):
+    """{name: (field, element field or None)} when every field of ``schema`` is a String or a
+    List of String under its own name and the schema has no hooks; else None (no fast path)."""
+    if any(schema._hooks.values()):
+        return None
+    plain = {}
+    for name, field in schema.fields.items():
+        if field.data_key not in (None, name) or field.attribute not in (None, name) or field.allow_none:
+            return None
+        if type(field) is fields.String:
+            plain[name] = (field, None)
+        elif type(field) is fields.List and type(field.inner) is fields.String and not field.inner.allow_none:
+            plain[name] = (field, field.inner)
+        else:
+            return None
+    return plain
+
+
+_RESULT_FIELDS = _plain_fields(ResultIn())
+
+
+def _passes(field, value):
+    try:
+        for check in field.validators:
+            if check(value) is False:
+                return False
+    except ValidationError:
+        return False
+    return True
+
+
+def _plain_results(value):
+    """The loaded results if each is plainly valid (see ResultList), else None."""
+    if _RESULT_FIELDS is None or type(value) is not list:
+        return None
+    out = []
+    for res in value:
+        if type(res) is not dict or not res.keys() <= _RESULT_FIELDS.keys():
+            return None
+        loaded = {}
+        for name, (field, element) in _RESULT_FIELDS.items():
+            if name not in res:
+                if field.required:
+                    return None
+                default = field.load_default
+                if default is not missing:
+                    loaded[name] = default() if callable(default) else default
+                continue
+            v = res[name]
+            if element is None:
+                if type(v) is not str or not _passes(field, v):
+                    return None
+            else:
+                if type(v) is not list or not all(type(e) is str and _passes(element, e) for e in v) \
+                        or not _passes(field, v):
+                    return None
+                v = list(v)
+            loaded[name] = v
+        out.append(loaded)
+    return out
+
+
 class InspectionIn(StrictSchema):
     id = fields.UUID(required=True, metadata={"description": "Made by the phone; retries send the same id."})
     checkpoint_code = Str(64, 1, load_default=None)
@@ -41,7 +122,7 @@ class InspectionIn(StrictSchema):
     started_at = AwareDateTime(required=True, metadata={"description": "Device clock, with a time zone."})
     finished_at = AwareDateTime(required=True)
     location = fields.Nested(LocationIn, load_default=None, allow_none=True)
-    results = fields.List(fields.Nested(ResultIn), required=True, validate=validate.Length(min=1, max=200))
+    results = ResultList(required=True, validate=validate.Length(min=1, max=200))
     task_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
@@ -76,6 +157,36 @@ class ResultOut(OutSchema):
     status = fields.String()
     note = fields.String()
     photo_ids = fields.List(fields.String())
+
+
+class ResultListOut(fields.List):
+    """``fields.List(fields.Nested(ResultOut))``, dumped faster in the common case: results whose
+    fields are all plain strings (and lists of strings) are written out as they are, in the
+    schema's field order; anything else is dumped by the schema."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Nested(ResultOut), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        plain = _RESULT_OUT_FIELDS
+        if plain is None or type(value) is not list:
+            return super()._serialize(value, attr, obj, **kwargs)
+        out = []
+        for res in value:
+            if type(res) is not dict:
+                return super()._serialize(value, attr, obj, **kwargs)
+            row = {}
+            for name, (_, element) in plain.items():
+                v = res.get(name)
+                if element is None and type(v) is not str or element is not None and not (
+                        type(v) is list and all(type(e) is str for e in v)):
+                    return super()._serialize(value, attr, obj, **kwargs)
+                row[name] = v if element is None else list(v)
+            out.append(row)
+        return out
+
+
+_RESULT_OUT_FIELDS = _plain_fields(ResultOut())
 
 
 class InspectionFindingOut(OutSchema):
@@ -122,7 +233,7 @@ class InspectionOut(OutSchema):
     location = fields.Method("get_location")
     item_count = fields.Integer(attribute="inspection.item_count")
     failed_count = fields.Integer(attribute="inspection.failed_count")
-    results = fields.List(fields.Nested(ResultOut))
+    results = ResultListOut()
     findings = fields.List(fields.Nested(InspectionFindingOut))
 
     def get_location(self, detail):
