@@ -279,6 +279,7 @@ def test_route_by_role_and_site(shared, world, key, role):
     if not any(_spec_key(m, r) == key for m, r in ROUTES):
         pytest.fail(f"{key} is in the table but not served")
     results = {}
+    shared.login(ROLE_USERS[role])  # a first login is itself audited: not part of what is measured
     for variant in ("own", "other", "missing"):
         if variant != "own" and (role not in SINGLE_SITE or not _site_dependent(row)):
             continue

@@ -64,10 +64,19 @@ def _drive(server, deadline):
 
     kills_mid_load = []
 
+    total = sum(len(outbox) for _u, outbox in plans)
+
+    def acked():
+        return sum(len(p.acked_inspections) for p in phones)
+
     def killer():
+        # kill at fixed shares of the work acknowledged (not at fixed times), so every kill
+        # lands mid-load however fast this machine or database is today
         rnd = random.Random(7)
-        for _ in range(KILLS):
-            time.sleep(rnd.uniform(0.8, 2.0))
+        for k in range(KILLS):
+            target = total * (k + 1) / (KILLS + 1) + rnd.randint(0, 3)
+            while busy.is_set() and acked() < target:
+                time.sleep(0.02)
             if not busy.is_set():
                 return
             server.kill(9)
