@@ -132,6 +132,24 @@ def test_same_id_from_another_user_is_409_not_a_leak(login, org):
     assert login("guard3").post("/inspections", json=body).status_code == 409
 
 
+def test_retry_is_answered_from_the_store_even_when_the_body_would_now_be_refused(login, org):
+    from api.models import Checkpoint
+
+    guard = login("guard1")
+    body = body_for()
+    first = guard.post("/inspections", json=body)
+    assert first.status_code == 201
+    # the checkpoint no longer lists the checklist: a new submission is refused, the retry is not
+    Checkpoint.update(checklist_keys=["roads"]).where(Checkpoint.code == "LHY-LAMP-01").execute()
+    again = guard.post("/inspections", json=body)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    changed = dict(body, results=[dict(body["results"][0], note="改了")] + body["results"][1:])
+    assert guard.post("/inspections", json=changed).status_code == 409
+    fresh = guard.post("/inspections", json=dict(body, id=str(uuid.uuid4())))
+    assert fresh.status_code == 422 and "checklist_key" in fresh.get_json()["errors"]["json"]
+    assert counts()[0] == 1
+
+
 def test_one_bad_result_leaves_nothing_stored(login, org):
     guard = login("guard1")
     version = current_version("road_lamps")
