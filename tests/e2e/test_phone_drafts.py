@@ -186,6 +186,8 @@ def test_a_draft_kept_on_leaving_the_screen_can_be_discarded_and_logout_clears_d
     # a task begun from Today and left: its row says so; then logout, and nothing stays on the phone
     phone.tap('[data-tab="today"]')
     phone.screen("today")
+    # which tasks are folded away depends on the hour: open every group first
+    page.evaluate("document.querySelectorAll('details.group').forEach(d => { d.open = true; })")
     task = page.locator("a.task.due").first
     href = task.get_attribute("href")
     task.tap()
@@ -194,6 +196,7 @@ def test_a_draft_kept_on_leaving_the_screen_can_be_discarded_and_logout_clears_d
     _wait_for_draft(page, href.split("/", 2)[2].replace("/", "|"), "Object.keys(d.items).length > 0")
     phone.tap('[data-tab="today"]')
     phone.screen("today")
+    page.evaluate("document.querySelectorAll('details.group').forEach(d => { d.open = true; })")
     marked = page.locator(f'a.task[href="{href}"] .pill.draft')
     assert marked.inner_text() == "未完成"
     assert page.locator(".task .pill.draft").count() == 1
