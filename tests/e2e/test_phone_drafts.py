@@ -4,35 +4,14 @@ network and a killed browser; it is resumed, discarded, or sent; logging out cle
 Real server (gunicorn), real Chromium on a phone-sized screen with touch."""
 import pytest
 
-from tests.e2e.phone import (TWENTY, TWENTY_CODE, Phone, add_twenty_item_checklist, chromium_available,
-                             jpeg, launch, server_db)
-from tests.live import PASSWORD, LiveServer
+from tests.e2e.phone import TWENTY, TWENTY_CODE, Phone, chromium_available, jpeg, server_db
+from tests.live import PASSWORD
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available(), reason="needs Debian chromium")]
 
 # the lobby of tower 1 at 绿荷苑, as the phone's GPS reports it
 WHERE = {"latitude": 31.2304, "longitude": 121.4737, "accuracy": 12}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = LiveServer(tmp_path_factory.mktemp("phone-drafts"), demo_days=1)
-    s.build_demo()
-    add_twenty_item_checklist(s.env["DATABASE_URL"])
-    s.start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
