@@ -148,6 +148,14 @@ def site_ids(user=None):
     return cache[user.id]
 
 
+def sites_in_scope(site_id=None):
+    """The caller's sites, or just ``site_id`` when one is asked for (another site's is a 404)."""
+    if site_id is None:
+        return site_ids()
+    check_site(site_id, "site")
+    return [site_id]
+
+
 def check_site(site_id, what="object"):
     """Another site's object is indistinguishable from one that does not exist."""
     if site_id not in site_ids():

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, MANAGER_UP, check_site, get_visible, require_role, site_ids
+from api.auth import SUPERVISOR_UP, MANAGER_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.errors import Invalid, NotFound
@@ -37,10 +37,7 @@ class Deductions(MethodView):
     @blp.response(200, DeductionPage)
     def get(self, args):
         """Fault notices of the caller's sites, newest first (staff see only their own)."""
-        sites = site_ids()
-        if args.get("site_id") is not None:
-            check_site(args["site_id"], "site")
-            sites = [args["site_id"]]
+        sites = sites_in_scope(args.get("site_id"))
         q = Deduction.select(Deduction, User).join(User, on=(Deduction.staff == User.id), attr="staff").where(
             Deduction.site.in_(sites))
         if g.user.role not in SUPERVISOR_UP:
@@ -140,10 +137,7 @@ class Appeals(MethodView):
     def get(self, args):
         """The managers' appeal queue (default: pending), newest first."""
         require_role(*MANAGER_UP)
-        sites = site_ids()
-        if args.get("site_id") is not None:
-            check_site(args["site_id"], "site")
-            sites = [args["site_id"]]
+        sites = sites_in_scope(args.get("site_id"))
         q = Appeal.select(Appeal).join(Deduction).where(Deduction.site.in_(sites))
         if args["status"] != "all":
             q = q.where(Appeal.status == args["status"])

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
+from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.domain import requests as rq
@@ -26,14 +26,6 @@ blp = Blueprint("requests", __name__, url_prefix="/requests",
 def desk_only():
     """Nothing about owners reaches guards, cleaners or technicians."""
     require_role(*rq.DESK_ROLES)
-
-
-def _sites(site_id=None):
-    sites = site_ids()
-    if site_id is not None:
-        check_site(site_id, "site")
-        sites = [site_id]
-    return sites
 
 
 def upkeep_lazily(sites):
@@ -79,7 +71,7 @@ class Requests(MethodView):
 
         Search by building/unit/room or by the phone's last four digits without unmasking."""
         desk_only()
-        sites = _sites(args.get("site_id"))
+        sites = sites_in_scope(args.get("site_id"))
         upkeep_lazily(sites)
         now = utcnow()
         q = _list_query(sites)
@@ -134,7 +126,7 @@ class Escalated(MethodView):
     def get(self, args):
         """Active requests escalated to a level (1 cs supervisor, 2 deputy GM): the Today page's list."""
         desk_only()
-        sites = _sites(args.get("site_id"))
+        sites = sites_in_scope(args.get("site_id"))
         upkeep_lazily(sites)
         q = _list_query(sites).where(ServiceRequest.status.in_(rq.ACTIVE)
                                      & (ServiceRequest.escalation_level >= args["min_level"]))
@@ -149,7 +141,7 @@ class RevisitDue(MethodView):
     def get(self, args):
         """Completed requests whose owner has not been revisited yet (they stay here until they are)."""
         desk_only()
-        sites = _sites(args.get("site_id"))
+        sites = sites_in_scope(args.get("site_id"))
         upkeep_lazily(sites)
         q = _list_query(sites).where(ServiceRequest.status == "done")
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))

@@ -4,7 +4,7 @@ from collections import defaultdict
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import SUPERVISOR_UP, check_site, require_role, site_ids
+from api.auth import SUPERVISOR_UP, require_role, site_ids, sites_in_scope
 from api.models import User, UserSite
 from api.resources.users.schemas import StaffOut, UserListArgs
 
@@ -18,10 +18,7 @@ class Users(MethodView):
     def get(self, args):
         """Staff who belong to the caller's sites (supervisors and up), by name."""
         require_role("service", *SUPERVISOR_UP)
-        sites = site_ids()
-        if args.get("site_id") is not None:
-            check_site(args["site_id"], "site")
-            sites = [args["site_id"]]
+        sites = sites_in_scope(args.get("site_id"))
         q = (User.select().join(UserSite).where(UserSite.site.in_(sites)).distinct())
         if args.get("role"):
             q = q.where(User.role == args["role"])

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
+from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
 from api.db import write_tx
 from api.domain import workorders as wo
 from api.errors import Invalid, NotFound
@@ -45,10 +45,7 @@ class WorkOrders(MethodView):
     @blp.response(200, WorkOrderPage)
     def get(self, args):
         """Work orders of the caller's sites, newest first (field staff see only their own)."""
-        sites = site_ids()
-        if args.get("site_id") is not None:
-            check_site(args["site_id"], "site")
-            sites = [args["site_id"]]
+        sites = sites_in_scope(args.get("site_id"))
         escalate_lazily(sites)
         now = utcnow()
         q = (WorkOrder.select(WorkOrder, User, Zone)
