@@ -4,12 +4,13 @@ from datetime import datetime, timezone
 
 from peewee import Model, TextField
 
+from api import clock
 from api.db import db
 
 
 def utcnow():
-    """Naive UTC datetime: every stored time is UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Naive UTC datetime: every stored time is UTC (from the one clock, ``api.clock``)."""
+    return clock.now()
 
 
 def to_utc_naive(value):
