@@ -59,3 +59,22 @@ def write_tx():
     else:
         with db.atomic() as tx:
             yield tx
+
+
+def locked(model, *where):
+    """The one row matching ``where`` (or None), locked for the rest of the write transaction.
+
+    Call inside ``write_tx()`` BEFORE checking the row's state: PostgreSQL takes the row lock
+    (``SELECT ... FOR UPDATE``), so a concurrent change waits and then sees the committed state;
+    SQLite's ``BEGIN IMMEDIATE`` already serialises writers. Check-then-save without this lets
+    concurrent requests all pass the check."""
+    query = model.select().where(*where)
+    if is_postgres():
+        query = query.for_update()
+    return query.get_or_none()
+
+
+def relock(instance):
+    """``instance`` reloaded from the database under a row lock (see ``locked``); None if gone."""
+    cls = type(instance)
+    return locked(cls, cls._meta.primary_key == instance.get_id())
