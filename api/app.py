@@ -38,8 +38,16 @@ def create_app(test_config=None):
     # of a cheap request's time)
     app.session_interface = _NoCookieSessions()
     logging.basicConfig(level=logging.INFO)
+    # settings, checklists and policy are checked here, once: a problem stops the start with its
+    # file:line, instead of reaching a client as an error about the server's files
+    from api.home import StartupProblems, problems
+    found = problems(app.config)
+    if found:
+        raise StartupProblems(found)
 
     init_db(app.config["DATABASE_URL"], app.config["PATROL_SQLITE_SYNCHRONOUS"])
+    from api.domain import policy as _policy
+    _policy.invalidate()  # a new database binding: the policy versions are read from it afresh
 
     # <int:...> in a URL stops at the largest database integer: a bigger one is a plain 404
     app.url_map.converters["int"] = _DatabaseInt
@@ -58,6 +66,18 @@ def create_app(test_config=None):
     app.register_blueprint(phone_bp)
 
     register_error_handlers(app)
+
+    from api.domain.policy import PolicyUnavailable
+
+    @app.errorhandler(PolicyUnavailable)
+    def _policy_unavailable(err):
+        # the server's own files or database are at fault: logged here, never shown to the client
+        logging.getLogger("api.policy").error("policy unavailable: %s", err)
+        from flask import jsonify
+        from api.errors import error_body
+        resp = jsonify(error_body(503, "The server is not set up correctly; an administrator was told."))
+        resp.status_code = 503
+        return resp
     from api.storage import make_storage
     app.extensions["patrol_storage"] = make_storage(app.config)
 

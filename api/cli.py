@@ -21,9 +21,43 @@ def _init():
     return cfg
 
 
+def _app_or_exit():
+    """create_app(), or the problems that stop it (file:line each) and exit 1."""
+    from api.app import create_app
+    from api.home import StartupProblems
+
+    try:
+        return create_app()
+    except StartupProblems as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException("patrol cannot start until these are fixed.")
+
+
 @click.group()
 def cli():
     """patrol: rounds, inspections, work orders and deductions for property management."""
+
+
+@cli.command("init")
+def init_cmd():
+    """Create the data home (PATROL_HOME, default ./var): settings, secret key, database, media,
+    and an editable copy of the checklists and policy. Safe to run again: it never overwrites."""
+    from api import home, migrations
+
+    where = home.home_dir()
+    made = home.init_home(where)
+    app = _app_or_exit()
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        applied = migrations.migrate_up()
+        from api.domain.policy import ensure_initial_policy
+        ensure_initial_policy()
+    for name in made:
+        click.echo(f"created {where / name}")
+    if applied:
+        click.echo(f"database {app.config['DATABASE_URL']}: applied {', '.join(applied)}")
+    click.echo(f"data home {where} is ready" + ("" if made or applied else " (nothing to do: it was already)"))
 
 
 @cli.command()
@@ -46,10 +80,9 @@ def migrate(down_steps):
 @click.option("--days", default=30, show_default=True, help="Days of past inspections to generate.")
 def demo(password, days):
     """Create the schema, load checklists and build demo data (safe to run twice)."""
-    from api.app import create_app
     from api.demo import build_demo
 
-    app = create_app()
+    app = _app_or_exit()
     with app.app_context():
         db.connect(reuse_if_open=True)
         build_demo(password=password, days=days, echo=click.echo)
@@ -93,7 +126,13 @@ def serve(host, port, workers, certfile, keyfile):
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together.")
+    _app_or_exit()  # settings, checklists and policy checked before anything starts
     _init()
+    unknown = migrations.unknown_applied()
+    if unknown:
+        raise click.ClickException(
+            f"this database was migrated by a newer patrol (migrations {', '.join(unknown)} are not known to "
+            f"this version): install that version (or newer) of patrol; nothing was changed.")
     migrations.migrate_up()
     db.close()
     # the master must not keep a pooled connection that every forked worker would inherit
@@ -109,43 +148,64 @@ def serve(host, port, workers, certfile, keyfile):
 @click.option("--console-port", default=8501, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not build demo data.")
 def up(password, host, port, console_port, no_demo):
-    """Build demo data, then run the API, the phone app and the console together."""
+    """Build demo data, then run the API, the phone app and the console together (SIGTERM or
+    Ctrl-C stops them all)."""
     env = dict(os.environ)
     if not no_demo:
         subprocess.run([sys.executable, "-m", "api.cli", "demo", "--password", password], check=True, env=env)
     api_url = f"http://{host}:{port}"
-    procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)],
-                              env=env)]
+    commands = [[sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)]]
     console = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "console",
                            "streamlit_app.py")
     if os.path.exists(console):
-        cenv = dict(env, PATROL_API_URL=api_url)
-        procs.append(subprocess.Popen([sys.executable, "-m", "streamlit", "run", console,
-                                       "--server.address", host, "--server.port", str(console_port),
-                                       "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                                      env=cenv))
-    time.sleep(2)
-    click.echo("")
-    click.echo(f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)")
-    click.echo(f"  Phone app  {api_url}/m/")
-    if len(procs) > 1:
-        click.echo(f"  Console    http://{host}:{console_port}/")
-    click.echo(f"  Logins     guard1 guard2 cleaner1 tech1 service1 super1 manager1 admin — password {password}")
-    click.echo("  Ctrl-C stops everything.")
+        commands.append([sys.executable, "-m", "streamlit", "run", console,
+                         "--server.address", host, "--server.port", str(console_port),
+                         "--server.headless", "true", "--browser.gatherUsageStats", "false"])
+    banner = ["", f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)", f"  Phone app  {api_url}/m/"]
+    if len(commands) > 1:
+        banner.append(f"  Console    http://{host}:{console_port}/")
+    banner += [f"  Logins     guard1 guard2 cleaner1 tech1 service1 super1 manager1 admin — password {password}",
+               "  Ctrl-C stops everything."]
+    _supervise(commands, dict(env, PATROL_API_URL=api_url), banner)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _supervise(commands, env, banner=(), poll=0.5):
+    """Start ``commands`` and wait until one ends or we get SIGTERM/SIGINT/SIGHUP; then stop every
+    child (SIGTERM, SIGKILL after 20 s) so none is left running re-parented to PID 1."""
+    def _raise(signum, frame):
+        raise _Stop(signum)
+
+    old = {s: signal.signal(s, _raise) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    procs = []
     try:
+        for command in commands:
+            procs.append(subprocess.Popen(command, env=env))
+        time.sleep(2)
+        for line in banner:
+            click.echo(line)
         while all(p.poll() is None for p in procs):
-            time.sleep(1)
-    except KeyboardInterrupt:
+            time.sleep(poll)
+    except (_Stop, KeyboardInterrupt):
         pass
     finally:
+        for s in old:
+            signal.signal(s, signal.SIG_IGN)
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
         for p in procs:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
+        for s, handler in old.items():
+            signal.signal(s, handler)
 
 
 @cli.group()

@@ -1,41 +1,50 @@
-"""Configuration from environment variables, with laptop defaults."""
+"""Configuration: environment variables, then the data home's patrol.toml, then defaults in the
+data home (api/home.py: PATROL_HOME, default ./var)."""
 import os
 from pathlib import Path
+
+from api import home
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _default_var_dir():
-    return Path(os.environ.get("PATROL_VAR_DIR", ROOT / "var"))
+    return home.home_dir()
 
 
 class Config:
     """Read once at app creation; every value can be overridden by a test mapping."""
 
     def __init__(self, overrides=None):
-        env = os.environ
         var_dir = _default_var_dir()
+        settings, self.SETTINGS_PROBLEMS = home.read_settings(var_dir)
+        env = dict(settings, **os.environ)  # the environment wins over patrol.toml
+        self.PATROL_HOME = str(var_dir)
         self.DATABASE_URL = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'patrol.db'}"
-        self.PATROL_MEDIA_DIR = env.get("PATROL_MEDIA_DIR") or str(ROOT / "media")
+        self.PATROL_MEDIA_DIR = env.get("PATROL_MEDIA_DIR") or str(var_dir / "media")
         # "local" (default) or "s3"; S3 settings below are read only when "s3".
         self.PATROL_STORAGE = env.get("PATROL_STORAGE", "local")
         self.PATROL_S3_BUCKET = env.get("PATROL_S3_BUCKET", "patrol-media")
         self.PATROL_S3_ENDPOINT = env.get("PATROL_S3_ENDPOINT")
         self.PATROL_S3_REGION = env.get("PATROL_S3_REGION", "us-east-1")
-        self.PATROL_CHECKLISTS_DIR = env.get("PATROL_CHECKLISTS_DIR") or str(ROOT / "checklists")
+        # the company's own copy in the data home once `patrol init` made it, else the shipped defaults
+        own = var_dir / "checklists"
+        self.PATROL_CHECKLISTS_DIR = env.get("PATROL_CHECKLISTS_DIR") or str(
+            own if (own / "policy.yaml").is_file() else home.defaults_dir())
         self.PATROL_TIMEZONE = env.get("PATROL_TIMEZONE", "Asia/Shanghai")
-        self.PATROL_TOKEN_TTL_HOURS = int(env.get("PATROL_TOKEN_TTL_HOURS", "720"))
-        self.PATROL_MAX_UPLOAD_MB = int(env.get("PATROL_MAX_UPLOAD_MB", "25"))
-        self.PATROL_MAX_IMAGE_PIXELS = int(env.get("PATROL_MAX_IMAGE_PIXELS", str(60_000_000)))
+        self.PATROL_TOKEN_TTL_HOURS = int(env.get("PATROL_TOKEN_TTL_HOURS", 720))
+        self.PATROL_MAX_UPLOAD_MB = int(env.get("PATROL_MAX_UPLOAD_MB", 25))
+        self.PATROL_MAX_IMAGE_PIXELS = int(env.get("PATROL_MAX_IMAGE_PIXELS", 60_000_000))
         # A phone clock this far ahead of the server is flagged, not trusted for deadlines.
-        self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", "10"))
-        self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", "5"))
-        self.PATROL_LOGIN_WINDOW_SECONDS = int(env.get("PATROL_LOGIN_WINDOW_SECONDS", "300"))
+        self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", 10))
+        self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", 5))
+        self.PATROL_LOGIN_WINDOW_SECONDS = int(env.get("PATROL_LOGIN_WINDOW_SECONDS", 300))
         # SQLite durability: WAL + NORMAL never loses a commit when the *process* dies
         # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
         # Set FULL to fsync every commit as well, at some cost in write throughput.
         self.PATROL_SQLITE_SYNCHRONOUS = env.get("PATROL_SQLITE_SYNCHRONOUS", "NORMAL")
-        self.SECRET_KEY = env.get("PATROL_SECRET_KEY", "dev-only-secret")
+        self.SECRET_KEY = (os.environ.get("PATROL_SECRET_KEY") or settings.get("SECRET_KEY")
+                           or home.read_secret(var_dir) or "dev-only-secret")
         self.API_TITLE = "patrol"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

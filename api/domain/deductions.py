@@ -22,7 +22,7 @@ from api.domain.deadlines import month_bounds, month_of, next_month
 from api.domain.ledger import (ZERO, Correction, Row, correction_amounts, ledger_from_tallies, repeated_problems,
                                reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
-from api.domain.policy import current_policy
+from api.domain.policy import current_policy, policy_for_month
 from api.domain.workorders import member_of_site, site_tz
 from api.errors import Conflict, Forbidden, Invalid
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
@@ -84,6 +84,7 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
                      occurred_at=None, finding_id=None, request_id=None, work_order_id=None, photo_ids=(),
                      supervisor_shares=False, client_id=None, now=None, policy=None, actor_site_ids=None):
     """A fault notice from a finding, a complaint request or by hand; defaults come from the source."""
+    given_policy = policy
     policy = policy or current_policy()
     now = now or utcnow()
     site = _site(site)
@@ -148,7 +149,8 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
         raise Conflict(f"The {month} ledger of this site is closed: nothing dated in it can be added. "
                        f"Date the notice in an open month, or correct it there.")
     d = Deduction.create(site=site, staff=staff, supervisor=staff.supervisor_id, supervisor_shares=bool(supervisor_shares),
-                         points=points, yuan_per_point=policy.yuan_per_point, reason=reason, problem_key=problem_key[:120],
+                         points=points, reason=reason,
+                         yuan_per_point=(given_policy or policy_for_month(month)).yuan_per_point, problem_key=problem_key[:120],
                          month=month, occurred_at=occurred_at, finding=finding, work_order=work_order_id,
                          request_id=request_id, created_by=created_by, created_at=now, client_id=client_id)
     for pid in ids:
@@ -256,7 +258,7 @@ def compute_month(site, month, policy=None, without_reversed=False):
 
     ``without_reversed``: as if the notices reversed since (appeals upheld after closing) had been voided.
     """
-    policy = policy or current_policy()
+    policy = policy or policy_for_month(month)
     D = Deduction
     p = db.param
     # one row per (person, problem, supervisor, rate): a covering index (models/deductions.py) hands
@@ -358,7 +360,7 @@ def _decimals(value):
 
 def ledger_for(site, month, policy=None, now=None):
     """A month's ledger: frozen from its snapshot once closed, computed live while open."""
-    policy = policy or current_policy()
+    policy = policy or policy_for_month(month)
     now = now or utcnow()
     check_month(month)
     closed = LedgerMonth.get_or_none((LedgerMonth.site == site.id) & (LedgerMonth.month == month))
@@ -395,7 +397,7 @@ def _has_reversals(site_id, month):
 
 def close_month(site, month, by, now=None, policy=None):
     """Freeze a month (manager): the ledger as it stands is kept as the snapshot, once."""
-    policy = policy or current_policy()
+    policy = policy or policy_for_month(month)
     now = now or utcnow()
     if by.role not in MANAGING:
         raise Forbidden("Only a manager closes a month.")

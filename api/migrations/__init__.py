@@ -37,6 +37,12 @@ def applied():
     return [m.name for m in AppliedMigration.select().order_by(AppliedMigration.name)]
 
 
+def unknown_applied():
+    """Applied migrations this code does not have: the database is newer than the code."""
+    known = set(available())
+    return [n for n in applied() if n not in known]
+
+
 def pending():
     done = set(applied())
     return [n for n in available() if n not in done]

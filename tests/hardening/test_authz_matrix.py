@@ -36,6 +36,18 @@ MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 99999
            "staff": 999999}
 
 
+def _policy_change():
+    """A change of the fine per point from tomorrow, based on the newest version."""
+    from datetime import date
+
+    from api.domain.policy import as_raw, current_policy, versions
+
+    newest = max(v[1] for v in versions())
+    raw = as_raw(current_policy())
+    raw["deductions"]["yuan_per_point"] = "6.00"
+    return {"effective_from": (date.today() + timedelta(days=1)).isoformat(), "based_on": newest, "policy": raw}
+
+
 class Row:
     """One route: who passes (``who``), what they get (``ok``), what the others get (``denied``),
     and how to build its path, query and body for a site (``own``/``other``/``missing``)."""
@@ -161,6 +173,8 @@ MATRIX = {
     "GET /requests/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /requests/stats.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
+    "GET /policy/versions": Row(EVERYONE),
+    "POST /policy/versions": Row(MGR_UP, ok=(201,), body=lambda w: _policy_change(), sited=False),
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
 }

@@ -8,7 +8,7 @@ from api.auth import MANAGER_UP, SUPERVISOR_UP, check_site, require_role, site_i
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.domain import exports
-from api.domain.policy import current_policy
+from api.domain.policy import policy_for_month
 from api.errors import Invalid
 from api.models import Site
 from api.resources.ledger.schemas import LedgerOut, LedgerSiteArg
@@ -99,4 +99,4 @@ class Posting(MethodView):
     def get(self, args, month):
         """The printable public-posting notice (违规公布) for the month."""
         _site, ledger = _ledger(month, args)
-        return Response(exports.posting_html(ledger, current_policy()), mimetype="text/html")
+        return Response(exports.posting_html(ledger, policy_for_month(month)), mimetype="text/html")

@@ -1,7 +1,7 @@
 """The policy figures as the API shows them: amounts are exact yuan strings ("5.00"), hours are numbers."""
 from marshmallow import fields
 
-from api.resources.common import OutSchema
+from api.resources.common import OutSchema, StrictSchema, Text, UtcDateTime
 
 
 def Money(**kw):
@@ -81,3 +81,23 @@ class PolicyOut(OutSchema):
     work_orders = fields.Nested(WorkOrderPolicyOut)
     complaints = fields.Nested(ComplaintPolicyOut)
     zone_ranking = fields.Nested(ZoneRankingPolicyOut)
+
+
+class PolicyVersionIn(StrictSchema):
+    effective_from = fields.Date(required=True, metadata={"description": "In force from this day (today or later)."})
+    based_on = fields.Integer(required=True, strict=True,
+                              metadata={"description": "The id of the newest version the editor started from."})
+    note = Text(500, load_default="")
+    policy = fields.Dict(required=True, metadata={"description": "The whole policy, as GET /policy shows it."})
+
+
+class PolicyVersionOut(OutSchema):
+    id = fields.Integer()
+    effective_from = fields.Date()
+    in_force = fields.Boolean(metadata={"description": "The version in force today."})
+    created_at = UtcDateTime()
+    created_by_id = fields.Integer(allow_none=True)
+    created_by_name = fields.String(allow_none=True)
+    note = fields.String()
+    based_on = fields.Integer(allow_none=True)
+    policy = fields.Nested(PolicyOut)
