@@ -274,6 +274,16 @@ class PatrolClient:
         """The policy figures in force: yuan per point, tiers, posting, 70/30 split, time limits."""
         return self.get("/policy")
 
+    def policy_versions(self):
+        """Every policy version, newest first (effective date, who, note, which is in force)."""
+        return self.get("/policy/versions")
+
+    def add_policy_version(self, policy, effective_from, based_on, note=""):
+        """A manager's new version of the whole policy from ``effective_from`` (409 if someone else
+        stored one since ``based_on``; 422 field errors under ``policy.…``)."""
+        return self.post("/policy/versions", json={"policy": policy, "effective_from": str(effective_from),
+                                                   "based_on": based_on, "note": note})
+
     def report_summary(self, site_id=None, date=None):
         return self.get("/reports/summary", site_id=site_id, date=date)
 

@@ -96,3 +96,61 @@ if policy:
         st.caption(t("policy_revisit", n=wo["revisit_working_days"]))
 else:
     cols[3].metric(t("total_points"), total_points)
+
+# --- a manager changes the policy from a date, and everyone sees its history -------------------------
+if policy and ui.role() in ui.MANAGER_UP:
+    import datetime as _dt
+
+    versions = ui.try_load(client.policy_versions, default=[]) or []
+    newest = max((v["id"] for v in versions), default=None)
+    st.subheader(t("policy_edit"))
+    st.caption(t("policy_edit_help"))
+    ded, wo = policy["deductions"], policy["work_orders"]
+    slots = ui.FieldSlots()
+    with st.form("policy_form"):
+        top = st.columns(3)
+        effective = top[0].date_input(t("policy_effective_from"), key="policy_effective_from",
+                                      value=_dt.date.today() + _dt.timedelta(days=1), min_value=_dt.date.today())
+        rate = top[1].number_input(t("policy_yuan_per_point"), key="policy_yuan_per_point", min_value=0.0,
+                                   step=0.5, format="%.2f", value=float(ded["yuan_per_point"]))
+        slots.here("policy.deductions.yuan_per_point")
+        note = top[2].text_input(t("policy_note"), key="policy_note", max_chars=500)
+        tier_cols = st.columns(len(ded["tiers"]))
+        tiers = []
+        for i, (col, tier) in enumerate(zip(tier_cols, ded["tiers"])):
+            name = label("tier", tier["tier"])
+            lo = col.number_input(t("policy_tier_from", tier=name), key=f"policy_tier_min_{i}", min_value=1,
+                                  step=1, value=int(tier["min_points"]))
+            fine = col.number_input(t("policy_tier_fine", tier=name), key=f"policy_tier_fine_{i}", min_value=0.0,
+                                    step=5.0, format="%.2f", value=float(tier["extra_fine"]))
+            tiers.append(dict(tier, min_points=int(lo), extra_fine=f"{fine:.2f}"))
+        slots.here("policy.deductions.tiers")
+        limit_cols = st.columns(3)
+        respond, resolve = dict(wo["respond_hours"]), dict(wo["resolve_hours"])
+        for col, p in zip(limit_cols, ("emergency", "normal", "planned")):
+            if respond.get(p) is not None:
+                respond[p] = col.number_input(t("policy_respond_h", p=label("priority", p)), key=f"policy_respond_{p}",
+                                              min_value=0.1, step=0.5, value=float(respond[p]))
+            resolve[p] = col.number_input(t("policy_resolve_h", p=label("priority", p)), key=f"policy_resolve_{p}",
+                                          min_value=0.1, step=1.0, value=float(resolve[p]))
+        slots.here("policy.work_orders")
+        saved = st.form_submit_button(t("policy_save"), type="primary")
+    if saved and newest is not None:
+        body = dict(policy, deductions=dict(ded, yuan_per_point=f"{rate:.2f}", tiers=tiers),
+                    work_orders=dict(wo, respond_hours=respond, resolve_hours=resolve))
+        answer = ui.act(client.add_policy_version, body, effective, newest, note, slots=slots)
+        if answer:
+            st.success(t("policy_saved", id=answer["id"], day=answer["effective_from"]), icon=":material/check:")
+            versions = ui.try_load(client.policy_versions, default=[]) or []
+
+    st.subheader(t("policy_history"))
+    st.dataframe(pd.DataFrame([{
+        t("version"): f"v{v['id']}", t("policy_effective_from"): v["effective_from"],
+        t("policy_in_force"): bool(v.get("in_force")),
+        t("policy_yuan_per_point"): v["policy"]["deductions"]["yuan_per_point"],
+        " / ".join(label("tier", x["tier"]) for x in v["policy"]["deductions"]["tiers"]):
+            " / ".join(f"{x['min_points']}分 {x['extra_fine']}" for x in v["policy"]["deductions"]["tiers"]),
+        t("policy_by"): v.get("created_by_name") or t("policy_initial"),
+        t("policy_when"): ui.fmt_time(v.get("created_at"), with_year=True),
+        t("policy_note"): v.get("note") or "",
+    } for v in versions]), hide_index=True, column_config={t("policy_in_force"): st.column_config.CheckboxColumn()})
