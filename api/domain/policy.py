@@ -16,7 +16,7 @@ import yaml
 from marshmallow import (RAISE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
-from api.errors import Invalid
+from api.domain.errors import Invalid
 
 PRIORITIES = ("emergency", "normal", "planned")
 TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
@@ -456,7 +456,7 @@ def add_version(*, raw, effective_from, by, based_on, note="", audit_fn=None, no
 
     from api import clock
     from api.db import db, is_postgres, write_tx
-    from api.errors import Conflict, Forbidden
+    from api.domain.errors import Conflict, Forbidden
     from api.models import PolicyVersion
 
     if by.role not in ("manager", "admin"):
