@@ -20,6 +20,7 @@ def _frozen(db):
         class Meta:
             database = db
             table_name = "policy_version"
+            legacy_table_names = False  # index names as the live models make them (policy_version_...)
 
     return PolicyVersion
 

@@ -57,7 +57,7 @@ def _norm_type(data_type):
 
 
 def describe(url):
-    """{table: {"columns": {name: (type, null, pk)}, "indexes": {(columns, unique)}, "fks": {...}}}"""
+    """{table: {"columns": {name: (type, null, pk)}, "indexes": {(columns, unique, name)}, "fks": {...}}}"""
     database = make_database(url)
     database.connect()
     try:
@@ -68,7 +68,7 @@ def describe(url):
             for i in database.get_indexes(table):
                 if i.name.endswith("_pkey") or i.name.startswith("sqlite_autoindex"):
                     continue
-                idx.add((tuple(i.columns), bool(i.unique)))
+                idx.add((tuple(i.columns), bool(i.unique), i.name))
             fks = {(f.column, f.dest_table, f.dest_column) for f in database.get_foreign_keys(table)}
             out[table] = {"columns": cols, "indexes": idx, "fks": fks}
         return out
@@ -93,10 +93,11 @@ def differences(migrated, models):
                 def show(c):
                     return "missing" if c is None else f"{c[0]} {'NULL' if c[1] else 'NOT NULL'}" + (" PK" if c[2] else "")
                 lines.append(f"{table}.{col}: migrations give {show(ca)}, the models say {show(cb)}")
-        for cols, unique in sorted(a["indexes"] - b["indexes"]):
-            lines.append(f"{table}: index {'UNIQUE ' if unique else ''}({', '.join(cols)}) only in the migrated schema")
-        for cols, unique in sorted(b["indexes"] - a["indexes"]):
-            lines.append(f"{table}: index {'UNIQUE ' if unique else ''}({', '.join(cols)}) in the models, "
+        for cols, unique, name in sorted(a["indexes"] - b["indexes"]):
+            lines.append(f"{table}: index {name} {'UNIQUE ' if unique else ''}({', '.join(cols)}) only in the "
+                         f"migrated schema")
+        for cols, unique, name in sorted(b["indexes"] - a["indexes"]):
+            lines.append(f"{table}: index {name} {'UNIQUE ' if unique else ''}({', '.join(cols)}) in the models, "
                          f"but no migration makes it")
         for fk in sorted(a["fks"] ^ b["fks"]):
             side = "migrations" if fk in a["fks"] else "models"
@@ -129,13 +130,14 @@ def test_the_migrations_build_exactly_the_schema_of_the_models(tmp_path):
 
 def test_the_comparison_names_the_column_that_differs():
     migrated = {"site": {"columns": {"id": ("integer", False, True), "code": ("varchar(40)", False, False)},
-                         "indexes": {(("code",), True)}, "fks": set()}}
+                         "indexes": {(("code",), True, "site_code")}, "fks": set()}}
     models = {"site": {"columns": {"id": ("integer", False, True), "code": ("varchar(40)", False, False),
                                    "region": ("varchar(40)", True, False)},
-                       "indexes": {(("code",), True), (("region",), False)}, "fks": set()}}
+                       "indexes": {(("code",), True, "site_code"), (("region",), False, "site_region")},
+                       "fks": set()}}
     assert differences(migrated, models) == [
         "site.region: migrations give missing, the models say varchar(40) NULL",
-        "site: index (region) in the models, but no migration makes it",
+        "site: index site_region (region) in the models, but no migration makes it",
     ]
 
 
