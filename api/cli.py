@@ -155,6 +155,8 @@ def up(password, host, port, console_port, no_demo):
         subprocess.run([sys.executable, "-m", "api.cli", "demo", "--password", password], check=True, env=env)
     api_url = f"http://{host}:{port}"
     commands = [[sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)]]
+    if "worker" in cli.commands:  # the scheduled-work runner, where this version has one
+        commands.append([sys.executable, "-m", "api.cli", "worker"])
     console = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "console",
                            "streamlit_app.py")
     if os.path.exists(console):
