@@ -134,6 +134,8 @@ def serve(host, port, workers, certfile, keyfile):
             f"this database was migrated by a newer patrol (migrations {', '.join(unknown)} are not known to "
             f"this version): install that version (or newer) of patrol; nothing was changed.")
     migrations.migrate_up()
+    from api.domain.policy import ensure_initial_policy
+    ensure_initial_policy()  # the first version is stored now, not by the first request that reads it
     db.close()
     # the master must not keep a pooled connection that every forked worker would inherit
     if hasattr(db.obj, "close_all"):

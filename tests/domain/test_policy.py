@@ -68,10 +68,23 @@ def test_duplicate_keys_and_broken_yaml_are_reported(tmp_path):
     assert pol.validate_policy_file(tmp_path / "missing.yaml")[0].startswith("missing.yaml:1:")
 
 
-def test_current_policy_follows_the_file(tmp_path, monkeypatch):
+def test_without_a_database_the_policy_is_the_file_and_follows_it(tmp_path, monkeypatch):
     monkeypatch.setenv("PATROL_CHECKLISTS_DIR", str(tmp_path))
+    monkeypatch.setattr(pol, "_bound", lambda: False)  # a plain script: no database bound
     path = write(tmp_path, shipped_text())
     assert pol.current_policy().yuan_per_point == Decimal("5.00")
     path.write_text(shipped_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
     os.utime(path, ns=(1, 10**18))
     assert pol.current_policy().yuan_per_point == Decimal("10.00")
+
+
+def test_the_file_becomes_the_first_version_and_later_edits_of_it_change_nothing(app, tmp_path, monkeypatch):
+    """With a database, policy.yaml is read once, into the first version; after that the policy
+    changes only by a new version (with its date, author and audit), never by editing the file."""
+    path = write(tmp_path, shipped_text())
+    monkeypatch.setattr(pol, "policy_path", lambda: str(path))
+    assert pol.current_policy().yuan_per_point == Decimal("5.00")
+    path.write_text(shipped_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
+    pol.invalidate()
+    assert pol.current_policy().yuan_per_point == Decimal("5.00")
+    assert [v[0].isoformat() for v in pol.versions()] == ["2000-01-01"]
