@@ -131,6 +131,9 @@ if policy and ui.role() in ui.MANAGER_UP:
             if respond.get(p) is not None:
                 respond[p] = col.number_input(t("policy_respond_h", p=label("priority", p)), key=f"policy_respond_{p}",
                                               min_value=0.1, step=0.5, value=float(respond[p]))
+            else:  # no respond limit for this priority: shown empty, so the rows stay aligned
+                col.number_input(t("policy_respond_h", p=label("priority", p)), key=f"policy_respond_{p}",
+                                 value=None, disabled=True)
             resolve[p] = col.number_input(t("policy_resolve_h", p=label("priority", p)), key=f"policy_resolve_{p}",
                                           min_value=0.1, step=1.0, value=float(resolve[p]))
         slots.here("policy.work_orders")
