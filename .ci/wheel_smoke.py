@@ -24,7 +24,8 @@ import requests
 BIN = Path(sys.executable).parent
 PATROL = str(BIN / "patrol")
 PASSWORD = "smoke-Passw0rd"
-KINDS = ["sites", "zones", "buildings", "units", "staff", "checkpoints"]
+KINDS = ["sites", "zones", "buildings", "units", "staff", "checkpoints", "schedules"]  # in this order
+REQUIRED = KINDS[:6]
 
 
 def step(title):
@@ -45,16 +46,24 @@ def free_port():
 
 
 def staff_usernames(path):
-    """The login names in the example staff workbook (the column headed 工号 / username / account)."""
+    """The login names in the example staff workbook, guards first (columns 登录名/Username and 角色/Role;
+    工号 when there is no login-name column)."""
     from openpyxl import load_workbook
 
     sheet = load_workbook(path, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    for r, row in enumerate(rows[:5]):
-        for c, cell in enumerate(row):
-            if isinstance(cell, str) and any(k in cell.lower() for k in ("工号", "username", "account", "账号")):
-                return [str(x[c]).strip() for x in rows[r + 1:] if x and c < len(x) and x[c]]
-    sys.exit(f"FAILED: no 工号/username column in {path}")
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(c is not None for c in r)]
+    header = [str(c or "").lower() for c in rows[0]]
+
+    def column(*names):
+        return next((i for n in names for i, h in enumerate(header) if n in h), None)
+
+    name_col = column("登录名", "username", "账号", "工号")
+    role_col = column("角色", "role")
+    if name_col is None:
+        sys.exit(f"FAILED: no 登录名/username column in {path}: {rows[0]}")
+    body = [r for r in rows[1:] if r[name_col]]
+    guards = [r for r in body if role_col is not None and str(r[role_col]).strip().lower() in ("guard", "保安", "秩序维护员")]
+    return [str(r[name_col]).strip() for r in guards + [r for r in body if r not in guards]]
 
 
 def login_as_guard(base, candidates, password):
@@ -87,7 +96,9 @@ def main():
             for kind in KINDS:
                 f = home / "examples" / f"{kind}.xlsx"
                 if not f.exists():
-                    sys.exit(f"FAILED: patrol examples did not write {f.name}")
+                    if kind in REQUIRED:
+                        sys.exit(f"FAILED: patrol examples did not write {f.name}")
+                    continue
                 args = ["import", kind, str(f)] + (["--password", PASSWORD] if kind == "staff" else [])
                 print(run(*args, cwd=home).stdout.strip().splitlines()[-1:])
             candidates = staff_usernames(home / "examples" / "staff.xlsx")

@@ -51,13 +51,21 @@ def init_cmd():
     with app.app_context():
         db.connect(reuse_if_open=True)
         applied = migrations.migrate_up()
+        from api.audit import audit
+        from api.domain.checklists import sync
         from api.domain.policy import ensure_initial_policy
         ensure_initial_policy()
+        # the checklists in the database, so checkpoints (imported or added) can offer them
+        synced = sync(app.config["PATROL_CHECKLISTS_DIR"], audit_fn=audit)
+    stored = [c for c in synced["checklists"] if c["action"] != "unchanged"]
     for name in made:
         click.echo(f"created {where / name}")
     if applied:
         click.echo(f"database {app.config['DATABASE_URL']}: applied {', '.join(applied)}")
-    click.echo(f"data home {where} is ready" + ("" if made or applied else " (nothing to do: it was already)"))
+    if stored:
+        click.echo(f"checklists stored: {', '.join(c['checklist'] for c in stored)}")
+    click.echo(f"data home {where} is ready"
+               + ("" if made or applied or stored else " (nothing to do: it was already)"))
 
 
 @cli.command()

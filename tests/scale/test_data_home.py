@@ -44,6 +44,7 @@ def test_init_makes_the_data_home_in_var_and_never_overwrites(tmp_path):
     assert oct((home / "secret_key").stat().st_mode & 0o777) == "0o600"
     assert len((home / "secret_key").read_text().strip()) >= 40
     assert "0001_initial" in first.stdout and "0002_policy_versions" in first.stdout
+    assert "checklists stored:" in first.stdout and "road_lamps" in first.stdout  # ready for checkpoints
 
     (home / "checklists" / "lobby.yaml").write_text((home / "checklists" / "lobby.yaml").read_text(encoding="utf-8")
                                                    + "\n# our own note\n", encoding="utf-8")
