@@ -111,3 +111,9 @@ def test_audit_is_for_managers_and_shows_deductions_before_and_after(login, org)
     items = login("manager1").get(f"/audit?object_type=deduction&object_id={d['id']}").get_json()["items"]
     assert [i["action"] for i in items] == ["deduction.create"] and items[0]["after"]["points"] == 2
     assert login("super3").get("/audit").status_code == 403
+
+
+def test_a_month_of_year_zero_is_refused_not_a_server_error(login, org):
+    """Found by schemathesis 4: ``month=0000-01`` reached the calendar and answered 500."""
+    r = login("manager1").get("/reports/zone-ranking?month=0000-01")
+    assert r.status_code == 422 and "month" in r.get_json()["errors"]["query"]

@@ -39,7 +39,8 @@ class WorkOrderReportArgs(RangeArgs):
 
 class ZoneRankingArgs(QuerySchema):
     site_id = fields.Integer()
-    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    month = fields.String(validate=validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$",
+                                                   error="A month as YYYY-MM, from 2000 to 2099."),
                           metadata={"description": "YYYY-MM; default this month."})
 
 
