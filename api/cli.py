@@ -108,7 +108,8 @@ def serve(host, port, workers, certfile, keyfile):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--console-port", default=8501, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not build demo data.")
-def up(password, host, port, console_port, no_demo):
+@click.option("--no-worker", is_flag=True, help="Do not start the worker (scheduler and notifications).")
+def up(password, host, port, console_port, no_demo, no_worker):
     """Build demo data, then run the API, the phone app and the console together."""
     env = dict(os.environ)
     if not no_demo:
@@ -116,6 +117,8 @@ def up(password, host, port, console_port, no_demo):
     api_url = f"http://{host}:{port}"
     procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)],
                               env=env)]
+    if not no_worker:
+        procs.append(subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env))
     console = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "console",
                            "streamlit_app.py")
     if os.path.exists(console):
@@ -128,7 +131,9 @@ def up(password, host, port, console_port, no_demo):
     click.echo("")
     click.echo(f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)")
     click.echo(f"  Phone app  {api_url}/m/")
-    if len(procs) > 1:
+    if not no_worker:
+        click.echo("  Worker     running (escalation, missed rounds, briefings, notifications)")
+    if os.path.exists(console):
         click.echo(f"  Console    http://{host}:{console_port}/")
     click.echo(f"  Logins     guard1 guard2 cleaner1 tech1 service1 super1 manager1 admin — password {password}")
     click.echo("  Ctrl-C stops everything.")
@@ -146,6 +151,29 @@ def up(password, host, port, console_port, no_demo):
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+@cli.command()
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between passes of the scheduled steps.")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between deliveries of new notifications.")
+def worker(interval, poll):
+    """Run the scheduler: tasks, missed rounds, escalation, reports and notifications, every minute."""
+    from api import migrations
+    from api.worker import Worker
+
+    _init()
+    migrations.migrate_up()
+    Worker(interval=interval, poll=poll).run()
+
+
+@cli.command()
+def tick():
+    """One pass of the scheduled steps (for cron or a systemd timer); prints what each step did."""
+    from api.domain.scheduler import tick as run_tick
+
+    _init()
+    for step, result in run_tick().items():
+        click.echo(f"{step}: {result}")
 
 
 @cli.group()
