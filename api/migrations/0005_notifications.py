@@ -105,8 +105,25 @@ class AppSecret(_Base):
 TABLES = [NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret]
 
 
+def _vapid_rows():
+    """The server's Web Push (VAPID) key pair, made once here so every worker signs with it."""
+    from datetime import datetime, timezone
+
+    from cryptography.hazmat.primitives import serialization
+    from py_vapid import Vapid01
+    from py_vapid.utils import b64urlencode
+
+    v = Vapid01()
+    v.generate_keys()
+    raw = v.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return [{"name": "vapid_private_pem", "value": v.private_pem().decode("ascii"), "created_at": now},
+            {"name": "vapid_public_key", "value": b64urlencode(raw), "created_at": now}]
+
+
 def up(db, migrator):
     db.create_tables(TABLES)
+    AppSecret.insert_many(_vapid_rows()).on_conflict_ignore().execute()
 
 
 def down(db, migrator):

@@ -153,3 +153,20 @@ def resend(notification_id, now=None):
     return bool(Notification.update(status="pending", next_attempt_at=now, attempts=0)
                 .where((Notification.id == notification_id) & Notification.status.in_(("failed", "pending")))
                 .execute())
+
+
+def send_now(notification_id):
+    """Claim one particular pending row and send it at once (the console's "send a test message");
+    returns (sent, answer). A failure leaves it to the worker's retries like any other row."""
+    from api.models import Notification
+
+    now = clock.now()
+    with write_tx():
+        n = (Notification.update(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
+             .where((Notification.id == notification_id) & (Notification.status == "pending")).execute())
+    if not n:
+        return False, "already being sent"
+    row = Notification.get_by_id(notification_id)
+    ok = deliver_one(row)
+    row = Notification.get_by_id(notification_id)
+    return ok, row.last_error
