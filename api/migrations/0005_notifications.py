@@ -94,7 +94,8 @@ class NotifyPref(_Base):
 
 
 class AppSecret(_Base):
-    name = CharField(max_length=60, primary_key=True)
+    id = AutoField()
+    name = CharField(max_length=60, unique=True)
     value = TextField()
     created_at = DateTimeField()
 

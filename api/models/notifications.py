@@ -80,6 +80,7 @@ class NotifyPref(BaseModel):
 class AppSecret(BaseModel):
     """Keys the server makes once and keeps (the VAPID key pair)."""
 
-    name = CharField(max_length=60, primary_key=True)
+    id = AutoField()
+    name = CharField(max_length=60, unique=True)
     value = TextField()
     created_at = DateTimeField(default=utcnow)

@@ -25,7 +25,7 @@ from api.db import is_postgres, write_tx
 
 log = logging.getLogger("patrol.notify")
 
-LEASE_SECONDS = 120  # longer than any send may take (HTTP/SMTP timeouts are 10 s by default)
+LEASE_SECONDS = int(os.environ.get("PATROL_NOTIFY_LEASE_SECONDS", "120"))  # longer than any send may take (HTTP/SMTP timeouts are 10 s by default)
 MAX_ATTEMPTS = 40  # with backoff capped at 10 minutes: about six hours of trying, then "failed"
 WAITING = ("pending", "sending")
 

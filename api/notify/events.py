@@ -52,12 +52,14 @@ def emergency_finding(finding, reporter_name="", now=None):
     site = Site.get_by_id(finding.site_id)
     zone = Zone.get_or_none(Zone.id == finding.zone_id) if finding.zone_id else None
     cp = Checkpoint.get_or_none(Checkpoint.id == finding.checkpoint_id) if finding.checkpoint_id else None
+    extra_place = (finding.extra or {}).get("place") or ""
     place = " ".join(x for x in ((zone.name if zone else ""), (cp.name if cp else ""),
-                                 ((finding.extra or {}).get("place") or "")) if x)
+                                 ("" if extra_place in finding.title else extra_place)) if x)
+    note = finding.note or ""
     return notify("emergency_finding", site=site, key=f"emergency_finding:{finding.id}", zone_id=finding.zone_id,
                   roles=SUPERVISORS, now=now, link=f"{console_url()}/",
                   params={"id": finding.id, "title": finding.title, "site": site.name, "place": place,
-                          "by": reporter_name, "note": (finding.note or "")[:200]})
+                          "by": reporter_name, "note": "" if note in finding.title else note[:200]})
 
 
 def request_escalated(request_id, level, missed, now=None):
