@@ -46,6 +46,9 @@ class FakeRobot:
                     robot.hanging.set()
                     robot._release.wait(60)
                     mode = "ok"
+                if mode == "gone":  # a push service whose subscription expired
+                    rec["answered"] = 410
+                    return self._answer(410, {"error": "gone"})
                 if mode == "down":
                     rec["answered"] = 502
                     return self._answer(502, {"error": "bad gateway"})

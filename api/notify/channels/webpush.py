@@ -33,7 +33,7 @@ def vapid_keys():
 
 
 def send(subscription, message):
-    from py_vapid import Vapid01
+    from py_vapid import Vapid02
     from pywebpush import WebPushException, webpush
 
     pem, _public = vapid_keys()
@@ -42,7 +42,7 @@ def send(subscription, message):
                        "urgent": bool(message.get("urgent"))}, ensure_ascii=False)
     info = {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
     try:
-        resp = webpush(info, data, vapid_private_key=Vapid01.from_pem(pem.encode("ascii")),
+        resp = webpush(info, data, vapid_private_key=Vapid02.from_pem(pem.encode("ascii")),
                        vapid_claims={"sub": os.environ.get("PATROL_VAPID_SUB", "mailto:patrol@localhost")},
                        ttl=24 * 3600, timeout=timeout(),
                        headers={"Urgency": "high" if message.get("urgent") else "normal"})
