@@ -33,7 +33,7 @@ NOW = datetime.now(TZ8).replace(microsecond=0)
 MONTH = NOW.strftime("%Y-%m")
 MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 999999, "work_order": 999999, "request": 999999,
            "photo": "0" * 64, "inspection": "00000000-0000-4000-8000-000000000000", "code": "NOPE-NOPE",
-           "staff": 999999}
+           "staff": 999999, "channel": 999999, "notification": 999999}
 
 
 class Row:
@@ -163,6 +163,21 @@ MATRIX = {
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
+    # notifications: managers configure their sites' channels; everyone subscribes their own phone
+    "GET /notification-channels": Row(MGR_UP, query=q_site),
+    "POST /notification-channels": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"}),
+    "PATCH /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"},
+                                                     body=lambda w: {"name": "值班群"}),
+    "DELETE /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"}),
+    "POST /notification-channels/{channel_id}/test": Row(MGR_UP, path={"channel_id": "channel"}),
+    "GET /notifications": Row(MGR_UP, query=q_site),
+    "POST /notifications/{notification_id}/resend": Row(MGR_UP, path={"notification_id": "notification"}),
+    "GET /push/key": Row(EVERYONE, sited=False),
+    "POST /push/subscriptions": Row(EVERYONE, ok=(200, 201), sited=False, body=lambda w: {
+        "endpoint": f"https://push.example.com/v1/{uuid.uuid4()}", "keys": {"p256dh": "B" + "a" * 86, "auth": "c" * 22}}),
+    "GET /notification-prefs": Row(EVERYONE, sited=False),
+    "PUT /notification-prefs": Row(EVERYONE, sited=False, body=lambda w: {"quiet_start": "22:00", "quiet_end": "07:00"}),
 }
 
 
@@ -213,6 +228,10 @@ def world(shared):
         w["work_order"] = _ok(s.post("/work-orders", json={"finding_ids": [w["finding"]]}), 201)["id"]
         w["deduction"] = _ok(s.post("/deductions", json=deduction(w)), 201)["id"]
         w["request"] = _ok(shared.login(desk).post("/requests", json=service_request(w)), 201)["id"]
+        mgr = shared.login("manager1")
+        w["channel"] = _ok(mgr.post("/notification-channels", json={
+            "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=w"}), 201)["id"]
+        w["notification"] = _ok(mgr.post(f"/notification-channels/{w['channel']}/test"), 200)["notification_id"]
         out[key] = w
     out["missing"] = dict(out["own"], **MISSING)
     return out
