@@ -4,7 +4,7 @@ import re
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-from api.errors import Invalid, NotFound
+from api.domain.errors import Invalid, NotFound
 from api.models import (CHANNEL_KINDS, Notification, NotificationChannel, NotifyPref, PushSubscription, Zone,
                         utcnow)
 from api.notify import EVENTS
