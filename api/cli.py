@@ -158,9 +158,12 @@ def up(password, host, port, console_port, no_demo, no_worker):
 @click.option("--poll", default=5.0, show_default=True, help="Seconds between deliveries of new notifications.")
 def worker(interval, poll):
     """Run the scheduler: tasks, missed rounds, escalation, reports and notifications, every minute."""
+    import logging
+
     from api import migrations
     from api.worker import Worker
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     _init()
     migrations.migrate_up()
     Worker(interval=interval, poll=poll).run()

@@ -18,7 +18,7 @@ class FakeRobot:
     "hang" holds the request until ``release()``. ``secret`` makes it check DingTalk's or
     Feishu's signature like the real service."""
 
-    def __init__(self, flavour="wecom", secret=None):
+    def __init__(self, flavour="wecom", secret=None, port=0):
         self.flavour, self.secret = flavour, secret
         self.mode = "ok"
         self.received = []  # every request: {"path", "query", "headers", "body", "json", "answered"}
@@ -70,7 +70,7 @@ class FakeRobot:
                 except OSError:
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
