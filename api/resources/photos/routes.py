@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from api.audit import audit
 from api.auth import site_ids
-from api.domain.photos import ingest_photo, photo_ext, storage_key
+from api.domain.photos import derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
 from api.resources.photos.schemas import PhotoOut, PhotoQuery, PhotoUpload, PhotoUploadForm
@@ -64,10 +64,26 @@ class PhotoOne(MethodView):
                    "Vary": "Authorization"}
         if etag in request.headers.get("If-None-Match", "") or request.headers.get("If-None-Match") == "*":
             return Response(status=304, headers=headers)
+        storage = current_storage()
         key = storage_key(photo.id, size, photo_ext(photo))
         try:
-            data = current_storage().get(key)
+            data = storage.get(key)
         except FileNotFoundError:
-            raise NotFound("The photo's file is missing from storage.")
+            if size == "original":
+                raise NotFound("The photo's file is missing from storage.")
+            data = _derive_and_keep(storage, photo, size)
         mimetype = photo.content_type if size == "original" else "image/jpeg"
         return Response(data, mimetype=mimetype, headers=headers)
+
+
+def _derive_and_keep(storage, photo, size):
+    """A preview is made on its first view (an upload does not pay for it), and a lost thumbnail
+    is made again; both from the original, then kept. Two viewers at once write the same bytes."""
+    try:
+        original = storage.get(storage_key(photo.id, "original", photo_ext(photo)))
+    except FileNotFoundError:
+        raise NotFound("The photo's file is missing from storage.")
+    data = derived_image(original, size, photo_watermark(photo),
+                         max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"])
+    storage.put(storage_key(photo.id, size), data, durable=False)
+    return data
