@@ -68,6 +68,8 @@ def create_app(test_config=None):
     app.register_blueprint(phone_bp)
 
     register_error_handlers(app)
+    from api.compress import init_compression
+    init_compression(app)
     from api.storage import make_storage
     app.extensions["patrol_storage"] = make_storage(app.config)
 

@@ -106,6 +106,8 @@ MATRIX = {
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
+    # the phone's sync bundle: only the caller's own sites, whatever their role
+    "GET /sync": Row(EVERYONE, writes=False),
     # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
     "POST /photos/uploads": Row(EVERYONE, ok=(200, 201), writes=False, body=lambda w: {
         "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),
