@@ -30,7 +30,7 @@ import pillow_heif
 from PIL import Image, ImageDraw, ImageFile, ImageFont
 
 from api.db import db, write_tx
-from api.errors import Invalid
+from api.domain.errors import Invalid
 from api.models import Photo, PhotoSite, Site, User, utcnow
 from api.sql import columns, marks, statement, table
 

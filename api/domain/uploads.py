@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from api.db import locked, write_tx
 from api.domain.photos import ingest_photo, link_sites
-from api.errors import Conflict, Invalid, NotFound
+from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import Photo, PhotoUpload, utcnow
 
 
