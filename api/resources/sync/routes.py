@@ -10,6 +10,7 @@ from peewee import JOIN
 from api.auth import site_ids
 from api.domain import workorders as wo
 from api.domain.checklists import current_versions
+from api.domain.policy import current_policy
 from api.domain.schedules import local_today, tasks_for
 from api.errors import Forbidden
 from api.models import FIELD_ROLES, Site, User, WorkOrder, Zone, utcnow
@@ -62,7 +63,7 @@ class Sync(MethodView):
         body = _OUT.dump({
             "me": g.user, "sites": sites, "checkpoints": _listing(mine),
             "checklists": _checklists({e.strip().strip('"') for e in args["have"].split(",") if e.strip()}),
-            "tasks": tasks, "work_orders": _work_orders(mine),
+            "tasks": tasks, "photo_policy": current_policy()["photos"], "work_orders": _work_orders(mine),
         })
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         etag = hashlib.sha256(data).hexdigest()[:32]

@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 from api.resources.auth.schemas import UserOut
 from api.resources.checkpoints.schemas import CheckpointOut
 from api.resources.common import OutSchema, QuerySchema
+from api.resources.policy.schemas import PhotoPolicyOut
 from api.resources.sites.schemas import SiteOut
 from api.resources.tasks.schemas import TaskOut
 from api.resources.work_orders.schemas import WorkOrderOut
@@ -34,5 +35,6 @@ class SyncOut(OutSchema):
     checkpoints = fields.List(fields.Nested(CheckpointOut))
     checklists = fields.Dict(keys=fields.String(), values=fields.Nested(SyncChecklistOut))
     tasks = fields.Nested(SyncTasksOut, allow_none=True, metadata={"description": "Null for the service desk."})
+    photo_policy = fields.Nested(PhotoPolicyOut, metadata={"description": "How the phone downscales photos."})
     work_orders = fields.List(fields.Nested(WorkOrderOut), allow_none=True, metadata={
         "description": "Field staff: their active orders (up to 100); null for other roles."})
