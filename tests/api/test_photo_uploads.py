@@ -178,3 +178,20 @@ def test_two_copies_of_one_chunk_at_once_write_it_once(login, app):
         t.join()
     assert sorted(statuses) == [200, 409, 409, 409]
     assert PhotoUpload.get_by_id(upload_id).received == 4096
+
+
+def test_what_arrived_before_the_connection_dropped_is_kept_and_the_rest_resumes(login):
+    """One PATCH with the whole photo; the signal goes after 150 KB: those bytes are kept."""
+    import io
+
+    guard = login("guard1")
+    data = noisy_jpeg()
+    upload_id = start(guard, data).get_json()["id"]
+    cut = 150_000
+    guard.client.patch(f"/api/v1/photos/uploads/{upload_id}", input_stream=io.BytesIO(data[:cut]),
+                       headers={"Authorization": f"Bearer {guard.token}", "Upload-Offset": "0",
+                                "Content-Length": str(len(data))})
+    resumed = start(guard, data).get_json()
+    assert resumed["id"] == upload_id and resumed["offset"] == cut
+    last = patch(guard, upload_id, cut, data[cut:]).get_json()
+    assert last["complete"] and guard.get(last["photo"]["urls"]["original"]).data == data

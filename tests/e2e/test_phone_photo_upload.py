@@ -66,7 +66,7 @@ def test_a_twelve_megapixel_photo_is_downsized_on_the_phone_keeping_its_time_and
     assert len(original) > 3_000_000
     before = set(_photos(server))
     uploads = []
-    page.on("request", lambda r: uploads.append(len(r.post_data_buffer or b""))
+    page.on("request", lambda r: uploads.append(r.headers.get("upload-offset"))
             if "/api/v1/photos/uploads/" in r.url and r.method == "PATCH" else None)
 
     page.goto(f"{server.url}/m/#/scan/{TWENTY_CODE}")
@@ -88,7 +88,8 @@ def test_a_twelve_megapixel_photo_is_downsized_on_the_phone_keeping_its_time_and
     stored = _original(server, pid)
     # downsized on the phone to the policy's long edge (1600 px), upright, a tenth of the bytes
     assert (photo.width, photo.height) == (1200, 1600)
-    assert len(stored) < len(original) / 5 and sum(uploads) == len(stored)
+    assert len(stored) < len(original) / 5
+    assert uploads == ["0"]  # on a good signal the whole photo goes in one request
     assert hashlib.sha256(stored).hexdigest() == pid  # what the phone sent, byte for byte
     # the camera's time and position travel inside the new JPEG's EXIF
     assert photo.taken_at.isoformat() == "2026-03-01T22:10:05"

@@ -6,11 +6,12 @@ from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
 from api.auth import site_ids
 from api.domain.photos import derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
-from api.domain.uploads import append_chunk, offset_of, start_upload, upload_dir, upload_of
+from api.domain.uploads import offset_of, receive_chunk, start_upload, upload_dir, upload_of
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
 from api.resources.photos.schemas import (PhotoOut, PhotoQuery, PhotoUpload, PhotoUploadForm, UploadOut,
@@ -49,6 +50,19 @@ def _target_sites(site_id, location):
     if site_id not in mine:
         raise Invalid({"site_id": ["No such site among yours."]}, location=location)
     return [site_id]
+
+
+_SILENCE_SECONDS = 60
+
+
+def _reader(stream):
+    """stream.read, with a dropped or silent connection read as the end of the body."""
+    def read(n):
+        try:
+            return stream.read(n)
+        except (ClientDisconnected, OSError):  # TimeoutError is an OSError
+            return b""
+    return read
 
 
 def _upload_answer(upload, photo):
@@ -100,12 +114,16 @@ class UploadOne(MethodView):
         raw = request.headers.get("Upload-Offset", "")
         if not raw.isdigit() or len(raw) > 15:
             raise Invalid({"Upload-Offset": ["A whole number of bytes is required."]}, location="headers")
-        data = request.get_data(cache=False)
-        if not data:
+        length = request.content_length
+        if not length:
             raise Invalid({"body": ["The chunk is empty."]}, location="body")
-        upload, photo = append_chunk(upload_id, user=g.user, offset=int(raw), data=data,
-                                     folder=upload_dir(current_app.config), storage=current_storage(),
-                                     max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
+        sock = request.environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(_SILENCE_SECONDS)  # a phone gone quiet mid-chunk: keep what came, free the thread
+        upload, photo = receive_chunk(upload_id, user=g.user, offset=int(raw), length=length,
+                                      read=_reader(request.stream), folder=upload_dir(current_app.config),
+                                      storage=current_storage(),
+                                      max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
         return _upload_answer(upload, photo)
 
 
