@@ -358,11 +358,16 @@ _hasher = PasswordHasher()
 
 
 def _save_staff(d, actor, target, ctx):
-    existing = target or User.get_or_none(User.employee_no == d["employee_no"])
-    d = {**d, "employee_no": d.get("employee_no") or (existing.employee_no if existing is not None else None)}
+    existing = target or (User.get_or_none(User.employee_no == d["employee_no"]) if d.get("employee_no") else None)
     by_name = User.get_or_none(User.username == d["username"])
     if existing is None and by_name is not None and by_name.employee_no in (None, "") and ctx.get("adopt"):
-        existing = by_name  # an account made before 工号 were kept: this row gives it one
+        existing = by_name  # an account made before 工号 were kept: matched by username (and given the 工号)
+    d = {**d, "employee_no": d.get("employee_no") or (existing.employee_no if existing is not None else None)}
+    if existing is None and not d["employee_no"]:
+        raise RowError("employee_no", "A new staff member needs a 工号.", "新人员必须填写工号")
+    if (existing is not None and not actor.admin and existing.role not in MANAGED_BY_MANAGER
+            and set(existing.site_ids) & set(actor.sites) and same_as("staff", existing, d, actor)):
+        return existing, snapshot("staff", existing), None  # a row a manager may not change, unchanged
     if existing is not None and not actor.admin and not (set(existing.site_ids) & set(actor.sites)):
         if target is not None:
             raise RowError("employee_no", "No such staff member.", "没有这个人员", 404)
@@ -553,7 +558,7 @@ def find_existing(kind, d, actor):
     if kind == "sites":
         obj = Site.get_or_none(Site.code == d["code"])
     elif kind == "staff":
-        obj = User.get_or_none(User.employee_no == d["employee_no"])
+        obj = User.get_or_none(User.employee_no == d["employee_no"]) if d.get("employee_no") else None
     elif kind == "checkpoints":
         obj = Checkpoint.get_or_none(Checkpoint.code == d["code"])
     elif site is None:

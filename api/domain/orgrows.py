@@ -187,7 +187,7 @@ class UnitRow(RowSchema):
 
 
 class StaffRow(RowSchema):
-    employee_no = Code(32, required=True)
+    employee_no = Code(32, load_default=None, allow_none=True)  # required for new accounts (see save_row)
     username = fields.String(required=True, validate=[
         validate.Length(min=1, max=64), validate.Regexp(r"^[A-Za-z0-9_.\-@]+$", error="Letters, digits, _ . - @ only.")])
     name = Name()
@@ -203,7 +203,7 @@ class StaffRow(RowSchema):
     password = fields.String(load_only=True, load_default=None, allow_none=True,
                              validate=validate.Length(min=8, max=256))
 
-    COLUMNS = (("employee_no", "工号", "Employee no.", "必填，唯一；再次导入按工号更新"),
+    COLUMNS = (("employee_no", "工号", "Employee no.", "新人员必填，唯一；再次导入按工号更新（无工号的老账号按登录名）"),
                ("username", "登录名", "Username", "必填，字母数字"),
                ("name", "姓名", "Name", "必填"),
                ("role", "角色", "Role", "guard 秩序员 / cleaner 保洁员 / technician 技工 / service 客服 / "
