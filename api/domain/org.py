@@ -79,7 +79,7 @@ def building_zone_id(site_id, building):
 def _site(actor, code, field_name="site_code"):
     site = Site.get_or_none(Site.code == code)
     if site is None or site.id not in actor.sites:
-        raise RowError(field_name, f"No such site: {code}.", f"没有这个场所：{code}", 422)
+        raise RowError(field_name, "No such site.", "没有这个场所", 422)  # another site's looks the same
     return site
 
 
