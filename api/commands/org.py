@@ -1,6 +1,8 @@
 """``patrol import KIND FILE``, ``patrol export KIND FILE`` and ``patrol examples DIR``: the organisation
 (sites, zones, buildings, units, staff, checkpoints, schedules) as Excel workbooks on the command line.
 The command line acts as an administrator; every change is audited (without a user)."""
+import sys
+
 import click
 
 from api.domain.orgrows import KINDS
@@ -41,7 +43,7 @@ def import_cmd(kind, path, dry_run, password):
         audit(action, object_type, object_id, site_id=site_id, before=before, after=after)
 
     with click.progressbar(length=max(len(rows), 1), label=f"{kind}", show_pos=True,
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         result = workbooks.import_workbook(kind, data, Actor.command_line(), dry_run=dry_run, password=password,
                                            audit_fn=_audit, progress=bar.update)
     for e in result["errors"]:
