@@ -33,7 +33,12 @@ def actor():
 
 
 def http_error(exc):
+    """A RowError as the API's error; it carries its own Chinese, used when the caller reads Chinese."""
+    from api.i18n import request_language
+
     field = exc.field or "_schema"
+    if request_language() == "zh":
+        exc.en = exc.zh
     if exc.status == 403:
         return Forbidden(exc.en)
     if exc.status == 404:
@@ -90,11 +95,16 @@ def listing(kind, query, site_field, args):
     return {"items": out_rows(kind, rows), "next_cursor": cursor}
 
 
+_MISSING = {"sites": "No such site.", "zones": "No such zone.", "buildings": "No such building.",
+            "units": "No such unit.", "checkpoints": "No such checkpoint.", "schedules": "No such schedule.",
+            "staff": "No such staff member."}
+
+
 def get_one(kind, pk):
     model = MODELS[kind]
     obj = model.get_or_none(model.id == pk)
     if obj is None or not set(site_of(kind, obj)) & set(site_ids()):
-        raise NotFound(f"No such {kind.rstrip('s') if kind != 'staff' else 'user'}.")
+        raise NotFound(_MISSING[kind])
     return obj
 
 
