@@ -123,7 +123,6 @@ def _blank_to_none(values):
 
 def create_section(kind, specs, site_id, key, fixed=None):
     """新建: a form whose answer is the created row (or its field errors)."""
-    st.subheader(t("org_new"))
     values, slots = form(kind, specs, {}, f"{key}_new", t("org_create"))
     if values is not None:
         body = {**(fixed or {}), **_blank_to_none(values)}

@@ -12,11 +12,12 @@ c = st.columns([2, 1])
 site_id = ui.site_picker("org_cp_site", allow_all=False, container=c[0])
 inactive = c[1].toggle(t("org_show_inactive"), key="org_cp_inactive")
 items = o.load_items("checkpoints", site_id, inactive)
+KINDS = ("lobby", "car_park", "road_lamp", "drain_cover", "road", "repair_site")
 lists = {cl["key"]: pick(cl, "name") for cl in (ui.try_load(ui.client().checklists, default=[]) or [])}
 
 st.caption(t("org_cp_hint"))
 picked = o.table(items, {"org_f_code": "code", "org_f_name": lambda cp: pick(cp, "name"),
-                         "org_f_kind": "kind", "org_f_zone_code": lambda cp: pick(cp.get("zone") or {}, "name"),
+                         "org_f_kind": lambda cp: t(f"org_kind_{cp['kind']}") if cp["kind"] in KINDS else cp["kind"], "org_f_zone_code": lambda cp: pick(cp.get("zone") or {}, "name"),
                          "org_f_checklists": lambda cp: [lists.get(k, k) for k in cp.get("checklist_keys", [])],
                          "org_f_nfc_tag_id": lambda cp: cp.get("nfc_tag_id") or "",
                          "org_f_active": "active"}, "org_cp_table", multi=True)
@@ -37,7 +38,7 @@ if st.session_state.get("org_cp_label_html"):
     st.caption(t("org_labels_print_hint"))
 
 FIELDS = [("code", "text"), ("name", "text"), ("name_en", "text"), ("kind", "choice", lambda: {
-    k: t(f"org_kind_{k}") for k in ("lobby", "car_park", "road_lamp", "drain_cover", "road", "repair_site")}),
+    k: t(f"org_kind_{k}") for k in KINDS}),
     ("zone_code", "choice", lambda: o.zone_choices(site_id, allow_none=False)),
     ("checklists", "multi", lambda: lists), ("latitude", "float"), ("longitude", "float"),
     ("nfc_tag_id", "text"), ("sort_order", "int"), ("note", "text")]

@@ -13,7 +13,7 @@ site_id = ui.site_picker("org_p_site", allow_all=False, container=c[0])
 inactive = c[1].toggle(t("org_show_inactive"), key="org_p_inactive")
 people = o.load_items("staff", site_id, inactive)
 names = {u["id"]: u["name"] for u in people}
-picked = o.table(people, {"org_f_employee_no": lambda u: u.get("employee_no") or "—", "org_f_name": "name",
+picked = o.table(people, {"org_f_employee_no": lambda u: u.get("employee_no") or "—", "org_f_person": "name",
                           "org_f_username": "username", "org_f_role": lambda u: label("role", u.get("role")),
                           "org_f_trade": lambda u: label("trade", u.get("trade")) if u.get("trade") else "",
                           "org_f_department": "department", "org_f_post": "post",
