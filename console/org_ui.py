@@ -34,7 +34,7 @@ def load_items(kind, site_id, include_inactive, **filters):
     items, cursor = [], None
     for _ in range(50):
         page = ui.load(ui.client().org_list, kind, site_id=site_id, include_inactive=include_inactive,
-                       cursor=cursor, limit=500 if kind not in ("sites", "checkpoints", "staff") else None, **filters)
+                       cursor=cursor, limit=200 if kind not in ("sites", "checkpoints", "staff") else None, **filters)
         items += page.get("items", [])
         cursor = page.get("next_cursor")
         if not cursor:

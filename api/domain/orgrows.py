@@ -51,6 +51,9 @@ class CodeList(fields.Field):
 
     def __init__(self, max_len=64, pattern=CODE_RE, **kw):
         kw.setdefault("load_default", list)
+        kw["metadata"] = {"type": "array", "maxItems": 100, "items": {"type": "string", "maxLength": max_len},
+                          "description": "A list, or one text with the codes separated by commas.",
+                          **kw.get("metadata", {})}
         super().__init__(**kw)
         self.max_len, self.pattern = max_len, re.compile(pattern)
 
@@ -78,6 +81,10 @@ class CodeList(fields.Field):
 
 
 class Hhmm(fields.String):
+    def __init__(self, **kw):
+        kw.setdefault("validate", validate.Length(max=5))
+        super().__init__(**kw)
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         m = re.match(r"^([01]?\d|2[0-3]):([0-5]\d)$", text)

@@ -18,7 +18,7 @@ from api.resources.common import OutSchema, QuerySchema
 class OrgListArgs(QuerySchema):
     site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1))
     include_inactive = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=200))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
