@@ -18,6 +18,8 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.slow
 
 EXAMPLES = 8
+# the resumable upload's PATCH body (tus): plain bytes, as schemathesis sends application/octet-stream
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 CHECKS = (not_a_server_error, response_schema_conformance)
 
 
@@ -43,7 +45,8 @@ def _token(shared, username, fresh=False):
 def _check(shared, case, username):
     # logging out revokes the token it is sent with: give it a token of its own
     token = _token(shared, username, fresh=case.operation.path.endswith("/auth/logout"))
-    response = case.call(app=shared.app, headers={"Authorization": f"Bearer {token}"})
+    # identity: the checks read the body as the API wrote it (the app gzips for callers that accept it)
+    response = case.call(app=shared.app, headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"})
     case.validate_response(response, checks=list(CHECKS))
 
 
