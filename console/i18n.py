@@ -478,6 +478,65 @@ ENUMS.update({
     },
 })
 
+# notifications (消息通知): group robots per site and deliveries that failed
+STRINGS.update({
+    "nav_notifications": ("消息通知", "Notifications"),
+    "nt_title": ("消息通知：群机器人与推送", "Notifications: group robots and push"),
+    "nt_intro": ("紧急上报、超时升级、漏巡、早报等消息由后台自动发送到企业微信/钉钉/飞书群、邮件或手机推送，无需有人打开页面。",
+                 "Emergencies, escalations, missed rounds and the morning briefing are sent by the worker to WeCom/"
+                 "DingTalk/Feishu groups, email or phones, with nobody having to open a page."),
+    "nt_channels": ("通知渠道", "Channels"),
+    "nt_no_channels": ("本项目还没有通知渠道。", "This site has no channels yet."),
+    "nt_add": ("添加渠道", "Add a channel"),
+    "nt_kind": ("类型", "Kind"),
+    "nt_name": ("名称", "Name"),
+    "nt_url": ("Webhook 地址", "Webhook address"),
+    "nt_url_help": ("群机器人的 Webhook 地址；邮件填 mailto:地址1,地址2。", "The robot's webhook; for email mailto:a@x,b@y."),
+    "nt_secret": ("加签密钥（可选）", "Signing secret (optional)"),
+    "nt_secret_help": ("钉钉/飞书“加签”的密钥或 Webhook 的 HMAC 密钥；保存后不再显示。",
+                       "DingTalk/Feishu signing secret or the webhook's HMAC key; never shown again."),
+    "nt_events": ("接收的消息", "Messages it receives"),
+    "nt_events_help": ("不选则接收群聊默认消息（紧急、超时升级、漏巡、客服升级、早报）。",
+                       "None chosen: the group default (emergencies, escalations, missed rounds, requests, briefing)."),
+    "nt_has_secret": ("已设密钥", "Secret set"),
+    "nt_active": ("启用", "Active"),
+    "nt_save": ("保存渠道", "Save channel"),
+    "nt_saved": ("渠道已保存。", "Channel saved."),
+    "nt_test": ("发送测试消息", "Send a test message"),
+    "nt_test_ok": ("测试消息已送达。渠道回应：{answer}", "Test message delivered. The channel answered: {answer}"),
+    "nt_test_failed": ("测试消息未送达。渠道回应：{answer}", "Test message not delivered. The channel answered: {answer}"),
+    "nt_disable": ("停用", "Disable"),
+    "nt_enable": ("启用", "Enable"),
+    "nt_failed": ("发送失败的消息", "Failed deliveries"),
+    "nt_no_failed": ("没有发送失败的消息。", "No failed deliveries."),
+    "nt_answer": ("渠道回应", "Channel's answer"),
+    "nt_attempts": ("尝试次数", "Attempts"),
+    "nt_next": ("下次重试", "Next try"),
+    "nt_resend": ("重新发送", "Resend"),
+    "nt_resent": ("已重新排队，后台将在几秒内发送。", "Queued again; the worker sends it within seconds."),
+    "nt_event": ("消息", "Message"),
+    "nt_target": ("发往", "To"),
+    "nt_status": ("状态", "Status"),
+})
+
+ENUMS.update({
+    "nt_kind": {"wecom": ("企业微信群机器人", "WeCom robot"), "dingtalk": ("钉钉群机器人", "DingTalk robot"),
+                "feishu": ("飞书群机器人", "Feishu robot"), "webhook": ("通用 Webhook", "Webhook"),
+                "email": ("邮件", "Email"), "webpush": ("手机推送", "Phone push")},
+    "nt_event": {
+        "work_order_assigned": ("派单给本人", "Order assigned to you"), "emergency_finding": ("紧急问题上报", "Emergency report"),
+        "emergency_order": ("紧急工单", "Emergency order"), "deadline_missed": ("工单超时", "Deadline missed"),
+        "work_order_escalated": ("工单超时升级", "Order escalated"), "missed_round": ("漏巡", "Missed round"),
+        "request_escalated": ("客服单升级", "Request escalated"), "revisit_due": ("回访到期", "Revisit due"),
+        "appeal_filed": ("扣分申诉", "Appeal filed"), "appeal_decided": ("申诉结果", "Appeal decided"),
+        "ledger_due": ("台账报财务", "Ledger due"), "morning_briefing": ("每日早报", "Morning briefing"),
+        "complaint_summary": ("投诉日汇总", "Complaint summary"), "weekly_report": ("周报", "Weekly report"),
+        "test": ("测试消息", "Test message"),
+    },
+    "nt_status": {"pending": ("待重试", "Retrying"), "sending": ("发送中", "Sending"), "sent": ("已送达", "Sent"),
+                  "failed": ("已放弃", "Given up")},
+})
+
 # the organisation pages (场所与片区, 楼栋与房号, 巡检点, 排班, 人员)
 STRINGS.update({
     "nav_group_org": ("组织设置", "Organisation"),
