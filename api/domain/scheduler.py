@@ -63,7 +63,7 @@ def mark_missed_rounds(now=None):
 
     now = now or clock.now()
     with write_tx():
-        q = Task.select(Task.id).where((Task.status == "due") & (Task.window_end < now))
+        q = Task.select(Task.id).where((Task.status == "due") & (Task.window_end < now)).order_by(Task.id)
         if is_postgres():
             q = q.for_update()
         ids = [t.id for t in q]
