@@ -56,17 +56,24 @@ def demo(password, days):
     click.echo(f"demo users: admin manager1 super1 service1 guard1 guard2 cleaner1 tech1 (password: {password})")
 
 
-def _gunicorn(host, port, workers, certfile=None, keyfile=None):
+def _gunicorn(host, port, workers, certfile=None, keyfile=None, threads=None):
     from gunicorn.app.base import BaseApplication
 
     from api.app import create_app
+
+    threads = threads or int(os.environ.get("PATROL_THREADS", "16"))
 
     class _App(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            # sync workers: gthread with keep-alive pinned every connection on one worker here
-            self.cfg.set("worker_class", "sync")
+            # threaded workers: a phone sending a photo at 400 kbps holds one thread, not a whole
+            # worker, and is never killed for being slow (the timeout is the worker's heartbeat,
+            # which its main loop keeps while threads read bodies); a sync worker was killed after
+            # 60 s and two slow phones stalled every other request (issue #15)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", os.environ.get("PATROL_ACCESS_LOG") or None)
@@ -84,7 +91,7 @@ def _gunicorn(host, port, workers, certfile=None, keyfile=None):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=lambda: int(os.environ.get("PATROL_WORKERS", "2")), type=int,
-              help="gunicorn sync workers [default: 2 or PATROL_WORKERS]")
+              help="gunicorn worker processes [default: 2 or PATROL_WORKERS], each with PATROL_THREADS threads (16)")
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
 def serve(host, port, workers, certfile, keyfile):

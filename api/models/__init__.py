@@ -13,6 +13,7 @@ from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # no
 from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
 from api.models.notifications import (AppSecret, Notification, NotificationChannel, NotifyPref,  # noqa: F401
                                       PushSubscription, CHANNEL_KINDS)
+from api.models.uploads import PhotoUpload  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -24,4 +25,5 @@ ALL_MODELS = [
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
     NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
+    PhotoUpload,
 ]

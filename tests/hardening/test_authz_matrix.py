@@ -33,7 +33,7 @@ NOW = datetime.now(TZ8).replace(microsecond=0)
 MONTH = NOW.strftime("%Y-%m")
 MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 999999, "work_order": 999999, "request": 999999,
            "photo": "0" * 64, "inspection": "00000000-0000-4000-8000-000000000000", "code": "NOPE-NOPE",
-           "staff": 999999, "channel": 999999, "notification": 999999}
+           "staff": 999999, "channel": 999999, "notification": 999999, "upload": "0" * 32}
 
 
 class Row:
@@ -106,6 +106,15 @@ MATRIX = {
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
+    # the phone's sync bundle: only the caller's own sites, whatever their role
+    "GET /sync": Row(EVERYONE, writes=False),
+    # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
+    "POST /photos/uploads": Row(EVERYONE, ok=(200, 201), writes=False, body=lambda w: {
+        "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),
+    # an upload is its uploader's alone: anyone else's is "not found"
+    "GET /photos/uploads/{upload_id}": Row({"guard"}, path={"upload_id": "upload"}, denied=(404,)),
+    # without an Upload-Offset header the chunk is refused (422) after the upload was found
+    "PATCH /photos/uploads/{upload_id}": Row({"guard"}, ok=(422,), path={"upload_id": "upload"}, denied=(404,)),
     "POST /inspections": Row(FIELD | SUP_UP, ok=(201,), body=inspection),
     # everyone may list; field staff and the desk see only their own inspections
     "GET /inspections": Row(EVERYONE, query=q_site),
@@ -219,6 +228,7 @@ def world(shared):
         g, s = shared.login(guard), shared.login(boss)
         w["photo"] = _ok(g.post("/photos", data={"file": (__import__("io").BytesIO(jpeg_bytes(hash(site) % 1000)),
                                                            "p.jpg")}, content_type="multipart/form-data"), 201)["id"]
+        w["upload"] = _ok(g.post("/photos/uploads", json={"sha256": "ab" * 32, "size_bytes": 1000}), 201)["id"]
         body = inspection(w)
         body["results"][0] = {"item_key": body["results"][0]["item_key"], "status": "fail", "note": "地面脏",
                               "photo_ids": [w["photo"]]}

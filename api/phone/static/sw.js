@@ -6,14 +6,16 @@ const SHELL = `patrol-shell-${VERSION}`;
 const DATA = 'patrol-data';
 const FILES = [
   './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js', 'push.js',
+  'upload.js',
   'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
   'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
   'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
 ];
 
 self.addEventListener('install', (event) => {
+  // 'no-cache' revalidates (304): the files the page just downloaded are not fetched twice
   event.waitUntil(caches.open(SHELL)
-    .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: 'reload' }))))
+    .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: 'no-cache' }))))
     .then(() => self.skipWaiting()));
 });
 
