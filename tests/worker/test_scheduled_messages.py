@@ -62,3 +62,40 @@ def test_an_appeal_goes_to_the_managers_and_its_decision_to_the_appellants_phone
     tick(steps=["deliver"])
     (_, msg), = phone.messages()
     assert msg["title"] == "申诉结果" and "申诉成立" in msg["body"] and "排班表证实" in msg["body"]
+
+
+def test_the_assignee_hears_the_moment_a_response_limit_passes(org, login, make_robot, time_machine):
+    """"紧急维修 2 小时内响应" (seed 001): at 11:01 the technician's phone says the 11:00 limit passed."""
+    from api.db import write_tx
+    from api.domain.workorders import create_work_order
+
+    phone = Phone(make_robot())
+    time_machine.move_to(local(2026, 3, 16, 9, 0), tick=False)
+    login("tech1").post("/push/subscriptions", json=phone.subscription())
+    with write_tx():
+        order = create_work_order(site=org["sites"]["LHY"], created_by=org["users"]["super1"], trade="engineering",
+                                  title="水泵房漏水", priority="emergency", zone=org["zones"][("LHY", "A")],
+                                  assignee=org["users"]["tech1"])
+    for t in (local(2026, 3, 16, 11, 0), local(2026, 3, 16, 11, 1), local(2026, 3, 16, 11, 2)):
+        time_machine.move_to(t, tick=False)
+        tick(steps=["deadlines", "deliver"])
+    bodies = [m["body"] for _, m in phone.messages()]
+    assert bodies[0].startswith(f"【工单 #{order.id}】")  # assigned
+    assert bodies[1:] == [f"【超时 #{order.id}】{org['sites']['LHY'].name} · {org['zones'][('LHY', 'A')].name}："
+                          f"水泵房漏水 未在 03-16 11:00 前响应。"]
+
+
+def test_a_finished_request_due_for_its_revisit_is_announced_once(org, robot, time_machine):
+    from api.models import ServiceRequest, User
+
+    lhy = org["sites"]["LHY"]
+    add_channel(lhy, robot.url, events=["revisit_due"])
+    time_machine.move_to(local(2026, 3, 16, 9, 0), tick=False)
+    desk = User.get(User.username == "service1")
+    req = ServiceRequest.create(site=lhy, kind="repair", channel="phone", description="厨房漏水", building="5",
+                                room="302", status="done", created_by=desk, handler=desk,
+                                done_at=local(2026, 3, 13, 9).replace(tzinfo=None),
+                                revisit_due=local(2026, 3, 16, 8, 0).replace(tzinfo=None))
+    tick(steps=["revisits", "deliver"])
+    tick(steps=["revisits", "deliver"])
+    assert robot.texts() == [f"【回访到期】客服单 #{req.id} {lhy.name} · 5栋302：请于 03-16 08:00 前回访。\nhttp://127.0.0.1:8501"]
