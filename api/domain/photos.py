@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 import pillow_heif
 from PIL import Image, ImageDraw, ImageFile, ImageFont
 
-from api.db import db, is_sqlite, write_tx
+from api.db import db, write_tx
 from api.domain.errors import Invalid
 from api.models import Photo, PhotoSite, Site, User, utcnow
-from api.sql import columns, marks, statement, table
+from api.sql import columns, get_where, insert, marks, statement, table
 
 pillow_heif.register_heif_opener()
 # a truncated upload must fail to decode, never be padded with grey
@@ -537,10 +537,9 @@ def _fail(message):
 # --- the thin part: files, then the row -------------------------------------------------------
 
 def link_sites(photo_id_, site_ids):
-    """Let these sites see the photo (idempotent)."""
-    rows = [{"photo": photo_id_, "site": s} for s in sorted(set(site_ids))]
-    if rows:
-        PhotoSite.insert_many(rows).on_conflict_ignore().execute()
+    """Let these sites see the photo (idempotent; pre-written: every photo upload runs it)."""
+    rows = [(photo_id_, s) for s in sorted(set(site_ids))]
+    insert(PhotoSite, (PhotoSite.photo, PhotoSite.site), rows, ignore_conflicts=True)
 
 
 def link_photos(photo_ids, site_id):
@@ -567,6 +566,20 @@ def watermark_lines(*, taken_at, created_at, site, user):
     return tuple(lines)
 
 
+_SITES = {}  # site id -> (row, read at): watermarks only; a renamed site shows within a minute
+
+
+def _site(site_id):
+    import time
+
+    hit = _SITES.get(site_id)
+    if hit is None or time.monotonic() - hit[1] > 60:
+        if len(_SITES) > 1000:
+            _SITES.clear()
+        hit = _SITES[site_id] = (get_where(Site, Site.id, site_id), time.monotonic())
+    return hit[0]
+
+
 def photo_watermark(photo):
     """The watermark of a stored photo: its first site (where it was uploaded) and its uploader."""
     link = PhotoSite.select(PhotoSite.site).where(PhotoSite.photo == photo.id).order_by(PhotoSite.id).first()
@@ -576,7 +589,7 @@ def photo_watermark(photo):
 
 
 def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=None, audit_fn=None,
-                 client_taken_at=None, client_gps=None, pid=None, original_path=None):
+                 client_taken_at=None, client_gps=None, pid=None, original_path=None, known_new=False):
     """Store an upload once: returns ``(photo, created)``. The same bytes again only link the
     photo to these sites. The original is written (durably) before the row, so a row never lacks
     it; the thumbnail is written without fsync (it can always be made again from the original).
@@ -584,14 +597,15 @@ def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=No
     ``pid``: the bytes' SHA-256 when the caller has it already. ``original_path``: a file holding
     exactly ``data`` (a finished chunked upload), moved into storage instead of written again.
     ``client_taken_at`` / ``client_gps`` are what the phone read from the camera's EXIF before it
-    downscaled the photo, used only when the bytes themselves carry none."""
+    downscaled the photo, used only when the bytes themselves carry none. ``known_new``: the caller
+    has just seen that no photo has these bytes (a race is still settled by the insert)."""
     pid = pid or photo_id(data)
-    existing = Photo.get_or_none(Photo.id == pid)
+    existing = None if known_new else get_where(Photo, Photo.id, pid)
     if existing is not None:
         link_sites(pid, site_ids)
         return existing, False
     now = now or utcnow()
-    site = Site.get_or_none(Site.id == site_ids[0]) if site_ids else None
+    site = _site(site_ids[0]) if site_ids else None
     processed = process_photo(data, max_pixels=max_pixels, pid=pid, watermark=lambda taken: watermark_lines(
         taken_at=taken or client_taken_at, created_at=now, site=site, user=user))
     info = processed.info
@@ -605,15 +619,11 @@ def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=No
     row = dict(id=pid, uploaded_by=user, content_type=info.content_type, size_bytes=info.size_bytes,
                width=info.width, height=info.height, taken_at=taken_at, gps_lat=lat, gps_lon=lon,
                device=info.device, created_at=now)
+    fields = [Photo._meta.fields[k] for k in row]
     with write_tx():
-        # one row and one audit entry for two uploads of the same bytes at once: on PostgreSQL the
-        # insert decides (RETURNING gives nothing on a conflict); SQLite writers are serialised
-        if is_sqlite():
-            created = not Photo.select().where(Photo.id == pid).exists()
-            if created:
-                Photo.insert(**row).execute()
-        else:
-            created = Photo.insert(**row).on_conflict_ignore().execute() is not None
+        # one row and one audit entry for two uploads of the same bytes at once: the insert
+        # decides (RETURNING gives nothing back on a conflict)
+        created = bool(insert(Photo, fields, [tuple(row.values())], returning=(Photo.id,), ignore_conflicts=True))
         link_sites(pid, site_ids)
         if created and audit_fn:
             audit_fn("photo.upload", "photo", pid, site_ids[0] if len(site_ids) == 1 else None,

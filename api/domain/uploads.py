@@ -17,7 +17,8 @@ import os
 import secrets
 from datetime import timedelta
 
-from api.db import db, is_sqlite, write_tx
+from api.db import db, write_tx
+from api.sql import get_where, insert, statement, table
 from api.domain.photos import ingest_photo, link_sites
 from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import Photo, PhotoUpload, utcnow
@@ -47,22 +48,17 @@ def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None)
     linked to ``site_ids`` and returned (nothing to send); else this phone's upload of these
     bytes, new or resumed (the unique (user, sha256) index decides between two starts at once)."""
     sha256 = sha256.lower()
-    photo = Photo.get_or_none(Photo.id == sha256)
+    photo = get_where(Photo, Photo.id, sha256)
     if photo is not None:
         link_sites(sha256, site_ids)
         return None, photo, False
     lat, lon = gps if gps else (None, None)
     now = utcnow()
-    row = dict(id=secrets.token_hex(16), user=user.id, sha256=sha256, size_bytes=size_bytes,
+    row = dict(id=secrets.token_hex(16), user=user.id, sha256=sha256, size_bytes=size_bytes, received=0,
                site_ids=sorted(set(site_ids)), taken_at=taken_at, gps_lat=lat, gps_lon=lon,
                created_at=now, updated_at=now)
-    query = PhotoUpload.insert(**row).on_conflict_ignore()
-    if is_sqlite():  # SQLite reports a row id even when the insert was ignored: count instead
-        with write_tx():
-            query.execute()
-            inserted = db.execute_sql("SELECT changes()").fetchone()[0] > 0
-    else:
-        inserted = query.execute() is not None
+    fields = [PhotoUpload._meta.fields[k] for k in row]
+    inserted = insert(PhotoUpload, fields, [tuple(row.values())], returning=(PhotoUpload.id,), ignore_conflicts=True)
     if inserted:
         return PhotoUpload(**row), None, True
     existing = PhotoUpload.get((PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256))
@@ -73,8 +69,8 @@ def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None)
 
 def upload_of(upload_id, user):
     """The caller's own upload, or 404 (another user's upload is not theirs to see or feed)."""
-    upload = PhotoUpload.get_or_none((PhotoUpload.id == upload_id) & (PhotoUpload.user == user.id))
-    if upload is None:
+    upload = get_where(PhotoUpload, PhotoUpload.id, upload_id) if len(upload_id) <= 32 else None
+    if upload is None or upload.user_id != user.id:
         raise NotFound("No such upload.")
     return upload
 
@@ -93,7 +89,8 @@ def append_chunk(upload_id, *, user, offset, data, folder, storage, max_pixels, 
                          max_pixels=max_pixels, audit_fn=audit_fn)
 
 
-def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels, audit_fn=None):
+def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels, audit_fn=None,
+                  upload=None):
     """Take ``length`` bytes from ``read(n)`` (b"" when the connection dropped) as the upload's
     bytes from ``offset`` on and return ``(upload, photo or None)``: the photo once the last byte
     is in.
@@ -102,8 +99,9 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
     seconds); what arrived before a dropped connection is kept, so the phone resumes from there.
     Then, in a short transaction under the upload's row lock, the piece is joined to the upload
     only if the upload is still at ``offset`` (a stale or duplicated request is dropped: 409 with
-    ``Upload-Offset``), so no byte is ever written twice."""
-    upload = upload_of(upload_id, user)
+    ``Upload-Offset``), so no byte is ever written twice. ``upload``: the row, if the caller has
+    just read it with ``upload_of``."""
+    upload = upload or upload_of(upload_id, user)
     if upload.photo_id:
         return upload, Photo.get_or_none(Photo.id == upload.photo_id)
     if offset + length > upload.size_bytes:
@@ -136,6 +134,20 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
 
 
 _PIECE = 64 * 1024
+_SET_RECEIVED = ("received", "updated_at", "received")
+_SET_PHOTO = ("photo_id", "updated_at", None)
+
+
+def _update(shape, *values):
+    """UPDATE photo_upload SET a = ?, b = ? WHERE id = ? [AND c = ?] (pre-written); rows changed."""
+    set_a, set_b, also = shape
+    f = PhotoUpload._meta.fields
+    sql = statement(("upload_set",) + shape, lambda p: (
+        f'UPDATE {table(PhotoUpload)} SET "{f[set_a].column_name}" = {p}, "{f[set_b].column_name}" = {p} '
+        f'WHERE "id" = {p}' + (f' AND "{f[also].column_name}" = {p}' if also else "")))
+    params = [f[set_a].db_value(values[0]), f[set_b].db_value(values[1]), values[2]] + (
+        [f[also].db_value(values[3])] if also else [])
+    return db.execute_sql(sql, params).rowcount
 
 
 def _wrong_offset(have):
@@ -152,7 +164,7 @@ def _join(upload, folder, segment, offset, got):
     conditional UPDATE also guards against a second host sharing the directory without locks."""
     with open(_part(folder, upload.id) + ".lock", "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        fresh = PhotoUpload.get_or_none(PhotoUpload.id == upload.id)
+        fresh = get_where(PhotoUpload, PhotoUpload.id, upload.id)
         if fresh is None:
             raise NotFound("No such upload.")
         have = offset_of(fresh, folder)
@@ -174,9 +186,7 @@ def _join(upload, folder, segment, offset, got):
                     out.write(block)
                 out.truncate(offset + got)
         have = offset + got
-        claimed = (PhotoUpload.update(received=have, updated_at=utcnow())
-                   .where((PhotoUpload.id == upload.id) & (PhotoUpload.received == fresh.received))
-                   .execute())
+        claimed = _update(_SET_RECEIVED, have, utcnow(), upload.id, fresh.received)
         if not claimed:
             raise _wrong_offset(offset_of(PhotoUpload.get_by_id(upload.id), folder))
     upload.received = have
@@ -197,12 +207,12 @@ def _finish(upload, *, user, folder, storage, max_pixels, audit_fn):
     gps = (upload.gps_lat, upload.gps_lon) if upload.gps_lat is not None and upload.gps_lon is not None else None
     try:
         photo, _created = ingest_photo(data, user=user, site_ids=upload.site_ids, storage=storage,
-                                       max_pixels=max_pixels, audit_fn=audit_fn, pid=upload.sha256,
+                                       max_pixels=max_pixels, audit_fn=audit_fn, pid=upload.sha256, known_new=True,
                                        original_path=path, client_taken_at=upload.taken_at, client_gps=gps)
     except Invalid:
         _forget(upload, path)
         raise
-    PhotoUpload.update(photo_id=photo.id, updated_at=utcnow()).where(PhotoUpload.id == upload.id).execute()
+    _update(_SET_PHOTO, photo.id, utcnow(), upload.id)
     upload.photo_id = photo.id
     for leftover in (path, path + ".lock"):  # the part was not moved when the bytes were stored already
         if os.path.exists(leftover):
