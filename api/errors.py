@@ -7,7 +7,7 @@ keyed by location (json, query, form, files, headers) as flask-smorest/webargs d
 import logging
 
 from flask import jsonify
-from peewee import DataError
+from peewee import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -122,6 +122,14 @@ def register_error_handlers(app):
         # PostgreSQL: integer out of range, string longer than its column, ...
         log.warning("value refused by the database: %s", err)
         return _value_refused()
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err):
+        # the last line of defence: a unique key hit by a concurrent write the route did not expect
+        log.warning("write refused by a database constraint: %s", err)
+        resp = jsonify(error_body(409, "This conflicts with a change made a moment ago; reload and try again."))
+        resp.status_code = 409
+        return resp
 
     @app.errorhandler(RecursionError)
     def _too_deep(err):

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from peewee import IntegrityError
 
-from api.db import db, is_postgres
+from api.db import db, is_postgres, locked
 from api.domain.deadlines import month_bounds, month_of, next_month
 from api.domain.ledger import (ZERO, Correction, Row, correction_amounts, ledger_from_tallies, repeated_problems,
                                reversal_split)
@@ -176,7 +176,11 @@ def file_appeal(d, by, reason, now=None):
         raise Conflict("This notice has already been appealed.")
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why the notice is wrong."})
-    return Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    try:
+        with db.atomic():  # a savepoint: an appeal filed a moment ago by someone else loses cleanly
+            return Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    except IntegrityError:
+        raise Conflict("This notice has already been appealed.")
 
 
 def _month_start_utc(month, tz):
@@ -190,7 +194,8 @@ def decide_appeal(d, by, upheld, reason, now=None, policy=None):
     now = now or utcnow()
     if by.role not in MANAGING:
         raise Forbidden("Only a manager decides appeals.")
-    appeal = Appeal.get_or_none(Appeal.deduction == d)
+    # locked before its status is checked: concurrent decisions wait, then find it decided
+    appeal = locked(Appeal, Appeal.deduction == d)
     if appeal is None:
         raise Conflict("This notice has no appeal to decide.")
     if appeal.status != "pending":

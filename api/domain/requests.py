@@ -41,7 +41,7 @@ from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
 from api.domain.workdays import add_working_days_to_date
 from api.domain import workorders as wo
-from api.db import db
+from api.db import db, relock
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
 from api.models.requests import (ACTIVE_REQUEST_STATUSES, REQUEST_CATEGORIES, REQUEST_CHANNELS,
@@ -469,6 +469,7 @@ def _restart_limits(req, policy, now, scope):
 def _reopen(req, actor, policy, now, note):
     orders = _live_orders(req)
     for order in orders:
+        order = relock(order)  # its status checked under its lock (a technician may be moving it)
         if order.status in ("done", "verified"):
             wo.transition(order, "reopen", actor, note=note or "业主回访不满意，返修 / owner not satisfied", now=now,
                           policy=policy)
@@ -506,6 +507,10 @@ def transition(req, action, actor, *, trade=None, priority=None, note="", now=No
             errors["priority"] = "emergency or normal."
         if errors:
             raise Invalid(errors)
+        already = [o.id for o in linked_orders(req) if o.trade == trade and o.status in wo.ACTIVE]
+        if already:
+            raise Conflict(f"This request already has a live work order for {trade}: "
+                           + ", ".join(f"#{i}" for i in already) + ". Cancel it first to send another.")
         order = wo.create_work_order(site=req.site, created_by=actor, trade=trade, title=order_title(req),
                                      description=order_description(req, note), priority=priority,
                                      zone=req.zone_id, source="request", request_id=req.id, now=now, policy=policy)

@@ -6,7 +6,7 @@ from peewee import JOIN
 
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
-from api.db import write_tx
+from api.db import lock_key, relock, write_tx
 from api.domain import workorders as wo
 from api.errors import Invalid, NotFound
 from api.idempotency import idempotent
@@ -37,6 +37,14 @@ def _created(orders):
     first = orders[0]
     first.created_ids = [o.id for o in orders]
     return first
+
+
+def _earlier(client_id):
+    earlier = wo.orders_for_client_id(client_id)
+    if earlier:
+        check_site(earlier[0].site_id, "work order")
+        return _created(earlier)
+    return None
 
 
 @blp.route("")
@@ -84,10 +92,9 @@ class WorkOrders(MethodView):
         require_role(*SUPERVISOR_UP)
         client_id = data.pop("client_id", None)
         if client_id:
-            earlier = wo.orders_for_client_id(client_id)
+            earlier = _earlier(client_id)
             if earlier:
-                check_site(earlier[0].site_id, "work order")
-                return _created(earlier), 200
+                return earlier, 200
         site_id = data.pop("site_id", None)
         if site_id is None and data["finding_ids"]:
             f = Finding.get_or_none(Finding.id == data["finding_ids"][0])
@@ -104,6 +111,11 @@ class WorkOrders(MethodView):
                   priority=data.get("priority"), zone=data.get("zone_id"), assignee=data.get("assignee_id"),
                   scheduled_for=data.get("scheduled_for"))
         with write_tx():
+            if client_id:
+                lock_key(f"work_order.client_id:{client_id}")  # two racing retries: one makes it
+                earlier = _earlier(client_id)
+                if earlier:
+                    return earlier, 200
             if finding_ids:
                 orders = wo.create_from_findings(site=site_id, created_by=g.user, finding_ids=finding_ids,
                                                  one_per_finding=one_per, client_id=client_id, **kw)
@@ -145,7 +157,8 @@ class Transitions(MethodView):
     def post(self, data, order_id):
         """Assign, accept, start, finish (with after-photos), verify (the revisit), reopen or cancel."""
         with write_tx():
-            order = get_visible(WorkOrder, order_id, "work order")
+            # the row locked before its status is checked: concurrent moves wait, then see the new status
+            order = relock(get_visible(WorkOrder, order_id, "work order"))
             before = _snapshot(order)
             wo.transition(order, data["action"], g.user, assignee_id=data.get("assignee_id"),
                           note=data.get("note", ""), photo_ids=data.get("photo_ids") or [],
