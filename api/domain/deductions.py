@@ -23,6 +23,7 @@ from api.domain.ledger import (ZERO, Correction, Row, correction_amounts, ledger
                                reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
+from api.domain.privacy import scrub
 from api.domain.workorders import member_of_site, site_tz
 from api.errors import Conflict, Forbidden, Invalid
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
@@ -112,6 +113,7 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
         else:
             problem_key = problem_key or f"request:{request.kind}"
             reason = reason or f"投诉/报修处理过失：{request.description[:200]}"
+            reason = scrub(reason, [request.owner_name])  # the penalised person reads it
             occurred_at = occurred_at or request.received_at
     if work_order_id is not None and not WorkOrder.select().where(
             (WorkOrder.id == work_order_id) & (WorkOrder.site == site.id)).exists():

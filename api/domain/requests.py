@@ -39,6 +39,7 @@ from peewee import IntegrityError
 from api.domain.deadlines import month_bounds, revisit_due as order_revisit_due
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.privacy import scrub
 from api.domain.workdays import add_working_days_to_date
 from api.domain import workorders as wo
 from api.db import db, relock
@@ -107,20 +108,10 @@ def mask_name(name):
     return name[:1] + "**" if name else ""
 
 
-# a mainland mobile (138 0013 5678), a landline (021-6123 4567) or any run of 7+ digits
-_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
-                         r"|(?<!\d)0\d{2,3}-?\d{3,4}[\s-]?\d{4}(?!\d)|\d{7,}")
-
-
-def scrub_owner(text, name, phone):
-    """Text safe for field staff: the owner's name, the phone and any phone-like number are removed."""
-    out = text or ""
-    if name and name.strip():
-        out = out.replace(name.strip(), "业主")
-    digits = re.sub(r"\D", "", phone or "")
-    if digits:
-        out = out.replace(phone, "***")
-    return _PHONE_LIKE.sub("***", out)
+def scrub_owner(text, name, phone=None):
+    """Text safe for field staff: the owner's name and every phone-like number removed
+    (``api.domain.privacy.scrub``: however the number is written)."""
+    return scrub(text, [name])
 
 
 def location_text(building="", unit="", room="", public_area=""):
@@ -443,7 +434,8 @@ def _live_orders(req):
 
 def order_title(req):
     where = location_text(req.building, req.unit, req.room, req.public_area)
-    return f"{KIND_NAMES.get(req.kind, req.kind)}：{CATEGORY_NAMES.get(req.category, req.category)} {where}".strip()
+    title = f"{KIND_NAMES.get(req.kind, req.kind)}：{CATEGORY_NAMES.get(req.category, req.category)} {where}".strip()
+    return scrub(title, [req.owner_name])
 
 
 def order_description(req, note=""):

@@ -10,7 +10,7 @@ from api.db import lock_key, relock, write_tx
 from api.domain import workorders as wo
 from api.errors import Invalid, NotFound
 from api.idempotency import idempotent
-from api.models import FIELD_ROLES, Finding, User, WorkOrder, Zone, utcnow
+from api.models import Finding, User, WorkOrder, Zone, utcnow
 from api.pagination import paginate_desc_by_id
 from api.resources.work_orders.schemas import (EscalateOut, TransitionIn, WorkOrderCreatedOut,
                                                WorkOrderDetailOut, WorkOrderIn, WorkOrderListArgs,
@@ -26,6 +26,14 @@ def escalate_lazily(sites):
     if sites and wo.pending_escalations(now, sites):
         with write_tx():
             wo.escalate_overdue(now, sites)
+
+
+def visible_order(order_id):
+    """An order of the caller's sites that the caller may open (field staff: theirs only); else 404."""
+    order = get_visible(WorkOrder, order_id, "work order")
+    if not wo.field_staff_may_see(order, g.user):
+        raise NotFound("No such work order.")
+    return order
 
 
 def _snapshot(order):
@@ -60,8 +68,7 @@ class WorkOrders(MethodView):
              .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
              .switch(WorkOrder).join(Zone, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.zone == Zone.id), attr="zone")
              .where(WorkOrder.site.in_(sites)))
-        if g.user.role in FIELD_ROLES:
-            q = q.where(WorkOrder.assignee == g.user.id)
+        q = wo.field_staff_filter(q, g.user)
         status = args.get("status")
         if status == "active":
             q = q.where(WorkOrder.status.in_(wo.ACTIVE))
@@ -142,7 +149,7 @@ class WorkOrderOne(MethodView):
     @blp.response(200, WorkOrderDetailOut)
     def get(self, order_id):
         """One work order with its events, findings, photos, deadlines and countdowns."""
-        order = get_visible(WorkOrder, order_id, "work order")
+        order = visible_order(order_id)
         escalate_lazily([order.site_id])
         return WorkOrder.get_by_id(order_id)
 
@@ -158,7 +165,7 @@ class Transitions(MethodView):
         """Assign, accept, start, finish (with after-photos), verify (the revisit), reopen or cancel."""
         with write_tx():
             # the row locked before its status is checked: concurrent moves wait, then see the new status
-            order = relock(get_visible(WorkOrder, order_id, "work order"))
+            order = relock(visible_order(order_id))
             before = _snapshot(order)
             wo.transition(order, data["action"], g.user, assignee_id=data.get("assignee_id"),
                           note=data.get("note", ""), photo_ids=data.get("photo_ids") or [],
