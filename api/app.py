@@ -32,6 +32,12 @@ def create_app(test_config=None):
     """Build the Flask app; ``test_config`` is a mapping that overrides the environment."""
     app = Flask(__name__)
     app.config.from_mapping(Config(test_config).as_dict())
+    hops = int(app.config.get("PATROL_TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        # the real caller's address and scheme from the trusted proxies' X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     # bearer tokens only: no cookie session to open and sign on every request (a measurable share

@@ -31,6 +31,14 @@ class Config:
         self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", "10"))
         self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", "5"))
         self.PATROL_LOGIN_WINDOW_SECONDS = int(env.get("PATROL_LOGIN_WINDOW_SECONDS", "300"))
+        # after PATROL_LOGIN_MAX_FAILURES for one account from one address, each try waits this long,
+        # doubling; one address may fail this often across accounts, one account from all addresses
+        self.PATROL_LOGIN_BACKOFF_SECONDS = float(env.get("PATROL_LOGIN_BACKOFF_SECONDS", "30"))
+        self.PATROL_LOGIN_MAX_PER_ADDRESS = int(env.get("PATROL_LOGIN_MAX_PER_ADDRESS", "20"))
+        self.PATROL_LOGIN_MAX_PER_ACCOUNT = int(env.get("PATROL_LOGIN_MAX_PER_ACCOUNT", "100"))
+        # how many reverse proxies (TLS terminators) stand in front and set X-Forwarded-For/-Proto;
+        # 0: none, the socket's address is the caller's (a forged X-Forwarded-For is ignored)
+        self.PATROL_TRUSTED_PROXIES = int(env.get("PATROL_TRUSTED_PROXIES", "0"))
         # SQLite durability: WAL + NORMAL never loses a commit when the *process* dies
         # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
         # Set FULL to fsync every commit as well, at some cost in write throughput.
