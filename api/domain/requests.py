@@ -775,36 +775,38 @@ def stats_workbook(site, month, stats, rows):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from api.domain.cells import append_text_safe
+
     tz = site_tz(site)
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总 Summary"
     bold = Font(bold=True)
-    ws.append([f"{site.name} 客服月报 {month}"])
+    append_text_safe(ws, [f"{site.name} 客服月报 {month}"])
     ws["A1"].font = bold
     for label, key in (("受理总数 Total", "total"), ("按时 On time", "on_time"), ("超时 Late", "late"),
                        ("按时率 On-time rate", "on_time_rate"), ("已回访 Revisited", "revisited"),
                        ("满意 Satisfied", "satisfied"), ("满意率 Satisfaction rate", "satisfaction_rate"),
                        ("返修/重开 Reopened", "reopened"), ("升级 Escalated", "escalated")):
-        ws.append([label, stats[key]])
+        append_text_safe(ws, [label, stats[key]])
     for title, key, names in (("类别 Kind", "by_kind", KIND_NAMES), ("楼栋 Building", "by_building", {}),
                               ("部门 Department", "by_trade", {}), ("渠道 Channel", "by_channel", {}),
                               ("事项 Category", "by_category", CATEGORY_NAMES)):
         sheet = wb.create_sheet(title)
-        sheet.append([title, "数量 Count"])
+        append_text_safe(sheet, [title, "数量 Count"])
         for k, n in stats[key].items():
-            sheet.append([f"{names.get(k, k)} ({k})" if names else k, n])
+            append_text_safe(sheet, [f"{names.get(k, k)} ({k})" if names else k, n])
     rep = wb.create_sheet("重复投诉 Repeats")
-    rep.append(["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
+    append_text_safe(rep, ["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
     for r in stats["repeat_units"]:
-        rep.append([r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
+        append_text_safe(rep, [r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
                     r["earlier"]])
     lst = wb.create_sheet("明细 Requests")
-    lst.append(["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
+    append_text_safe(lst, ["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
                 "满意"])
     for r in rows:
         fmt = (lambda d: _to_local(d, tz).strftime("%Y-%m-%d %H:%M") if d else "")
-        lst.append([r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
+        append_text_safe(lst, [r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
                     CATEGORY_NAMES.get(r["category"], r["category"]),
                     location_text(r["building"], r["unit"], r["room"], r["public_area"]),
                     mask_name(r["owner_name"]), mask_phone(r["owner_phone"]), r["trade"] or "", r["status"],
