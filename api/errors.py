@@ -67,6 +67,15 @@ class TooManyRequests(DomainError):
     status = 429
 
 
+class InsufficientStorage(DomainError):
+    """The disk (or the object store) is full: nothing was kept; try again once space is freed."""
+
+    status = 507
+
+
+DISK_FULL = "The server's disk is full; nothing was saved. Try again later (the administrator is needed)."
+
+
 def error_body(status, message=None, errors=None):
     body = {
         "code": status,
@@ -122,6 +131,17 @@ def register_error_handlers(app):
         # PostgreSQL: integer out of range, string longer than its column, ...
         log.warning("value refused by the database: %s", err)
         return _value_refused()
+
+    @app.errorhandler(OSError)
+    def _os_error(err):
+        import errno
+
+        if getattr(err, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+            log.error("disk full: %s", err)
+            resp = jsonify(error_body(507, DISK_FULL))
+            resp.status_code = 507
+            return resp
+        return _unexpected(err)
 
     @app.errorhandler(IntegrityError)
     def _integrity(err):

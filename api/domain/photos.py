@@ -363,6 +363,24 @@ def link_photos(photo_ids, site_id):
         PhotoSite.insert_many(rows).on_conflict_ignore().execute()
 
 
+def put_all(storage, pid, files):
+    """Store a photo's files all or none: when one fails (a full disk), the ones already written are
+    removed again, unless a photo row (an earlier upload of the same bytes) owns them."""
+    written = []
+    try:
+        for key, body in files:
+            storage.put(key, body)
+            written.append(key)
+    except BaseException:
+        if not Photo.select().where(Photo.id == pid).exists():
+            for key in written:
+                try:
+                    storage.delete(key)
+                except Exception:  # the original error is the one to report
+                    pass
+        raise
+
+
 def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=None, audit_fn=None):
     """Store an upload once: returns ``(photo, created)``. The same bytes again only link the
     photo to these sites. Files are written before the row, so a row never lacks its files."""
@@ -374,9 +392,9 @@ def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=No
         return existing, False
     processed = process_photo(data, max_pixels=max_pixels)
     info = processed.info
-    storage.put(storage_key(pid, "original", info.ext), processed.original)
-    storage.put(storage_key(pid, "preview"), processed.preview)
-    storage.put(storage_key(pid, "thumb"), processed.thumb)
+    put_all(storage, pid, [(storage_key(pid, "original", info.ext), processed.original),
+                           (storage_key(pid, "preview"), processed.preview),
+                           (storage_key(pid, "thumb"), processed.thumb)])
     with write_tx():
         created = Photo.get_or_none(Photo.id == pid) is None
         if created:
