@@ -339,3 +339,28 @@ class PatrolClient:
 
     def request_stats_xlsx(self, site_id, month):
         return self.get_bytes("/requests/stats.xlsx", site_id=site_id, month=month)
+
+    # --- notifications: channels per site, failed deliveries -----------------------------
+
+    def notification_channels(self, site_id=None):
+        return self.get("/notification-channels", site_id=site_id)
+
+    def create_notification_channel(self, body, idempotency_key=None):
+        """``{site_id, kind, url, name?, secret?, events?, zone_ids?}``; the secret is never shown back."""
+        return self.post("/notification-channels", body, idempotency_key=idempotency_key or new_client_id())
+
+    def update_notification_channel(self, channel_id, body):
+        return self._request("PATCH", f"/notification-channels/{int(channel_id)}", json=body)
+
+    def disable_notification_channel(self, channel_id):
+        return self._request("DELETE", f"/notification-channels/{int(channel_id)}")
+
+    def test_notification_channel(self, channel_id):
+        """Send a test message now: ``{notification_id, sent, answer}``."""
+        return self.post(f"/notification-channels/{int(channel_id)}/test", {})
+
+    def notifications(self, site_id=None, status="failed", limit=None):
+        return self.get("/notifications", site_id=site_id, status=status, limit=limit)
+
+    def resend_notification(self, notification_id):
+        return self.post(f"/notifications/{int(notification_id)}/resend", {})

@@ -35,6 +35,8 @@ else:
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
+            analysis.append(st.Page("app_pages/notifications.py", title=t("nav_notifications"),
+                                    icon=":material/notifications:"))
         pages = {t("nav_group_daily"): daily, t("nav_group_analysis"): analysis}
     with st.sidebar:
         st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))

@@ -11,7 +11,7 @@ import yaml
 from marshmallow import (RAISE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
-from api.errors import Invalid
+from api.domain.errors import Invalid
 
 PRIORITIES = ("emergency", "normal", "planned")
 TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
@@ -125,6 +125,11 @@ class ZoneRankingSchema(_Strict):
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
 
 
+class PhotoPolicySchema(_Strict):
+    long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
+    jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
+
+
 class PolicySchema(_Strict):
     timezone = fields.String(required=True)
     deductions = fields.Nested(DeductionPolicySchema, required=True)
@@ -132,6 +137,7 @@ class PolicySchema(_Strict):
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
+    photos = fields.Nested(PhotoPolicySchema, load_default=lambda: {"long_edge_px": 1600, "jpeg_quality": 0.8})
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -33,7 +33,7 @@ NOW = datetime.now(TZ8).replace(microsecond=0)
 MONTH = NOW.strftime("%Y-%m")
 MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 999999, "work_order": 999999, "request": 999999,
            "photo": "0" * 64, "inspection": "00000000-0000-4000-8000-000000000000", "code": "NOPE-NOPE",
-           "staff": 999999}
+           "staff": 999999, "channel": 999999, "notification": 999999, "upload": "0" * 32}
 
 
 class Row:
@@ -106,6 +106,15 @@ MATRIX = {
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
+    # the phone's sync bundle: only the caller's own sites, whatever their role
+    "GET /sync": Row(EVERYONE, writes=False),
+    # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
+    "POST /photos/uploads": Row(EVERYONE, ok=(200, 201), writes=False, body=lambda w: {
+        "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),
+    # an upload is its uploader's alone: anyone else's is "not found"
+    "GET /photos/uploads/{upload_id}": Row({"guard"}, path={"upload_id": "upload"}, denied=(404,)),
+    # without an Upload-Offset header the chunk is refused (422) after the upload was found
+    "PATCH /photos/uploads/{upload_id}": Row({"guard"}, ok=(422,), path={"upload_id": "upload"}, denied=(404,)),
     "POST /inspections": Row(FIELD | SUP_UP, ok=(201,), body=inspection),
     # everyone may list; field staff and the desk see only their own inspections
     "GET /inspections": Row(EVERYONE, query=q_site),
@@ -165,6 +174,21 @@ MATRIX = {
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
+    # notifications: managers configure their sites' channels; everyone subscribes their own phone
+    "GET /notification-channels": Row(MGR_UP, query=q_site),
+    "POST /notification-channels": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"}),
+    "PATCH /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"},
+                                                     body=lambda w: {"name": "值班群"}),
+    "DELETE /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"}),
+    "POST /notification-channels/{channel_id}/test": Row(MGR_UP, path={"channel_id": "channel"}),
+    "GET /notifications": Row(MGR_UP, query=q_site),
+    "POST /notifications/{notification_id}/resend": Row(MGR_UP, path={"notification_id": "notification"}),
+    "GET /push/key": Row(EVERYONE, sited=False),
+    "POST /push/subscriptions": Row(EVERYONE, ok=(200, 201), sited=False, body=lambda w: {
+        "endpoint": f"https://push.example.com/v1/{uuid.uuid4()}", "keys": {"p256dh": "B" + "a" * 86, "auth": "c" * 22}}),
+    "GET /notification-prefs": Row(EVERYONE, sited=False),
+    "PUT /notification-prefs": Row(EVERYONE, sited=False, body=lambda w: {"quiet_start": "22:00", "quiet_end": "07:00"}),
 }
 
 
@@ -206,6 +230,7 @@ def world(shared):
         g, s = shared.login(guard), shared.login(boss)
         w["photo"] = _ok(g.post("/photos", data={"file": (__import__("io").BytesIO(jpeg_bytes(hash(site) % 1000)),
                                                            "p.jpg")}, content_type="multipart/form-data"), 201)["id"]
+        w["upload"] = _ok(g.post("/photos/uploads", json={"sha256": "ab" * 32, "size_bytes": 1000}), 201)["id"]
         body = inspection(w)
         body["results"][0] = {"item_key": body["results"][0]["item_key"], "status": "fail", "note": "地面脏",
                               "photo_ids": [w["photo"]]}
@@ -215,6 +240,10 @@ def world(shared):
         w["work_order"] = _ok(s.post("/work-orders", json={"finding_ids": [w["finding"]]}), 201)["id"]
         w["deduction"] = _ok(s.post("/deductions", json=deduction(w)), 201)["id"]
         w["request"] = _ok(shared.login(desk).post("/requests", json=service_request(w)), 201)["id"]
+        mgr = shared.login("manager1")
+        w["channel"] = _ok(mgr.post("/notification-channels", json={
+            "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=w"}), 201)["id"]
+        w["notification"] = _ok(mgr.post(f"/notification-channels/{w['channel']}/test"), 200)["notification_id"]
         out[key] = w
     out["missing"] = dict(out["own"], **MISSING)
     return out

@@ -128,17 +128,17 @@ class FullDisk:
     def __init__(self, inner, room):
         self.inner, self.room, self.written = inner, room, []
 
-    def put(self, key, data):
+    def put(self, key, data, **kw):
         if len(self.written) >= self.room:
             raise OSError(errno.ENOSPC, "No space left on device")
-        self.inner.put(key, data)
+        self.inner.put(key, data, **kw)
         self.written.append(key)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
 
-@pytest.mark.parametrize("room", [0, 1, 2])
+@pytest.mark.parametrize("room", [0, 1])  # the original, then the thumbnail
 def test_a_full_disk_during_an_upload_is_a_507_and_nothing_is_left_half_written(shared, admin, room):
     app = shared.app
     real = app.extensions["patrol_storage"]

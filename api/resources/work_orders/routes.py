@@ -20,14 +20,6 @@ blp = Blueprint("work_orders", __name__, url_prefix="/work-orders",
                 description="Work orders (工单): dispatch, deadlines, revisits and rework.")
 
 
-def escalate_lazily(sites):
-    """Overdue orders move up when anyone looks; the cheap read keeps quiet calls lock-free."""
-    now = utcnow()
-    if sites and wo.pending_escalations(now, sites):
-        with write_tx():
-            wo.escalate_overdue(now, sites)
-
-
 def visible_order(order_id):
     """An order of the caller's sites that the caller may open (field staff: theirs only); else 404."""
     order = get_visible(WorkOrder, order_id, "work order")
@@ -62,7 +54,6 @@ class WorkOrders(MethodView):
     def get(self, args):
         """Work orders of the caller's sites, newest first (field staff see only their own)."""
         sites = sites_in_scope(args.get("site_id"))
-        escalate_lazily(sites)
         now = utcnow()
         q = (WorkOrder.select(WorkOrder, User, Zone)
              .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
@@ -149,8 +140,7 @@ class WorkOrderOne(MethodView):
     @blp.response(200, WorkOrderDetailOut)
     def get(self, order_id):
         """One work order with its events, findings, photos, deadlines and countdowns."""
-        order = visible_order(order_id)
-        escalate_lazily([order.site_id])
+        visible_order(order_id)
         return WorkOrder.get_by_id(order_id)
 
 
