@@ -191,7 +191,7 @@ def test_a_revisit_that_reopens_the_order_reopens_it_once(app, login, org):
     move(tech, oid, "accept")
     move(tech, oid, "finish", photo_ids=[gen_photo(org, "race-revisit")])
     move(sup, oid, "verify", satisfied=True)
-    desk.get(f"/requests/{rid}")  # the request follows its verified order to "done"
+    desk.post("/requests/escalate")  # the request follows its verified order to "done"
     assert ServiceRequest.get_by_id(rid).status == "done"
     results = burst(app, [desk.token, sup.token], f"/api/v1/requests/{rid}/revisit",
                     json={"satisfied": False, "note": "还是漏水"})
