@@ -99,6 +99,8 @@ class WorkOrderPolicySchema(_Strict):
     planned_resolve_time = fields.Time(required=True)
     revisit_working_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=30))
     escalation = fields.Nested(EscalationSchema, required=True)
+    # which orders guards, cleaners and technicians may open: their own, or also their zones'
+    field_staff_see = fields.String(load_default="assigned", validate=validate.OneOf(["assigned", "zone"]))
 
     @validates("resolve_hours")
     def _resolve_all_set(self, value, **kw):

@@ -131,7 +131,9 @@ MATRIX = {
                                                body=lambda w: {"reason": "重复上报 / reported twice"}),
     "GET /work-orders": Row(EVERYONE, query=q_site),
     "POST /work-orders": Row(SUP_UP, ok=(201,), body=work_order),
-    "GET /work-orders/{order_id}": Row(EVERYONE, path={"order_id": "work_order"}, denied=(403, 404)),
+    # field staff open only the orders assigned to them: the lobby order is cleaner1's
+    "GET /work-orders/{order_id}": Row(EVERYONE - {"guard", "technician"}, path={"order_id": "work_order"},
+                                       denied=(403, 404)),
     # the order made from guard1's lobby (cleaning) finding goes to the zone's cleaner, cleaner1
     # (片区责任制): only the assignee and supervisors move it; the technician is refused
     "POST /work-orders/{order_id}/transitions": Row(
