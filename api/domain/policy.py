@@ -123,6 +123,26 @@ class ZoneRankingSchema(_Strict):
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
 
 
+PRESENCE_METHODS = ("qr", "nfc", "gps", "typed")
+
+
+def _methods(**kw):
+    return fields.List(fields.String(validate=validate.OneOf(PRESENCE_METHODS)),
+                       validate=validate.Length(min=1), **kw)
+
+
+class PresencePolicySchema(_Strict):
+    """巡更到位: which proofs of presence count, per checkpoint or kind of checkpoint."""
+    radius_m = fields.Float(load_default=60, validate=validate.Range(min=1, max=10000))
+    max_accuracy_m = fields.Float(load_default=100, validate=validate.Range(min=1, max=100000))
+    outside_radius = fields.String(load_default="flag", validate=validate.OneOf(["flag", "refuse"]))
+    missing = fields.String(load_default="allow", validate=validate.OneOf(["allow", "flag", "refuse"]))
+    typed_needs_reason = fields.Boolean(load_default=True)
+    default = _methods(load_default=lambda: list(PRESENCE_METHODS))
+    by_kind = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+    by_checkpoint = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+
+
 class PolicySchema(_Strict):
     timezone = fields.String(required=True)
     deductions = fields.Nested(DeductionPolicySchema, required=True)
@@ -130,6 +150,7 @@ class PolicySchema(_Strict):
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
+    presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
 
     @validates("timezone")
     def _tz(self, value, **kw):

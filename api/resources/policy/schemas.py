@@ -75,9 +75,21 @@ class ZoneRankingPolicyOut(OutSchema):
     on_time_weight = fields.Integer()
 
 
+class PresencePolicyOut(OutSchema):
+    radius_m = fields.Float()
+    max_accuracy_m = fields.Float()
+    outside_radius = fields.String()
+    missing = fields.String()
+    typed_needs_reason = fields.Boolean()
+    default = fields.List(fields.String())
+    by_kind = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    by_checkpoint = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
 class PolicyOut(OutSchema):
     timezone = fields.String()
     deductions = fields.Nested(DeductionPolicyOut)
     work_orders = fields.Nested(WorkOrderPolicyOut)
     complaints = fields.Nested(ComplaintPolicyOut)
     zone_ranking = fields.Nested(ZoneRankingPolicyOut)
+    presence = fields.Nested(PresencePolicyOut)
