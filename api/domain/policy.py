@@ -143,6 +143,12 @@ class PresencePolicySchema(_Strict):
     by_checkpoint = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
 
 
+class PhonePolicySchema(_Strict):
+    """The phone app: what its photo picker takes, when a failing entry is set aside."""
+    max_photo_mb = fields.Float(load_default=25, validate=validate.Range(min=0.1, max=500))
+    set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
+
+
 class PolicySchema(_Strict):
     timezone = fields.String(required=True)
     deductions = fields.Nested(DeductionPolicySchema, required=True)
@@ -151,6 +157,7 @@ class PolicySchema(_Strict):
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
     presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
+    phone = fields.Nested(PhonePolicySchema, load_default=lambda: PhonePolicySchema().load({}))
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -86,6 +86,11 @@ class PresencePolicyOut(OutSchema):
     by_checkpoint = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
+class PhonePolicyOut(OutSchema):
+    max_photo_mb = fields.Float()
+    set_aside_after_tries = fields.Integer()
+
+
 class PolicyOut(OutSchema):
     timezone = fields.String()
     deductions = fields.Nested(DeductionPolicyOut)
@@ -93,3 +98,4 @@ class PolicyOut(OutSchema):
     complaints = fields.Nested(ComplaintPolicyOut)
     zone_ranking = fields.Nested(ZoneRankingPolicyOut)
     presence = fields.Nested(PresencePolicyOut)
+    phone = fields.Nested(PhonePolicyOut)
