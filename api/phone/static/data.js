@@ -21,9 +21,10 @@ export async function workOrders() {
   }).filter((w) => ACTIVE_ORDER.includes(w.status));
 }
 export async function lastSync() { return kvGet('last_sync'); }
+export async function policy() { return (await kvGet('policy')) || {}; }
 
-/** A walk's draft is named by its checkpoint and checklist: one unfinished walk per pair. */
-export const draftKey = (code, checklistKey) => `${code}|${checklistKey}`;
+/** A walk's draft is named by its person, checkpoint and checklist: one unfinished walk per person and pair. */
+export const draftKey = (code, checklistKey) => `${api.username() || ''}|${code}|${checklistKey}`;
 /** The draft keys of walks left unfinished on this phone. */
 export async function draftKeys() {
   try {
@@ -79,6 +80,10 @@ export function normaliseCheckpoint(cp, site) {
     zone_name: cp.zone_name || (zone && zone.name) || '',
     zone_name_en: cp.zone_name_en || (zone && zone.name_en) || '',
     checklist_keys: keys.map((k) => (typeof k === 'string' ? k : k.key)),
+    // proof of presence: where it is, which NFC tags are its own
+    lat: cp.latitude ?? cp.lat ?? null,
+    lon: cp.longitude ?? cp.lon ?? null,
+    nfc_tag_id: cp.nfc_tag_id || null,
   };
 }
 
@@ -117,6 +122,7 @@ export async function refresh() {
   const date = siteToday(tz);
   const taskItems = itemsOf((await fresh(`/tasks?date=${date}`)).data);
   const put = { user: me, sites: siteList, checkpoints: cps, checklists, tasks: { date, items: taskItems } };
+  put.policy = (await fresh('/policy')).data;  // presence rules, photo limit
   if (me.role === 'technician') {
     const r = await fresh(`/work-orders?assignee_id=${me.id}&limit=100`);
     put.work_orders = itemsOf(r.data).filter((w) => ACTIVE_ORDER.includes(w.status));
