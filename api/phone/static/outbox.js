@@ -77,11 +77,14 @@ function stopsEverything(err) {
   return err instanceof api.NetworkError || (err instanceof api.ApiError && [401, 408, 429].includes(err.status));
 }
 
+// upload.js (resumable, downscaling uploads) comes with the photo work; until it is there (or when
+// it cannot load offline) the plain uploader below is used
+const UPLOADER = './upload.js';
 let uploaderPromise = null;
 /** The photo uploader: upload.js (resumable, downscaling) where the app has it, else a plain one. */
 function uploader() {
   if (!uploaderPromise) {
-    uploaderPromise = import('./upload.js')
+    uploaderPromise = import(UPLOADER)
       .then((m) => (typeof m.uploadPhoto === 'function' ? m.uploadPhoto : null))
       .catch(() => null);
   }

@@ -22,7 +22,7 @@ export function refusePhoto(file, maxMb) {
 
 export function photoPicker({ photos, required = false, name = 'photo', onchange = () => {} }) {
   const thumbs = h('div', { class: 'thumbs' });
-  const refused = h('p', { class: 'error photo-refused', role: 'alert', hidden: true });
+  const refused = h('p', { class: 'photo-refused', role: 'alert', hidden: true });
   const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, name, class: 'file' });
   const label = h('label', { class: 'photo-button' },
     input, icon('camera'), h('span', {}, t('take_photo'), required ? ` (${t('required')})` : ''));

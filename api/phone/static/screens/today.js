@@ -170,11 +170,11 @@ export async function render(ctx) {
         h('div', { class: 'list' }, myDrafts.map((d) => {
           const cp = cps.find((c) => c.code === d.checkpoint_code);
           const cl = checklists[d.checklist_key];
-          return h('a', { class: 'task draft', href: `#/walk/${encodeURIComponent(d.checkpoint_code)}/${encodeURIComponent(d.checklist_key)}` },
+          return h('a', { class: 'walk-row', href: `#/walk/${encodeURIComponent(d.checkpoint_code)}/${encodeURIComponent(d.checklist_key)}` },
             h('span', { class: 'time' }, siteTime(d.started_at, tz)),
             h('span', { class: 'what' }, h('strong', {}, cp ? pick(cp, 'name') : d.checkpoint_code),
               h('small', {}, cl ? pick(cl, 'name') : d.checklist_key)),
-            h('span', { class: `pill ${d.refusal ? 'missed' : 'draft'}` }, d.refusal ? t('entry_refused') : t('status_draft')));
+            h('span', { class: `pill ${d.refusal ? 'missed' : 'due'}` }, d.refusal ? t('entry_refused') : t('status_draft')));
         }))) : null,
       colleagues.length ? h('div', { class: 'card' },
         h('button', { class: 'big secondary', type: 'button', id: 'toggle-colleagues', onclick: () => { showColleagues = !showColleagues; draw(); } },
