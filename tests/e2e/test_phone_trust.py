@@ -422,3 +422,25 @@ def test_every_screen_in_light_and_dark(browser, server, scheme):
             ph.close()
     dark = {"rgb(15, 20, 18)"}
     assert (backgrounds == dark) if scheme == "dark" else not (backgrounds & dark)
+
+
+def test_a_label_opened_inside_wechat_says_to_open_it_in_the_browser(browser, server):
+    """WeChat's webview keeps its own storage: the page says so and offers the way out."""
+    ua = ("Mozilla/5.0 (Linux; Android 13; V2049A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 Mobile "
+          "Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64")
+    ph = Phone(browser, server.url, "trust-wechat", user_agent=ua)
+    try:
+        ph.page.goto(f"{server.url}/m/#/scan/LHY-LAMP-01")
+        ph.screen("login")
+        notice = ph.page.locator("#wechat-notice")
+        assert "在浏览器打开" in notice.inner_text() and ph.page.locator("#copy-link").is_visible()
+        ph.page.screenshot(path="/tmp/shots/phone/wechat-notice-light.png")
+    finally:
+        ph.close()
+    plain = Phone(browser, server.url, "trust-no-wechat")
+    try:
+        plain.page.goto(f"{server.url}/m/")
+        plain.screen("login")
+        assert plain.page.locator("#wechat-notice").count() == 0
+    finally:
+        plain.close()

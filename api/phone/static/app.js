@@ -180,8 +180,22 @@ function onOutboxChange() {
   });
 }
 
+/**
+ * Inside WeChat's built-in browser the app's storage is WeChat's, not the browser's: queued rounds
+ * and the login would live apart from the app the guard normally uses. Say so and offer the way out.
+ */
+function wechatNotice() {
+  if (!/MicroMessenger/i.test(navigator.userAgent)) return;
+  const copy = h('button', { class: 'big', type: 'button', id: 'copy-link', onclick: async () => {
+    try { await navigator.clipboard.writeText(location.href); toast(t('wechat_copied'), 'ok'); } catch (e) { toast(location.href); }
+  } }, t('wechat_copy'));
+  document.body.prepend(h('div', { class: 'wechat-notice', id: 'wechat-notice', role: 'alert' },
+    h('strong', {}, t('wechat_title')), h('p', {}, t('wechat_hint')), copy));
+}
+
 function boot() {
   applyTheme();
+  wechatNotice();
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => { /* plain http on a LAN address */ });
     // Background Sync woke the worker while the app is open: the app's own loop sends

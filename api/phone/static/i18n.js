@@ -72,6 +72,8 @@ const zh = {
   sos_locating: '正在定位…', sos_fix: '位置 {lat}, {lon}（±{acc} 米）', sos_no_fix: '没有取得定位',
   sos_send: '立即报警', sos_sent: '报警已发出', sos_queued: '报警已保存，联网后第一个发送',
   sos_optional: '有时间的话：拍照或说明情况（可不填）', sos_note_placeholder: '发生了什么？（可用语音输入法）',
+  wechat_title: '请在浏览器中打开', wechat_hint: '微信里打开的页面单独保存数据：在这里登录或保存的巡检，浏览器里的巡检 App 看不到，微信清理缓存时还可能丢失。请点右上角 ··· 选择「在浏览器打开」。',
+  wechat_copy: '复制链接', wechat_copied: '链接已复制，请粘贴到浏览器打开。',
   sos_default_note: '一键报警', sos_no_voice: '暂不能上传录音：服务器只保存照片。可用输入法的语音输入写下说明。',
 };
 
@@ -144,6 +146,8 @@ const en = {
   sos_locating: 'Finding your location…', sos_fix: 'At {lat}, {lon} (±{acc} m)', sos_no_fix: 'No location fix',
   sos_send: 'Raise the alarm now', sos_sent: 'Alarm sent', sos_queued: 'Alarm saved; it goes first when online',
   sos_optional: 'If there is time: a photo or a word (optional)', sos_note_placeholder: 'What happened? (voice typing works)',
+  wechat_title: 'Open this in the browser', wechat_hint: "Pages opened inside WeChat keep their own storage: what you log in to or save here is not seen by the app in the browser, and may be lost when WeChat clears its cache. Tap ··· (top right) and choose 'Open in browser'.",
+  wechat_copy: 'Copy link', wechat_copied: 'Link copied; paste it into the browser.',
   sos_default_note: 'Emergency alarm', sos_no_voice: 'Voice recordings cannot be uploaded yet (the server keeps photos only); use the keyboard\'s voice typing.',
 };
 
