@@ -19,7 +19,7 @@ from api.domain.findings import attach_photos, findings_from_results, photo_ids_
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
 from api.domain.schedules import complete_task_for
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
 from api.sql import chunks, get_where, insert, statement, table
