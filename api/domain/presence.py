@@ -83,7 +83,8 @@ def check_presence(rule, claim, location, position, tag_ids):
     out.method = method
     out.reason = (claim.get("reason") or "").strip()
     if method not in rule["methods"]:
-        errors["presence.method"] = [f"At this checkpoint presence is shown by: {', '.join(rule['methods'])}."]
+        methods = ", ".join(rule["methods"])
+        errors["presence.method"] = [f"At this checkpoint presence is shown by: {methods}."]
         return out, errors
     if method == "typed":
         if rule["typed_needs_reason"] and not out.reason:
@@ -104,8 +105,8 @@ def check_presence(rule, claim, location, position, tag_ids):
             out.flag = "no_checkpoint_position"
         elif out.distance_m > rule["radius_m"]:
             if rule["outside_radius"] == "refuse":
-                errors["location"] = [f"You are {out.distance_m:.0f} m from the checkpoint; "
-                                      f"within {rule['radius_m']:.0f} m is required."]
+                far, limit = round(out.distance_m), round(rule["radius_m"])
+                errors["location"] = [f"You are {far} m from the checkpoint; within {limit} m is required."]
             out.flag = "outside_radius"
         elif out.accuracy_m is not None and out.accuracy_m > rule["max_accuracy_m"]:
             out.flag = "poor_accuracy"

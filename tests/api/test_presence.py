@@ -62,3 +62,23 @@ def test_a_method_the_checkpoint_does_not_accept_is_refused(login, presence_poli
 def test_an_older_phone_that_sends_no_proof_is_still_taken_by_default(login):
     r = login("guard1").post("/inspections", json=body_for())
     assert r.status_code == 201 and r.get_json()["presence"]["method"] is None
+
+
+def test_an_nfc_tag_must_be_the_checkpoints_own(login, presence_policy):
+    from api.models import Checkpoint
+
+    presence_policy()
+    Checkpoint.update(nfc_tag_id="04A21B9C").where(Checkpoint.code == "LHY-LAMP-01").execute()
+    guard = login("guard1")
+    wrong = guard.post("/inspections", json=body_for(presence={"method": "nfc", "tag_id": "04:ff:00:01"}))
+    assert wrong.status_code == 422 and "presence.tag_id" in wrong.get_json()["errors"]["json"]
+    right = guard.post("/inspections", json=body_for(presence={"method": "nfc", "tag_id": "04:a2:1b:9c"}))
+    assert right.status_code == 201 and right.get_json()["presence"]["flag"] is None
+
+
+def test_a_refusal_is_told_in_chinese_to_a_chinese_phone(login, presence_policy):
+    presence_policy()
+    r = login("guard1").post("/inspections", json=body_for(presence={"method": "typed"}),
+                             headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert r.status_code == 422
+    assert r.get_json()["errors"]["json"]["presence.reason"] == ["请说明为什么手动输入编码（标签损坏、标签丢失……）。"]

@@ -325,18 +325,24 @@ def test_a_typed_code_needs_a_reason_that_the_supervisor_sees_flagged(phone, ser
     assert [(i["flag"], i["reason"]) for i in typed] == [("typed_code", "二维码被雨水泡坏")]
 
 
+# Web NFC on Android Chrome, stubbed: the tag touched carries only its serial number
 NDEF_STUB = """
 window.NDEFReader = class {
   async scan() {
-    const url = location.origin + '/m/#/scan/LHY-LAMP-08';
     setTimeout(() => this.onreading && this.onreading({ serialNumber: '04:a2:1b:9c:55:10:80',
-      message: { records: [{ recordType: 'url', data: new TextEncoder().encode(url) }] } }), 200);
+      message: { records: [] } }), 200);
   }
 };
 """
 
 
 def test_an_nfc_tag_opens_its_checkpoint_and_is_the_proof(phone, server):
+    """The tag's id is stored on the checkpoint (0003_org): reading it opens the walk there and is
+    its proof, with nothing for the supervisor to look at."""
+    from api.models import Checkpoint
+
+    with server_db(server.env["DATABASE_URL"]):
+        Checkpoint.update(nfc_tag_id="04A21B9C551080").where(Checkpoint.code == "LHY-LAMP-08").execute()
     page = phone.page
     phone.context.add_init_script(NDEF_STUB)
     phone.login("guard1", PASSWORD)
@@ -355,7 +361,7 @@ def test_an_nfc_tag_opens_its_checkpoint_and_is_the_proof(phone, server):
     phone.screen("today")
     _wait_sent(page)
     [stored] = _new(server, "LHY-LAMP-08", before)
-    assert stored["method"] == "nfc"
+    assert stored["method"] == "nfc" and stored["flag"] is None
 
 
 def test_an_emergency_reaches_the_server_ahead_of_a_queued_round(phone, server):
