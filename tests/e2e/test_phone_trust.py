@@ -450,3 +450,45 @@ def test_a_label_opened_inside_wechat_says_to_open_it_in_the_browser(browser, se
         assert plain.page.locator("#wechat-notice").count() == 0
     finally:
         plain.close()
+
+
+def test_the_technician_sees_the_job_and_a_double_tap_accepts_once(browser, server):
+    """The order screen shows the place, the note and the deadline counting down; 接单 tapped twice
+    queues one accept, and no refusal follows."""
+    import uuid
+
+    def api(username):
+        r = requests.post(server.url + "/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=10)
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        return s, r.json()["user"]
+
+    sup, _ = api("super1")
+    _, tech = api("tech1")
+    lhy = next(s for s in sup.get(server.url + "/api/v1/sites", timeout=10).json() if s["code"] == "LHY")
+    zone = next(z for z in lhy["zones"] if z["code"] == "A")
+    r = sup.post(server.url + "/api/v1/work-orders", timeout=10, json={
+        "site_id": lhy["id"], "zone_id": zone["id"], "trade": "engineering", "priority": "normal",
+        "title": "3 号楼电梯厅灯闪", "description": "电梯厅两盏灯一直闪", "assignee_id": tech["id"],
+        "client_id": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    order_id = r.json()["id"]
+    ph = Phone(browser, server.url, "trust-order")
+    try:
+        page = ph.page
+        ph.login("tech1", PASSWORD)
+        page.goto(f"{server.url}/m/#/orders/{order_id}")
+        ph.screen("order")
+        assert zone["name"] in page.locator("#order-place").inner_text()
+        assert "电梯厅两盏灯一直闪" in page.locator(".order-note").first.inner_text()
+        assert "剩" in page.locator("#resolve-by").inner_text()
+        assert page.locator("#do-start").count() == 0  # only 接单 from 已派单, as the API allows
+        # a double tap: two clicks on the button before anything is re-drawn
+        page.evaluate("() => { const b = document.querySelector('#do-accept'); b.click(); b.click(); }")
+        ph.screen("order")
+        page.wait_for_function("!document.querySelector('.entry') && document.querySelector('#do-start')", timeout=20000)
+        events = sup.get(f"{server.url}/api/v1/work-orders/{order_id}", timeout=10).json()["events"]
+        assert [e["action"] for e in events].count("accept") == 1
+        assert [e["state"] for e in ph.outbox()] == []
+    finally:
+        ph.close()

@@ -72,10 +72,10 @@ export async function render(ctx, params) {
       error.hidden = false;
       return;
     }
+    busy = true;  // before any await: the second tap of a double tap finds it set
+    for (const b of el.querySelectorAll('button.act')) b.disabled = true;
     const again = (await outbox.entries()).some((e) => e.kind === 'transition' && String(e.order_id) === String(w.id) && e.body.action === action);
     if (again) return;
-    busy = true;
-    for (const b of el.querySelectorAll('button.act')) b.disabled = true;
     button.textContent = t('sending');
     const id = uuid();
     const body = { action, note: note.value.trim() };
