@@ -207,9 +207,11 @@ def test_a_refused_round_opens_as_a_draft_is_fixed_and_sent(phone, server, tmp_p
     phone.screen("outbox")
     page.wait_for_selector(".entry.refused", timeout=30000)
     phone.shot("outbox-refused")
+    # the server's own words, in the phone's language (Accept-Language: zh-CN)
+    assert "提交的内容有误" in page.locator(".entry.refused .server-message").inner_text()
     phone.tap('.entry.refused [data-action="fix"]')
     phone.screen("walk")
-    assert page.locator("#refusal-banner").is_visible()
+    assert "提交的内容有误" in page.locator("#refusal-banner").inner_text()
     assert page.locator('textarea[name="note-lamp_lit"]').input_value() == "路灯不亮"
     phone.shot("walk-refused-draft")
     assert phone.outbox() == [] and len(phone.drafts()) == 1
@@ -486,9 +488,40 @@ def test_the_technician_sees_the_job_and_a_double_tap_accepts_once(browser, serv
         # a double tap: two clicks on the button before anything is re-drawn
         page.evaluate("() => { const b = document.querySelector('#do-accept'); b.click(); b.click(); }")
         ph.screen("order")
-        page.wait_for_function("!document.querySelector('.entry') && document.querySelector('#do-start')", timeout=20000)
+        page.wait_for_selector("#do-start")
+        _until(page, lambda: ph.outbox() == [], timeout=20)  # sent, and nothing refused left behind
         events = sup.get(f"{server.url}/api/v1/work-orders/{order_id}", timeout=10).json()["events"]
         assert [e["action"] for e in events].count("accept") == 1
-        assert [e["state"] for e in ph.outbox()] == []
     finally:
         ph.close()
+
+
+def test_an_upload_shows_its_progress_in_the_apps_own_words(phone, server, tmp_path):
+    page = phone.page
+    phone.login("guard1", PASSWORD)
+    phone.context.set_offline(True)
+    page.goto(f"{server.url}/m/#/walk/LHY-LAMP-10/road_lamps")
+    phone.screen("walk")
+    phone.tap("#all-pass")
+    phone.tap('[data-item="lamp_lit"]')
+    photo, _ = jpeg(tmp_path / "big.jpg", "lamp", size=(2400, 1800))
+    phone.photo('input[name="photo-lamp_lit"]', photo)
+    page.wait_for_selector("#item-lamp_lit .thumb img")
+    phone.tap("#submit")
+    phone.screen("today")
+    page.goto(f"{server.url}/m/#/outbox")
+    phone.screen("outbox")
+    assert "等待网络" in page.locator(".entry").inner_text()
+    held = []
+    page.route("**/api/v1/photos", lambda route: held.append(route))
+    phone.context.set_offline(False)
+    _until(page, lambda: held, timeout=20)
+    bar = page.locator(".entry progress.upload")
+    bar.wait_for(state="visible")
+    assert "发送中" in page.locator(".entry .state-line").inner_text()
+    assert "已重试" not in page.locator(".entry").inner_text()
+    phone.shot("outbox-uploading")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/photos")
+    page.wait_for_function("!document.querySelector('.entry')", timeout=30000)
