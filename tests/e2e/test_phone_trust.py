@@ -525,3 +525,25 @@ def test_an_upload_shows_its_progress_in_the_apps_own_words(phone, server, tmp_p
         route.continue_()
     page.unroute("**/api/v1/photos")
     page.wait_for_function("!document.querySelector('.entry')", timeout=30000)
+
+
+def test_a_round_walked_after_its_window_says_it_did_not_count(phone, server):
+    """漏巡 then 迟巡: walking a missed task's checkpoint late is kept, and Today says it did not count."""
+    page = phone.page
+    phone.login("guard1", PASSWORD)
+    token = page.evaluate("localStorage.getItem('patrol.token')")
+    date = page.evaluate("() => new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Shanghai'}).format(new Date())")
+    items = requests.get(f"{server.url}/api/v1/tasks?date={date}",
+                         headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    mine = [t for t in items if not t["assignee"] or t["assignee"]["name"] == "张伟"]
+    open_now = {(t["checkpoint"]["code"], t["checklist_key"]) for t in mine if t["status"] == "due"
+                and t["window_start"] <= time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    missed = next(t for t in mine if t["status"] == "missed" and (t["checkpoint"]["code"], t["checklist_key"]) not in open_now)
+    code, key = missed["checkpoint"]["code"], missed["checklist_key"]
+    _walk_all_pass(phone, code, key)
+    _wait_sent(page)
+    page.evaluate("document.querySelectorAll('details.group').forEach(d => { d.open = true; })")
+    late = page.locator(f'a.task.missed[href="#/walk/{code}/{key}"] .pill.late')
+    late.first.wait_for()
+    assert late.first.inner_text() == "迟巡，不计入"
+    phone.shot("today-late-not-counted")
