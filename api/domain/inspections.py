@@ -19,6 +19,7 @@ from api.domain.findings import attach_photos, findings_from_results, photo_ids_
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
 from api.domain.schedules import complete_task_for
+from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
@@ -325,6 +326,7 @@ def write_inspections(batch, audit_fn=None):
         inspection.written_findings = [(f, photos[(inspection.id, f.item_key)])
                                        for f in findings.get(inspection.id, [])]
         _complete_task(inspection)
+        notify_events.emergency_findings(findings.get(inspection.id, []), p.user.name)
         if audit_fn:
             audit_fn("inspection.submit", "inspection", inspection.id, p.checkpoint.site_id,
                      after={"checkpoint": p.checkpoint.code, "checklist": p.data["checklist_key"],

@@ -149,6 +149,11 @@ class PhonePolicySchema(_Strict):
     set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
 
 
+class PhotoPolicySchema(_Strict):
+    long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
+    jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
+
+
 class PolicySchema(_Strict):
     timezone = fields.String(required=True)
     deductions = fields.Nested(DeductionPolicySchema, required=True)
@@ -158,6 +163,7 @@ class PolicySchema(_Strict):
                                                                           "on_time_weight": 30})
     presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
     phone = fields.Nested(PhonePolicySchema, load_default=lambda: PhonePolicySchema().load({}))
+    photos = fields.Nested(PhotoPolicySchema, load_default=lambda: {"long_edge_px": 1600, "jpeg_quality": 0.8})
 
     @validates("timezone")
     def _tz(self, value, **kw):

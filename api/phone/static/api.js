@@ -71,35 +71,9 @@ export async function request(method, path, opts = {}) {
 export const get = (path, opts) => request('GET', path, opts);
 export const post = (path, json, opts = {}) => request('POST', path, Object.assign({ json }, opts));
 
-/**
- * Upload a photo's original bytes; 201 new or 200 already there are both fine.
- * onProgress(loaded, total) as the bytes go (XMLHttpRequest: fetch has no upload progress).
- */
-export function uploadPhoto(blob, name, { onProgress = null } = {}) {
+/** Upload a photo's original bytes; 201 new or 200 already there are both fine. */
+export function uploadPhoto(blob, name) {
   const form = new FormData();
   form.append('file', blob, name || 'photo.jpg');
-  if (!onProgress || typeof XMLHttpRequest === 'undefined') return request('POST', '/photos', { form });
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `${BASE}/photos`);
-    xhr.setRequestHeader('Accept', 'application/json');
-    xhr.setRequestHeader('Accept-Language', acceptLanguage());
-    const t = token();
-    if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
-    xhr.upload.onprogress = (ev) => { if (ev.lengthComputable) onProgress(ev.loaded, ev.total); };
-    xhr.onerror = () => reject(new NetworkError('network error'));
-    xhr.onabort = () => reject(new NetworkError('aborted'));
-    xhr.onload = () => {
-      let data = null;
-      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { data = { message: xhr.responseText.slice(0, 200) }; }
-      if (xhr.status === 0) { reject(new NetworkError('no answer')); return; }
-      if (xhr.status < 200 || xhr.status >= 300) {
-        if (xhr.status === 401) events.dispatchEvent(new CustomEvent('unauthorized'));
-        reject(new ApiError(xhr.status, data));
-        return;
-      }
-      resolve({ status: xhr.status, data });
-    };
-    xhr.send(form);
-  });
+  return request('POST', '/photos', { form });
 }

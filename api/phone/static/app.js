@@ -202,6 +202,7 @@ function boot() {
     navigator.serviceWorker.addEventListener('message', (ev) => {
       if (ev.data && ev.data.type === 'drain') outbox.sendNow();
     });
+    import('./push.js').then((m) => m.watch()).catch(() => { /* Web Push: optional */ });
   }
   outbox.events.addEventListener('progress', (ev) => { if (current && current.progress) current.progress(ev.detail); });
   window.addEventListener('hashchange', render);

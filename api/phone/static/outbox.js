@@ -6,6 +6,7 @@
 // reason (server error, unreadable photo) is set aside after a few tries so later ones still go.
 // Emergencies go ahead of everything.
 import * as api from './api.js';
+import { uploadPhoto } from './upload.js';
 import {
   kvGet, kvSet, outboxAdd, outboxAddFromDraft, outboxAll, outboxDelete, outboxGet, outboxPut, outboxToDraft,
 } from './idb.js';
@@ -77,28 +78,10 @@ function stopsEverything(err) {
   return err instanceof api.NetworkError || (err instanceof api.ApiError && [401, 408, 429].includes(err.status));
 }
 
-// upload.js (resumable, downscaling uploads) comes with the photo work; until it is there (or when
-// it cannot load offline) the plain uploader below is used
-const UPLOADER = './upload.js';
-let uploaderPromise = null;
-/** The photo uploader: upload.js (resumable, downscaling) where the app has it, else a plain one. */
-function uploader() {
-  if (!uploaderPromise) {
-    uploaderPromise = import(UPLOADER)
-      .then((m) => (typeof m.uploadPhoto === 'function' ? m.uploadPhoto : null))
-      .catch(() => null);
-  }
-  return uploaderPromise;
-}
-
+/** One photo up (resumable: a dropped connection resumes), its server id back. */
 async function uploadOne(p, onProgress) {
-  const better = await uploader();
-  if (better) {
-    const r = await better(p.blob, { onProgress, name: p.name });
-    return (r && (r.id || (r.data && r.data.id))) || null;
-  }
-  const r = await api.uploadPhoto(p.blob, p.name, { onProgress });
-  return r.data && r.data.id;
+  const photo = await uploadPhoto(p.blob, { onProgress: (x) => onProgress(x && typeof x === 'object' ? x.sent : x) });
+  return photo && photo.id;
 }
 
 async function send(e) {

@@ -91,6 +91,11 @@ class PhonePolicyOut(OutSchema):
     set_aside_after_tries = fields.Integer()
 
 
+class PhotoPolicyOut(OutSchema):
+    long_edge_px = fields.Integer(metadata={"description": "The phone downscales photos to this long edge (0: as taken)."})
+    jpeg_quality = fields.Float()
+
+
 class PolicyOut(OutSchema):
     timezone = fields.String()
     deductions = fields.Nested(DeductionPolicyOut)
@@ -99,3 +104,4 @@ class PolicyOut(OutSchema):
     zone_ranking = fields.Nested(ZoneRankingPolicyOut)
     presence = fields.Nested(PresencePolicyOut)
     phone = fields.Nested(PhonePolicyOut)
+    photos = fields.Nested(PhotoPolicyOut)

@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { h, sha256Hex } from '../util.js';
 import { icon } from '../icons.js';
 import { kvGet } from '../idb.js';
+import { preparePhoto } from '../upload.js';
 
 const DEFAULT_MAX_MB = 25;
 
@@ -51,11 +52,13 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
     const maxMb = (policy && policy.phone && policy.phone.max_photo_mb) || DEFAULT_MAX_MB;
     const problems = [];
     for (const file of input.files) {
+      // refused before anything else: not a photo, or larger than the policy allows
       const why = refusePhoto(file, maxMb);
       if (why) { problems.push(why); continue; }
-      const id = await sha256Hex(file);
+      const { blob } = await preparePhoto(file);  // downscaled to the policy's long edge, EXIF kept
+      const id = await sha256Hex(blob);
       if (!photos.some((p) => p.id === id)) {
-        const p = { id, blob: file, name: file.name || 'photo.jpg' };
+        const p = { id, blob, name: file.name || 'photo.jpg' };
         photos.push(p);
         added.push(p);
       }
