@@ -21,8 +21,13 @@ def _walk(guard, point, minutes, **extra):
 
 
 def test_yesterdays_round_shows_order_lateness_and_misses(login):
+    from api.domain.schedules import ensure_tasks
+    from api.models import Site
+
     sup, guard = login("super1"), login("guard1")
     day = local_day(-1)
+    for site in Site.select():  # yesterday's tasks, as the worker made them
+        ensure_tasks(site, day)
     rounds = sup.get(f"/rounds?date={day}").get_json()["items"]
     walk = next(r for r in rounds if len(r["points"]) >= 4)
     p = walk["points"]
