@@ -125,6 +125,32 @@ class ZoneRankingSchema(_Strict):
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
 
 
+PRESENCE_METHODS = ("qr", "nfc", "gps", "typed")
+
+
+def _methods(**kw):
+    return fields.List(fields.String(validate=validate.OneOf(PRESENCE_METHODS)),
+                       validate=validate.Length(min=1), **kw)
+
+
+class PresencePolicySchema(_Strict):
+    """巡更到位: which proofs of presence count, per checkpoint or kind of checkpoint."""
+    radius_m = fields.Float(load_default=60, validate=validate.Range(min=1, max=10000))
+    max_accuracy_m = fields.Float(load_default=100, validate=validate.Range(min=1, max=100000))
+    outside_radius = fields.String(load_default="flag", validate=validate.OneOf(["flag", "refuse"]))
+    missing = fields.String(load_default="allow", validate=validate.OneOf(["allow", "flag", "refuse"]))
+    typed_needs_reason = fields.Boolean(load_default=True)
+    default = _methods(load_default=lambda: list(PRESENCE_METHODS))
+    by_kind = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+    by_checkpoint = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+
+
+class PhonePolicySchema(_Strict):
+    """The phone app: what its photo picker takes, when a failing entry is set aside."""
+    max_photo_mb = fields.Float(load_default=25, validate=validate.Range(min=0.1, max=500))
+    set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
+
+
 class PhotoPolicySchema(_Strict):
     long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
     jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
@@ -137,6 +163,8 @@ class PolicySchema(_Strict):
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
+    presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
+    phone = fields.Nested(PhonePolicySchema, load_default=lambda: PhonePolicySchema().load({}))
     photos = fields.Nested(PhotoPolicySchema, load_default=lambda: {"long_edge_px": 1600, "jpeg_quality": 0.8})
 
     @validates("timezone")

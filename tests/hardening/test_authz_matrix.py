@@ -106,6 +106,7 @@ MATRIX = {
     # the service desk walks no rounds: 403 "no rounds or tasks"
     "GET /tasks": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /rounds": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
     # the phone's sync bundle: only the caller's own sites, whatever their role
