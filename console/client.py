@@ -339,3 +339,18 @@ class PatrolClient:
 
     def request_stats_xlsx(self, site_id, month):
         return self.get_bytes("/requests/stats.xlsx", site_id=site_id, month=month)
+
+    # --- the holiday calendar (seedrules) -------------------------------------------------
+
+    def holiday_status(self):
+        return self.get("/holiday-calendar/status")
+
+    def holiday_year(self, year):
+        return self.get(f"/holiday-calendar/{int(year)}")
+
+    def enter_holiday_year(self, year, days):
+        """Replace a year's schedule: ``days = [{"date": "2027-02-06", "kind": "holiday", "name": "春节"}]``."""
+        return self._request("PUT", f"/holiday-calendar/{int(year)}", json={"days": days})
+
+    def import_holiday_year(self, year, content, filename):
+        return self._request("POST", f"/holiday-calendar/{int(year)}/import", files={"file": (filename, content)})

@@ -477,3 +477,31 @@ ENUMS.update({
         "orders_cancelled": ("工单取消退回", "orders cancelled"),
     },
 })
+
+# seedrules: the holiday calendar (法定节假日与调休)
+STRINGS.update({
+    "nav_holidays": ("节假日安排", "Holiday calendar"),
+    "hol_title": ("法定节假日与调休安排", "Official holidays and make-up working days"),
+    "hol_intro": ("回访、转办等“工作日”时限按此安排计算。每年国务院公布次年放假安排后，请在此录入或导入；未录入的年份按软件自带的安排（如有）或普通周末计算。",
+                  "Working-day limits (revisits, transfers) follow this schedule. Enter or import next year's once "
+                  "the State Council publishes it; a year not entered uses the shipped schedule (if any) or plain weekends."),
+    "hol_year": ("年份", "Year"),
+    "hol_source": ("来源：{source}", "Source: {source}"),
+    "hol_date": ("日期", "Date"),
+    "hol_kind": ("类别", "Kind"),
+    "hol_name": ("节日", "Holiday"),
+    "hol_none": ("该年份尚无官方放假安排。", "No official schedule for this year yet."),
+    "hol_edit": ("编辑本年安排（保存后替换整年）", "Edit this year (saving replaces the whole year)"),
+    "hol_save": ("保存本年安排", "Save this year's schedule"),
+    "hol_saved": ("已保存 {year} 年安排（{n} 天）。", "Saved {year}'s schedule ({n} days)."),
+    "hol_import": ("从 Excel/CSV 导入（列：日期、类别 放假/上班、节日）", "Import from Excel/CSV (columns: date, kind holiday/workday, name)"),
+    "hol_import_go": ("导入并替换本年安排", "Import and replace this year"),
+    "hol_reset": ("清除录入，恢复自带安排", "Clear entries, back to the shipped schedule"),
+    "hol_managers_only": ("只有管理处经理可以修改节假日安排。", "Only managers change the holiday schedule."),
+    "hol_warn": ("{message}", "{message}"),
+})
+ENUMS.update({
+    "holiday_kind": {"holiday": ("放假", "Holiday"), "workday": ("调休上班", "Make-up working day")},
+    "holiday_source": {"entered": ("经理录入", "entered by a manager"), "shipped": ("软件自带", "shipped"),
+                       "none": ("无", "none")},
+})

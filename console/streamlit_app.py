@@ -23,6 +23,7 @@ else:
             st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
             st.Page("app_pages/service_desk.py", title=t("nav_service_desk"), icon=":material/support_agent:"),
         ]
+        holidays_page = st.Page("app_pages/holidays.py", title=t("nav_holidays"), icon=":material/event:")
         analysis = [
             st.Page("app_pages/checklists.py", title=t("nav_checklists"), icon=":material/checklist:"),
         ]
@@ -35,9 +36,14 @@ else:
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
+        analysis.append(holidays_page)
         pages = {t("nav_group_daily"): daily, t("nav_group_analysis"): analysis}
     with st.sidebar:
         st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))
+        if role in ui.MANAGER_UP:  # from November: next year's official holiday schedule is still missing
+            _hol = ui.try_load(ui.client().holiday_status, default={}) or {}
+            if _hol.get("warn"):
+                st.warning(_hol.get("message", ""), icon=":material/event_busy:")
         if st.button(t("logout"), icon=":material/logout:", key="logout"):
             try:
                 ui.client().logout()

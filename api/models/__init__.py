@@ -10,6 +10,7 @@ from api.models.workorders import (WorkOrder, WorkOrderEvent, WorkOrderFinding, 
 from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerCorrection, LedgerMonth  # noqa: F401
 from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # noqa: F401
 from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
+from api.models.calendar import HolidayDay, HOLIDAY_KINDS  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -19,4 +20,5 @@ ALL_MODELS = [
     Deduction, DeductionPhoto, Appeal, LedgerMonth, LedgerCorrection,
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
+    HolidayDay,
 ]

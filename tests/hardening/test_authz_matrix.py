@@ -163,6 +163,13 @@ MATRIX = {
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
+    # the official holiday schedule is national: no site; everyone reads it, managers enter it
+    "GET /holiday-calendar/status": Row(EVERYONE, sited=False),
+    "GET /holiday-calendar/{year}": Row(EVERYONE, path={"year": 2026}, sited=False),
+    "PUT /holiday-calendar/{year}": Row(MGR_UP, path={"year": 2031}, sited=False, body=lambda w: {
+        "days": [{"date": "2031-01-01", "kind": "holiday", "name": "元旦"}]}),
+    # the matrix uploads a JPEG: a manager passes the role check and is told it is not .csv/.xlsx
+    "POST /holiday-calendar/{year}/import": Row(MGR_UP, ok=(200, 422), path={"year": 2031}, files=True, sited=False),
 }
 
 
