@@ -240,8 +240,13 @@ class PatrolClient:
     def deduction(self, deduction_id):
         return self.get(f"/deductions/{int(deduction_id)}")
 
-    def appeal(self, deduction_id, reason, idempotency_key=None):
-        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason},
+    def appeal(self, deduction_id, reason, idempotency_key=None, kind="ordinary"):
+        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason, "kind": kind},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def escalate_appeal(self, deduction_id, reason, idempotency_key=None):
+        """Take a rejected appeal up a level (department head -> office director -> office manager)."""
+        return self.post(f"/deductions/{int(deduction_id)}/appeal/escalate", {"reason": reason},
                          idempotency_key=idempotency_key or new_client_id())
 
     def decide_appeal(self, deduction_id, upheld, reason, idempotency_key=None):

@@ -505,3 +505,20 @@ ENUMS.update({
     "holiday_source": {"entered": ("经理录入", "entered by a manager"), "shipped": ("软件自带", "shipped"),
                        "none": ("无", "none")},
 })
+
+# seedrules: the appeal chain (申诉逐级上报, 004 4.3)
+STRINGS.update({
+    "appeal_retaliation": ("打击报复申诉", "Retaliation appeal"),
+    "appeal_retaliation_help": ("检查考核人员采取不正当手段打击报复（004 4.3.1）：由上一级处理，开单人不得裁决。",
+                                "The inspector retaliated (004 4.3.1): decided above them, never by the inspector."),
+    "appeal_at_level": ("当前层级：{level}", "Now at: {level}"),
+    "appeal_rejected_title": ("已驳回的申诉：可向上一级申诉", "Rejected appeals: take them up a level"),
+    "appeal_escalate_reason": ("向上一级申诉的理由", "Why the decision was unfair"),
+    "appeal_escalate": ("提交上一级", "Take it up a level"),
+})
+ENUMS.update({
+    "appeal_level": {"department_head": ("部门主管", "Department head"),
+                     "office_director": ("管理处主任", "Office director"),
+                     "office_manager": ("管理处经理", "Office manager")},
+    "appeal_step": {"filed": ("受理", " filed"), "decided": ("裁决", " decided"), "escalated": ("上报", " escalated")},
+})

@@ -3,6 +3,7 @@
 ``current_policy()`` is the validated policy (cached per file and modification time);
 ``validate_policy_file(path)`` returns the problems as ``"file:line: message"`` strings.
 """
+import copy
 import os
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -121,6 +122,36 @@ class ComplaintPolicySchema(_Strict):
     register_within_hours = fields.Float(load_default=2, validate=validate.Range(min=0, min_inclusive=False))
 
 
+APPEAL_LEVELS = ("department_head", "office_director", "office_manager")
+DEFAULT_APPEALS = {"levels": [{"level": "department_head", "roles": ["supervisor", "manager", "admin"]},
+                              {"level": "office_director", "roles": ["manager", "admin"]},
+                              {"level": "office_manager", "roles": ["manager", "admin"]}],
+                   "retaliation_starts_at": "office_director"}
+
+
+class AppealLevelSchema(_Strict):
+    level = fields.String(required=True, validate=validate.OneOf(APPEAL_LEVELS))
+    roles = fields.List(fields.String(validate=validate.OneOf(["supervisor", "manager", "admin"])), required=True,
+                        validate=validate.Length(min=1))
+
+
+class AppealPolicySchema(_Strict):
+    """申诉 (seed 004 4.3): the chain of levels, lowest first, and who decides at each."""
+
+    levels = fields.List(fields.Nested(AppealLevelSchema), required=True, validate=validate.Length(min=1, max=3))
+    # an appeal about retaliation by an inspector (4.3.1) starts above the inspector's own department
+    retaliation_starts_at = fields.String(load_default="office_director", validate=validate.OneOf(APPEAL_LEVELS))
+
+    @validates_schema
+    def _in_order(self, data, **kw):
+        names = [lv["level"] for lv in data.get("levels", [])]
+        if names != [n for n in APPEAL_LEVELS if n in names]:
+            raise ValidationError("Levels go up in the order department_head, office_director, office_manager, "
+                                  "each once.", "levels")
+        if data.get("retaliation_starts_at") and data["retaliation_starts_at"] not in names:
+            raise ValidationError("Must be one of the levels listed.", "retaliation_starts_at")
+
+
 class ZoneRankingSchema(_Strict):
     pass_rate_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
@@ -133,6 +164,7 @@ class PolicySchema(_Strict):
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
+    appeals = fields.Nested(AppealPolicySchema, load_default=lambda: copy.deepcopy(DEFAULT_APPEALS))
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -11,6 +11,7 @@ from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerCorre
 from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # noqa: F401
 from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
 from api.models.calendar import HolidayDay, HOLIDAY_KINDS  # noqa: F401
+from api.models.appeals import AppealStep  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -20,5 +21,5 @@ ALL_MODELS = [
     Deduction, DeductionPhoto, Appeal, LedgerMonth, LedgerCorrection,
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
-    HolidayDay,
+    HolidayDay, AppealStep,
 ]

@@ -139,8 +139,11 @@ with tab_notices:
                     slots = ui.FieldSlots()
                     reason = st.text_area(t("appeal_reason"), key="ded_appeal_reason", height=70)
                     slots.here("reason")
+                    retaliation = st.checkbox(t("appeal_retaliation"), key="ded_appeal_retaliation",
+                                              help=t("appeal_retaliation_help"))
                     if st.form_submit_button(t("submit"), type="primary"):
-                        if ui.act(client.appeal, did, reason, slots=slots,
+                        if ui.act(client.appeal, did, reason, kind="retaliation" if retaliation else "ordinary",
+                                  slots=slots,
                                   idempotency_key=ui.retry_key(f"appeal-{did}")) is not None:
                             ui.forget_retry_key(f"appeal-{did}")
                             st.session_state["flash_ok"] = t("saved")
@@ -149,13 +152,23 @@ with tab_notices:
         st.caption(t("nothing_here"))
 
 # --- appeals queue (申诉) ---------------------------------------------------------------------------
+def appeal_path(ap):
+    """申诉层级: where the appeal is now and the steps so far (004 4.3)."""
+    head = t("appeal_at_level", level=label("appeal_level", ap.get("level_key")))
+    if ap.get("kind") == "retaliation":
+        head += " · " + t("appeal_retaliation")
+    steps = " → ".join(f"{label('appeal_level', s.get('level_key'))}{label('appeal_step', s.get('action'))}"
+                       + ("" if s.get("upheld") is None else f"（{t('uphold') if s['upheld'] else t('reject')}）")
+                       for s in ap.get("steps") or [])
+    return f"{head} · {steps}" if steps else head
+
+
 with tab_appeals:
     appeals = ui.try_load(client.appeals, status="pending", site_id=site_id, default=None) or {}
     appeals = appeals.get("items", [])
     if not appeals:
         st.info(t("no_appeals"))
-    if appeals and not is_manager:
-        st.caption(t("managers_only"))
+    can_decide = ui.role() in ui.SUPERVISOR_UP  # the server says whether the caller decides at the appeal's level
     names = {u["id"]: u["name"] for u in ui.staff(site_id)}
     for ap in appeals:
         ded = ap.get("deduction") or {}
@@ -166,7 +179,8 @@ with tab_appeals:
             st.caption(f"{t('appeal_by')}：{names.get(ap.get('filed_by_id'), ap.get('filed_by_id'))} · "
                        f"{ui.fmt_time(ap.get('filed_at'), site_id, with_year=True)}")
             st.markdown(f"> {ap.get('reason', '')}")
-            if is_manager:
+            st.caption(appeal_path(ap))
+            if can_decide:
                 with st.form(f"ded_decide_{did}"):
                     upheld = ui.choose(t("decided"), {True: t("uphold"), False: t("reject")}, f"ded_upheld_{did}",
                                        widget="radio", horizontal=True, label_visibility="collapsed")
@@ -179,3 +193,26 @@ with tab_appeals:
                             ui.forget_retry_key(f"decide-{did}")
                             st.session_state["flash_ok"] = t("decided")
                             st.rerun()
+
+    # rejected appeals may go up a level (004 4.3.2/4.3.3): the person who filed it takes it up
+    rejected = (ui.try_load(client.appeals, status="rejected", site_id=site_id, default=None) or {}).get("items", [])
+    rejected = [ap for ap in rejected if ap.get("level", 1) < 3 and ap.get("filed_by_id") == ui.me().get("id")]
+    if rejected:
+        st.subheader(t("appeal_rejected_title"))
+    for ap in rejected:
+        ded = ap.get("deduction") or {}
+        did = ap.get("deduction_id") or ded.get("id")
+        with st.container(border=True):
+            st.markdown(f"**#{did} {person(ded.get('staff'))} · {ded.get('points')} {t('points')}** · "
+                        f"{ap.get('decision_reason', '')}")
+            st.caption(appeal_path(ap))
+            with st.form(f"ded_escalate_{did}"):
+                slots = ui.FieldSlots()
+                why = st.text_input(t("appeal_escalate_reason"), key=f"ded_up_why_{did}")
+                slots.here("reason")
+                if st.form_submit_button(t("appeal_escalate"), type="primary"):
+                    if ui.act(client.escalate_appeal, did, why, slots=slots,
+                              idempotency_key=ui.retry_key(f"escalate-{did}-{ap.get('level')}")) is not None:
+                        ui.forget_retry_key(f"escalate-{did}-{ap.get('level')}")
+                        st.session_state["flash_ok"] = t("saved")
+                        st.rerun()

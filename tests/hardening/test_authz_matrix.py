@@ -134,10 +134,15 @@ MATRIX = {
     # the penalised person, or a supervisor for them; one appeal per notice (then 409)
     "POST /deductions/{deduction_id}/appeal": Row({"guard"} | SUP_UP, ok=(201, 200, 409), path={"deduction_id": "deduction"},
                                                   denied=(403, 404), body=lambda w: {"reason": "当时不在岗"}),
+    # the appeal chain (004 4.3): the department head (a supervisor) decides first; later levels managers
     "POST /deductions/{deduction_id}/appeal/decision": Row(
-        MGR_UP, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        SUP_UP, ok=(200, 403, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"upheld": False, "reason": "证据充分"}),
-    "GET /appeals": Row(MGR_UP, query=q_site),
+    "GET /appeals": Row(SUP_UP, query=q_site),
+    # the penalised person takes a rejected appeal up a level; others see no such notice or are refused
+    "POST /deductions/{deduction_id}/appeal/escalate": Row(
+        {"guard"}, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"reason": "主管处理不公"}),
     "GET /ledger/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "POST /ledger/{month}/close": Row(MGR_UP, ok=(200, 201, 409), path={"month": "2020-01"}, query=q_site),
     "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
