@@ -12,7 +12,7 @@ import yaml
 from marshmallow import (RAISE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
-from api.errors import Invalid
+from api.domain.errors import Invalid
 
 PRIORITIES = ("emergency", "normal", "planned")
 TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")

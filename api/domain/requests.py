@@ -42,7 +42,7 @@ from api.domain.policy import PRIORITIES, TRADES, current_policy
 from api.domain.workdays import add_working_days_to_date
 from api.domain import workorders as wo
 from api.db import db
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
 from api.models.requests import (ACTIVE_REQUEST_STATUSES, REQUEST_CATEGORIES, REQUEST_CHANNELS,
                                  REQUEST_KINDS, REQUEST_STATUSES)
