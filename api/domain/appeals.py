@@ -17,7 +17,7 @@ so two deciders at once make one decision. Callers own the transaction (``write_
 from api.db import locked, relock
 from api.domain import deductions as dd
 from api.domain.policy import current_policy
-from api.errors import Conflict, Forbidden, Invalid
+from api.domain.errors import Conflict, Forbidden, Invalid
 from api.models import Appeal, AppealStep, Deduction, utcnow
 
 KINDS = ("ordinary", "retaliation")
@@ -42,18 +42,17 @@ def deciders_so_far(appeal):
                                                                     & (AppealStep.action == "decided"))}
 
 
-def why_not_decider(appeal, d, user, policy):
-    """None when ``user`` may decide ``appeal`` at its level; else the reason (a sentence)."""
-    key = level_key(appeal, policy)
+def check_decider(appeal, d, user, policy):
+    """Refuse (403) unless ``user`` may decide ``appeal`` at its level."""
+    level = LEVEL_NAMES[level_key(appeal, policy)][1]
     if user.role not in level_roles(appeal.level, policy):
-        return f"At this level the {LEVEL_NAMES[key][1]} ({LEVEL_NAMES[key][0]}) decides."
+        raise Forbidden(f"At this level the {level} decides.")
     if user.id == d.staff_id:
-        return "Nobody decides an appeal about their own notice."
+        raise Forbidden("Nobody decides an appeal about their own notice.")
     if appeal.against_id is not None and user.id == appeal.against_id:
-        return "An appeal about retaliation is never decided by the inspector it is against."
+        raise Forbidden("An appeal about retaliation is never decided by the inspector it is against.")
     if user.id in deciders_so_far(appeal):
-        return "You decided this appeal at a lower level: a higher level is someone else."
-    return None
+        raise Forbidden("You decided this appeal at a lower level: a higher level is someone else.")
 
 
 def file(d, by, reason, kind="ordinary", now=None, policy=None):
@@ -84,9 +83,7 @@ def decide(d, by, upheld, reason, now=None, policy=None):
         raise Conflict("This notice has no appeal to decide.")
     if appeal.status != "pending":
         raise Conflict(f"The appeal was already decided ({appeal.status}) at level {appeal.level}.")
-    refusal = why_not_decider(appeal, d, by, policy)
-    if refusal:
-        raise Forbidden(refusal)
+    check_decider(appeal, d, by, policy)
     if not (reason or "").strip():
         raise Invalid({"reason": "Give the reason for the decision."})
     appeal.status = "upheld" if upheld else "rejected"
@@ -127,8 +124,8 @@ def escalate(d, by, reason, now=None, policy=None):
     if appeal.status != "rejected":
         raise Conflict(f"Only a rejected appeal goes up a level (this one is {appeal.status}).")
     if appeal.level >= len(levels(policy)):
-        top = LEVEL_NAMES[level_key(appeal, policy)]
-        raise Conflict(f"The {top[1]} ({top[0]}) has decided: there is no higher level.")
+        level = LEVEL_NAMES[level_key(appeal, policy)][1]
+        raise Conflict(f"The {level} has decided: there is no higher level.")
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why the decision was unfair."})
     appeal.level += 1

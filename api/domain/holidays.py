@@ -14,7 +14,7 @@ import chinese_calendar
 
 from api.db import db, is_postgres
 from api.domain.workdays import entered_schedule, forget_entered
-from api.errors import Invalid
+from api.domain.errors import Invalid
 from api.models import HolidayDay, HOLIDAY_KINDS
 
 _LOCK_NAMESPACE = 7309  # pg_advisory_xact_lock(namespace, year): one writer of a year at a time

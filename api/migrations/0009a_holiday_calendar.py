@@ -22,6 +22,7 @@ def _models(db):
         class Meta:
             database = db
             table_name = "holiday_calendar"
+            legacy_table_names = False
 
     return HolidayDay
 

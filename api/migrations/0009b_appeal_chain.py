@@ -33,22 +33,26 @@ def _models(db):
         class Meta:
             database = db
             table_name = "appeal_step"
+            legacy_table_names = False
 
-    return AppealStep
+    return User, AppealStep
 
 
 def up(db, migrator):
+    User, AppealStep = _models(db)
     migrate(
         migrator.add_column("appeal", "level", IntegerField(default=1)),
         migrator.add_column("appeal", "kind", CharField(max_length=12, default="ordinary")),
-        migrator.add_column("appeal", "against_id", IntegerField(null=True)),
+        migrator.add_column("appeal", "against_id", ForeignKeyField(User, null=True, on_delete="SET NULL",
+                                                                    field=User.id)),  # indexed by add_column
     )
-    db.create_tables([_models(db)], safe=True)
+    db.create_tables([AppealStep], safe=True)
 
 
 def down(db, migrator):
-    db.drop_tables([_models(db)], safe=True)
+    db.drop_tables([_models(db)[1]], safe=True)
     migrate(
+        migrator.drop_index("appeal", "appeal_against_id"),
         migrator.drop_column("appeal", "against_id"),
         migrator.drop_column("appeal", "kind"),
         migrator.drop_column("appeal", "level"),
