@@ -522,3 +522,10 @@ ENUMS.update({
                      "office_manager": ("管理处经理", "Office manager")},
     "appeal_step": {"filed": ("受理", " filed"), "decided": ("裁决", " decided"), "escalated": ("上报", " escalated")},
 })
+
+# seedrules: points counted per person across the company (004 4.2.2)
+STRINGS.update({
+    "company_points": ("全公司累计扣分", "Points, all sites"),
+    "extra_fine_elsewhere": ("{names}：本月加罚已在其扣分最多的项目计收（全公司只罚一次）。",
+                             "{names}: this month's extra fine is booked at their site with most points (once)."),
+})

@@ -64,6 +64,9 @@ class DeductionPolicySchema(_Strict):
                                                        validate=validate.Range(min=2))
     ledger_due_day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=28))
     closed_month = fields.String(required=True, validate=validate.OneOf(["refuse"]))
+    # whose monthly total gives the tier and the posting (004 4.2.2 違規責任人每月累計扣分): the person's
+    # across the company (default), or per management office (site)
+    count_points_per = fields.String(load_default="person", validate=validate.OneOf(["person", "site"]))
 
     @validates("tiers")
     def _ascending(self, tiers, **kw):

@@ -52,6 +52,7 @@ with tab_ledger:
         st.dataframe(pd.DataFrame([{
             t("staff"): ln.get("name"),
             t("points"): ln.get("points"),
+            t("company_points"): ln.get("company_points", ln.get("points")),
             t("reversed_points"): ln.get("reversed_points") or 0,
             t("yuan"): ln.get("amount"),
             t("covered_by_supervisor"): ln.get("supervisor_covers"),
@@ -65,6 +66,9 @@ with tab_ledger:
                   for ln in lines if ln.get("supervisor_share_for")]
         if shares:
             st.caption(t("supervisor_share") + "：" + "；".join(shares))
+        elsewhere = [ln["name"] for ln in lines if ln.get("extra_fine_elsewhere")]
+        if elsewhere:
+            st.caption(t("extra_fine_elsewhere", names="、".join(elsewhere)))
     else:
         st.caption(t("nothing_here"))
 

@@ -49,6 +49,10 @@ class LedgerLineOut(OutSchema):
     corrections = fields.List(fields.Nested(LineCorrectionOut))
     total = Money(metadata={"description": "own_amount + extra_fine + supervisor_share + correction"})
     tier = fields.String(metadata={"description": "none / extra_fine / sanction / dismissal"})
+    company_points = fields.Integer(metadata={"description": "The person's points this month at every site: "
+                                              "they give the tier and the posting (004 4.2.2), by policy."})
+    extra_fine_elsewhere = fields.Boolean(metadata={"description": "The tier's extra fine is booked at the "
+                                                    "person's other site (once across the company)."})
     tier_name = fields.String()
     tier_name_en = fields.String()
     posting = fields.Boolean()
