@@ -359,3 +359,13 @@ class PatrolClient:
 
     def import_holiday_year(self, year, content, filename):
         return self._request("POST", f"/holiday-calendar/{int(year)}/import", files={"file": (filename, content)})
+
+    # --- the ledger sent to finance (seedrules) --------------------------------------------
+
+    def ledger_handover(self, month, site_id=None):
+        """The record of the month's ledger going to finance (404 while not sent)."""
+        return self.get(f"/ledger/{month}/handover", site_id=site_id)
+
+    def send_ledger_to_finance(self, month, site_id, sent_to, note=""):
+        """Record the hand-over to finance (closes the month if still open); once per site and month."""
+        return self.post(f"/ledger/{month}/handover", {"sent_to": sent_to, "note": note}, params={"site_id": site_id})

@@ -529,3 +529,13 @@ STRINGS.update({
     "extra_fine_elsewhere": ("{names}：本月加罚已在其扣分最多的项目计收（全公司只罚一次）。",
                              "{names}: this month's extra fine is booked at their site with most points (once)."),
 })
+
+# seedrules: the ledger sent to finance (004 4.1.5)
+STRINGS.update({
+    "handover_title": ("报送财务部（每月 1–5 日，报送后本月封账）", "Send to finance (1st–5th; closes the month)"),
+    "handover_to": ("财务部接收人", "Received in finance by"),
+    "handover_send": ("确认已报送财务部", "Record: sent to finance"),
+    "handover_ok": ("已记录报送财务部，本月已封账。", "Recorded as sent to finance; the month is closed."),
+    "handover_done": ("已于 {at} 由 {by} 报送财务部（{to}）。", "Sent to finance on {at} by {by} ({to})."),
+    "handover_late": ("（逾期，应于 {due} 前报送）", "(late: due by {due})"),
+})

@@ -94,6 +94,25 @@ with tab_ledger:
                     st.session_state["flash_ok"] = t("closed_ok")
                     st.rerun()
 
+    # 报送财务部 (004 4.1.5, by the 5th): recorded with who sent it and to whom; it closes the month
+    sent = ui.try_load(client.ledger_handover, month, site_id, default=None)
+    if sent:
+        st.success(t("handover_done", at=ui.fmt_time(sent.get("sent_at"), site_id, with_year=True),
+                     by=sent.get("sent_by_name", ""), to=sent.get("sent_to", ""))
+                   + ("" if sent.get("on_time") else " " + t("handover_late", due=sent.get("due_date"))),
+                   icon=":material/outgoing_mail:")
+    elif is_manager and month < ui.month_options()[0]:
+        with st.form("ded_handover"):
+            st.markdown(f"**{t('handover_title')}**")
+            slots = ui.FieldSlots()
+            to = st.text_input(t("handover_to"), key="ded_handover_to", placeholder="财务部 张会计")
+            slots.here("sent_to")
+            note = st.text_input(t("note"), key="ded_handover_note")
+            if st.form_submit_button(t("handover_send"), type="primary", icon=":material/outgoing_mail:"):
+                if ui.act(client.send_ledger_to_finance, month, site_id, to, note, slots=slots) is not None:
+                    st.session_state["flash_ok"] = t("handover_ok")
+                    st.rerun()
+
 # --- public posting (公示) -----------------------------------------------------------------------
 with tab_posting:
     posting = ledger.get("posting") or []

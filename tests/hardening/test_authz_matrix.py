@@ -148,6 +148,11 @@ MATRIX = {
     "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/payroll.xlsx": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/posting.html": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
+    "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
+                                        denied=(403,)),
+    "POST /ledger/{month}/handover": Row(MGR_UP, ok=(201, 409), path={"month": "2020-02"}, query=q_site,
+                                         body=lambda w: {"sent_to": "财务部 张会计"}),
     "GET /reports/summary": Row({"service"} | SUP_UP, query=q_site),
     "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
     "GET /reports/work-orders": Row(SUP_UP, query=q_site),
