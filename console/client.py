@@ -369,3 +369,19 @@ class PatrolClient:
     def send_ledger_to_finance(self, month, site_id, sent_to, note=""):
         """Record the hand-over to finance (closes the month if still open); once per site and month."""
         return self.post(f"/ledger/{month}/handover", {"sent_to": sent_to, "note": note}, params={"site_id": site_id})
+
+    # --- sanctions and the supervisor's share verified (seedrules) ---------------------------
+
+    def sanctions(self, site_id=None, month=None):
+        return self.get("/sanctions", site_id=site_id, month=month)
+
+    def record_sanction(self, body):
+        """行政警告/罚款/记过/开除, or for a hidden complaint 公开检讨/只发基本工资/解聘 (body as the API takes it)."""
+        return self.post("/sanctions", {k: v for k, v in body.items() if v is not None})
+
+    def carry_out_sanction(self, sanction_id, note=""):
+        return self.post(f"/sanctions/{int(sanction_id)}/carry-out", {"note": note})
+
+    def verify_supervisor(self, deduction_id, verified, finding):
+        return self.post(f"/deductions/{int(deduction_id)}/supervisor-verification",
+                         {"verified": bool(verified), "finding": finding})

@@ -539,3 +539,30 @@ STRINGS.update({
     "handover_done": ("已于 {at} 由 {by} 报送财务部（{to}）。", "Sent to finance on {at} by {by} ({to})."),
     "handover_late": ("（逾期，应于 {due} 前报送）", "(late: due by {due})"),
 })
+
+# seedrules: sanctions (004 4.2.3–4.2.4, 003 第十九条) and the supervisor's share verified (004 4.2.6)
+STRINGS.update({
+    "sanctions": ("行政处分", "Sanctions"),
+    "sanction_title": ("登记行政处分（11–19 分：警告/罚款/记过；20 分以上：开除；隐瞒投诉：检讨/只发基本工资/解聘）",
+                       "Record a sanction (11–19 points: warning/fine/demerit; 20+: dismissal; hidden complaint: "
+                       "self-criticism/basic wage only/dismissal)"),
+    "sanction_kind": ("处分类别", "Sanction"),
+    "sanction_amount": ("行政罚款金额（元，仅罚款填写）", "Fine in yuan (fines only)"),
+    "sanction_request": ("隐瞒/漏报的投诉客服单号（仅第十九条处理填写）", "Hidden/missed complaint's request # (003 §19 only)"),
+    "sanction_record": ("登记处分", "Record the sanction"),
+    "dismissal_line": ("{name}：开除 — {state}", "{name}: dismissal — {state}"),
+    "dismissal_done": ("已于 {at} 执行", "carried out {at}"),
+    "dismissal_pending": ("尚未执行", "not carried out yet"),
+    "dismissal_carry_out": ("登记开除已执行", "Record the dismissal as carried out"),
+    "verify_title": ("查实主管连带责任（70/30）", "Verify the supervisor's share (70/30)"),
+    "verify_result": ("查实结果", "Finding"),
+    "verify_yes": ("主管负有管理责任", "The supervisor shares it"),
+    "verify_no": ("主管无责任", "Not the supervisor's fault"),
+    "verify_finding": ("查实情况", "What was found"),
+})
+ENUMS.update({
+    "sanction_kind": {"warning": ("行政警告", "Warning"), "fine": ("行政罚款", "Administrative fine"),
+                      "demerit": ("行政记过", "Demerit"), "dismissal": ("开除/解聘", "Dismissal"),
+                      "basic_wage_only": ("当月只发基本工资", "Basic wage only"),
+                      "self_criticism": ("公开检讨", "Public self-criticism")},
+})

@@ -283,7 +283,9 @@ def compute_month(site, month, policy=None, without_reversed=False):
            | {r.staff_id for r in reversals} | {r.supervisor_id for r in reversals if r.supervisor_id}
            | {c.staff_id for c in corrections})
     company = company_points(site, month, {t[0] for t in tallies}, policy, without_reversed)
-    return ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections, company)
+    from api.domain.sanctions import attach  # the month's sanctions on their lines (seed 004 4.2.3)
+
+    return attach(ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections, company), site, month)
 
 
 def company_points(site, month, staff_ids, policy, without_reversed=False):
@@ -365,7 +367,8 @@ def _jsonable(value):
     return value
 
 
-_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction"}
+_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction",
+          "sanction_fine"}
 
 
 def _decimals(value):

@@ -24,6 +24,10 @@ COLUMNS = [
     # after the total, which includes them: corrections of closed months paid with this month
     ("correction", "更正（元）", "Correction"),
     ("correction_reason", "更正说明", "Correction reason"),
+    # sanctions of the month (004 4.2.3–4.2.4, 003 第十九条); the administrative fine is in the total
+    ("sanctions", "行政处分", "Sanctions"),
+    ("sanction_fine", "行政罚款（元）", "Administrative fine"),
+    ("basic_wage_only", "当月只发基本工资", "Basic wage only"),
 ]
 
 
@@ -35,12 +39,16 @@ def payroll_rows(ledger):
                      "own_amount": ln["own_amount"], "extra_fine": ln["extra_fine"],
                      "supervisor_share": ln["supervisor_share"], "tier": "—" if ln["tier"] == "none" else f"{ln['tier_name']} / {ln['tier_name_en']}",
                      "total": ln["total"], "correction": ln.get("correction", ZERO),
-                     "correction_reason": "；".join(c["reason"] for c in ln.get("corrections", ()))})
+                     "correction_reason": "；".join(c["reason"] for c in ln.get("corrections", ())),
+                     "sanctions": "；".join(f"{x['name']} / {x['name_en']}" for x in ln.get("sanctions", ())),
+                     "sanction_fine": Decimal(ln.get("sanction_fine", ZERO)),
+                     "basic_wage_only": "是 / yes" if ln.get("basic_wage_only") else ""})
     t = ledger["totals"]
     rows.append({"username": "", "name": "合计 / Total", "points": t["points"], "own_amount": t["own_amount"],
                  "extra_fine": t["extra_fine"], "supervisor_share": t["supervisor_share"], "tier": "",
                  "total": t["total"], "correction": sum((r["correction"] for r in rows), ZERO),
-                 "correction_reason": ""})
+                 "correction_reason": "", "sanctions": "",
+                 "sanction_fine": sum((r["sanction_fine"] for r in rows), ZERO), "basic_wage_only": ""})
     return rows
 
 

@@ -14,6 +14,7 @@ from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
 from api.models.calendar import HolidayDay, HOLIDAY_KINDS  # noqa: F401
 from api.models.appeals import AppealStep  # noqa: F401
 from api.models.handover import LedgerHandover  # noqa: F401
+from api.models.sanctions import Sanction, SupervisorVerification, SANCTION_KINDS  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -24,5 +25,5 @@ ALL_MODELS = [
     Deduction, DeductionPhoto, Appeal, LedgerMonth, LedgerCorrection,
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
-    HolidayDay, AppealStep, LedgerHandover,
+    HolidayDay, AppealStep, LedgerHandover, Sanction, SupervisorVerification,
 ]

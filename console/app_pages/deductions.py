@@ -60,6 +60,7 @@ with tab_ledger:
             t("supervisor_share"): ln.get("supervisor_share"),
             t("total_yuan"): ln.get("total"),
             t("tier"): pick(ln, "tier_name") or label("tier", ln.get("tier")),
+            t("sanctions"): "、".join(label("sanction_kind", x.get("kind")) for x in ln.get("sanctions") or []),
             t("posted"): bool(ln.get("posting")),
         } for ln in lines]), hide_index=True, column_config={t("posted"): st.column_config.CheckboxColumn()})
         shares = [f"{ln['name']} ← " + "、".join(f"{s['name']} ¥{s['amount']}" for s in ln["supervisor_share_for"])
@@ -93,6 +94,39 @@ with tab_ledger:
                     ui.forget_retry_key(f"close-{site_id}-{month}")
                     st.session_state["flash_ok"] = t("closed_ok")
                     st.rerun()
+
+    # 行政处分 (004 4.2.3–4.2.4; 003 第十九条 for a hidden complaint) and a dismissal carried out
+    if is_manager and lines and not ledger.get("closed"):
+        with st.expander(t("sanction_title")):
+            with st.form("ded_sanction"):
+                who = ui.choose(t("staff"), {ln["staff_id"]: f"{ln['name']}（{ln.get('company_points', ln['points'])}"
+                                             f" {t('points')} · {pick(ln, 'tier_name')}）" for ln in lines}, "ded_sa_staff")
+                kind = ui.choose(t("sanction_kind"), {k: label("sanction_kind", k) for k in
+                                                      ("warning", "fine", "demerit", "dismissal", "basic_wage_only",
+                                                       "self_criticism")}, "ded_sa_kind")
+                slots = ui.FieldSlots()
+                amount = st.text_input(t("sanction_amount"), key="ded_sa_amount")
+                slots.here("amount")
+                request_id = st.number_input(t("sanction_request"), min_value=0, step=1, key="ded_sa_request")
+                slots.here("request_id")
+                why = st.text_input(t("reason"), key="ded_sa_reason")
+                slots.here("reason", "kind", "staff_id")
+                if st.form_submit_button(t("sanction_record"), type="primary"):
+                    body = {"site_id": site_id, "month": month, "staff_id": who, "kind": kind, "reason": why,
+                            "amount": amount.strip() or None, "request_id": int(request_id) or None}
+                    if ui.act(client.record_sanction, body, slots=slots) is not None:
+                        st.session_state["flash_ok"] = t("saved")
+                        st.rerun()
+    for ln in lines:
+        for x in ln.get("sanctions") or []:
+            if x.get("kind") == "dismissal":
+                done = x.get("carried_out_at")
+                st.caption(t("dismissal_line", name=ln["name"], state=t("dismissal_done", at=ui.fmt_time(done, site_id))
+                             if done else t("dismissal_pending")))
+                if not done and is_manager and st.button(t("dismissal_carry_out"), key=f"ded_carry_{x['id']}"):
+                    if ui.act(client.carry_out_sanction, x["id"]) is not None:
+                        st.session_state["flash_ok"] = t("saved")
+                        st.rerun()
 
     # 报送财务部 (004 4.1.5, by the 5th): recorded with who sent it and to whom; it closes the month
     sent = ui.try_load(client.ledger_handover, month, site_id, default=None)
@@ -169,6 +203,23 @@ with tab_notices:
                                   slots=slots,
                                   idempotency_key=ui.retry_key(f"appeal-{did}")) is not None:
                             ui.forget_retry_key(f"appeal-{did}")
+                            st.session_state["flash_ok"] = t("saved")
+                            st.rerun()
+        # 经查实 (004 4.2.6): a manager verifies the direct supervisor's share of a notice
+        unverified = [d for d in notices if d.get("status") == "active" and not d.get("supervisor_verification")
+                      and (d.get("points") or 0) > 0 and d.get("supervisor_id")]
+        if unverified and is_manager:
+            with st.expander(t("verify_title")):
+                with st.form("ded_verify"):
+                    vid = ui.choose(t("tab_notices"), {d["id"]: f"#{d['id']} {person(d.get('staff'))} · "
+                                                       f"{d.get('reason')}" for d in unverified}, "ded_verify_id")
+                    shares = ui.choose(t("verify_result"), {True: t("verify_yes"), False: t("verify_no")},
+                                       "ded_verify_yes", widget="radio", horizontal=True)
+                    slots = ui.FieldSlots()
+                    found = st.text_area(t("verify_finding"), key="ded_verify_finding", height=70)
+                    slots.here("finding")
+                    if st.form_submit_button(t("submit"), type="primary"):
+                        if ui.act(client.verify_supervisor, vid, shares, found, slots=slots) is not None:
                             st.session_state["flash_ok"] = t("saved")
                             st.rerun()
     else:

@@ -148,6 +148,16 @@ MATRIX = {
     "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/payroll.xlsx": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/posting.html": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    # sanctions (004 4.2.3–4.2.4, 003 第十九条): the world's person has 1 point, so a tier sanction is a 409
+    "GET /sanctions": Row(SUP_UP, query=q_site),
+    "POST /sanctions": Row(MGR_UP, ok=(201, 409), body=lambda w: {
+        "site_id": w["site"], "month": MONTH, "staff_id": w["staff"], "kind": "warning", "reason": "研究决定"}),
+    "POST /sanctions/{sanction_id}/carry-out": Row(MGR_UP, ok=(404,), path={"sanction_id": 999999}, sited=False,
+                                                   body=lambda w: {"note": "已办理"}, denied=(403,)),
+    # 经查实 (004 4.2.6): a manager verifies the supervisor's share, once
+    "POST /deductions/{deduction_id}/supervisor-verification": Row(
+        MGR_UP, ok=(201, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"verified": False, "finding": "主管已安排替岗"}),
     # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
     "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
                                         denied=(403,)),

@@ -94,6 +94,13 @@ class DeductionOut(OutSchema):
     client_id = fields.String(allow_none=True)
     photo_ids = fields.Function(lambda d: [p.photo_id for p in d.photo_links])
     appeal = fields.Method("get_appeal", metadata={"description": "The appeal, if any (null otherwise)."})
+    supervisor_verification = fields.Method("get_verification", metadata={
+        "description": "经查实 (004 4.2.6): who verified the supervisor's share and what they found (null: not verified)."})
+
+    def get_verification(self, d):
+        v = d.supervisor_verifications.first()
+        return None if v is None else {"verified": v.verified, "finding": v.finding, "verified_by_id": v.verified_by_id,
+                                       "verified_at": UtcDateTime()._serialize(v.verified_at, "verified_at", v)}
 
     def get_appeal(self, d):
         a = d.appeals.first()
