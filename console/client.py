@@ -385,3 +385,15 @@ class PatrolClient:
     def verify_supervisor(self, deduction_id, verified, finding):
         return self.post(f"/deductions/{int(deduction_id)}/supervisor-verification",
                          {"verified": bool(verified), "finding": finding})
+
+    # --- the performance-scoring scheme (seedrules) -----------------------------------------
+
+    def performance(self, month, site_id=None):
+        return self.get(f"/performance/{month}", site_id=site_id)
+
+    def add_performance_entry(self, body):
+        """One daily/weekly/monthly check: negative points a violation, positive outstanding work."""
+        return self.post("/performance/entries", body)
+
+    def publish_performance(self, month, site_id):
+        return self.post(f"/performance/{month}/publish", {}, params={"site_id": site_id})

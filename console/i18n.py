@@ -566,3 +566,35 @@ ENUMS.update({
                       "basic_wage_only": ("当月只发基本工资", "Basic wage only"),
                       "self_criticism": ("公开检讨", "Public self-criticism")},
 })
+
+# seedrules: the performance-scoring scheme (绩效考核作业指导书)
+STRINGS.update({
+    "nav_performance": ("绩效考核", "Performance"),
+    "perf_title": ("客户服务中心员工绩效考核", "Customer-service staff performance scores"),
+    "perf_intro": ("六项考评（敬业15、协作15、创新15、纪律15、团队/服务15、事故与投诉25）；日检、周检（每周一）、月检（月末最后一天）；"
+                   "违规按 1 分 10 元计扣，业绩突出按 1 分 10 元奖励，公布后计入当月工资台账。",
+                   "Six categories (15/15/15/15/15/25); daily, weekly (Mondays) and monthly (last day) checks; "
+                   "violations and outstanding work at ¥10 a point, in the month's payroll once published."),
+    "perf_published": ("本月结果已于 {at} 公布，不再变动。", "Published on {at}; the results no longer change."),
+    "perf_draft": ("草稿：于 {day}（月末最后一天）起公布。", "Draft: published from {day} (the month's last day)."),
+    "perf_score": ("总分", "Score"),
+    "perf_penalty": ("绩效扣款（元）", "Penalty (¥)"),
+    "perf_reward": ("绩效奖励（元）", "Reward (¥)"),
+    "perf_net": ("奖惩净额（元）", "Net (¥)"),
+    "perf_entries": ("本月检查记录（{n} 条）", "This month's checks ({n})"),
+    "perf_period": ("检查类别", "Check"),
+    "perf_category_one": ("考评项目", "Category"),
+    "perf_add": ("登记检查结果", "Record a check"),
+    "perf_day": ("检查日期", "Day"),
+    "perf_points": ("分数（负数为违规扣分，正数为业绩突出奖励）", "Points (negative: violation; positive: outstanding)"),
+    "perf_publish": ("公布本月考核结果", "Publish this month's results"),
+    "perf_published_ok": ("已公布本月考核结果。", "This month's results are published."),
+    "net_deduction": ("净扣款（元）", "Net deduction (¥)"),
+})
+ENUMS.update({
+    "perf_period": {"daily": ("日检", "Daily"), "weekly": ("周检", "Weekly"), "monthly": ("月检", "Monthly")},
+    "perf_category": {"dedication": ("敬业精神与责任心", "Dedication"), "coordination": ("组织指挥与协调能力", "Coordination"),
+                      "innovation": ("创新能力与工作业绩", "Innovation"), "discipline": ("工作态度与劳动纪律", "Discipline"),
+                      "teamwork_service": ("团队意识与服务意识", "Teamwork/service"),
+                      "incidents_complaints": ("事故责任与投诉情况", "Incidents & complaints")},
+})

@@ -32,6 +32,7 @@ else:
                 st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
                 st.Page("app_pages/work_orders.py", title=t("nav_work_orders"), icon=":material/build:"),
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
+                st.Page("app_pages/performance.py", title=t("nav_performance"), icon=":material/star_rate:"),
             ]
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:

@@ -283,9 +283,11 @@ def compute_month(site, month, policy=None, without_reversed=False):
            | {r.staff_id for r in reversals} | {r.supervisor_id for r in reversals if r.supervisor_id}
            | {c.staff_id for c in corrections})
     company = company_points(site, month, {t[0] for t in tallies}, policy, without_reversed)
-    from api.domain.sanctions import attach  # the month's sanctions on their lines (seed 004 4.2.3)
+    from api.domain import performance, sanctions  # sanctions (004 4.2.3) and the second scheme's results
 
-    return attach(ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections, company), site, month)
+    body = sanctions.attach(ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections, company),
+                            site, month)
+    return performance.attach(body, site, month, policy)
 
 
 def company_points(site, month, staff_ids, policy, without_reversed=False):
@@ -368,7 +370,7 @@ def _jsonable(value):
 
 
 _MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction",
-          "sanction_fine"}
+          "sanction_fine", "perf_penalty", "perf_reward", "net"}
 
 
 def _decimals(value):

@@ -155,6 +155,21 @@ class AppealPolicySchema(_Strict):
             raise ValidationError("Must be one of the levels listed.", "retaliation_starts_at")
 
 
+PERFORMANCE_DEFAULT = {"yuan_per_point": "10.00",
+                       "categories": {"dedication": 15, "coordination": 15, "innovation": 15, "discipline": 15,
+                                      "teamwork_service": 15, "incidents_complaints": 25}}
+
+
+class PerformancePolicySchema(_Strict):
+    """绩效考核 (seed 004, second scheme): category maxima and the rate for penalties and rewards."""
+
+    yuan_per_point = _money(required=True)
+    categories = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        ["dedication", "coordination", "innovation", "discipline", "teamwork_service", "incidents_complaints"])),
+        values=fields.Integer(strict=True, validate=validate.Range(min=1, max=100)), required=True,
+        validate=validate.Length(min=1))
+
+
 class ZoneRankingSchema(_Strict):
     pass_rate_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
@@ -168,6 +183,10 @@ class PolicySchema(_Strict):
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
     appeals = fields.Nested(AppealPolicySchema, load_default=lambda: copy.deepcopy(DEFAULT_APPEALS))
+    # which schemes of seed 004 the company runs: the points-deduction ledger, the performance scores, or both
+    schemes = fields.List(fields.String(validate=validate.OneOf(["deductions", "performance"])),
+                          load_default=lambda: ["deductions", "performance"], validate=validate.Length(min=1))
+    performance = fields.Nested(PerformancePolicySchema, load_default=lambda: copy.deepcopy(PERFORMANCE_DEFAULT))
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -15,6 +15,8 @@ from api.models.calendar import HolidayDay, HOLIDAY_KINDS  # noqa: F401
 from api.models.appeals import AppealStep  # noqa: F401
 from api.models.handover import LedgerHandover  # noqa: F401
 from api.models.sanctions import Sanction, SupervisorVerification, SANCTION_KINDS  # noqa: F401
+from api.models.performance import (PerformanceEntry, PerformanceMonth, PERFORMANCE_CATEGORIES,  # noqa: F401
+                                    PERFORMANCE_PERIODS)
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -26,4 +28,5 @@ ALL_MODELS = [
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
     HolidayDay, AppealStep, LedgerHandover, Sanction, SupervisorVerification,
+    PerformanceEntry, PerformanceMonth,
 ]

@@ -6,7 +6,7 @@ import logging
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
-    "holidays", "appeal_chain", "handover", "sanctions",
+    "holidays", "appeal_chain", "handover", "sanctions", "performance",
 ]
 
 log = logging.getLogger(__name__)

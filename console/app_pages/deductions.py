@@ -59,6 +59,8 @@ with tab_ledger:
             t("extra_fine"): ln.get("extra_fine"),
             t("supervisor_share"): ln.get("supervisor_share"),
             t("total_yuan"): ln.get("total"),
+            t("perf_reward"): ln.get("perf_reward"),
+            t("net_deduction"): ln.get("net", ln.get("total")),
             t("tier"): pick(ln, "tier_name") or label("tier", ln.get("tier")),
             t("sanctions"): "、".join(label("sanction_kind", x.get("kind")) for x in ln.get("sanctions") or []),
             t("posted"): bool(ln.get("posting")),

@@ -158,6 +158,12 @@ MATRIX = {
     "POST /deductions/{deduction_id}/supervisor-verification": Row(
         MGR_UP, ok=(201, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"verified": False, "finding": "主管已安排替岗"}),
+    # the performance scheme of 004 (绩效考核): supervisors check and publish; a check of today may be any day
+    "POST /performance/entries": Row(SUP_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "staff_id": w["staff"], "period": "daily", "day": NOW.date().isoformat(),
+        "category": "dedication", "points": 1, "note": "主动协助业主"}),
+    "GET /performance/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "POST /performance/{month}/publish": Row(SUP_UP, ok=(200, 409), path={"month": "2020-03"}, query=q_site),
     # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
     "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
                                         denied=(403,)),

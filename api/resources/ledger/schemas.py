@@ -58,6 +58,11 @@ class LedgerLineOut(OutSchema):
                        "公开检讨/当月只发基本工资/解聘 for a hidden complaint (003 第十九条)"})
     sanction_fine = Money(metadata={"description": "Administrative fines of the month (in the total)"})
     basic_wage_only = fields.Boolean(metadata={"description": "Only the basic wage is paid this month (003 第十九条)"})
+    perf_score = fields.Integer(allow_none=True, metadata={"description": "Performance score of the published "
+                                                                          "month (of 100), the second scheme of 004"})
+    perf_penalty = Money(metadata={"description": "Performance violations, 1 point = ¥10 (published month)"})
+    perf_reward = Money(metadata={"description": "Performance rewards for outstanding work, 1 point = ¥10"})
+    net = Money(metadata={"description": "total + perf_penalty - perf_reward: deducted (negative: a net reward)"})
     tier_name = fields.String()
     tier_name_en = fields.String()
     posting = fields.Boolean()
@@ -93,6 +98,9 @@ class SanctionOnLine(OutSchema):
 
 class LedgerTotalsOut(OutSchema):
     sanction_fine = Money()
+    perf_penalty = Money()
+    perf_reward = Money()
+    net = Money()
     people = fields.Integer()
     points = fields.Integer()
     reversed_points = fields.Integer()
