@@ -27,6 +27,8 @@ class Config:
         self.PATROL_TOKEN_TTL_HOURS = int(env.get("PATROL_TOKEN_TTL_HOURS", "720"))
         self.PATROL_MAX_UPLOAD_MB = int(env.get("PATROL_MAX_UPLOAD_MB", "25"))
         self.PATROL_MAX_IMAGE_PIXELS = int(env.get("PATROL_MAX_IMAGE_PIXELS", str(60_000_000)))
+        # unfinished chunked uploads; default: beside the media directory (``<media>.partial``)
+        self.PATROL_UPLOAD_DIR = env.get("PATROL_UPLOAD_DIR", "")
         # A phone clock this far ahead of the server is flagged, not trusted for deadlines.
         self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", "10"))
         self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", "5"))

@@ -175,6 +175,11 @@ class ZoneRankingSchema(_Strict):
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
 
 
+class PhotoPolicySchema(_Strict):
+    long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
+    jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
+
+
 class PolicySchema(_Strict):
     timezone = fields.String(required=True)
     deductions = fields.Nested(DeductionPolicySchema, required=True)
@@ -187,6 +192,7 @@ class PolicySchema(_Strict):
     schemes = fields.List(fields.String(validate=validate.OneOf(["deductions", "performance"])),
                           load_default=lambda: ["deductions", "performance"], validate=validate.Length(min=1))
     performance = fields.Nested(PerformancePolicySchema, load_default=lambda: copy.deepcopy(PERFORMANCE_DEFAULT))
+    photos = fields.Nested(PhotoPolicySchema, load_default=lambda: {"long_edge_px": 1600, "jpeg_quality": 0.8})
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -17,6 +17,9 @@ from api.models.handover import LedgerHandover  # noqa: F401
 from api.models.sanctions import Sanction, SupervisorVerification, SANCTION_KINDS  # noqa: F401
 from api.models.performance import (PerformanceEntry, PerformanceMonth, PERFORMANCE_CATEGORIES,  # noqa: F401
                                     PERFORMANCE_PERIODS)
+from api.models.notifications import (AppSecret, Notification, NotificationChannel, NotifyPref,  # noqa: F401
+                                      PushSubscription, CHANNEL_KINDS)
+from api.models.uploads import PhotoUpload  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -29,4 +32,6 @@ ALL_MODELS = [
     AuditLog, IdempotencyRecord,
     HolidayDay, AppealStep, LedgerHandover, Sanction, SupervisorVerification,
     PerformanceEntry, PerformanceMonth,
+    NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
+    PhotoUpload,
 ]
