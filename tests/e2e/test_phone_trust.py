@@ -513,7 +513,7 @@ def test_an_upload_shows_its_progress_in_the_apps_own_words(phone, server, tmp_p
     phone.screen("outbox")
     assert "等待网络" in page.locator(".entry").inner_text()
     held = []
-    page.route("**/api/v1/photos", lambda route: held.append(route))
+    page.route("**/api/v1/photos/uploads**", lambda route: held.append(route))  # upload.js: resumable uploads
     phone.context.set_offline(False)
     _until(page, lambda: held, timeout=20)
     bar = page.locator(".entry progress.upload")
@@ -523,7 +523,7 @@ def test_an_upload_shows_its_progress_in_the_apps_own_words(phone, server, tmp_p
     phone.shot("outbox-uploading")
     for route in held:
         route.continue_()
-    page.unroute("**/api/v1/photos")
+    page.unroute("**/api/v1/photos/uploads**")
     page.wait_for_function("!document.querySelector('.entry')", timeout=30000)
 
 
