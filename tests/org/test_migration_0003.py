@@ -3,7 +3,7 @@ buildings/units appear — on a database that already holds the previous release
 import pytest
 
 from api.db import db, init_db
-from api.migrations import migrate_down, migrate_up
+from api.migrations import applied, migrate_down, migrate_up
 from api.models import ALL_MODELS, Building, Checkpoint, Site, Unit, User, Zone
 from tests.conftest import PG_URL, USE_PG
 
