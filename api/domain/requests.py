@@ -392,8 +392,11 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
 
 
 def _create(data, site, user, phone, deadlines, urgent_level, now):
+    from api.domain.org import building_zone_id  # a unit's request goes to its building's zone by default
+
+    zone_id = data.zone_id if data.zone_id is not None else building_zone_id(site.id, data.building)
     return ServiceRequest.create(
-        site=site, zone=data.zone_id, kind=data.kind, channel=data.channel, category=data.category,
+        site=site, zone=zone_id, kind=data.kind, channel=data.channel, category=data.category,
         owner_name=(data.owner_name or "").strip(), owner_phone=phone, phone_last4=last4(phone),
         building=data.building.strip(), unit=data.unit.strip(), room=data.room.strip(),
         public_area=data.public_area.strip(), description=data.description.strip(),

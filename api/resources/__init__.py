@@ -8,6 +8,7 @@ RESOURCES = [
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
     "notifications",
     "sync",
+    "zones", "buildings", "units", "schedules", "imports",
 ]
 
 log = logging.getLogger(__name__)
