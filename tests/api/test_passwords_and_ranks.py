@@ -89,3 +89,12 @@ def test_a_second_transfer_to_the_same_department_is_refused_until_the_first_is_
     assert sup.post(f"/work-orders/{oid}/transitions", json={"action": "cancel"}).status_code == 200
     assert desk.post(f"/requests/{rid}/transitions",
                      json={"action": "transfer", "trade": "engineering"}).status_code == 200
+
+
+def test_the_staff_api_refuses_a_common_initial_password(login, org):
+    body = {"employee_no": "E0911", "username": "guard11", "name": "钱十一", "role": "guard", "trade": "security",
+            "site_codes": ["LHY"], "supervisor": "super1", "password": "woaini1314"}
+    r = login("manager1").post("/users", json=body)
+    assert r.status_code == 422 and "password" in r.get_json()["errors"]["json"], r.get_json()
+    assert User.get_or_none(User.username == "guard11") is None
+    assert login("manager1").post("/users", json={**body, "password": "夜班巡逻-绿荷苑"}).status_code == 201
