@@ -162,9 +162,24 @@ def handling_due(received_at, tz, scope, complaints):
     return end_of_local_day(add_days(day, complaints["transfer_days"], complaints["transfer_days_kind"]), tz)
 
 
-def request_deadlines(policy, kind, priority, scope, received_at, tz):
-    """``{"respond_by", "due_at"}`` for a request as registered (or after a transfer)."""
+def special_due(received_at, tz, complaints):
+    """A special/urgent complaint (特殊或紧急投诉): by 24:00 of the ``special_days``-th day after the day
+    it was received (seed 003 暂行规定 6: 特殊投诉的处理一般不超过三天)."""
+    day = _to_local(received_at, tz).date()
+    return end_of_local_day(add_days(day, complaints.get("special_days", 3),
+                                     complaints.get("special_days_kind", "calendar")), tz)
+
+
+def request_deadlines(policy, kind, priority, scope, received_at, tz, urgent=False):
+    """``{"respond_by", "due_at"}`` for a request as registered (or after a transfer).
+
+    A suggestion (建议) is not a complaint (seed 003 暂行规定 1: 不含……建议及善意的批评): no limit.
+    A special/urgent complaint may take up to ``special_days`` days wherever it is handled."""
     complaints = policy["complaints"]
+    if kind == "suggestion":
+        return {"respond_by": None, "due_at": None}
+    if kind == "complaint" and urgent:
+        return {"respond_by": None, "due_at": special_due(received_at, tz, complaints)}
     if kind == "repair":
         hours = policy.respond_hours(priority if priority in PRIORITIES else "normal")
         respond_by = received_at + timedelta(hours=hours) if hours else None
@@ -366,8 +381,9 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
         raise NotFound("No such site.")
     phone, photo_ids = _validate_new(data, site, now, visible_sites)
     tz = site_tz(site)
-    deadlines = request_deadlines(policy, data.kind, data.priority, "desk", data.received_at, tz)
-    urgent_level = 2 if data.urgent and policy["complaints"].get("urgent_to_duty_manager", True) else 0
+    deadlines = request_deadlines(policy, data.kind, data.priority, "desk", data.received_at, tz, urgent=data.urgent)
+    urgent_level = 2 if (data.urgent and data.kind != "suggestion"
+                         and policy["complaints"].get("urgent_to_duty_manager", True)) else 0
     try:
         with db.atomic():  # a savepoint: a concurrent retry with the same client_id loses cleanly
             req = _create(data, site, user, phone, deadlines, urgent_level, now)
@@ -381,7 +397,7 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
     for pid in photo_ids:
         link_sites(pid, [site.id])
         RequestPhoto.insert(request=req, photo=pid).on_conflict_ignore().execute()
-    _event(req, "register", user, data={"due_at": deadlines["due_at"].isoformat(),
+    _event(req, "register", user, data={"due_at": deadlines["due_at"].isoformat() if deadlines["due_at"] else None,
                                         "respond_by": deadlines["respond_by"].isoformat()
                                         if deadlines["respond_by"] else None}, at=now)
     if urgent_level:
@@ -433,10 +449,11 @@ def order_description(req, note=""):
 
 def _restart_limits(req, policy, now, scope):
     """A reopened request gets a fresh limit counted from the reopening."""
-    d = request_deadlines(policy, req.kind, req.priority, scope, now, site_tz(req.site))
+    d = request_deadlines(policy, req.kind, req.priority, scope, now, site_tz(req.site), urgent=req.urgent)
     req.respond_by, req.due_at = d["respond_by"], d["due_at"]
     req.responded_at = None if d["respond_by"] else req.responded_at
-    req.escalation_level = 2 if req.urgent and policy["complaints"].get("urgent_to_duty_manager", True) else 0
+    req.escalation_level = 2 if (req.urgent and req.kind != "suggestion"
+                                 and policy["complaints"].get("urgent_to_duty_manager", True)) else 0
     req.escalated_at = now if req.escalation_level else None
 
 
@@ -490,13 +507,13 @@ def transition(req, action, actor, *, trade=None, priority=None, note="", now=No
                                      zone=req.zone_id, source="request", request_id=req.id, now=now, policy=policy)
         if req.scope != "transferred" and req.kind != "repair":
             req.due_at = request_deadlines(policy, req.kind, req.priority, "transferred", req.received_at,
-                                           site_tz(req.site))["due_at"]
+                                           site_tz(req.site), urgent=req.urgent)["due_at"]
         req.scope = "transferred"
         req.responded_at = req.responded_at or now
         if req.trade in (None, "customer_service"):
             req.trade = trade
         data = {"work_order_id": order.id, "trade": trade, "priority": priority,
-                "due_at": req.due_at.isoformat()}
+                "due_at": req.due_at.isoformat() if req.due_at else None}
     elif action == "complete":
         if req.status == "transferred":
             pending = [o.id for o in _live_orders(req) if o.status != "verified"]
@@ -564,7 +581,8 @@ def _escalation_candidates(now, site_ids, request_ids=None):
     q = (ServiceRequest.select(ServiceRequest.id, ServiceRequest.status, ServiceRequest.respond_by,
                                ServiceRequest.responded_at, ServiceRequest.due_at,
                                ServiceRequest.escalation_level)
-         .where(_missed_condition(now) & (ServiceRequest.escalation_level < 2)))
+         .where(_missed_condition(now) & (ServiceRequest.escalation_level < 2)
+                & (ServiceRequest.kind != "suggestion")))
     if site_ids is not None:
         q = q.where(ServiceRequest.site.in_(list(site_ids)))
     if request_ids is not None:
