@@ -14,9 +14,14 @@ def _wipe(url):
         db.execute_sql("CREATE SCHEMA public")
 
 
+MINE = ("site", "zone", "user", "checkpoint", "building", "unit")
+
+
 def _schema():
     out = {}
     for m in ALL_MODELS:
+        if m._meta.table_name not in MINE:
+            continue  # the other tables are other migrations' business (and day one's schema test's)
         t = m._meta.table_name
         cols = sorted((c.name, c.data_type.upper().split("(")[0], c.null) for c in db.get_columns(t))
         idx = sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(t))
@@ -90,6 +95,10 @@ def test_employee_numbers_and_tags_are_unique_where_set_and_the_step_can_be_undo
     User.update(employee_no="A001").where(User.username == "u0").execute()
     with pytest.raises(Exception), db.atomic():
         User.update(employee_no="A001").where(User.username == "u1").execute()
-    assert migrate_down(1) == ["0003_org"]
-    assert "building" not in db.get_tables()
-    assert migrate_up() == ["0003_org"]
+    from api.migrations import applied
+
+    done = applied()
+    undone = migrate_down(len(done) - done.index("0003_org"))  # later migrations first, then this one
+    assert undone[-1] == "0003_org"
+    assert "building" not in db.get_tables() and "employee_no" not in [c.name for c in db.get_columns("user")]
+    assert "0003_org" in migrate_up()
