@@ -63,4 +63,4 @@ else:
             ui.clear_session()
             st.rerun()
 
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page in view: managers have five more (组织设置)
