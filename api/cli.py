@@ -141,6 +141,7 @@ def serve(host, port, workers, certfile, keyfile):
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together.")
+    _refuse_builtin_secret_key()
     _app_or_exit()  # settings, checklists and policy checked before anything starts
     _init()
     unknown = migrations.unknown_applied()
@@ -158,6 +159,24 @@ def serve(host, port, workers, certfile, keyfile):
     _gunicorn(host, port, workers, certfile, keyfile)
 
 
+def _refuse_builtin_secret_key():
+    """Production never runs on the key everyone has (it signs pagination cursors)."""
+    from api.config import SECRET_KEY_FILE, data_home, dev_mode, secret_key_from_env_or_home
+
+    if secret_key_from_env_or_home()[1] == "builtin" and not dev_mode():
+        raise click.ClickException(
+            "No secret key: set PATROL_SECRET_KEY, or run `patrol secret-key` to make one in "
+            f"{data_home() / SECRET_KEY_FILE} (PATROL_DEV=1 runs on the built-in development key).")
+
+
+@cli.command("secret-key")
+def secret_key():
+    """Make the data home's secret key file (random, readable by this user only) if there is none."""
+    from api.config import ensure_secret_key
+
+    click.echo(f"secret key: {ensure_secret_key()}")
+
+
 @cli.command()
 @click.option("--password", default="patrol-demo", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -169,6 +188,10 @@ def up(password, host, port, console_port, no_demo, no_worker):
     """Build demo data, then run the API, the phone app, the worker and the console together (SIGTERM
     or Ctrl-C stops them all)."""
     env = dict(os.environ)
+    if not env.get("PATROL_SECRET_KEY"):
+        from api.config import ensure_secret_key
+
+        ensure_secret_key()  # in the data home: the processes below all read it
     if not no_demo:
         subprocess.run([sys.executable, "-m", "api.cli", "demo", "--password", password], check=True, env=env)
     api_url = f"http://{host}:{port}"
@@ -261,6 +284,16 @@ def users():
     """Staff accounts."""
 
 
+def _check_password(password, username):
+    """The password policy (api/domain/passwords.py): refused with the reasons, nothing created."""
+    from api.config import Config
+    from api.domain.passwords import password_problems
+
+    problems = password_problems(password, username, Config().PATROL_PASSWORD_MIN_LENGTH)
+    if problems:
+        raise click.ClickException("password refused: " + " ".join(problems))
+
+
 @users.command("add")
 @click.argument("username")
 @click.option("--name", required=True)
@@ -276,6 +309,7 @@ def users_add(username, name, role, site_codes, trade, supervisor, password):
     from api.db import write_tx
     from api.models import Site, User, UserSite
 
+    _check_password(password, username)
     _init()
     with write_tx():
         if User.get_or_none(User.username == username):
@@ -304,6 +338,7 @@ def users_set_password(username, password):
     from api.db import write_tx
     from api.models import User
 
+    _check_password(password, username)
     _init()
     with write_tx():
         user = User.get_or_none(User.username == username)

@@ -7,7 +7,7 @@ workers run at the same minute happens once. ``tick(now)`` runs them all once, i
 """
 import logging
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api import clock
@@ -63,7 +63,7 @@ def mark_missed_rounds(now=None):
 
     now = now or clock.now()
     with write_tx():
-        q = Task.select(Task.id).where((Task.status == "due") & (Task.window_end < now))
+        q = Task.select(Task.id).where((Task.status == "due") & (Task.window_end < now)).order_by(Task.id)
         if is_postgres():
             q = q.for_update()
         ids = [t.id for t in q]
@@ -143,6 +143,12 @@ def announce_missed_deadlines(now=None):
     return made
 
 
+def _console():
+    from api.notify import console_url
+
+    return console_url()
+
+
 def _order_link(order_id):
     from api.notify import order_link
 
@@ -178,7 +184,7 @@ def announce_revisits_due(now=None):
                 made += notify("revisit_due", site=r.site, key=key, roles=("service",), now=now,
                                params={"id": r.id, "what": "request", "site": r.site.name,
                                        "place": location_text(r.building, r.unit, r.room, r.public_area),
-                                       "deadline": _iso(r.revisit_due)})
+                                       "deadline": _iso(r.revisit_due)}, link=_console())
     return made
 
 
@@ -186,14 +192,15 @@ def announce_revisits_due(now=None):
 
 def prune(now=None):
     """Expired tokens, old login failures, old idempotency records and old sent notifications go."""
-    from api.models import ApiToken, IdempotencyRecord, LoginFailure, Notification
+    from api.domain.logins import prune_login_failures
+    from api.models import ApiToken, IdempotencyRecord, Notification
 
     now = now or clock.now()
     with write_tx():
         return {
             "tokens": ApiToken.delete().where((ApiToken.expires_at < now - timedelta(days=1))
                                               | (ApiToken.revoked_at < now - timedelta(days=1))).execute(),
-            "login_failures": LoginFailure.delete().where(LoginFailure.at < now - timedelta(days=1)).execute(),
+            "login_failures": prune_login_failures(now),
             "idempotency": IdempotencyRecord.delete().where(IdempotencyRecord.created_at < now - timedelta(days=7))
             .execute(),
             "notifications": Notification.delete().where((Notification.status == "sent")
