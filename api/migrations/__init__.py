@@ -51,6 +51,36 @@ def pending():
 def migrate_up(target=None):
     """Apply every pending migration (up to ``target``); returns the names applied."""
     db.connect(reuse_if_open=True)
+    if is_sqlite():
+        with _sqlite_foreign_keys_off():
+            return _migrate_up(target)
+    return _migrate_up(target)
+
+
+class _sqlite_foreign_keys_off:
+    """SQLite changes a column by rebuilding its table (copy, DROP, rename): with foreign keys on,
+    that DROP cascades into every child table (an added NOT NULL column on ``inspection`` emptied
+    item_result, finding, ...). As SQLite's ALTER TABLE guide says: keys off outside the
+    transaction, then ``PRAGMA foreign_key_check`` before they go back on."""
+
+    def __enter__(self):
+        self.was_on = bool(db.execute_sql("PRAGMA foreign_keys").fetchone()[0])
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+
+    def __exit__(self, *exc):
+        try:
+            if exc[0] is None:
+                broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"a migration left {len(broken)} row(s) whose foreign keys point nowhere: "
+                                       f"{broken[:5]}")
+        finally:
+            if self.was_on:
+                db.execute_sql("PRAGMA foreign_keys = ON")
+        return False
+
+
+def _migrate_up(target=None):
     migrator = SchemaMigrator.from_database(db.obj)
     done_now = []
     if is_sqlite():
@@ -76,6 +106,13 @@ def migrate_up(target=None):
 
 def migrate_down(steps=1):
     db.connect(reuse_if_open=True)
+    if is_sqlite():
+        with _sqlite_foreign_keys_off():
+            return _migrate_down(steps)
+    return _migrate_down(steps)
+
+
+def _migrate_down(steps=1):
     migrator = SchemaMigrator.from_database(db.obj)
     undone = []
     with db.atomic():
