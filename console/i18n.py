@@ -456,6 +456,7 @@ STRINGS.update({
 ENUMS.update({
     "req_kind": {"complaint": ("投诉", "Complaint"), "repair": ("报修", "Repair"), "suggestion": ("建议", "Suggestion")},
     "req_channel": {"phone": ("来电", "Phone"), "visit": ("来访", "Visit"), "wechat": ("微信", "WeChat"),
+                    "letter": ("来函", "Letter"),
                     "patrol": ("巡查发现", "Patrol")},
     "req_category": {
         "water_leak": ("漏水", "Water leak"), "lift": ("电梯", "Lift"), "noise": ("噪音", "Noise"),
@@ -467,7 +468,8 @@ ENUMS.update({
         "open": ("待受理", "Open"), "handling": ("客服处理中", "Handling"), "transferred": ("已转部门", "Transferred"),
         "done": ("已办结待回访", "Done, to revisit"), "closed": ("已回访关闭", "Closed"), "cancelled": ("已作废", "Cancelled"),
     },
-    "req_level": {0: ("接待人", "Receptionist"), 1: ("客服主管", "CS supervisor"), 2: ("主管副总经理", "Deputy GM")},
+    "req_level": {0: ("接待人", "Receptionist"), 1: ("客服主管", "CS supervisor"), 2: ("主管副总经理", "Deputy GM"),
+                  3: ("总物业经理", "General property manager")},
     "req_fault": {"hidden": ("隐瞒投诉", "Hidden"), "late_registration": ("漏记/迟报", "Registered late"),
                   "overdue": ("处理超时", "Overdue")},
     "req_action": {
@@ -782,4 +784,31 @@ STRINGS.update({
 ENUMS.update({
     "site_kind": {"residential": ("住宅小区", "Residential"), "office": ("写字楼", "Office"),
                   "commercial": ("商业", "Commercial")},
+})
+
+# seedrules: complaint handling (003) and repair revisits (002)
+STRINGS.update({
+    "nav_complaints": ("投诉处理与回访报告", "Complaints & revisits"),
+    "cp_title": ("投诉鉴别、回复与维修回访", "Complaint validity, replies and repair revisits"),
+    "cp_pick": ("选择投诉", "Complaint"),
+    "cp_none": ("本月没有投诉。", "No complaints this month."),
+    "cp_validity": ("有效/无效投诉鉴别", "Valid or invalid"),
+    "cp_valid": ("有效投诉", "Valid"),
+    "cp_invalid": ("无效投诉", "Invalid"),
+    "cp_reason": ("鉴别理由（是否属于物业服务合同范围）", "Reason (within the service contract or not)"),
+    "cp_reply": ("回复业主（按投诉方式：来访走访、来函回函、来电致电）", "Reply (the way it came: visit, letter, call)"),
+    "cp_reply_method": ("回复方式", "Reply by"),
+    "cp_reply_text": ("回复内容（书面回复必填）", "Reply text (required for a letter)"),
+    "cp_mail": ("收文登记（书面投诉）", "Incoming-mail register (written complaints)"),
+    "cp_sender": ("来函人", "Sender"),
+    "cp_subject": ("事由", "Subject"),
+    "cp_reported_to": ("报呈公司领导", "Passed to (company leader)"),
+    "cp_gm": ("超出部门经理权限：报总物业经理", "Beyond the duty manager: to the general property manager"),
+    "cp_stats": ("本月投诉统计", "This month's complaints"),
+    "cp_revisits": ("维修回访月报", "Monthly repair-revisit report"),
+    "cp_referrals": ("回访不满意，已转维修部门负责人", "Unsatisfied revisits passed to department heads"),
+    "cp_download": ("下载维修回访月报（Excel）", "Download the repair-revisit report (Excel)"),
+})
+ENUMS.update({
+    "reply_method": {"visit": ("走访", "Visit"), "letter": ("回函", "Letter"), "call": ("致电", "Call")},
 })

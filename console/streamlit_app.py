@@ -22,6 +22,7 @@ else:
         daily = [
             st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
             st.Page("app_pages/service_desk.py", title=t("nav_service_desk"), icon=":material/support_agent:"),
+            st.Page("app_pages/complaints.py", title=t("nav_complaints"), icon=":material/rate_review:"),
         ]
         holidays_page = st.Page("app_pages/holidays.py", title=t("nav_holidays"), icon=":material/event:")
         analysis = [

@@ -6,7 +6,7 @@ import logging
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
-    "holidays", "appeal_chain", "handover", "sanctions", "performance",
+    "holidays", "appeal_chain", "handover", "sanctions", "performance", "complaints",
     "notifications",
     "sync",
     "zones", "buildings", "units", "schedules", "imports",

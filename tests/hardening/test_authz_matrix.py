@@ -175,6 +175,22 @@ MATRIX = {
         "category": "dedication", "points": 1, "note": "主动协助业主"}),
     "GET /performance/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "POST /performance/{month}/publish": Row(SUP_UP, ok=(200, 409), path={"month": "2020-03"}, query=q_site),
+    # complaints (003): validity, reply in kind, the incoming-mail register, the general property manager.
+    # The world's request is a phone repair, open: judging/replying/referring a non-complaint is a 409.
+    "POST /requests/{request_id}/validity": Row(DESK, ok=(200, 409), path={"request_id": "request"},
+                                                body=lambda w: {"valid": True, "reason": "合同范围内"}),
+    "POST /requests/{request_id}/reply": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+                                             body=lambda w: {"method": "call", "text": "已致电"}),
+    "POST /requests/{request_id}/incoming-mail": Row(DESK, ok=(201, 409), path={"request_id": "request"},
+                                                     body=lambda w: {"sender": "业主", "subject": "来函",
+                                                                     "reported_to": "总经理"}),
+    "POST /requests/{request_id}/general-manager": Row(DESK, ok=(200, 403, 409), path={"request_id": "request"},
+                                                       body=lambda w: {"reason": "超出权限"}),
+    "GET /incoming-mail": Row(DESK, query=q_site),
+    "GET /complaints/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /reports/repair-revisits": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /reports/repair-revisits.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /repair-revisits/referrals": Row(SUP_UP, query=q_site),
     # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
     "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
                                         denied=(403,)),
