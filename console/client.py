@@ -496,3 +496,23 @@ class PatrolClient:
 
     def revisit_referrals(self, site_id=None):
         return self.get("/repair-revisits/referrals", site_id=site_id)
+
+    # --- root causes and corrective/preventive actions (seedrules) ---------------------------
+
+    def corrective_analysis(self, site_id, month):
+        return self.get("/corrective-actions/analysis", site_id=site_id, month=month)
+
+    def corrective_actions(self, site_id, month):
+        return self.get("/corrective-actions", site_id=site_id, month=month)
+
+    def create_corrective_action(self, body):
+        return self.post("/corrective-actions", body)
+
+    def corrective_done(self, action_id, note):
+        return self.post(f"/corrective-actions/{int(action_id)}/done", {"note": note})
+
+    def corrective_verify(self, action_id, effective, note):
+        return self.post(f"/corrective-actions/{int(action_id)}/verify", {"effective": bool(effective), "note": note})
+
+    def corrective_report_xlsx(self, site_id, month):
+        return self.get_bytes("/corrective-actions/report.xlsx", site_id=site_id, month=month)

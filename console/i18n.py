@@ -812,3 +812,36 @@ STRINGS.update({
 ENUMS.update({
     "reply_method": {"visit": ("走访", "Visit"), "letter": ("回函", "Letter"), "call": ("致电", "Call")},
 })
+
+# seedrules: root causes and corrective/preventive actions (004 4.1.6)
+STRINGS.update({
+    "nav_corrective": ("纠正预防措施", "Corrective actions"),
+    "ca_title": ("问题根源分析与纠正预防措施", "Root causes and corrective/preventive actions"),
+    "ca_intro": ("每月对过失通知单和超时工单/客服单进行分析，找出问题根源，制定纠正预防措施，明确责任人和完成期限，并验证落实。",
+                 "Each month the fault notices and overdue items are analysed for root causes; each action has an "
+                 "owner and a due date, and is checked."),
+    "ca_problems": ("本月过失问题", "This month's problems"),
+    "ca_notices": ("过失单数", "Notices"),
+    "ca_people": ("涉及人数", "People"),
+    "ca_actions": ("已定措施", "Actions"),
+    "ca_overdue": ("超时事项", "Overdue items"),
+    "ca_add": ("登记根源与措施", "Register a root cause and action"),
+    "ca_source": ("针对", "About"),
+    "ca_root_cause": ("问题根源", "Root cause"),
+    "ca_action": ("纠正预防措施", "Action"),
+    "ca_kind": ("类别", "Kind"),
+    "ca_owner": ("责任人", "Owner"),
+    "ca_due": ("完成期限", "Due"),
+    "ca_register": ("本月措施登记表", "This month's register"),
+    "ca_late": ("逾期", "Late"),
+    "ca_step": ("落实情况", "Follow-up"),
+    "ca_mark_done": ("已完成", "Done"),
+    "ca_verify_ok": ("验证有效", "Verified effective"),
+    "ca_verify_bad": ("验证无效，重新整改", "Not effective: reopen"),
+    "ca_download": ("下载措施登记表（Excel）", "Download the register (Excel)"),
+})
+ENUMS.update({
+    "ca_kind": {"corrective": ("纠正措施", "Corrective"), "preventive": ("预防措施", "Preventive")},
+    "ca_status": {"open": ("未完成", "Open"), "done": ("已完成待验证", "Done, to verify"), "verified": ("已验证", "Verified")},
+    "ca_source": {"other": ("其他问题", "Other")},
+})

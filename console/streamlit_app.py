@@ -35,6 +35,8 @@ else:
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
                 st.Page("app_pages/performance.py", title=t("nav_performance"), icon=":material/star_rate:"),
             ]
+            analysis.append(st.Page("app_pages/corrective_actions.py", title=t("nav_corrective"),
+                                    icon=":material/build_circle:"))
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))

@@ -7,6 +7,7 @@ RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
     "holidays", "appeal_chain", "handover", "sanctions", "performance", "complaints",
+    "corrective_actions",
     "notifications",
     "sync",
     "zones", "buildings", "units", "schedules", "imports",

@@ -191,6 +191,18 @@ MATRIX = {
     "GET /reports/repair-revisits": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /reports/repair-revisits.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /repair-revisits/referrals": Row(SUP_UP, query=q_site),
+    # root causes and corrective/preventive actions (004 4.1.6); the world has no action with this id
+    "GET /corrective-actions/analysis": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /corrective-actions": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "POST /corrective-actions": Row(SUP_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "month": MONTH, "source_kind": "fault_notices", "source_ref": "lobby.floor",
+        "root_cause": "保洁频次不足", "action": "高峰前加扫一次", "kind": "preventive", "owner_id": w["staff"],
+        "due_date": (NOW + timedelta(days=7)).date().isoformat()}),
+    "POST /corrective-actions/{action_id}/done": Row(EVERYONE, ok=(404,), path={"action_id": 999999}, sited=False,
+                                                     denied=(404,), body=lambda w: {"note": "已完成"}),
+    "POST /corrective-actions/{action_id}/verify": Row(SUP_UP, ok=(404,), path={"action_id": 999999}, sited=False,
+                                                       body=lambda w: {"effective": True, "note": "抽查有效"}),
+    "GET /corrective-actions/report.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
     "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
                                         denied=(403,)),
