@@ -622,6 +622,8 @@ STRINGS.update({
     "nt_events_help": ("不选则接收群聊默认消息（紧急、超时升级、漏巡、客服升级、早报）。",
                        "None chosen: the group default (emergencies, escalations, missed rounds, requests, briefing)."),
     "nt_has_secret": ("已设密钥", "Secret set"),
+    "nt_default_events": ("群聊默认（紧急、超时升级、漏巡、客服升级、早报）",
+                          "group default (emergencies, escalations, missed rounds, requests, briefing)"),
     "nt_active": ("启用", "Active"),
     "nt_save": ("保存渠道", "Save channel"),
     "nt_saved": ("渠道已保存。", "Channel saved."),

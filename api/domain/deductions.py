@@ -17,12 +17,13 @@ from decimal import Decimal
 
 from peewee import IntegrityError, fn
 
-from api.db import db, is_postgres
+from api.db import db, is_postgres, locked
 from api.domain.deadlines import month_bounds, month_of, next_month
 from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, ledger_from_tallies,
                                repeated_problems, reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
+from api.domain.privacy import scrub
 from api.domain.workorders import member_of_site, site_tz
 from api.domain.errors import Conflict, Forbidden, Invalid
 from api.notify import events as notify_events
@@ -113,6 +114,7 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
         else:
             problem_key = problem_key or f"request:{request.kind}"
             reason = reason or f"投诉/报修处理过失：{request.description[:200]}"
+            reason = scrub(reason, [request.owner_name])  # the penalised person reads it
             occurred_at = occurred_at or request.received_at
     if work_order_id is not None and not WorkOrder.select().where(
             (WorkOrder.id == work_order_id) & (WorkOrder.site == site.id)).exists():
@@ -177,7 +179,11 @@ def file_appeal(d, by, reason, now=None):
         raise Conflict("This notice has already been appealed.")
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why the notice is wrong."})
-    appeal = Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    try:
+        with db.atomic():  # a savepoint: an appeal filed a moment ago by someone else loses cleanly
+            appeal = Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    except IntegrityError:
+        raise Conflict("This notice has already been appealed.")
     notify_events.appeal_filed(d, appeal, now)
     return appeal
 
@@ -193,7 +199,8 @@ def decide_appeal(d, by, upheld, reason, now=None, policy=None):
     now = now or utcnow()
     if by.role not in MANAGING:
         raise Forbidden("Only a manager decides appeals.")
-    appeal = Appeal.get_or_none(Appeal.deduction == d)
+    # locked before its status is checked: concurrent decisions wait, then find it decided
+    appeal = locked(Appeal, Appeal.deduction == d)
     if appeal is None:
         raise Conflict("This notice has no appeal to decide.")
     if appeal.status != "pending":

@@ -12,6 +12,8 @@ ZERO = Decimal("0.00")
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from api.domain.cells import append_text_safe, csv_row
+
 COLUMNS = [
     ("username", "工号/账号", "Username"),
     ("name", "姓名", "Staff"),
@@ -72,7 +74,7 @@ def payroll_csv(ledger):
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f"{zh} / {en}" for _k, zh, en in COLUMNS])
     for row in payroll_rows(ledger):
-        w.writerow([f"{row[k]:.2f}" if isinstance(row[k], Decimal) else row[k] for k, _zh, _en in COLUMNS])
+        w.writerow(csv_row([f"{row[k]:.2f}" if isinstance(row[k], Decimal) else row[k] for k, _zh, _en in COLUMNS]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -80,15 +82,14 @@ def payroll_xlsx(ledger):
     wb = Workbook()
     ws = wb.active
     ws.title = ledger["month"]
-    ws.append([_title(ledger)])
+    append_text_safe(ws, [_title(ledger)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"{zh}\n{en}" for _k, zh, en in COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in payroll_rows(ledger):
-        ws.append([row[k] for k, _zh, _en in COLUMNS])
-        r = ws.max_row
+        r = append_text_safe(ws, [row[k] for k, _zh, _en in COLUMNS])
         for col in (4, 5, 6, 8, 9):
             ws.cell(row=r, column=col).number_format = "0.00"
     for row in ws.iter_rows(min_row=ws.max_row, max_row=ws.max_row):

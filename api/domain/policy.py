@@ -103,6 +103,8 @@ class WorkOrderPolicySchema(_Strict):
     planned_resolve_time = fields.Time(required=True)
     revisit_working_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=30))
     escalation = fields.Nested(EscalationSchema, required=True)
+    # which orders guards, cleaners and technicians may open: their own, or also their zones'
+    field_staff_see = fields.String(load_default="assigned", validate=validate.OneOf(["assigned", "zone"]))
 
     @validates("resolve_hours")
     def _resolve_all_set(self, value, **kw):
@@ -175,6 +177,32 @@ class ZoneRankingSchema(_Strict):
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
 
 
+PRESENCE_METHODS = ("qr", "nfc", "gps", "typed")
+
+
+def _methods(**kw):
+    return fields.List(fields.String(validate=validate.OneOf(PRESENCE_METHODS)),
+                       validate=validate.Length(min=1), **kw)
+
+
+class PresencePolicySchema(_Strict):
+    """巡更到位: which proofs of presence count, per checkpoint or kind of checkpoint."""
+    radius_m = fields.Float(load_default=60, validate=validate.Range(min=1, max=10000))
+    max_accuracy_m = fields.Float(load_default=100, validate=validate.Range(min=1, max=100000))
+    outside_radius = fields.String(load_default="flag", validate=validate.OneOf(["flag", "refuse"]))
+    missing = fields.String(load_default="allow", validate=validate.OneOf(["allow", "flag", "refuse"]))
+    typed_needs_reason = fields.Boolean(load_default=True)
+    default = _methods(load_default=lambda: list(PRESENCE_METHODS))
+    by_kind = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+    by_checkpoint = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+
+
+class PhonePolicySchema(_Strict):
+    """The phone app: what its photo picker takes, when a failing entry is set aside."""
+    max_photo_mb = fields.Float(load_default=25, validate=validate.Range(min=0.1, max=500))
+    set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
+
+
 class PhotoPolicySchema(_Strict):
     long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
     jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
@@ -187,6 +215,8 @@ class PolicySchema(_Strict):
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
+    presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
+    phone = fields.Nested(PhonePolicySchema, load_default=lambda: PhonePolicySchema().load({}))
     appeals = fields.Nested(AppealPolicySchema, load_default=lambda: copy.deepcopy(DEFAULT_APPEALS))
     # which schemes of seed 004 the company runs: the points-deduction ledger, the performance scores, or both
     schemes = fields.List(fields.String(validate=validate.OneOf(["deductions", "performance"])),

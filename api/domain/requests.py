@@ -41,10 +41,11 @@ from api.domain.deadlines import (escalation_level_for, level_reached_at,  # noq
                                   missed_limit as _missed_limit)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.privacy import scrub
 from api.domain.workdays import add_working_days_to_date
 from api.domain import workorders as wo
 from api.notify import events as notify_events
-from api.db import db
+from api.db import db, relock
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
 from api.models.requests import (ACTIVE_REQUEST_STATUSES, REQUEST_CATEGORIES, REQUEST_CHANNELS,
@@ -110,20 +111,10 @@ def mask_name(name):
     return name[:1] + "**" if name else ""
 
 
-# a mainland mobile (138 0013 5678), a landline (021-6123 4567) or any run of 7+ digits
-_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
-                         r"|(?<!\d)0\d{2,3}-?\d{3,4}[\s-]?\d{4}(?!\d)|\d{7,}")
-
-
-def scrub_owner(text, name, phone):
-    """Text safe for field staff: the owner's name, the phone and any phone-like number are removed."""
-    out = text or ""
-    if name and name.strip():
-        out = out.replace(name.strip(), "业主")
-    digits = re.sub(r"\D", "", phone or "")
-    if digits:
-        out = out.replace(phone, "***")
-    return _PHONE_LIKE.sub("***", out)
+def scrub_owner(text, name, phone=None):
+    """Text safe for field staff: the owner's name and every phone-like number removed
+    (``api.domain.privacy.scrub``: however the number is written)."""
+    return scrub(text, [name])
 
 
 def location_text(building="", unit="", room="", public_area=""):
@@ -441,7 +432,8 @@ def _live_orders(req):
 
 def order_title(req):
     where = location_text(req.building, req.unit, req.room, req.public_area)
-    return f"{KIND_NAMES.get(req.kind, req.kind)}：{CATEGORY_NAMES.get(req.category, req.category)} {where}".strip()
+    title = f"{KIND_NAMES.get(req.kind, req.kind)}：{CATEGORY_NAMES.get(req.category, req.category)} {where}".strip()
+    return scrub(title, [req.owner_name])
 
 
 def order_description(req, note=""):
@@ -468,6 +460,7 @@ def _restart_limits(req, policy, now, scope):
 def _reopen(req, actor, policy, now, note):
     orders = _live_orders(req)
     for order in orders:
+        order = relock(order)  # its status checked under its lock (a technician may be moving it)
         if order.status in ("done", "verified"):
             wo.transition(order, "reopen", actor, note=note or "业主回访不满意，返修 / owner not satisfied", now=now,
                           policy=policy)
@@ -505,6 +498,10 @@ def transition(req, action, actor, *, trade=None, priority=None, note="", now=No
             errors["priority"] = "emergency or normal."
         if errors:
             raise Invalid(errors)
+        already = [o.id for o in linked_orders(req) if o.trade == trade and o.status in wo.ACTIVE]
+        if already:
+            raise Conflict(f"This request already has a live work order for {trade}: "
+                           + ", ".join(f"#{i}" for i in already) + ". Cancel it first to send another.")
         order = wo.create_work_order(site=req.site, created_by=actor, trade=trade, title=order_title(req),
                                      description=order_description(req, note), priority=priority,
                                      zone=req.zone_id, source="request", request_id=req.id, now=now, policy=policy)
@@ -779,36 +776,38 @@ def stats_workbook(site, month, stats, rows):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from api.domain.cells import append_text_safe
+
     tz = site_tz(site)
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总 Summary"
     bold = Font(bold=True)
-    ws.append([f"{site.name} 客服月报 {month}"])
+    append_text_safe(ws, [f"{site.name} 客服月报 {month}"])
     ws["A1"].font = bold
     for label, key in (("受理总数 Total", "total"), ("按时 On time", "on_time"), ("超时 Late", "late"),
                        ("按时率 On-time rate", "on_time_rate"), ("已回访 Revisited", "revisited"),
                        ("满意 Satisfied", "satisfied"), ("满意率 Satisfaction rate", "satisfaction_rate"),
                        ("返修/重开 Reopened", "reopened"), ("升级 Escalated", "escalated")):
-        ws.append([label, stats[key]])
+        append_text_safe(ws, [label, stats[key]])
     for title, key, names in (("类别 Kind", "by_kind", KIND_NAMES), ("楼栋 Building", "by_building", {}),
                               ("部门 Department", "by_trade", {}), ("渠道 Channel", "by_channel", {}),
                               ("事项 Category", "by_category", CATEGORY_NAMES)):
         sheet = wb.create_sheet(title)
-        sheet.append([title, "数量 Count"])
+        append_text_safe(sheet, [title, "数量 Count"])
         for k, n in stats[key].items():
-            sheet.append([f"{names.get(k, k)} ({k})" if names else k, n])
+            append_text_safe(sheet, [f"{names.get(k, k)} ({k})" if names else k, n])
     rep = wb.create_sheet("重复投诉 Repeats")
-    rep.append(["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
+    append_text_safe(rep, ["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
     for r in stats["repeat_units"]:
-        rep.append([r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
+        append_text_safe(rep, [r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
                     r["earlier"]])
     lst = wb.create_sheet("明细 Requests")
-    lst.append(["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
+    append_text_safe(lst, ["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
                 "满意"])
     for r in rows:
         fmt = (lambda d: _to_local(d, tz).strftime("%Y-%m-%d %H:%M") if d else "")
-        lst.append([r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
+        append_text_safe(lst, [r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
                     CATEGORY_NAMES.get(r["category"], r["category"]),
                     location_text(r["building"], r["unit"], r["room"], r["public_area"]),
                     mask_name(r["owner_name"]), mask_phone(r["owner_phone"]), r["trade"] or "", r["status"],

@@ -106,6 +106,7 @@ MATRIX = {
     # the service desk walks no rounds: 403 "no rounds or tasks"
     "GET /tasks": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /rounds": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
     # the phone's sync bundle: only the caller's own sites, whatever their role
@@ -131,7 +132,9 @@ MATRIX = {
                                                body=lambda w: {"reason": "重复上报 / reported twice"}),
     "GET /work-orders": Row(EVERYONE, query=q_site),
     "POST /work-orders": Row(SUP_UP, ok=(201,), body=work_order),
-    "GET /work-orders/{order_id}": Row(EVERYONE, path={"order_id": "work_order"}, denied=(403, 404)),
+    # field staff open only the orders assigned to them: the lobby order is cleaner1's
+    "GET /work-orders/{order_id}": Row(EVERYONE - {"guard", "technician"}, path={"order_id": "work_order"},
+                                       denied=(403, 404)),
     # the order made from guard1's lobby (cleaning) finding goes to the zone's cleaner, cleaner1
     # (片区责任制): only the assignee and supervisors move it; the technician is refused
     "POST /work-orders/{order_id}/transitions": Row(

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, MANAGER_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
-from api.db import write_tx
+from api.db import lock_key, relock, write_tx
 from api.domain import appeals
 from api.domain import deductions as dd
 from api.errors import Invalid, NotFound
@@ -72,6 +72,12 @@ class Deductions(MethodView):
         if site_id not in site_ids():
             raise Invalid({"site_id": "No such site."})
         with write_tx():
+            if client_id:
+                lock_key(f"deduction.client_id:{client_id}")  # two racing retries: one makes it
+                earlier = Deduction.get_or_none(Deduction.client_id == client_id)
+                if earlier:
+                    check_site(earlier.site_id, "deduction")
+                    return _with_amount(earlier), 200
             d = dd.create_deduction(site=site_id, created_by=g.user, client_id=client_id,
                                     actor_site_ids=site_ids(), **data)
             audit("deduction.create", "deduction", d.id, d.site_id, after=dd.snapshot(d))
@@ -101,7 +107,7 @@ class FileAppeal(MethodView):
     def post(self, data, deduction_id):
         """Appeal a notice: the penalised person, or a supervisor for them."""
         with write_tx():
-            d = visible_deduction(deduction_id)
+            d = _with_amount(relock(visible_deduction(deduction_id)))  # one appeal: the second waits, then sees it
             appeal = appeals.file(d, g.user, data["reason"], data.get("kind", "ordinary"))
             audit("deduction.appeal", "deduction", d.id, d.site_id, before=dd.snapshot(d),
                   after=dict(appeals.snapshot(appeal), appeal_id=appeal.id, appeal_status="pending",
@@ -120,7 +126,8 @@ class DecideAppeal(MethodView):
         voids the notice, or reverses it if its month is closed."""
         require_role(*SUPERVISOR_UP)
         with write_tx():
-            d = visible_deduction(deduction_id)
+            # locked before the appeal's status is checked: concurrent decisions reverse it once
+            d = _with_amount(relock(visible_deduction(deduction_id)))
             before = dd.snapshot(d)
             appeal, reversal = appeals.decide(d, g.user, data["upheld"], data["reason"])
             after = dict(dd.snapshot(Deduction.get_by_id(d.id)), appeal_status=appeal.status,
