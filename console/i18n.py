@@ -810,6 +810,12 @@ STRINGS.update({
     "cp_revisits": ("维修回访月报", "Monthly repair-revisit report"),
     "cp_referrals": ("回访不满意，已转维修部门负责人", "Unsatisfied revisits passed to department heads"),
     "cp_download": ("下载维修回访月报（Excel）", "Download the repair-revisit report (Excel)"),
+    "cp_in_kind": ("按投诉方式回复", "Replied in kind"),
+    "cp_revisited": ("回访数", "Revisited"),
+    "cp_satisfied": ("满意", "Satisfied"),
+    "cp_unsatisfied": ("不满意", "Unsatisfied"),
+    "cp_late_revisits": ("逾期回访", "Late revisits"),
+    "cp_still_due": ("待回访已逾期", "Still due"),
 })
 ENUMS.update({
     "reply_method": {"visit": ("走访", "Visit"), "letter": ("回函", "Letter"), "call": ("致电", "Call")},

@@ -92,7 +92,7 @@ if ui.role() in ui.SUPERVISOR_UP:
         k[1].metric(t("cp_valid"), s["valid"])
         k[2].metric(t("cp_invalid"), s["invalid"])
         k[3].metric(label("req_kind", "suggestion"), s["suggestions"])
-        k[4].metric(t("cp_reply"), s["replied_in_kind"])
+        k[4].metric(t("cp_in_kind"), s["replied_in_kind"])
         if s["invalid_reasons"]:
             st.dataframe(pd.DataFrame([{"#": x["request_id"], t("cp_reason"): x["reason"]}
                                        for x in s["invalid_reasons"]]), hide_index=True)
@@ -101,7 +101,7 @@ if ui.role() in ui.SUPERVISOR_UP:
         st.subheader(t("cp_revisits"))
         k = st.columns(5)
         for col, key in zip(k, ("revisited", "satisfied", "unsatisfied", "late_revisits", "still_due")):
-            col.metric(key, rep[key])
+            col.metric(t(f"cp_{key}"), rep[key])
         if rep["unsatisfied_list"]:
             st.markdown(f"**{t('cp_referrals')}**")
             st.dataframe(pd.DataFrame([{"#": u["request_id"], t("note"): u["note"], "trade": u["trade"],
