@@ -466,3 +466,53 @@ class PatrolClient:
         """The printable QR label sheet (HTML) of a site's checkpoints, or just ``ids``."""
         return self.get_bytes("/checkpoints/labels", site_id=site_id,
                               ids=",".join(str(int(i)) for i in ids) if ids else None)
+
+    # --- complaint handling and repair revisits (seedrules) -----------------------------------
+
+    def judge_complaint(self, request_id, valid, reason):
+        return self.post(f"/requests/{int(request_id)}/validity", {"valid": bool(valid), "reason": reason})
+
+    def reply_complaint(self, request_id, method, text=""):
+        return self.post(f"/requests/{int(request_id)}/reply", {"method": method, "text": text})
+
+    def register_mail(self, request_id, sender, subject, reported_to):
+        return self.post(f"/requests/{int(request_id)}/incoming-mail",
+                         {"sender": sender, "subject": subject, "reported_to": reported_to})
+
+    def refer_to_general_manager(self, request_id, reason):
+        return self.post(f"/requests/{int(request_id)}/general-manager", {"reason": reason})
+
+    def incoming_mail(self, site_id=None, year=None):
+        return self.get("/incoming-mail", site_id=site_id, year=year)
+
+    def complaint_stats(self, site_id, month):
+        return self.get("/complaints/stats", site_id=site_id, month=month)
+
+    def repair_revisit_report(self, site_id, month):
+        return self.get("/reports/repair-revisits", site_id=site_id, month=month)
+
+    def repair_revisit_report_xlsx(self, site_id, month):
+        return self.get_bytes("/reports/repair-revisits.xlsx", site_id=site_id, month=month)
+
+    def revisit_referrals(self, site_id=None):
+        return self.get("/repair-revisits/referrals", site_id=site_id)
+
+    # --- root causes and corrective/preventive actions (seedrules) ---------------------------
+
+    def corrective_analysis(self, site_id, month):
+        return self.get("/corrective-actions/analysis", site_id=site_id, month=month)
+
+    def corrective_actions(self, site_id, month):
+        return self.get("/corrective-actions", site_id=site_id, month=month)
+
+    def create_corrective_action(self, body):
+        return self.post("/corrective-actions", body)
+
+    def corrective_done(self, action_id, note):
+        return self.post(f"/corrective-actions/{int(action_id)}/done", {"note": note})
+
+    def corrective_verify(self, action_id, effective, note):
+        return self.post(f"/corrective-actions/{int(action_id)}/verify", {"effective": bool(effective), "note": note})
+
+    def corrective_report_xlsx(self, site_id, month):
+        return self.get_bytes("/corrective-actions/report.xlsx", site_id=site_id, month=month)

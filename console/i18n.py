@@ -456,6 +456,7 @@ STRINGS.update({
 ENUMS.update({
     "req_kind": {"complaint": ("投诉", "Complaint"), "repair": ("报修", "Repair"), "suggestion": ("建议", "Suggestion")},
     "req_channel": {"phone": ("来电", "Phone"), "visit": ("来访", "Visit"), "wechat": ("微信", "WeChat"),
+                    "letter": ("来函", "Letter"),
                     "patrol": ("巡查发现", "Patrol")},
     "req_category": {
         "water_leak": ("漏水", "Water leak"), "lift": ("电梯", "Lift"), "noise": ("噪音", "Noise"),
@@ -467,7 +468,8 @@ ENUMS.update({
         "open": ("待受理", "Open"), "handling": ("客服处理中", "Handling"), "transferred": ("已转部门", "Transferred"),
         "done": ("已办结待回访", "Done, to revisit"), "closed": ("已回访关闭", "Closed"), "cancelled": ("已作废", "Cancelled"),
     },
-    "req_level": {0: ("接待人", "Receptionist"), 1: ("客服主管", "CS supervisor"), 2: ("主管副总经理", "Deputy GM")},
+    "req_level": {0: ("接待人", "Receptionist"), 1: ("客服主管", "CS supervisor"), 2: ("主管副总经理", "Deputy GM"),
+                  3: ("总物业经理", "General property manager")},
     "req_fault": {"hidden": ("隐瞒投诉", "Hidden"), "late_registration": ("漏记/迟报", "Registered late"),
                   "overdue": ("处理超时", "Overdue")},
     "req_action": {
@@ -784,4 +786,70 @@ STRINGS.update({
 ENUMS.update({
     "site_kind": {"residential": ("住宅小区", "Residential"), "office": ("写字楼", "Office"),
                   "commercial": ("商业", "Commercial")},
+})
+
+# seedrules: complaint handling (003) and repair revisits (002)
+STRINGS.update({
+    "nav_complaints": ("投诉处理与回访报告", "Complaints & revisits"),
+    "cp_title": ("投诉鉴别、回复与维修回访", "Complaint validity, replies and repair revisits"),
+    "cp_pick": ("选择投诉", "Complaint"),
+    "cp_none": ("本月没有投诉。", "No complaints this month."),
+    "cp_validity": ("有效/无效投诉鉴别", "Valid or invalid"),
+    "cp_valid": ("有效投诉", "Valid"),
+    "cp_invalid": ("无效投诉", "Invalid"),
+    "cp_reason": ("鉴别理由（是否属于物业服务合同范围）", "Reason (within the service contract or not)"),
+    "cp_reply": ("回复业主（按投诉方式：来访走访、来函回函、来电致电）", "Reply (the way it came: visit, letter, call)"),
+    "cp_reply_method": ("回复方式", "Reply by"),
+    "cp_reply_text": ("回复内容（书面回复必填）", "Reply text (required for a letter)"),
+    "cp_mail": ("收文登记（书面投诉）", "Incoming-mail register (written complaints)"),
+    "cp_sender": ("来函人", "Sender"),
+    "cp_subject": ("事由", "Subject"),
+    "cp_reported_to": ("报呈公司领导", "Passed to (company leader)"),
+    "cp_gm": ("超出部门经理权限：报总物业经理", "Beyond the duty manager: to the general property manager"),
+    "cp_stats": ("本月投诉统计", "This month's complaints"),
+    "cp_revisits": ("维修回访月报", "Monthly repair-revisit report"),
+    "cp_referrals": ("回访不满意，已转维修部门负责人", "Unsatisfied revisits passed to department heads"),
+    "cp_download": ("下载维修回访月报（Excel）", "Download the repair-revisit report (Excel)"),
+    "cp_in_kind": ("按投诉方式回复", "Replied in kind"),
+    "cp_revisited": ("回访数", "Revisited"),
+    "cp_satisfied": ("满意", "Satisfied"),
+    "cp_unsatisfied": ("不满意", "Unsatisfied"),
+    "cp_late_revisits": ("逾期回访", "Late revisits"),
+    "cp_still_due": ("待回访已逾期", "Still due"),
+})
+ENUMS.update({
+    "reply_method": {"visit": ("走访", "Visit"), "letter": ("回函", "Letter"), "call": ("致电", "Call")},
+})
+
+# seedrules: root causes and corrective/preventive actions (004 4.1.6)
+STRINGS.update({
+    "nav_corrective": ("纠正预防措施", "Corrective actions"),
+    "ca_title": ("问题根源分析与纠正预防措施", "Root causes and corrective/preventive actions"),
+    "ca_intro": ("每月对过失通知单和超时工单/客服单进行分析，找出问题根源，制定纠正预防措施，明确责任人和完成期限，并验证落实。",
+                 "Each month the fault notices and overdue items are analysed for root causes; each action has an "
+                 "owner and a due date, and is checked."),
+    "ca_problems": ("本月过失问题", "This month's problems"),
+    "ca_notices": ("过失单数", "Notices"),
+    "ca_people": ("涉及人数", "People"),
+    "ca_actions": ("已定措施", "Actions"),
+    "ca_overdue": ("超时事项", "Overdue items"),
+    "ca_add": ("登记根源与措施", "Register a root cause and action"),
+    "ca_source": ("针对", "About"),
+    "ca_root_cause": ("问题根源", "Root cause"),
+    "ca_action": ("纠正预防措施", "Action"),
+    "ca_kind": ("类别", "Kind"),
+    "ca_owner": ("责任人", "Owner"),
+    "ca_due": ("完成期限", "Due"),
+    "ca_register": ("本月措施登记表", "This month's register"),
+    "ca_late": ("逾期", "Late"),
+    "ca_step": ("落实情况", "Follow-up"),
+    "ca_mark_done": ("已完成", "Done"),
+    "ca_verify_ok": ("验证有效", "Verified effective"),
+    "ca_verify_bad": ("验证无效，重新整改", "Not effective: reopen"),
+    "ca_download": ("下载措施登记表（Excel）", "Download the register (Excel)"),
+})
+ENUMS.update({
+    "ca_kind": {"corrective": ("纠正措施", "Corrective"), "preventive": ("预防措施", "Preventive")},
+    "ca_status": {"open": ("未完成", "Open"), "done": ("已完成待验证", "Done, to verify"), "verified": ("已验证", "Verified")},
+    "ca_source": {"other": ("其他问题", "Other")},
 })

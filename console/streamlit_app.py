@@ -22,6 +22,7 @@ else:
         daily = [
             st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
             st.Page("app_pages/service_desk.py", title=t("nav_service_desk"), icon=":material/support_agent:"),
+            st.Page("app_pages/complaints.py", title=t("nav_complaints"), icon=":material/rate_review:"),
         ]
         holidays_page = st.Page("app_pages/holidays.py", title=t("nav_holidays"), icon=":material/event:")
         analysis = [
@@ -34,6 +35,8 @@ else:
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
                 st.Page("app_pages/performance.py", title=t("nav_performance"), icon=":material/star_rate:"),
             ]
+            analysis.append(st.Page("app_pages/corrective_actions.py", title=t("nav_corrective"),
+                                    icon=":material/build_circle:"))
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))

@@ -7,7 +7,7 @@ from api.models.inspections import Photo
 from api.models.org import Site, User, Zone
 
 REQUEST_KINDS = ("complaint", "repair", "suggestion")
-REQUEST_CHANNELS = ("phone", "visit", "wechat", "patrol")
+REQUEST_CHANNELS = ("phone", "visit", "wechat", "patrol", "letter")  # letter: 来函 (seed 003 暂行规定 2)
 REQUEST_STATUSES = ("open", "handling", "transferred", "done", "closed", "cancelled")
 ACTIVE_REQUEST_STATUSES = ("open", "handling", "transferred")
 # what the matter is about: "the same thing" when a unit complains again

@@ -54,14 +54,14 @@ class RequestListArgs(QuerySchema, PageArgs):
     phone_last4 = fields.String(validate=validate.Regexp(r"^\d{4}$", error="The phone's last four digits."))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
-    min_level = fields.Integer(validate=validate.Range(min=1, max=2), metadata={
+    min_level = fields.Integer(validate=validate.Range(min=1, max=3), metadata={
         "description": "Escalated to at least this level (1 supervisor, 2 deputy GM)."})
     revisit_due = fields.Boolean(metadata={"description": "Completed, waiting for the owner's revisit."})
 
 
 class RequestEscalatedArgs(QuerySchema, PageArgs):
     site_id = fields.Integer()
-    min_level = fields.Integer(load_default=1, validate=validate.Range(min=1, max=2))
+    min_level = fields.Integer(load_default=1, validate=validate.Range(min=1, max=3))
 
 
 class RequestRevisitDueArgs(QuerySchema, PageArgs):
