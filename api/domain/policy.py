@@ -13,8 +13,8 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, validate, valid
 
 from api.errors import Invalid
 
-PRIORITIES = ("emergency", "normal", "planned")
-TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
+from api.domain.vocabulary import PRIORITIES, TRADES  # noqa: F401 - the one source of both
+
 TIERS = ("extra_fine", "sanction", "dismissal")
 TIER_ORDER = ("none",) + TIERS
 

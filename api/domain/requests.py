@@ -40,6 +40,7 @@ from api.domain.deadlines import month_bounds, revisit_due as order_revisit_due
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
 from api.domain.workdays import add_working_days_to_date
+from api.domain import vocabulary as vocab
 from api.domain import workorders as wo
 from api.db import db
 from api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -52,27 +53,28 @@ CHANNELS = REQUEST_CHANNELS
 CATEGORIES = REQUEST_CATEGORIES
 STATUSES = REQUEST_STATUSES
 ACTIVE = ACTIVE_REQUEST_STATUSES
-DEPARTMENTS = tuple(t for t in TRADES if t != "customer_service")
-DESK_ROLES = ("service", "supervisor", "manager", "admin")
-SUPERVISING = ("supervisor", "manager", "admin")
-OWNER_VIEWERS = ("manager", "admin")
-FAULTS = ("hidden", "late_registration", "overdue")
+DEPARTMENTS = vocab.DEPARTMENTS
+DESK_ROLES = vocab.DESK_ROLES
+SUPERVISING = vocab.SUPERVISING
+OWNER_VIEWERS = vocab.MANAGING
+FAULTS = vocab.REQUEST_FAULTS
 
-KIND_NAMES = {"complaint": "投诉", "repair": "报修", "suggestion": "建议"}
-CATEGORY_NAMES = {"water_leak": "漏水", "lift": "电梯", "noise": "噪音", "parking": "车场/道闸",
-                  "cleaning": "清洁卫生", "security": "安全秩序", "lighting": "照明", "drainage": "排水/井盖",
-                  "greenery": "绿化", "facility": "公共设施", "fees": "收费", "other": "其他"}
-FAULT_NAMES = {"hidden": "隐瞒投诉", "late_registration": "漏记/迟报投诉", "overdue": "投诉处理超时"}
-LEVEL_NAMES = {0: "接待人", 1: "客服主管", 2: "主管副总经理/值班经理"}
+
+def _zh(kind):
+    return {k: v[0] for k, v in vocab.LABELS[kind].items()}
+
+
+KIND_NAMES = _zh("req_kind")
+CATEGORY_NAMES = _zh("req_category")
+FAULT_NAMES = _zh("req_fault")
+LEVEL_NAMES = _zh("req_level")
+CHANNEL_NAMES = _zh("req_channel")
+STATUS_NAMES = _zh("req_status")
+TRADE_NAMES = _zh("trade")
 
 # action -> (statuses it may start from, status it leads to; None: decided by the action)
-TRANSITIONS = {
-    "handle": (("open",), "handling"),
-    "transfer": (("open", "handling", "transferred"), "transferred"),
-    "complete": (("handling", "transferred"), "done"),
-    "reopen": (("done", "closed"), None),
-    "cancel": (("open", "handling"), "cancelled"),
-}
+TRANSITIONS = vocab.REQUEST_TRANSITIONS
+allowed_actions = vocab.request_actions  # (status, role) -> [action]
 
 
 # --- the pure part ----------------------------------------------------------------------

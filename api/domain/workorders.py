@@ -14,24 +14,16 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
                         WorkOrderEvent, WorkOrderFinding, WorkOrderPhoto, Zone, utcnow)
 
-ACTIVE = ("open", "assigned", "accepted", "in_progress", "done")
-OPEN_STATUSES = ("open", "assigned", "accepted", "in_progress")
-SUPERVISING = ("supervisor", "manager", "admin")
-REVISITING = SUPERVISING + ("service",)
+from api.domain import vocabulary as vocab
 
+ACTIVE = vocab.WORK_ORDER_ACTIVE
+OPEN_STATUSES = vocab.WORK_ORDER_OPEN
+SUPERVISING = vocab.SUPERVISING
+REVISITING = vocab.REVISITING
 # action -> (statuses it may start from, status it leads to; None: decided by the action)
-TRANSITIONS = {
-    "assign": (("open", "assigned", "accepted"), "assigned"),
-    "accept": (("assigned",), "accepted"),
-    "start": (("accepted",), "in_progress"),
-    "finish": (("accepted", "in_progress"), "done"),
-    "verify": (("done",), None),
-    "reopen": (("done", "verified"), None),
-    "cancel": (("open", "assigned", "accepted", "in_progress"), "cancelled"),
-}
-
-STATUS_NAMES = {"open": "待派单", "assigned": "已派单", "accepted": "已接单", "in_progress": "处理中",
-                "done": "已完成待回访", "verified": "已回访关闭", "cancelled": "已取消"}
+TRANSITIONS = vocab.WORK_ORDER_TRANSITIONS
+STATUS_NAMES = {k: v[0] for k, v in vocab.LABELS["wo_status"].items()}
+allowed_actions = vocab.work_order_actions  # (status, role, user_id, assignee_id) -> [action]
 
 
 def check_transition(status, action):
@@ -47,11 +39,12 @@ def check_transition(status, action):
 
 def check_actor(action, actor_role, actor_id, assignee_id):
     """Technicians move only their own orders; supervisors dispatch, verify, reopen and cancel."""
-    if action in ("accept", "start", "finish"):
+    who = vocab.WORK_ORDER_ACTORS.get(action)
+    if who == "assignee":
         if actor_id == assignee_id or actor_role in SUPERVISING:
             return
         raise Forbidden("Only the assigned person (or a supervisor) may do this to the work order.")
-    if action in ("verify", "reopen"):
+    if who == REVISITING:
         if actor_role in REVISITING:
             return
         raise Forbidden("Only customer service or a supervisor may record the revisit or reopen an order.")

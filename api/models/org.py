@@ -4,10 +4,7 @@ from peewee import (AutoField, BooleanField, CharField, DateTimeField, DoubleFie
 
 from api.models.base import BaseModel, JSONField, utcnow
 
-ROLES = ("guard", "cleaner", "technician", "service", "supervisor", "manager", "admin")
-FIELD_ROLES = ("guard", "cleaner", "technician")
-DESK_ROLES = ("service", "supervisor", "manager", "admin")
-TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
+from api.domain.vocabulary import DESK_ROLES, FIELD_ROLES, ROLES, TRADES  # noqa: F401 - the one source
 
 
 class Site(BaseModel):

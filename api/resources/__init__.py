@@ -6,6 +6,7 @@ import logging
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
+    "vocabulary",
 ]
 
 log = logging.getLogger(__name__)

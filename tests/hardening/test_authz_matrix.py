@@ -161,6 +161,7 @@ MATRIX = {
     "GET /requests/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /requests/stats.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
+    "GET /vocabulary": Row(EVERYONE),  # labels and state machines: no secret either
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
 }

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from api.domain.deadlines import overdue_kind, seconds_left
 from api.domain.policy import PRIORITIES, TRADES
-from api.domain.workorders import STATUS_NAMES, TRANSITIONS
+from api.domain.workorders import STATUS_NAMES, TRANSITIONS, allowed_actions
 from api.models import WORK_ORDER_STATUSES, WorkOrderEvent, utcnow
 from api.pagination import PageArgs
 from api.resources.common import OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
@@ -76,6 +76,9 @@ class WorkOrderOut(OutSchema):
     priority = fields.String()
     status = fields.String()
     status_name = fields.Function(lambda o: STATUS_NAMES.get(o.status, o.status))
+    allowed_actions = fields.Function(
+        lambda o: allowed_actions(o.status, g.user.role, g.user.id, o.assignee_id) if g.get("user") else [],
+        metadata={"description": "What the caller may do to this order now (state machine and role rules)."})
     source = fields.String()
     request_id = fields.Integer(allow_none=True)
     assignee = fields.Nested(WorkOrderPersonRef, allow_none=True)

@@ -1,0 +1,27 @@
+"""The vocabulary (词汇表): roles, trades, priorities, statuses, state machines and their labels."""
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.domain import vocabulary as vocab
+from api.resources.vocabulary.schemas import VocabularyArgs, VocabularyOut
+
+blp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary",
+                description="The one vocabulary every client shows: values, state machines and labels.")
+
+
+@blp.route("")
+class Vocabulary(MethodView):
+    @blp.arguments(VocabularyArgs, location="query")
+    @blp.response(200, VocabularyOut)
+    @blp.alt_response(304, description="The vocabulary has not changed since the ETag sent.")
+    def get(self, args):
+        """Every enum value with its label in the caller's language (``lang`` or ``Accept-Language``);
+        cacheable: send ``If-None-Match`` with the ETag and get 304 while nothing changed."""
+        lang = args.get("lang") or vocab.lang_of(request.headers.get("Accept-Language"))
+        tag = f'"{vocab.etag(lang)}"'
+        headers = {"ETag": tag, "Cache-Control": "private, max-age=300", "Vary": "Accept-Language",
+                   "Content-Language": "zh-CN" if lang == "zh" else "en"}
+        if tag in [t.strip() for t in (request.headers.get("If-None-Match") or "").split(",")]:
+            return Response(status=304, headers=headers)
+        return vocab.document(lang), 200, headers
