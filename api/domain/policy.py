@@ -121,6 +121,9 @@ class ComplaintPolicySchema(_Strict):
 class ZoneRankingSchema(_Strict):
     pass_rate_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    rework_weight = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=100))
+    complaint_weight = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=100))
+    complaint_allowance = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=1, max=1000))
 
 
 class PolicySchema(_Strict):
@@ -128,8 +131,9 @@ class PolicySchema(_Strict):
     deductions = fields.Nested(DeductionPolicySchema, required=True)
     work_orders = fields.Nested(WorkOrderPolicySchema, required=True)
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
-    zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
-                                                                          "on_time_weight": 30})
+    zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {
+        "pass_rate_weight": 70, "on_time_weight": 30, "rework_weight": 0, "complaint_weight": 0,
+        "complaint_allowance": 5})
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -275,15 +275,19 @@ def transition(order, action, actor, *, assignee_id=None, note="", photo_ids=(),
 
 
 def _reopen(order, now, policy, findings):
-    """Rework (返修): back to the assignee (or the dispatch queue) with a fresh limit."""
+    """Rework (返修): back to the assignee (or the dispatch queue) with fresh limits counted from the
+    reopening, as for a new order: respond by (2 h / 24 h) from now, finish within the time limit after
+    that. The old respond_by would make it overdue, and escalated, the minute it is reopened."""
     order.reopen_count += 1
     order.done_at = None
     order.verified_at = None
     order.revisit_due = None
     order.escalation_level = 0
     order.escalated_at = None
-    hours = policy.resolve_hours(order.priority, order.trade, item_resolve_hours(findings))
-    order.resolve_by = now + timedelta(hours=hours)
+    fresh = order_deadlines(policy, order.priority, now, order.trade, item_resolve_hours(findings), None,
+                            site_tz(order.site))
+    order.respond_by = fresh["respond_by"]
+    order.resolve_by = fresh["resolve_by"]
     if findings:
         Finding.update(status="in_work").where(Finding.id.in_([f.id for f in findings])).execute()
     return "assigned" if order.assignee_id else "open"

@@ -1,9 +1,12 @@
 """The vocabulary (词汇表): roles, trades, priorities, statuses, state machines and their labels."""
+import hashlib
+import json
+
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.domain import vocabulary as vocab
+from api.domain import reports, vocabulary as vocab
 from api.resources.vocabulary.schemas import VocabularyArgs, VocabularyOut
 
 blp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary",
@@ -19,9 +22,10 @@ class Vocabulary(MethodView):
         """Every enum value with its label in the caller's language (``lang`` or ``Accept-Language``);
         cacheable: send ``If-None-Match`` with the ETag and get 304 while nothing changed."""
         lang = args.get("lang") or vocab.lang_of(request.headers.get("Accept-Language"))
-        tag = f'"{vocab.etag(lang)}"'
+        doc = dict(vocab.document(lang), figures=reports.figure_definitions(lang))
+        tag = '"%s"' % hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
         headers = {"ETag": tag, "Cache-Control": "private, max-age=300", "Vary": "Accept-Language",
                    "Content-Language": "zh-CN" if lang == "zh" else "en"}
         if tag in [t.strip() for t in (request.headers.get("If-None-Match") or "").split(",")]:
             return Response(status=304, headers=headers)
-        return vocab.document(lang), 200, headers
+        return doc, 200, headers

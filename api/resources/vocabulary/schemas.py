@@ -20,4 +20,6 @@ class VocabularyOut(OutSchema):
     machines = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
         "description": "Per object: statuses and actions {from, to, who} ('assignee': the order's own assignee)."})
     sets = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    figures = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "What each report figure counts (api/domain/reports.py FIGURES), for tooltips."})
     labels = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()))
