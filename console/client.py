@@ -10,6 +10,7 @@ import uuid
 import requests
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+ACCEPT_LANGUAGE = {"zh": "zh-CN,zh;q=0.9", "en": "en,zh-CN;q=0.5"}
 TIMEOUT = (5, 30)  # connect, read (payroll exports and reports can take a few seconds)
 
 
@@ -84,17 +85,20 @@ def _clean(params):
 
 
 class PatrolClient:
-    """``PatrolClient(token=...)``; the base URL comes from ``PATROL_API_URL``."""
+    """``PatrolClient(token=..., lang="zh")``; the base URL comes from ``PATROL_API_URL``. Every call
+    sends ``Accept-Language`` (zh-CN unless the user chose English), so the API answers in it."""
 
-    def __init__(self, base_url=None, token=None, session=None):
+    def __init__(self, base_url=None, token=None, session=None, lang="zh"):
         self.base_url = (base_url or os.environ.get("PATROL_API_URL") or DEFAULT_URL).rstrip("/")
         self.token = token
+        self.lang = lang
         self.http = session or requests.Session()
 
     # --- plumbing ---------------------------------------------------------------------
 
     def _request(self, method, path, params=None, json=None, headers=None, raw=False, files=None, data=None):
         h = {"Accept": "application/json"} if not raw else {}
+        h["Accept-Language"] = ACCEPT_LANGUAGE.get(self.lang, ACCEPT_LANGUAGE["zh"])
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
         h.update(headers or {})
@@ -159,6 +163,11 @@ class PatrolClient:
 
     def me(self):
         return self.get("/me")
+
+    def vocabulary(self):
+        """Roles, trades, priorities, statuses, state machines, their labels (in ``lang``) and what each
+        report figure counts: the one vocabulary, the API's."""
+        return self.get("/vocabulary")
 
     def sites(self):
         return self.get("/sites")

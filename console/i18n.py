@@ -281,53 +281,6 @@ STRINGS = {
     "request_id": ("请求号", "Request id"),
 }
 
-# labels of the API's enum values
-ENUMS = {
-    "role": {
-        "guard": ("秩序维护员", "Guard"), "cleaner": ("保洁员", "Cleaner"), "technician": ("维修工", "Technician"),
-        "service": ("客服", "Customer service"), "supervisor": ("主管", "Supervisor"),
-        "manager": ("管理处经理", "Manager"), "admin": ("系统管理员", "Administrator"),
-    },
-    "trade": {
-        "cleaning": ("保洁", "Cleaning"), "engineering": ("工程维修", "Engineering"),
-        "security": ("秩序维护", "Security"), "landscaping": ("绿化", "Landscaping"),
-        "customer_service": ("客服", "Customer service"),
-    },
-    "priority": {
-        "emergency": ("紧急（2小时响应）", "Emergency (2 h)"), "normal": ("一般（24小时响应）", "Normal (24 h)"),
-        "planned": ("计划维修", "Planned"),
-    },
-    "finding_status": {
-        "open": ("待处理", "Open"), "in_work": ("处理中", "In work"), "resolved": ("已整改", "Resolved"),
-        "dismissed": ("已作废", "Dismissed"),
-    },
-    "wo_status": {
-        "open": ("待派单", "Open"), "assigned": ("已派单", "Assigned"), "accepted": ("已接单", "Accepted"),
-        "in_progress": ("维修中", "In progress"), "done": ("待回访", "Done, to revisit"),
-        "verified": ("已验收", "Verified"), "cancelled": ("已撤销", "Cancelled"),
-    },
-    "wo_level": {1: ("主管", "supervisor"), 2: ("经理", "manager")},
-    "wo_action": {
-        "create": ("登记", "registered"), "assign": ("派单", "assigned"), "accept": ("接单", "accepted"),
-        "start": ("开始维修", "started"), "finish": ("完工", "finished"), "verify": ("回访验收", "verified"),
-        "reopen": ("退回返工", "reopened"), "cancel": ("撤销", "cancelled"), "escalate": ("超时升级", "escalated"),
-    },
-    "tier": {
-        "none": ("—", "—"), "extra_fine": ("额外罚款", "Extra fine"), "sanction": ("行政处分", "Sanction"),
-        "dismissal": ("开除", "Dismissal"),
-    },
-    "deduction_status": {"active": ("有效", "Active"), "voided": ("已撤销", "Voided")},
-    "appeal_status": {
-        "pending": ("待裁决", "Pending"), "upheld": ("申诉成立", "Upheld"), "rejected": ("已驳回", "Rejected"),
-    },
-    "task_status": {"done": ("已完成", "Done"), "due": ("待巡检", "Due"), "missed": ("漏检", "Missed")},
-    "kind": {
-        "lobby": ("大堂", "Lobby"), "car_park": ("车场", "Car park"), "road_lamp": ("路灯", "Road lamp"),
-        "road": ("道路", "Road"), "drain_cover": ("井盖", "Drain cover"), "repair_site": ("维修点", "Repair site"),
-    },
-}
-
-
 def lang():
     """The session's language; outside a Streamlit session, Chinese."""
     try:
@@ -347,13 +300,17 @@ def t(key, **fmt):
 
 
 def label(kind, value):
-    """The label of an enum value, e.g. ``label("wo_status", "done")`` -> 待回访."""
+    """The label of an enum value, e.g. ``label("wo_status", "done")`` -> 已完工待回访. The labels are the API's
+    (``GET /vocabulary`` in the session's language, loaded once per login by ``ui.vocabulary()``)."""
     if value is None:
         return "—"
-    pair = ENUMS.get(kind, {}).get(value)
-    if pair is None:
-        return str(value)
-    return pair[0] if lang() == "zh" else pair[1]
+    try:
+        import streamlit as st
+
+        labels = (st.session_state.get("_vocab", {}).get(lang()) or {}).get("labels", {})
+    except Exception:  # noqa: BLE001 - no script run context (plain import in tests)
+        labels = {}
+    return labels.get(kind, {}).get(str(value), str(value))
 
 
 def pick(obj, field):
@@ -451,29 +408,7 @@ STRINGS.update({
     "sd_photos_help": ("业主发来的或现场拍的照片，作为处理依据一并存档。",
                        "Photos from the owner or taken on site; kept with the request as evidence."),
     "sd_photos_n": ("附照片 {n} 张。", "{n} photo(s) attached."),
+    "sd_transferred_to": ("已转交{trade}，生成工单 #{id}。", "Transferred to {trade}: work order #{id}."),
+    "sd_transfer_again": ("再转交另一部门", "Transfer to another department as well"),
 })
 
-ENUMS.update({
-    "req_kind": {"complaint": ("投诉", "Complaint"), "repair": ("报修", "Repair"), "suggestion": ("建议", "Suggestion")},
-    "req_channel": {"phone": ("来电", "Phone"), "visit": ("来访", "Visit"), "wechat": ("微信", "WeChat"),
-                    "patrol": ("巡查发现", "Patrol")},
-    "req_category": {
-        "water_leak": ("漏水", "Water leak"), "lift": ("电梯", "Lift"), "noise": ("噪音", "Noise"),
-        "parking": ("车场/道闸", "Parking"), "cleaning": ("清洁卫生", "Cleaning"), "security": ("安全秩序", "Security"),
-        "lighting": ("照明", "Lighting"), "drainage": ("排水/井盖", "Drainage"), "greenery": ("绿化", "Greenery"),
-        "facility": ("公共设施", "Facilities"), "fees": ("收费", "Fees"), "other": ("其他", "Other"),
-    },
-    "req_status": {
-        "open": ("待受理", "Open"), "handling": ("客服处理中", "Handling"), "transferred": ("已转部门", "Transferred"),
-        "done": ("已办结待回访", "Done, to revisit"), "closed": ("已回访关闭", "Closed"), "cancelled": ("已作废", "Cancelled"),
-    },
-    "req_level": {0: ("接待人", "Receptionist"), 1: ("客服主管", "CS supervisor"), 2: ("主管副总经理", "Deputy GM")},
-    "req_fault": {"hidden": ("隐瞒投诉", "Hidden"), "late_registration": ("漏记/迟报", "Registered late"),
-                  "overdue": ("处理超时", "Overdue")},
-    "req_action": {
-        "register": ("登记", "registered"), "handle": ("受理", "taken in hand"), "transfer": ("转交部门", "transferred"),
-        "complete": ("办结", "completed"), "reopen": ("重新打开", "reopened"), "cancel": ("作废", "cancelled"),
-        "revisit": ("回访", "revisited"), "escalate": ("超时升级", "escalated"), "fault": ("开具过失单", "fault notice"),
-        "orders_cancelled": ("工单取消退回", "orders cancelled"),
-    },
-})

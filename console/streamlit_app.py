@@ -15,6 +15,7 @@ if not ui.token():
     pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]
 else:
     user = ui.me()
+    ui.vocabulary()  # the API's labels, in the session's language, before any page shows one
     role = user.get("role")
     if role not in ui.DESK_ROLES:
         pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]

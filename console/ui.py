@@ -25,10 +25,30 @@ def token():
 def client():
     """The session's client; it holds the token only (the password is never kept)."""
     c = st.session_state.get("_client")
-    if c is None or c.token != token():
-        c = PatrolClient(token=token())
+    if c is None or c.token != token() or c.lang != lang():
+        c = PatrolClient(token=token(), lang=lang())
         st.session_state["_client"] = c
     return c
+
+
+def vocabulary():
+    """The API's vocabulary in the session's language (labels, value lists, state machines, figure
+    definitions), fetched once per language and login."""
+    cache = st.session_state.setdefault("_vocab", {})
+    if lang() not in cache:
+        cache[lang()] = load(client().vocabulary)
+    return cache[lang()]
+
+
+def values(name):
+    """A value list of the vocabulary: ``values("trades")``, ``values("request_kinds")``."""
+    v = vocabulary()
+    return list(v.get(name) or v.get("sets", {}).get(name) or [])
+
+
+def figure_help(key):
+    """What a report figure counts, in words (a tooltip), from the API's definitions."""
+    return (vocabulary().get("figures") or {}).get(key)
 
 
 def clear_session(flash=None):

@@ -4,9 +4,6 @@ the console and the phone app all read these; nothing else defines them.
 
 Pure data and small pure functions: no imports from the rest of ``api``.
 """
-import hashlib
-import json
-
 # --- people --------------------------------------------------------------------------------
 ROLES = ("guard", "cleaner", "technician", "service", "supervisor", "manager", "admin")
 FIELD_ROLES = ("guard", "cleaner", "technician")
@@ -204,12 +201,6 @@ def document(lang="zh"):
                  "checkpoint_kinds": list(CHECKPOINT_KINDS)},
         "labels": labels(lang),
     }
-
-
-def etag(lang="zh"):
-    """A strong validator of the document: it changes only when the vocabulary does."""
-    body = json.dumps(document(lang), sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def work_order_actions(status, role, user_id, assignee_id):

@@ -8,7 +8,7 @@ from console.i18n import label, pick, t
 
 PER_PAGE = 24
 PRIORITY_ORDER = ["emergency", "normal", "planned"]
-TRADES = ["engineering", "cleaning", "security", "landscaping", "customer_service"]
+TRADES = ui.values("trades")
 
 st.title(t("findings_title"))
 ui.flash()

@@ -8,13 +8,12 @@ import streamlit as st
 from console import ui, uploads
 from console.i18n import label, t
 
-KINDS = ["complaint", "repair", "suggestion"]
-CHANNELS = ["phone", "visit", "wechat", "patrol"]
-CATEGORIES = ["water_leak", "lift", "noise", "parking", "cleaning", "security", "lighting", "drainage",
-              "greenery", "facility", "fees", "other"]
-STATUSES = ["open", "handling", "transferred", "done", "closed", "cancelled"]
-DEPARTMENTS = ["engineering", "cleaning", "security", "landscaping"]
-FAULTS = ["hidden", "late_registration", "overdue"]
+KINDS = ui.values("request_kinds")
+CHANNELS = ui.values("request_channels")
+CATEGORIES = ui.values("request_categories")
+STATUSES = ui.vocabulary()["machines"]["request"]["statuses"]
+DEPARTMENTS = ui.values("departments")
+FAULTS = ui.values("request_faults")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]  # what the API's photo store accepts
 NEW_FIELDS = ["sd_new_owner_name", "sd_new_owner_phone", "sd_new_building", "sd_new_unit", "sd_new_room",
               "sd_new_area", "sd_new_description", "sd_new_ask", "sd_new_urgent", "sd_new_day", "sd_new_time"]
@@ -178,10 +177,19 @@ def detail(req_id, ns):
 
 def actions(req, ns):
     rid, status = req["id"], req["status"]
-    if status == "open" and st.button(t("sd_handle"), key=f"sd_{ns}_handle_{rid}", icon=":material/front_hand:"):
+    allowed = set(req.get("allowed_actions", []))  # the API's state machine and role rules, not a copy
+    if "handle" in allowed and st.button(t("sd_handle"), key=f"sd_{ns}_handle_{rid}", icon=":material/front_hand:"):
         if ui.act(client.request_transition, rid, "handle"):
             done()
-    if status in ("open", "handling", "transferred"):
+    sent = st.session_state.get(f"sd_transferred_{rid}")
+    if "transfer" in allowed and sent:
+        # one click made one order: the form is gone until the clerk asks for another department on purpose
+        st.success(t("sd_transferred_to", id=sent["order_id"], trade=label("trade", sent["trade"])),
+                   icon=":material/check_circle:")
+        if st.button(t("sd_transfer_again"), key=f"sd_{ns}_tr_again_{rid}"):
+            st.session_state.pop(f"sd_transferred_{rid}", None)
+            st.rerun()
+    elif "transfer" in allowed:
         with st.form(f"sd_{ns}_transfer_{rid}"):
             st.markdown(f"**{t('sd_transfer')}**")
             slots = ui.FieldSlots()
@@ -193,11 +201,16 @@ def actions(req, ns):
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_tr_note_{rid}")
             slots.here("note")
             if st.form_submit_button(t("sd_transfer_btn")):
-                if ui.act(client.request_transition, rid, "transfer", trade=trade, priority=priority, note=note,
-                          idempotency_key=ui.retry_key(f"sd_{ns}_tr_{rid}"), slots=slots):
+                moved = ui.act(client.request_transition, rid, "transfer", trade=trade, priority=priority,
+                               note=note, idempotency_key=ui.retry_key(f"sd_{ns}_tr_{rid}"), slots=slots)
+                if moved:
                     ui.forget_retry_key(f"sd_{ns}_tr_{rid}")
+                    st.session_state[f"sd_transferred_{rid}"] = {"order_id": moved.get("work_order_id"),
+                                                                 "trade": trade}
+                    for key in (f"sd_{ns}_trade_{rid}", f"sd_{ns}_tr_priority_{rid}", f"sd_{ns}_tr_note_{rid}"):
+                        st.session_state.pop(key, None)
                     done()
-    if status in ("handling", "transferred"):
+    if "complete" in allowed:
         with st.form(f"sd_{ns}_complete_{rid}"):
             slots = ui.FieldSlots()
             note = st.text_input(t("sd_complete_note"), key=f"sd_{ns}_co_note_{rid}")
@@ -205,12 +218,11 @@ def actions(req, ns):
             if st.form_submit_button(t("sd_complete")):
                 if ui.act(client.request_transition, rid, "complete", note=note, slots=slots):
                     done()
-    if status == "done":
+    if "revisit" in allowed:
         revisit_form(req, ns)
-    if status in ("open", "handling") or status in ("done", "closed"):
-        with st.form(f"sd_{ns}_other_{rid}"):
+    for action in [a for a in ("cancel", "reopen") if a in allowed]:
+        with st.form(f"sd_{ns}_other_{rid}_{action}"):
             slots = ui.FieldSlots()
-            action = "cancel" if status in ("open", "handling") else "reopen"
             st.markdown(f"**{t('sd_cancel') if action == 'cancel' else t('sd_reopen')}**")
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_other_note_{rid}")
             slots.here("note")

@@ -7,15 +7,13 @@ import streamlit as st
 from console import ui
 from console.i18n import label, pick, t
 
-BOARD = ["open", "assigned", "accepted", "in_progress", "done"]
 PER_COLUMN = 30
-PRIORITIES = ["emergency", "normal", "planned"]
-TRADES = ["engineering", "cleaning", "security", "landscaping", "customer_service"]
-# which actions the console offers from which status (the API decides; a refusal is shown as is)
-SUPERVISOR_ACTIONS = {
-    "open": ["assign", "cancel"], "assigned": ["assign", "cancel"], "accepted": ["assign", "cancel"],
-    "in_progress": ["cancel"], "done": ["verify", "reopen"], "verified": ["reopen"], "cancelled": [],
-}
+# the board's columns: the statuses of orders still in hand (the API's own set)
+BOARD = ui.values("work_order_active")
+PRIORITIES = ui.values("priorities")
+TRADES = ui.values("trades")
+# actions a technician takes on the phone (accept, start, finish) are not offered here
+DESK_ACTIONS = ("assign", "verify", "reopen", "cancel")
 
 # who can be given an order; a supervisor may take any trade's order himself
 FIELD_ROLES = ("technician", "cleaner", "guard", "supervisor")
@@ -172,9 +170,8 @@ def detail(order_id):
                 if data:
                     cols[i % 3].image(data, width="stretch")
 
-    if ui.role() not in ui.SUPERVISOR_UP:
-        return
-    actions = SUPERVISOR_ACTIONS.get(order["status"], [])
+    # what this user may do now: the API's answer (its state machine and role rules), not a copy
+    actions = [a for a in order.get("allowed_actions", []) if a in DESK_ACTIONS]
     if not actions:
         st.caption(t("no_actions"))
         return
