@@ -82,6 +82,8 @@ def create_app(test_config=None):
     def _after(resp):
         resp.headers["X-Request-Id"] = g.get("request_id", "")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.path.startswith("/api/"):
+            resp.vary.add("Accept-Language")  # messages are in the caller's language
         return resp
 
     @app.teardown_request

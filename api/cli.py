@@ -11,7 +11,7 @@ import click
 from api.config import Config
 from api.db import db, init_db
 
-COMMAND_MODULES = ["checklists", "checkpoints", "backup"]
+COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n"]
 
 
 def _init():

@@ -35,6 +35,8 @@ class Config:
         # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
         # Set FULL to fsync every commit as well, at some cost in write throughput.
         self.PATROL_SQLITE_SYNCHRONOUS = env.get("PATROL_SQLITE_SYNCHRONOUS", "NORMAL")
+        # the language of messages for a caller that sends no Accept-Language ("en" or "zh")
+        self.PATROL_DEFAULT_LANGUAGE = env.get("PATROL_DEFAULT_LANGUAGE", "en")
         self.SECRET_KEY = env.get("PATROL_SECRET_KEY", "dev-only-secret")
         self.API_TITLE = "patrol"
         self.API_VERSION = "v1"

@@ -1,4 +1,4 @@
-"""Domain errors and the one JSON error shape every 4xx/5xx uses.
+"""The one JSON error shape every 4xx/5xx uses, and the mapping of domain errors to it.
 
 Every error body is ``{"code": 422, "status": "Unprocessable Entity", "message": "...",
 "errors": {"json": {"field": ["why"]}}}``; ``errors`` is present when there are field errors,
@@ -11,70 +11,24 @@ from peewee import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from api.i18n import request_language, translate, translate_tree
+from api.domain.errors import (  # noqa: F401  (re-exported: the one place errors meet HTTP)
+    BadRequest, Conflict, DomainError, Forbidden, Invalid, NotFound, PayloadTooLarge, TooManyRequests,
+    Unauthorized)
+
 log = logging.getLogger(__name__)
 
 
-class DomainError(Exception):
-    """A rule of the domain refused the request; mapped to HTTP in one place."""
-
-    status = 400
-
-    def __init__(self, message, errors=None, headers=None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
-        self.headers = headers or {}
-
-
-class BadRequest(DomainError):
-    status = 400
-
-
-class Unauthorized(DomainError):
-    status = 401
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    """Illegal transition, same id with a different body, closed month..."""
-
-    status = 409
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-
-
-class Invalid(DomainError):
-    """Field-level refusal: ``fields`` maps a field path to a message or list of messages."""
-
-    status = 422
-
-    def __init__(self, fields, message="Validation failed.", location="json"):
-        norm = {k: (v if isinstance(v, (list, dict)) else [v]) for k, v in fields.items()}
-        super().__init__(message, errors={location: norm})
-        self.fields = norm
-
-
-class TooManyRequests(DomainError):
-    status = 429
-
-
 def error_body(status, message=None, errors=None):
+    """The error shape, its message and field errors in the caller's language."""
+    lang = request_language()
     body = {
         "code": status,
         "status": HTTP_STATUS_CODES.get(status, "Error"),
-        "message": message or HTTP_STATUS_CODES.get(status, "Error"),
+        "message": translate(message or HTTP_STATUS_CODES.get(status, "Error"), lang),
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = translate_tree(errors, lang)
     return body
 
 
@@ -96,10 +50,12 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def _http(err):
         data = getattr(err, "data", None) or {}
-        message = data.get("message") or err.description
+        message = data.get("message")
         errors = data.get("messages") or data.get("errors")
-        if err.code == 422 and not message or err.code == 422 and message == err.description:
+        if err.code == 422 and (not message or message == err.description):
             message = "Validation failed."
+        # werkzeug's descriptions are long English paragraphs: the status phrase says it, translated
+        message = message or HTTP_STATUS_CODES.get(err.code, err.description)
         if err.code == 413:
             message = "The upload is larger than the server accepts."
         resp = jsonify(error_body(err.code, message, errors))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.errors import Invalid, NotFound
+from api.domain.errors import Invalid, NotFound
 from api.models.org import FIELD_ROLES, TRADES
 from api.models.inspections import PRIORITIES
 from api.domain.vocabulary import CHECKPOINT_KINDS

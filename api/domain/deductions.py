@@ -24,7 +24,7 @@ from api.domain.ledger import (ZERO, Correction, Row, correction_amounts, ledger
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site, site_tz
-from api.errors import Conflict, Forbidden, Invalid
+from api.domain.errors import Conflict, Forbidden, Invalid
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
                         Site, User, WorkOrder, utcnow)
 

@@ -10,7 +10,7 @@ import json
 from peewee import IntegrityError
 
 from api.db import write_tx
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
 from api.domain.photos import link_photos, visible_photo_ids
 from api.sql import chunks, insert

@@ -18,7 +18,7 @@ from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
 from api.domain.schedules import complete_task_for
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
 from api.sql import chunks, get_where, insert, statement, table

@@ -17,7 +17,7 @@ import pillow_heif
 from PIL import Image, ImageFile
 
 from api.db import db, write_tx
-from api.errors import Invalid
+from api.domain.errors import Invalid
 from api.models import Photo, PhotoSite, utcnow
 from api.sql import columns, marks, statement, table
 

@@ -11,7 +11,7 @@ import yaml
 from marshmallow import (RAISE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
-from api.errors import Invalid
+from api.domain.errors import Invalid
 
 from api.domain.vocabulary import PRIORITIES, TRADES  # noqa: F401 - the one source of both
 

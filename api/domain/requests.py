@@ -43,7 +43,7 @@ from api.domain.workdays import add_working_days_to_date
 from api.domain import vocabulary as vocab
 from api.domain import workorders as wo
 from api.db import db
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
 from api.models.requests import (ACTIVE_REQUEST_STATUSES, REQUEST_CATEGORIES, REQUEST_CHANNELS,
                                  REQUEST_KINDS, REQUEST_STATUSES)

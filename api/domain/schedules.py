@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from api.errors import Forbidden
+from api.domain.errors import Forbidden
 
 # An inspection this long before the due time still counts for the task (a guard starting a
 # round a little early has done it); after the window end it is too late.

@@ -10,7 +10,7 @@ from api.domain.deadlines import (escalation_target, most_urgent, order_deadline
                                   resolve_by_after_accept, revisit_due)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
                         WorkOrderEvent, WorkOrderFinding, WorkOrderPhoto, Zone, utcnow)
 

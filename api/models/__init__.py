@@ -1,5 +1,6 @@
 """The domain's vocabulary as peewee models; ALL_MODELS is in dependency order."""
 from api.models.base import BaseModel, JSONField, to_utc_naive, utcnow  # noqa: F401
+from api.models.org import Building, Unit  # noqa: F401
 from api.models.org import (ApiToken, Checkpoint, LoginFailure, Site, User, UserSite, Zone,  # noqa: F401
                             ZoneResponsible, ROLES, FIELD_ROLES, DESK_ROLES, TRADES)
 from api.models.checklists import Checklist, ChecklistVersion, Schedule, Task  # noqa: F401
@@ -13,6 +14,7 @@ from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
+    Building, Unit,
     Checklist, ChecklistVersion, Schedule, Task,
     Photo, PhotoSite, Inspection, ItemResult, ItemResultPhoto, Finding, FindingPhoto,
     WorkOrder, WorkOrderFinding, WorkOrderEvent, WorkOrderPhoto,

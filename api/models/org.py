@@ -15,6 +15,7 @@ class Site(BaseModel):
     kind = CharField(max_length=20, default="residential")  # residential / office / commercial
     timezone = CharField(max_length=64, default="Asia/Shanghai")
     address = CharField(max_length=255, default="")
+    active = BooleanField(default=True)
 
 
 class Zone(BaseModel):
@@ -23,6 +24,7 @@ class Zone(BaseModel):
     code = CharField(max_length=40)
     name = CharField(max_length=120)
     name_en = CharField(max_length=120, default="")
+    active = BooleanField(default=True)
 
     class Meta:
         indexes = ((("site", "code"), True),)
@@ -44,6 +46,9 @@ class User(BaseModel):
     phone = CharField(max_length=32, default="")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    employee_no = CharField(max_length=32, null=True, unique=True)  # 工号; unique where set
+    department = CharField(max_length=120, default="")
+    post = CharField(max_length=120, default="")  # 岗位
 
     @property
     def site_ids(self):
@@ -105,3 +110,32 @@ class Checkpoint(BaseModel):
     active = BooleanField(default=True)
     sort_order = IntegerField(default=0)
     note = TextField(default="")
+    nfc_tag_id = CharField(max_length=64, null=True, unique=True)  # unique where set
+
+
+class Building(BaseModel):
+    """楼栋: a building of a site, in the zone whose staff answer for it (a unit's requests go there)."""
+
+    id = AutoField()
+    site = ForeignKeyField(Site, backref="buildings", on_delete="CASCADE")
+    zone = ForeignKeyField(Zone, null=True, backref="buildings", on_delete="SET NULL")
+    code = CharField(max_length=40)
+    name = CharField(max_length=120)
+    name_en = CharField(max_length=120, default="")
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("site", "code"), True),)
+
+
+class Unit(BaseModel):
+    """单元/房号 of a building, e.g. "1-1201"."""
+
+    id = AutoField()
+    building = ForeignKeyField(Building, backref="units", on_delete="CASCADE")
+    code = CharField(max_length=40)
+    floor = IntegerField(null=True)
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("building", "code"), True),)
