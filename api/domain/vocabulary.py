@@ -146,17 +146,6 @@ LABELS = {
 LANGS = ("zh", "en")
 
 
-def lang_of(accept_language):
-    """'en-US,en;q=0.9' -> 'en'; Chinese unless English is asked for before any Chinese."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
-    return "zh"
-
-
 def label(kind, value, lang="zh"):
     """``label("wo_status", "done")`` -> 已完工待回访; the value itself when it has no label."""
     if value is None:

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.domain import reports, vocabulary as vocab
+from api.i18n import request_language
 from api.resources.vocabulary.schemas import VocabularyArgs, VocabularyOut
 
 blp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary",
@@ -21,7 +22,7 @@ class Vocabulary(MethodView):
     def get(self, args):
         """Every enum value with its label in the caller's language (``lang`` or ``Accept-Language``);
         cacheable: send ``If-None-Match`` with the ETag and get 304 while nothing changed."""
-        lang = args.get("lang") or vocab.lang_of(request.headers.get("Accept-Language"))
+        lang = args.get("lang") or request_language()
         doc = dict(vocab.document(lang), figures=reports.figure_definitions(lang))
         tag = '"%s"' % hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
         headers = {"ETag": tag, "Cache-Control": "private, max-age=300", "Vary": "Accept-Language",
