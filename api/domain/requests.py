@@ -792,13 +792,14 @@ def stats_workbook(site, month, stats, rows):
                        ("满意 Satisfied", "satisfied"), ("满意率 Satisfaction rate", "satisfaction_rate"),
                        ("返修/重开 Reopened", "reopened"), ("升级 Escalated", "escalated")):
         ws.append([label, stats[key]])
+    # words, not codes: a department is 工程维修, not engineering (labels from api/domain/vocabulary.py)
     for title, key, names in (("类别 Kind", "by_kind", KIND_NAMES), ("楼栋 Building", "by_building", {}),
-                              ("部门 Department", "by_trade", {}), ("渠道 Channel", "by_channel", {}),
+                              ("部门 Department", "by_trade", TRADE_NAMES), ("渠道 Channel", "by_channel", CHANNEL_NAMES),
                               ("事项 Category", "by_category", CATEGORY_NAMES)):
         sheet = wb.create_sheet(title)
         sheet.append([title, "数量 Count"])
         for k, n in stats[key].items():
-            sheet.append([f"{names.get(k, k)} ({k})" if names else k, n])
+            sheet.append([names.get(k, k or "未分派") if names else (k or "公共区域"), n])
     rep = wb.create_sheet("重复投诉 Repeats")
     rep.append(["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
     for r in stats["repeat_units"]:
@@ -809,10 +810,11 @@ def stats_workbook(site, month, stats, rows):
                 "满意"])
     for r in rows:
         fmt = (lambda d: _to_local(d, tz).strftime("%Y-%m-%d %H:%M") if d else "")
-        lst.append([r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
-                    CATEGORY_NAMES.get(r["category"], r["category"]),
+        lst.append([r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]),
+                    CHANNEL_NAMES.get(r["channel"], r["channel"]), CATEGORY_NAMES.get(r["category"], r["category"]),
                     location_text(r["building"], r["unit"], r["room"], r["public_area"]),
-                    mask_name(r["owner_name"]), mask_phone(r["owner_phone"]), r["trade"] or "", r["status"],
+                    mask_name(r["owner_name"]), mask_phone(r["owner_phone"]),
+                    TRADE_NAMES.get(r["trade"], r["trade"] or ""), STATUS_NAMES.get(r["status"], r["status"]),
                     fmt(r["due_at"]), fmt(r["done_at"]),
                     "" if r["satisfied"] is None else ("是" if r["satisfied"] else "否")])
     buf = BytesIO()
