@@ -109,6 +109,25 @@ def _load_findings(finding_ids, site_id):
     return findings
 
 
+def finding_place(f):
+    """Where a finding is, in words: its checkpoint, else its zone ('' when its title already says where)."""
+    if f.checkpoint_id and f.checkpoint:
+        return f.checkpoint.name
+    if isinstance(f.extra, dict) and f.extra.get("place"):
+        return ""  # an ad-hoc report's title is already "place：what"
+    return f.zone.name if f.zone_id else ""
+
+
+def finding_order_title(findings):
+    """An order's title from its findings: what failed and where. A checklist item's text is the standard
+    ("空气清新，无异味"), which read alone says "all fine": so 不合格：空气清新，无异味（1号楼大堂）."""
+    f = findings[0]
+    what = f"不合格：{f.title}" if f.checklist_key and f.item_key else f.title
+    place = finding_place(f)
+    title = f"{what}（{place}）" if place else what
+    return title if len(findings) == 1 else f"{title} 等 {len(findings)} 项"
+
+
 def create_work_order(*, site, created_by, trade=None, title=None, description="", priority=None, zone=None,
                       assignee=None, finding_ids=(), source=None, request_id=None, scheduled_for=None,
                       client_id=None, now=None, policy=None):
@@ -129,7 +148,7 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
         if zone is None and len({f.zone_id for f in findings}) == 1:
             zone = findings[0].zone_id
         if not title:
-            title = findings[0].title if len(findings) == 1 else f"{findings[0].title} 等 {len(findings)} 项"
+            title = finding_order_title(findings)
     priority = priority or "normal"
     if trade not in TRADES:
         errors.setdefault("trade", f"One of {', '.join(TRADES)}.")

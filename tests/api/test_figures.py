@@ -98,3 +98,14 @@ def test_an_overdue_order_moves_its_zone_down_the_ranking(login, org):
     on_time = next(c for c in a["components"] if c["key"] == "on_time")
     assert on_time["value"] == 0.0 and on_time["points"] == 0.0
     assert a["score"] < b["score"] and b["rank"] < a["rank"]
+
+
+def test_an_order_from_a_failed_item_says_what_failed_and_where(login, org):
+    """A checklist item is the standard (「空气清新，无异味」); alone as a title it reads as "all fine"."""
+    from api.models import Checkpoint, Finding
+
+    cp = Checkpoint.get(Checkpoint.code == "LHY-T1-LOBBY")
+    f = Finding.create(site=cp.site, zone=cp.zone, checkpoint=cp, title="空气清新，无异味", trade="cleaning",
+                       checklist_key="lobby", item_key="air_fresh", reported_by=org["users"]["guard1"])
+    o = login("super1").post("/work-orders", json={"finding_ids": [f.id]}).get_json()
+    assert o["title"] == f"不合格：空气清新，无异味（{cp.name}）"

@@ -65,7 +65,7 @@ def test_full_lifecycle_with_after_photo_and_revisit_resolves_the_finding(login,
     r = sup.post("/work-orders", json={"finding_ids": [f.id]})
     assert r.status_code == 201, r.get_json()
     o = r.get_json()
-    assert o["title"] == "路灯不亮" and o["source"] == "finding" and o["assignee"]["username"] == "tech1"
+    assert o["title"].startswith("不合格：路灯不亮（") and o["source"] == "finding" and o["assignee"]["username"] == "tech1"
     assert Finding.get_by_id(f.id).status == "in_work"
     assert move(tech, o["id"], "accept").status_code == 200
     assert move(tech, o["id"], "start").status_code == 200
