@@ -33,6 +33,8 @@ STRINGS = {
     "conflict": ("无法完成：{message}", "Cannot be done: {message}"),
     "fix_fields": ("请更正标红的内容后重新提交。", "Correct the fields marked below and submit again."),
     "retry": ("重试", "Retry"),
+    "choose_placeholder": ("请选择", "Choose"),
+    "upload_limit": ("单个文件不超过 25MB · JPG、PNG、WEBP、HEIC", "Up to 25 MB per file · JPG, PNG, WEBP, HEIC"),
     # navigation
     "nav_today": ("今日概况", "Today"),
     "nav_findings": ("巡检问题", "Findings"),

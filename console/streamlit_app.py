@@ -10,6 +10,7 @@ st.set_page_config(page_title="物业巡检管理台 · Patrol console", page_ic
 # less empty space above the title, so an office's 1366×768 screen shows the day's figures without scrolling
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 ui.language_switch()
+ui.widget_texts()
 
 if not ui.token():
     pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]

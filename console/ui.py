@@ -246,6 +246,8 @@ def choose(caption, choices, key, container=st, widget="selectbox", **kw):
     # None ("all") stands in as a sentinel: a widget state of None would mean "nothing chosen"
     texts = {(_ANY if v is None else v): text for v, text in dict(choices).items()}
     st.session_state.setdefault("_choice_keys", set()).add(key)
+    if widget == "selectbox":
+        kw.setdefault("placeholder", t("choose_placeholder"))
     value = getattr(container, widget)(caption, list(texts), key=key, format_func=texts.__getitem__, **kw)
     return None if value == _ANY else value
 
@@ -288,6 +290,30 @@ def month_options(n=12, today=None):
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out
+
+
+WORKING_MONTH_UNTIL_DAY = 5  # by the 5th the month's ledger goes to finance: until then, last month is the one in hand
+
+
+def working_month_index(today):
+    """Which of ``month_options`` a manager is working on: last month from the 1st to the 5th, else this one."""
+    return 1 if today.day <= WORKING_MONTH_UNTIL_DAY else 0
+
+
+def month_text(month):
+    """'2026-03' -> 2026年3月 (zh) / 2026-03 (en)."""
+    if lang() != "zh" or not month:
+        return month
+    y, m = month.split("-")
+    return f"{y}年{int(m)}月"
+
+
+def month_picker(key, container=st, today=None, caption=None):
+    """A month selectbox over the last 12 months, defaulting to the month being worked on."""
+    today = today or datetime.now(ZoneInfo(DEFAULT_TZ)).date()
+    options = month_options(12, today)
+    return choose(caption or t("month"), {m: month_text(m) for m in options}, key, container,
+                  index=working_month_index(today))
 
 
 def local_today(site_id=None):
@@ -388,6 +414,43 @@ def name_of(obj, *fields):
         if obj.get(f):
             return obj[f]
     return str(obj.get("id", "—"))
+
+
+def frame(rows, columns=None):
+    """A table for ``st.dataframe``: an empty cell shows "—", never "None" or "nan"."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=columns)
+    return df.astype(object).where(df.notna(), "—") if len(df) else df
+
+
+# Streamlit draws some texts of its own widgets in English whatever the page's language; these rules put the
+# office's words in their place (the uploader's drop zone and button). Selectboxes get placeholder="请选择".
+_WIDGET_TEXTS_CSS = {
+    "zh": """<style>
+[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}
+[data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'{limit}';font-size:.85rem}
+[data-testid='stFileUploaderDropzone'] button{font-size:0}
+[data-testid='stFileUploaderDropzone'] button::after{content:'选择文件';font-size:.9rem}
+</style>""",
+}
+
+
+def widget_texts():
+    """Chinese texts for Streamlit's own widget captions (where CSS can reach them)."""
+    css = _WIDGET_TEXTS_CSS.get(lang())
+    if css:
+        st.html(css.replace("{limit}", t("upload_limit")))
+
+
+def note_text(note, system=False):
+    """An event's note; a note the system wrote as "中文 / English" shows in the session's language only."""
+    if not note:
+        return ""
+    if system and " / " in note:
+        zh, _, en = note.partition(" / ")
+        return zh if lang() == "zh" else en
+    return note
 
 
 def require(roles):

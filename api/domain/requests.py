@@ -639,7 +639,7 @@ def escalate_overdue(now=None, site_ids=None, policy=None, request_ids=None):
             what = "未按时响应" if (row.respond_by and row.responded_at is None and missed == row.respond_by) \
                 else "未按时处理完毕"
             _event(row.id, "escalate", None,
-                   note=f"{what}（时限 {missed.isoformat(timespec='minutes')}Z），上报{LEVEL_NAMES[level]}",
+                   note=f"{what}（时限 {_to_local(missed, policy.tz).strftime('%m月%d日 %H:%M')}），上报{LEVEL_NAMES[level]}",
                    data={"level": level, "reason": "overdue", "missed_limit": missed.isoformat(),
                          "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
             steps.append((row.id, level))

@@ -49,7 +49,7 @@ for group, title in (("checklist", t("pass_rate_by_checklist")), ("zone", t("pas
 
 # --- zone ranking (片区评比) -------------------------------------------------------------------------
 st.subheader(t("zone_ranking"))
-rk_month = ui.choose(t("month"), {m: m for m in ui.month_options()}, "rep_rank_month")
+rk_month = ui.month_picker("rep_rank_month")
 body = ui.try_load(client.report_zone_ranking, site_id=site_id, month=rk_month, default=None) or {}
 zones = body.get("zones", [])
 if zones:

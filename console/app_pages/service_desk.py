@@ -62,7 +62,7 @@ def table(items):
         t("sd_level"): label("req_level", r["escalation_level"]) if r["escalation_level"] else "—",
         t("sd_department"): label("trade", r.get("trade")),
     } for r in items]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(ui.frame(rows), hide_index=True, width="stretch")
 
 
 def done(message=None):
@@ -106,7 +106,8 @@ def register_form():
         slots.here("received_at", "priority", "urgent")
         # a new uploader (new key) after each registered call, so its photos do not ride on the next one
         photos = st.file_uploader(t("sd_photos"), type=PHOTO_TYPES, accept_multiple_files=True,
-                                  key=f"sd_new_photos_{st.session_state.get('sd_new_n', 0)}", help=t("sd_photos_help"))
+                                  key=f"sd_new_photos_{st.session_state.get('sd_new_n', 0)}", help=t("sd_photos_help"),
+                                  max_upload_size=25)
         slots.here("photo_ids")
         submitted = st.form_submit_button(t("sd_register"), type="primary")
     if not submitted:
@@ -162,7 +163,7 @@ def detail(req_id, ns):
             st.info(t("sd_revealed", name=full["owner_name"] or "—", phone=full["owner_phone"] or "—"))
     if req.get("work_orders"):
         st.markdown(f"**{t('sd_orders')}**")
-        st.dataframe(pd.DataFrame([{"#": o["id"], t("trade"): label("trade", o["trade"]),
+        st.dataframe(ui.frame([{"#": o["id"], t("trade"): label("trade", o["trade"]),
                                     t("status"): label("wo_status", o["status"]),
                                     t("priority"): label("priority", o["priority"]),
                                     t("sd_staff"): ui.name_of(o.get("assignee"))} for o in req["work_orders"]]),
@@ -171,7 +172,7 @@ def detail(req_id, ns):
         for e in req.get("events", []):
             who = ui.name_of(e.get("actor")) if e.get("actor") else "系统" if ui.lang() == "zh" else "system"
             st.markdown(f"- {ui.fmt_time(e['at'], site_id)} · {label('req_action', e['action'])} · {who}"
-                        + (f" · {e['note']}" if e.get("note") else ""))
+                        + (f" · {ui.note_text(e['note'], system=not e.get('actor'))}" if e.get("note") else ""))
     actions(req, ns)
 
 
@@ -340,7 +341,7 @@ with tab[3]:
 
 if role in ui.SUPERVISOR_UP:
     with tab[4]:
-        month = ui.choose(t("month"), {m: m for m in ui.month_options(12, ui.local_today(site_id))}, "sd_month")
+        month = ui.month_picker("sd_month", today=ui.local_today(site_id))
         stats = ui.try_load(client.request_stats, site_id, month, default=None)
         if stats:
             m = st.columns(5)
@@ -366,7 +367,7 @@ if role in ui.SUPERVISOR_UP:
                         width="stretch")
             st.markdown(f"**{t('sd_repeats')}**")
             if stats["repeat_units"]:
-                st.dataframe(pd.DataFrame([{
+                st.dataframe(ui.frame([{
                     t("sd_building"): r["building"], t("sd_unit"): r["unit"], t("sd_room"): r["room"],
                     t("sd_category"): label("req_category", r["category"]), t("sd_count"): r["count"],
                     t("sd_earlier"): r.get("earlier", 0),

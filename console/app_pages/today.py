@@ -75,7 +75,7 @@ if zone_rows:
         tooltip=[t("zone"), t("status"), t("count")],
     ).properties(height=alt.Step(34))
     st.altair_chart(chart, width="stretch")
-    st.dataframe(pd.DataFrame([{t("zone"): zone_name(r), label("task_status", "done"): r.get("done", 0),
+    st.dataframe(ui.frame([{t("zone"): zone_name(r), label("task_status", "done"): r.get("done", 0),
                                 label("task_status", "due"): r.get("due", 0),
                                 label("task_status", "missed"): r.get("missed", 0)} for r in zone_rows]),
                  hide_index=True)
@@ -88,7 +88,7 @@ with left:
     page = ui.try_load(client.findings, site_id=site_id, status="open", limit=10, default=None) or {}
     items = page.get("items", [])
     if items:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             "#": f["id"],
             t("time"): ui.fmt_time(f.get("created_at"), f.get("site_id")),
             t("checkpoint"): pick(f.get("checkpoint") or {}, "name") or f.get("place") or "—",
@@ -114,7 +114,7 @@ with right:
                          t("title"): o.get("title"),
                          t("status"): label("wo_status", o.get("status")),
                          t("assignee"): ui.name_of(o.get("assignee")) if o.get("assignee") else t("unassigned")})
-        st.dataframe(pd.DataFrame(rows), hide_index=True,
+        st.dataframe(ui.frame(rows), hide_index=True,
                      column_config={"#": st.column_config.NumberColumn(width=48)})
         if ui.role() in ui.SUPERVISOR_UP:
             st.page_link("app_pages/work_orders.py", label=t("go_to", page=t("wo_title")),
@@ -129,7 +129,7 @@ if ui.role() in ui.DESK_ROLES:
     page = ui.try_load(client.escalated_requests, site_id=site_id, min_level=level, limit=10, default=None) or {}
     items = page.get("items", [])
     if items:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             "#": r["id"], t("sd_received"): ui.fmt_time(r.get("received_at"), r.get("site_id")),
             t("sd_kind"): label("req_kind", r.get("kind")), t("sd_location"): r.get("location"),
             t("status"): label("req_status", r.get("status")), t("sd_level"): label("req_level", r.get("escalation_level")),

@@ -150,7 +150,7 @@ def detail(order_id):
                 if ev.get("from_status") else label("wo_status", ev.get("to_status"))
             line = f"**{ui.fmt_time(ev.get('at'), site_id)}** · {who} · {label('wo_action', ev.get('action'))} · {move}"
             if ev.get("note"):
-                line += f"  \n> {ev['note']}"
+                line += f"  \n> {ui.note_text(ev['note'], system=not ev.get('actor'))}"
             st.markdown(line)
         if order.get("findings"):
             st.markdown(f"#### {t('linked_findings')}")
