@@ -421,7 +421,18 @@ def frame(rows, columns=None):
     import pandas as pd
 
     df = pd.DataFrame(rows, columns=columns)
-    return df.astype(object).where(df.notna(), "—") if len(df) else df
+
+    def text(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return "—"
+        if isinstance(v, float):
+            return str(int(v)) if v.is_integer() else f"{v:.1f}"
+        return str(v)
+
+    for col in df.columns:
+        if df[col].isna().any():  # a column with gaps becomes text, so the gap can read "—"
+            df[col] = df[col].map(text)
+    return df
 
 
 # Streamlit draws some texts of its own widgets in English whatever the page's language; these rules put the

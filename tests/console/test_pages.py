@@ -1,6 +1,6 @@
 """Every console page, driven with Streamlit's AppTest against the real API with demo data."""
 import os
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -322,15 +322,20 @@ def test_reports_chart_pass_rates_and_rank_the_zones(console, console_api, lamp_
     at = console("manager1", "app_pages/reports.py")
     assert len(at.get("vega_lite_chart")) >= 3  # pass rate by checklist, by zone, zone ranking (+ SLA bars)
     site_id = at.selectbox(key="rep_site").value
-    ranking = api(console_api, "manager1", "GET", "/reports/zone-ranking", params={"site_id": site_id})
+    month = at.selectbox(key="rep_rank_month").value
+    ranking = api(console_api, "manager1", "GET", "/reports/zone-ranking", params={"site_id": site_id, "month": month})
     table = at.dataframe[0].value
     assert table[table.columns[1]].tolist() == [z["name"] for z in ranking["zones"]]
-    overall = api(console_api, "manager1", "GET", "/reports/work-orders", params={"site_id": site_id})["overall"]
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    last = min(datetime.now(ZoneInfo("Asia/Shanghai")).date(), (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    overall = api(console_api, "manager1", "GET", "/reports/work-orders", params={
+        "site_id": site_id, "since": first.isoformat(), "until": last.isoformat()})["overall"]
     assert {m.label: m.value for m in at.metric}["已完成"] == str(overall["completed"])
     at.segmented_control(key="rep_wo_by").set_value("person").run()
     assert not at.exception
     people = api(console_api, "manager1", "GET", "/reports/work-orders",
-                 params={"site_id": site_id, "by": "person"})["groups"]
+                 params={"site_id": site_id, "by": "person", "since": first.isoformat(),
+                         "until": last.isoformat()})["groups"]
     assert all(p["name"] in texts(at) for p in people if p.get("name"))
 
 
