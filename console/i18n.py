@@ -428,6 +428,7 @@ STRINGS.update({
                        "Photos from the owner or taken on site; kept with the request as evidence."),
     "sd_photos_n": ("附照片 {n} 张。", "{n} photo(s) attached."),
     "sd_transferred_to": ("已转交{trade}，生成工单 #{id}。", "Transferred to {trade}: work order #{id}."),
+    "sd_none_given": ("（未填）", "(none)"),
     "sd_transfer_again": ("再转交另一部门", "Transfer to another department as well"),
 })
 

@@ -354,17 +354,22 @@ if role in ui.SUPERVISOR_UP:
                           ("by_trade", "trade", t("sd_department")), ("by_building", None, t("sd_building"))]
             cols = st.columns(2)
             for n, (key, enum, caption) in enumerate(breakdowns):
-                data = pd.DataFrame([{caption: (label(enum, k) if enum else k), t("sd_count"): v}
-                                     for k, v in stats[key].items()])
+                data = pd.DataFrame([{caption: (label(enum, k) if enum and k else (k or t("sd_none_given"))),
+                                      t("sd_count"): int(v)} for k, v in stats[key].items()])
                 with cols[n % 2]:
                     st.markdown(f"**{t('sd_by')} · {caption}**")
                     if data.empty:
                         st.caption("—")
                         continue
-                    st.altair_chart(alt.Chart(data).mark_bar().encode(
-                        x=alt.X(f"{t('sd_count')}:Q"), y=alt.Y(f"{caption}:N", sort="-x", title=None),
-                        tooltip=[caption, t("sd_count")]).properties(height=max(100, 32 * len(data))),
-                        width="stretch")
+                    # whole requests: integer ticks only, labels beside the bars so none overlap
+                    bars = alt.Chart(data).encode(
+                        x=alt.X(f"{t('sd_count')}:Q", title=None,
+                                axis=alt.Axis(format="d", tickMinStep=1),
+                                scale=alt.Scale(domainMin=0, nice=True)),
+                        y=alt.Y(f"{caption}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+                        tooltip=[caption, t("sd_count")])
+                    st.altair_chart((bars.mark_bar() + bars.mark_text(align="left", dx=3).encode(
+                        text=f"{t('sd_count')}:Q")).properties(height=alt.Step(28)), width="stretch")
             st.markdown(f"**{t('sd_repeats')}**")
             if stats["repeat_units"]:
                 st.dataframe(ui.frame([{

@@ -45,16 +45,17 @@ if summary:
                  delta_color="off", delta_arrow="off")
     m2[1].metric(t("open_orders"), ws.get("open", "—"), delta=t("created_today_n", n=ws.get("created_today", 0)),
                  delta_color="off", delta_arrow="off")
-    m2[2].metric(t("overdue_orders"), ws.get("overdue", "—"),
+    m2[2].metric(t("overdue_orders"), ws.get("overdue", "—"), help=ui.figure_help("overdue"),
                  delta=t("escalated_n", n=ws.get("escalated", 0)) if ws.get("escalated") else None,
                  delta_color="inverse", delta_arrow="off")
     m2[3].metric(t("awaiting_revisit"), ws.get("awaiting_revisit", "—"),
                  delta=t("revisit_overdue_n", n=ws.get("revisit_overdue")) if ws.get("revisit_overdue") else None,
                  delta_color="inverse", delta_arrow="off")
     m3 = st.columns(4)
-    m3[0].metric(t("respond_sla") + t("last_30d"), ui.pct(sla.get("respond")))
-    m3[1].metric(t("resolve_sla") + t("last_30d"), ui.pct(sla.get("resolve")))
-    m3[2].metric(t("rework_rate") + t("this_month"), ui.pct(summary.get("rework_rate_month")))
+    m3[0].metric(t("respond_sla") + t("last_30d"), ui.pct(sla.get("respond")), help=ui.figure_help("respond_sla"))
+    m3[1].metric(t("resolve_sla") + t("last_30d"), ui.pct(sla.get("resolve")), help=ui.figure_help("resolve_sla"))
+    m3[2].metric(t("rework_rate") + t("this_month"), ui.pct(summary.get("rework_rate_month")),
+                 help=ui.figure_help("rework_rate"))
     m3[3].metric(t("points") + t("this_month"), ds.get("points", "—"),
                  delta=t("pending_appeals_n", n=ds.get("pending_appeals")) if ds.get("pending_appeals") else None,
                  delta_color="off", delta_arrow="off")
@@ -69,7 +70,7 @@ if zone_rows:
                        range=["#2e7d32", "#f9a825", "#c62828"])
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y(f"{t('zone')}:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-        x=alt.X(f"{t('count')}:Q", stack="zero", title=None),
+        x=alt.X(f"{t('count')}:Q", stack="zero", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color(f"{t('status')}:N", scale=colors, legend=alt.Legend(orient="top", title=None)),
         order=alt.Order("k:N"),
         tooltip=[t("zone"), t("status"), t("count")],
