@@ -41,7 +41,8 @@ class Row:
     and how to build its path, query and body for a site (``own``/``other``/``missing``)."""
 
     def __init__(self, who, ok=(200,), denied=(403,), query=None, body=None, path=None, files=None,
-                 fresh_token=False, writes=True, sited=None):
+                 fresh_token=False, writes=True, sited=None, form=False):
+        self.form = form  # the body goes as an HTML form post (a browser's login)
         self.who = set(who)
         self.ok = set(ok)
         self.denied = set(denied)
@@ -92,6 +93,9 @@ MATRIX = {
     "POST /auth/login": Row(EVERYONE, ok=(200,), sited=False,
                             body=lambda w: {"username": w["username"], "password": w["password"]}),
     "POST /auth/logout": Row(EVERYONE, ok=(204,), fresh_token=True),
+    "POST /auth/session": Row(EVERYONE, ok=(303,), sited=False, form=True,
+                              body=lambda w: {"username": w["username"], "password": w["password"],
+                                              "next": "http://localhost/"}),
     "GET /me": Row(EVERYONE),
     "GET /sites": Row(EVERYONE),
     "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
@@ -251,7 +255,9 @@ def _call(shared, role, key, row, w):
     kw = {}
     if row.query:
         kw["query_string"] = row.query(w)
-    if row.body:
+    if row.body and row.form:
+        kw["data"] = row.body(dict(w, username=ROLE_USERS[role]))
+    elif row.body:
         kw["json"] = row.body(dict(w, username=ROLE_USERS[role]))
     if row.files:
         import io
@@ -259,7 +265,7 @@ def _call(shared, role, key, row, w):
         kw["data"] = {"file": (io.BytesIO(jpeg_bytes(uuid.uuid4().int % 10**9)), "p.jpg"), "site_id": str(w["site"])}
         kw["content_type"] = "multipart/form-data"
     headers = {"Authorization": f"Bearer {api.token}"}
-    if key == "POST /auth/login":
+    if key in ("POST /auth/login", "POST /auth/session"):
         headers = {}
     return shared.client.open("/api/v1" + path, method=method, headers=headers, **kw)
 
