@@ -20,6 +20,7 @@ STRINGS = {
     "logout": ("退出登录", "Log out"),
     "login_failed": ("账号或密码不正确。", "Wrong username or password."),
     "login_missing": ("请输入账号和密码。", "Enter your username and password."),
+    "login_throttled": ("登录失败次数过多，请几分钟后再试。", "Too many failed logins; wait a few minutes and try again."),
     "session_expired": ("登录已过期，请重新登录。", "Your session has expired; please log in again."),
     "field_staff_no_console": ("管理台供客服、主管和经理使用；一线员工请使用手机端 /m/。",
                                "The console is for service desk, supervisors and managers; field staff use the phone app at /m/."),

@@ -42,9 +42,10 @@ else:
         st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))
         if st.button(t("logout"), icon=":material/logout:", key="logout"):
             try:
-                ui.client().logout()
+                ui.client().logout()  # the server revokes the token: the browser's cookie is dead from now on
             except Exception:  # noqa: BLE001 - logging out locally matters more than the server's answer
                 pass
+            ui.forget_token(ui.token())
             ui.clear_session()
             st.rerun()
 

@@ -13,13 +13,62 @@ SUPERVISOR_UP = ("supervisor", "manager", "admin")
 MANAGER_UP = ("manager", "admin")
 DESK_ROLES = ("service", "supervisor", "manager", "admin")
 # keys the session keeps across logouts; everything else belongs to the logged-in user
-_KEEP = ("lang",)
+_KEEP = ("lang", "_dead_tokens")
+SESSION_COOKIE = "patrol_session"  # set HttpOnly by the API's POST /auth/session; the console only reads it
 
 
 # --- session ------------------------------------------------------------------------------
 
+def cookie_token():
+    """The browser's session cookie (set by the API at login), or None outside a browser."""
+    try:
+        value = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this run (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def token():
-    return st.session_state.get("token")
+    """The session's token: one logged in through this session, else the browser's cookie (so a refresh,
+    a dropped websocket or a pasted link finds the user still logged in) unless it was found dead."""
+    tok = st.session_state.get("token")
+    if tok:
+        return tok
+    tok = cookie_token()
+    if tok and tok not in st.session_state.get("_dead_tokens", ()):
+        return tok
+    return None
+
+
+def forget_token(tok):
+    """A token the server no longer accepts (logged out, expired, revoked): never send it again."""
+    if tok:
+        st.session_state.setdefault("_dead_tokens", set()).add(tok)
+
+
+def browser_login_available():
+    """A real browser is behind this session (it can post the login form to the API and keep the cookie)."""
+    try:
+        return (st.context.url or "").startswith(("http://", "https://"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def api_public_url():
+    """The API as the browser reaches it: ``PATROL_PUBLIC_API_URL``, else the console's own host name with
+    the API's port (the session cookie belongs to the host name, whatever the port)."""
+    import os
+    from urllib.parse import urlsplit
+
+    explicit = os.environ.get("PATROL_PUBLIC_API_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    base = urlsplit(client().base_url)
+    page = urlsplit(st.context.url or "")
+    host = page.hostname or base.hostname
+    scheme = page.scheme or base.scheme
+    port = f":{base.port}" if base.port else ""
+    return f"{scheme}://{host}{port}"
 
 
 def client():
@@ -63,6 +112,7 @@ def me():
     """The logged-in user (fetched once per login)."""
     if "me" not in st.session_state:
         st.session_state["me"] = load(client().me)
+        st.session_state["_logged_in"] = True
     return st.session_state["me"]
 
 
@@ -113,7 +163,10 @@ def language_switch():
 # --- calling the API ------------------------------------------------------------------------
 
 def _expired():
-    clear_session(t("session_expired"))
+    # a cookie found dead on arrival (logged out elsewhere, long ago) is no news; a session's own token is
+    was_in = st.session_state.get("_logged_in") or "token" in st.session_state
+    forget_token(token())
+    clear_session(t("session_expired") if was_in else None)
     st.rerun()
 
 
@@ -236,6 +289,49 @@ def photo_bytes(photo_id, size="thumb"):
     return cache[key]
 
 
+# --- bookmarkable pages: filters and the open item live in the URL ---------------------------------
+
+def _from_url(text, kind):
+    if kind is bool:
+        return text == "1"
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            return None
+    return text
+
+
+def url_state(spec):
+    """Widgets whose values live in the page's URL (``?wo_trade=cleaning&wo_zone=3``): a bookmark, a pasted
+    link or a refresh opens the page with the same filters, and coming back from a detail view shows the
+    filters that apply. Call before the widgets (``spec`` = {widget key: int | str | bool}); call the
+    function it returns after them, to write the current values back."""
+    params = st.query_params
+    for key, kind in spec.items():
+        if key not in st.session_state and key in params:
+            value = _from_url(params[key], kind)
+            if value is not None:
+                st.session_state[key] = value
+        elif key not in st.session_state and f"_url_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"_url_{key}"]  # the widget was off screen a while
+
+    def sync():
+        for key, kind in spec.items():
+            value = st.session_state.get(key)
+            if value is None or value == _ANY or value is False or value == "":
+                st.session_state.pop(f"_url_{key}", None)
+                if key in st.query_params:
+                    del st.query_params[key]
+                continue
+            st.session_state[f"_url_{key}"] = value
+            text = ("1" if value else "0") if kind is bool else str(value)
+            if st.query_params.get(key) != text:
+                st.query_params[key] = text
+
+    return sync
+
+
 # --- pickers --------------------------------------------------------------------------------
 
 _ANY = "__any__"
@@ -248,6 +344,11 @@ def choose(caption, choices, key, container=st, widget="selectbox", **kw):
     st.session_state.setdefault("_choice_keys", set()).add(key)
     if widget == "selectbox":
         kw.setdefault("placeholder", t("choose_placeholder"))
+    if key in st.session_state:  # set from the URL or kept: a default as well would draw Streamlit's warning
+        kw.pop("index", None)
+        kw.pop("default", None)
+        if st.session_state[key] not in texts:  # e.g. a zone of another site, from an old bookmark
+            del st.session_state[key]
     value = getattr(container, widget)(caption, list(texts), key=key, format_func=texts.__getitem__, **kw)
     return None if value == _ANY else value
 

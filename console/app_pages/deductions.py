@@ -13,9 +13,11 @@ ok = st.session_state.pop("flash_ok", None)
 if ok:
     st.success(ok)
 
+remember = ui.url_state({"ded_site": int, "ded_month": str})
 c1, c2, _ = st.columns([2, 2, 4])
 site_id = ui.site_picker("ded_site", allow_all=False, container=c1)
 month = ui.month_picker("ded_month", c2)
+remember()
 is_manager = ui.role() in ui.MANAGER_UP
 
 ledger = ui.load(client.ledger, month, site_id=site_id)

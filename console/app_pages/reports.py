@@ -29,6 +29,8 @@ def months_back(today, n):
 PERCENT_AXIS = alt.Axis(format="d", tickCount=5, title=None)
 LABEL_AXIS = alt.Axis(labelLimit=220, title=None)
 
+remember = ui.url_state({"rep_site": int, "rep_months": int, "rep_daily": bool, "rep_rank_month": str,
+                         "rep_wo_by": str})
 c = st.columns([2, 2, 3])
 site_id = ui.site_picker("rep_site", allow_all=False, container=c[0])
 today = ui.local_today(site_id)
@@ -107,6 +109,7 @@ else:
 st.subheader(t("wo_performance"))
 by = ui.choose(t("group_by"), {v: t(f"by_{v}") for v in ("trade", "zone", "person")}, "rep_wo_by",
                widget="segmented_control", default="trade") or "trade"
+remember()
 # the month picked above, as for the ranking: orders registered in it, counted as of now
 wo_first = date(int(rk_month[:4]), int(rk_month[5:7]), 1)
 wo_last = min(today, months_back(wo_first, 0) - timedelta(days=1))

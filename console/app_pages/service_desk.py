@@ -23,7 +23,9 @@ role = ui.role()
 
 st.title(t("sd_title"))
 ui.flash()
+remember = ui.url_state({"sd_site": int})
 site_id = ui.site_picker("sd_site", allow_all=False)
+remember()
 
 
 def countdown(deadline):

@@ -24,10 +24,12 @@ client = ui.client()
 
 def open_order(order_id):
     st.session_state["wo_open"] = order_id
+    st.query_params["order"] = str(order_id)  # a bookmark or a refresh opens the same order
 
 
 def close_order():
     st.session_state.pop("wo_open", None)
+    st.query_params.pop("order", None)
 
 
 def open_new():
@@ -214,6 +216,8 @@ ok = st.session_state.pop("flash_ok", None)
 if ok:
     st.success(ok)
 
+if "wo_open" not in st.session_state and st.query_params.get("order", "").isdigit():
+    st.session_state["wo_open"] = int(st.query_params["order"])
 if st.session_state.get("wo_open"):
     detail(st.session_state["wo_open"])
     st.stop()
@@ -223,6 +227,8 @@ if st.session_state.get("wo_new"):
 
 st.button(t("wo_new"), on_click=open_new, icon=":material/add:", type="primary", key="wo_new_open")
 
+remember_filters = ui.url_state({"wo_site": int, "wo_zone": int, "wo_trade": str, "wo_priority": str,
+                                 "wo_overdue": bool})
 with st.container(border=True):
     f = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
     site_id = ui.site_picker("wo_site", container=f[0])
@@ -231,6 +237,7 @@ with st.container(border=True):
     priority = ui.enum_picker("priority", PRIORITIES, "wo_priority", container=f[3])
     overdue_only = f[4].toggle(t("overdue_only"), key="wo_overdue")
 
+remember_filters()
 filters = dict(site_id=site_id, zone_id=zone_id, trade=trade, priority=priority,
                overdue=True if overdue_only else None, limit=PER_COLUMN)
 columns = st.columns(len(BOARD))
