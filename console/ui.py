@@ -152,12 +152,20 @@ def site_tz(site_id=None):
 
 
 def language_switch():
+    """Chinese unless the user chose English; the choice rides in the URL (``?lang=en``), so a refresh or
+    a bookmark keeps it."""
+    if "lang" not in st.session_state and st.query_params.get("lang") in LANGS:
+        st.session_state["lang"] = st.query_params["lang"]
     current = st.session_state.get("lang", "zh")
     choice = choose(t("language"), LANGS, "_lang_pick", st.sidebar, index=list(LANGS).index(current))
     if choice != current:
         st.session_state["lang"] = choice
         _keep_choices_across_languages()
         st.rerun()
+    if current == "zh":
+        st.query_params.pop("lang", None)
+    elif st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
 
 
 # --- calling the API ------------------------------------------------------------------------
