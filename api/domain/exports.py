@@ -136,6 +136,61 @@ def payroll_context(site, month, ledger, policy):
     return {"people": people, "problems": problems, "reversed": dict(moved), "words": words}
 
 
+def _local(dt, tz):
+    from datetime import timezone
+
+    return dt.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+WORK_ORDER_COLUMNS = ["工单号", "登记时间", "片区", "专业", "优先级", "标题", "状态", "负责人", "响应时限", "完成时限",
+                      "完工时间", "返工次数", "来源"]
+
+
+def _zh(kind, value):
+    return LABELS.get(kind, {}).get(value, (value or "",))[0]
+
+
+def work_orders_xlsx(orders, tz):
+    """Orders as a workbook in words (labels, real names, local times): for the office's own records."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "工单记录"
+    ws.append(WORK_ORDER_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for o in orders:
+        zone = getattr(o, "zone", None) if o.zone_id else None
+        who = getattr(o, "assignee", None) if o.assignee_id else None
+        ws.append([o.id, _local(o.created_at, tz), zone.name if zone else "", _zh("trade", o.trade),
+                   _zh("priority", o.priority), o.title, _zh("wo_status", o.status), who.name if who else "未指派",
+                   _local(o.respond_by, tz), _local(o.resolve_by, tz), _local(o.done_at, tz), o.reopen_count,
+                   _zh("wo_source", o.source)])
+    for letter, width in zip("ABCDEFGHIJKLM", (8, 17, 16, 10, 16, 40, 12, 10, 17, 17, 17, 8, 10)):
+        ws.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def work_order_sheet(order):
+    """What the printable 派工单 shows, in words and local time."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from api.models import Finding, WorkOrderFinding
+
+    tz = ZoneInfo(order.site.timezone or "Asia/Shanghai")
+    findings = list(Finding.select().join(WorkOrderFinding).where(WorkOrderFinding.work_order == order)
+                    .order_by(Finding.id))
+    return {"order": order, "site": order.site, "zone": order.zone.name if order.zone_id else "—",
+            "trade": _zh("trade", order.trade), "priority": _zh("priority", order.priority),
+            "status": _zh("wo_status", order.status), "source": _zh("wo_source", order.source),
+            "created_at": _local(order.created_at, tz), "respond_by": _local(order.respond_by, tz) or "—",
+            "resolve_by": _local(order.resolve_by, tz) or "—",
+            "assignee": order.assignee.name if order.assignee_id else "未指派", "findings": findings,
+            "printed_at": datetime.now(timezone.utc).astimezone(tz).strftime("%Y-%m-%d %H:%M")}
+
+
 def _title(ledger):
     return f"{ledger['site_name']} {ledger['month']} 员工扣分工资台账 / Payroll deductions"
 

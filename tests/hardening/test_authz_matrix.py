@@ -131,6 +131,8 @@ MATRIX = {
         {"cleaner"} | SUP_UP, ok=(200, 409, 422), path={"order_id": "work_order"}, denied=(403, 404),
         body=lambda w: {"action": "accept", "note": "收到"}),
     "POST /work-orders/escalate": Row(SUP_UP, writes=False),  # nothing overdue: nothing to audit
+    "GET /work-orders/export.xlsx": Row(SUP_UP, query=q_site),
+    "GET /work-orders/{order_id}/print.html": Row(SUP_UP, path={"order_id": "work_order"}, denied=(403, 404)),
     "GET /deductions": Row(EVERYONE, query=q_site),
     "POST /deductions": Row(SUP_UP, ok=(201,), body=deduction),
     "GET /deductions/{deduction_id}": Row({"guard"} | SUP_UP, path={"deduction_id": "deduction"},

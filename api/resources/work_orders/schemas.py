@@ -38,6 +38,11 @@ class WorkOrderListArgs(QuerySchema, PageArgs):
     assignee_id = fields.Integer()
     trade = fields.String(validate=validate.OneOf(TRADES))
     revisit_due = fields.Boolean(metadata={"description": "Done orders waiting for their revisit."})
+    q = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Search: an order number (12 or #12), or words in the title, description, zone or "
+                       "assignee's name."})
+    since = fields.Date(metadata={"description": "Registered on or after this local day (site time)."})
+    until = fields.Date(metadata={"description": "Registered on or before this local day (site time)."})
 
 
 class TransitionIn(StrictSchema):
