@@ -220,11 +220,20 @@ class PatrolClient:
         return self.post("/work-orders", body)
 
     def work_orders(self, status=None, priority=None, overdue=None, site_id=None, zone_id=None,
-                    assignee_id=None, trade=None, cursor=None, limit=None):
+                    assignee_id=None, trade=None, cursor=None, limit=None, q=None, since=None, until=None):
         if overdue is not None:
             overdue = "true" if overdue else "false"
         return self.get("/work-orders", status=status, priority=priority, overdue=overdue, site_id=site_id,
-                        zone_id=zone_id, assignee_id=assignee_id, trade=trade, cursor=cursor, limit=limit)
+                        zone_id=zone_id, assignee_id=assignee_id, trade=trade, cursor=cursor, limit=limit, q=q,
+                        since=since, until=until)
+
+    def work_orders_xlsx(self, **filters):
+        """The orders a history search finds, as an Excel workbook in words."""
+        return self.get_bytes("/work-orders/export.xlsx", **filters)
+
+    def work_order_print(self, order_id):
+        """The printable 派工单 of an order (HTML)."""
+        return self.get_bytes(f"/work-orders/{int(order_id)}/print.html").decode("utf-8")
 
     def work_order(self, order_id):
         return self.get(f"/work-orders/{int(order_id)}")

@@ -32,6 +32,7 @@ else:
             daily += [
                 st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
                 st.Page("app_pages/work_orders.py", title=t("nav_work_orders"), icon=":material/build:"),
+                st.Page("app_pages/work_order_history.py", title=t("nav_wo_history"), icon=":material/manage_search:"),
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
             ]
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))

@@ -126,6 +126,8 @@ def test_manager_visits_every_page(console_url, browser, live_server):
     page.get_by_text("处理记录").wait_for(timeout=30000)
     wait_for_run(page)
     shot(page, "03b-work-order-detail")
+    visit(page, "工单记录", "工单记录查询", "03c-work-order-history")
+    visit(page, "客服台", "客服台：投诉、报修与建议", "03d-service-desk")
     visit(page, "扣分与台账", "扣分与月度台账", "04-deductions")
     visit(page, "报表", "片区评比", "05-reports")
     visit(page, "检查表", "检查表与考核标准", "06-checklists")
