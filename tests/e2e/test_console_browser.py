@@ -63,7 +63,7 @@ def shot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # charts and tables load their code lazily: wait until no placeholder is left, then let them paint
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
-    for chart in page.locator("[data-testid=stVegaLiteChart]").all():
+    for chart in page.locator("[data-testid=stVegaLiteChart] >> visible=true").all():
         chart.locator("canvas, svg").first.wait_for(timeout=15000)
     page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
