@@ -2,7 +2,7 @@
 import logging
 import uuid
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 from flask.sessions import SessionInterface
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
@@ -22,6 +22,15 @@ class _NoCookieSessions(SessionInterface):
         return None
 
 
+class _Request(Request):
+    """Uploaded files up to 8 MB (a phone photo) stay in memory instead of a temporary file."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        import tempfile
+
+        return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="rb+")
+
+
 class _DatabaseInt(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2 ** 31 - 1)
@@ -31,6 +40,7 @@ class _DatabaseInt(IntegerConverter):
 def create_app(test_config=None):
     """Build the Flask app; ``test_config`` is a mapping that overrides the environment."""
     app = Flask(__name__)
+    app.request_class = _Request
     app.config.from_mapping(Config(test_config).as_dict())
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -58,6 +68,8 @@ def create_app(test_config=None):
     app.register_blueprint(phone_bp)
 
     register_error_handlers(app)
+    from api.compress import init_compression
+    init_compression(app)
     from api.storage import make_storage
     app.extensions["patrol_storage"] = make_storage(app.config)
 

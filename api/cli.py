@@ -11,7 +11,7 @@ import click
 from api.config import Config
 from api.db import db, init_db
 
-COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n"]
+COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n", "org"]
 
 
 def _init():
@@ -56,17 +56,24 @@ def demo(password, days):
     click.echo(f"demo users: admin manager1 super1 service1 guard1 guard2 cleaner1 tech1 (password: {password})")
 
 
-def _gunicorn(host, port, workers, certfile=None, keyfile=None):
+def _gunicorn(host, port, workers, certfile=None, keyfile=None, threads=None):
     from gunicorn.app.base import BaseApplication
 
     from api.app import create_app
+
+    threads = threads or int(os.environ.get("PATROL_THREADS", "16"))
 
     class _App(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            # sync workers: gthread with keep-alive pinned every connection on one worker here
-            self.cfg.set("worker_class", "sync")
+            # threaded workers: a phone sending a photo at 400 kbps holds one thread, not a whole
+            # worker, and is never killed for being slow (the timeout is the worker's heartbeat,
+            # which its main loop keeps while threads read bodies); a sync worker was killed after
+            # 60 s and two slow phones stalled every other request (issue #15)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", os.environ.get("PATROL_ACCESS_LOG") or None)
@@ -84,7 +91,7 @@ def _gunicorn(host, port, workers, certfile=None, keyfile=None):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=lambda: int(os.environ.get("PATROL_WORKERS", "2")), type=int,
-              help="gunicorn sync workers [default: 2 or PATROL_WORKERS]")
+              help="gunicorn worker processes [default: 2 or PATROL_WORKERS], each with PATROL_THREADS threads (16)")
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM).")
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM).")
 def serve(host, port, workers, certfile, keyfile):
@@ -108,7 +115,8 @@ def serve(host, port, workers, certfile, keyfile):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--console-port", default=8501, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not build demo data.")
-def up(password, host, port, console_port, no_demo):
+@click.option("--no-worker", is_flag=True, help="Do not start the worker (scheduler and notifications).")
+def up(password, host, port, console_port, no_demo, no_worker):
     """Build demo data, then run the API, the phone app and the console together."""
     env = dict(os.environ)
     if not no_demo:
@@ -116,6 +124,8 @@ def up(password, host, port, console_port, no_demo):
     api_url = f"http://{host}:{port}"
     procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)],
                               env=env)]
+    if not no_worker:
+        procs.append(subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env))
     console = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "console",
                            "streamlit_app.py")
     if os.path.exists(console):
@@ -128,7 +138,9 @@ def up(password, host, port, console_port, no_demo):
     click.echo("")
     click.echo(f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)")
     click.echo(f"  Phone app  {api_url}/m/")
-    if len(procs) > 1:
+    if not no_worker:
+        click.echo("  Worker     running (escalation, missed rounds, briefings, notifications)")
+    if os.path.exists(console):
         click.echo(f"  Console    http://{host}:{console_port}/")
     click.echo(f"  Logins     guard1 guard2 cleaner1 tech1 service1 super1 manager1 admin — password {password}")
     click.echo("  Ctrl-C stops everything.")
@@ -146,6 +158,32 @@ def up(password, host, port, console_port, no_demo):
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+@cli.command()
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between passes of the scheduled steps.")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between deliveries of new notifications.")
+def worker(interval, poll):
+    """Run the scheduler: tasks, missed rounds, escalation, reports and notifications, every minute."""
+    import logging
+
+    from api import migrations
+    from api.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _init()
+    migrations.migrate_up()
+    Worker(interval=interval, poll=poll).run()
+
+
+@cli.command()
+def tick():
+    """One pass of the scheduled steps (for cron or a systemd timer); prints what each step did."""
+    from api.domain.scheduler import tick as run_tick
+
+    _init()
+    for step, result in run_tick().items():
+        click.echo(f"{step}: {result}")
 
 
 @cli.group()

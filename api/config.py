@@ -29,6 +29,8 @@ class Config:
         # the console's address, if on another host than the API: the browser login may go back to it
         self.PATROL_CONSOLE_URL = env.get("PATROL_CONSOLE_URL", "")
         self.PATROL_MAX_IMAGE_PIXELS = int(env.get("PATROL_MAX_IMAGE_PIXELS", str(60_000_000)))
+        # unfinished chunked uploads; default: beside the media directory (``<media>.partial``)
+        self.PATROL_UPLOAD_DIR = env.get("PATROL_UPLOAD_DIR", "")
         # A phone clock this far ahead of the server is flagged, not trusted for deadlines.
         self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", "10"))
         self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", "5"))

@@ -8,7 +8,10 @@ import tempfile
 
 class LocalStorage:
     """Files under one directory, written to a temporary name, fsynced, then renamed,
-    so a crash never leaves a truncated file under a final name."""
+    so a crash never leaves a truncated file under a final name.
+
+    ``durable=False`` (derived images, which can be made again from the original) skips both
+    fsyncs: the rename still means readers never see half a file."""
 
     def __init__(self, root):
         self.root = os.path.abspath(root)
@@ -19,7 +22,7 @@ class LocalStorage:
             raise ValueError("bad storage key")
         return path
 
-    def put(self, key, data):
+    def put(self, key, data, durable=True):
         path = self._path(key)
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
@@ -27,18 +30,24 @@ class LocalStorage:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.replace(tmp, path)
-            dfd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            if durable:
+                self._sync_dir(folder)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+    @staticmethod
+    def _sync_dir(folder):
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
 
     def get(self, key):
         with open(self._path(key), "rb") as fh:
@@ -102,7 +111,7 @@ class S3Storage:
                 raise
             self.client.create_bucket(Bucket=self.bucket)
 
-    def put(self, key, data):
+    def put(self, key, data, durable=True):
         ext = os.path.splitext(key)[1].lower()
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data,  # whole object or nothing
                                ContentType=_CONTENT_TYPES.get(ext, "application/octet-stream"))

@@ -69,7 +69,9 @@ def main():
             # the same settings as api.cli._gunicorn
             self.cfg.set("bind", f"127.0.0.1:{a.port}")
             self.cfg.set("workers", a.workers)
-            self.cfg.set("worker_class", "sync")
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", int(os.environ.get("PATROL_THREADS", "16")))
+            self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", None)

@@ -330,6 +330,10 @@ def t(key, **fmt):
     return text.format(**fmt) if fmt else text
 
 
+# labels of values the API's vocabulary does not serve yet (pages added beside this one); the API's win
+ENUMS = {}
+
+
 def label(kind, value):
     """The label of an enum value, e.g. ``label("wo_status", "done")`` -> 已完工待回访. The labels are the API's
     (``GET /vocabulary`` in the session's language, loaded once per login by ``ui.vocabulary()``)."""
@@ -341,7 +345,12 @@ def label(kind, value):
         labels = (st.session_state.get("_vocab", {}).get(lang()) or {}).get("labels", {})
     except Exception:  # noqa: BLE001 - no script run context (plain import in tests)
         labels = {}
-    return labels.get(kind, {}).get(str(value), str(value))
+    if kind in labels:
+        return labels[kind].get(str(value), str(value))
+    pair = ENUMS.get(kind, {}).get(value)
+    if pair is None:
+        return str(value)
+    return pair[0] if lang() == "zh" else pair[1]
 
 
 def pick(obj, field):
@@ -444,3 +453,188 @@ STRINGS.update({
     "sd_transfer_again": ("再转交另一部门", "Transfer to another department as well"),
 })
 
+
+# notifications (消息通知): group robots per site and deliveries that failed
+STRINGS.update({
+    "nav_notifications": ("消息通知", "Notifications"),
+    "nt_title": ("消息通知：群机器人与推送", "Notifications: group robots and push"),
+    "nt_intro": ("紧急上报、超时升级、漏巡、早报等消息由后台自动发送到企业微信/钉钉/飞书群、邮件或手机推送，无需有人打开页面。",
+                 "Emergencies, escalations, missed rounds and the morning briefing are sent by the worker to WeCom/"
+                 "DingTalk/Feishu groups, email or phones, with nobody having to open a page."),
+    "nt_channels": ("通知渠道", "Channels"),
+    "nt_no_channels": ("本项目还没有通知渠道。", "This site has no channels yet."),
+    "nt_add": ("添加渠道", "Add a channel"),
+    "nt_kind": ("类型", "Kind"),
+    "nt_name": ("名称", "Name"),
+    "nt_url": ("Webhook 地址", "Webhook address"),
+    "nt_url_help": ("群机器人的 Webhook 地址；邮件填 mailto:地址1,地址2。", "The robot's webhook; for email mailto:a@x,b@y."),
+    "nt_secret": ("加签密钥（可选）", "Signing secret (optional)"),
+    "nt_secret_help": ("钉钉/飞书“加签”的密钥或 Webhook 的 HMAC 密钥；保存后不再显示。",
+                       "DingTalk/Feishu signing secret or the webhook's HMAC key; never shown again."),
+    "nt_events": ("接收的消息", "Messages it receives"),
+    "nt_events_help": ("不选则接收群聊默认消息（紧急、超时升级、漏巡、客服升级、早报）。",
+                       "None chosen: the group default (emergencies, escalations, missed rounds, requests, briefing)."),
+    "nt_has_secret": ("已设密钥", "Secret set"),
+    "nt_active": ("启用", "Active"),
+    "nt_save": ("保存渠道", "Save channel"),
+    "nt_saved": ("渠道已保存。", "Channel saved."),
+    "nt_test": ("发送测试消息", "Send a test message"),
+    "nt_test_ok": ("测试消息已送达。渠道回应：{answer}", "Test message delivered. The channel answered: {answer}"),
+    "nt_test_failed": ("测试消息未送达。渠道回应：{answer}", "Test message not delivered. The channel answered: {answer}"),
+    "nt_disable": ("停用", "Disable"),
+    "nt_enable": ("启用", "Enable"),
+    "nt_failed": ("发送失败的消息", "Failed deliveries"),
+    "nt_no_failed": ("没有发送失败的消息。", "No failed deliveries."),
+    "nt_answer": ("渠道回应", "Channel's answer"),
+    "nt_attempts": ("尝试次数", "Attempts"),
+    "nt_next": ("下次重试", "Next try"),
+    "nt_resend": ("重新发送", "Resend"),
+    "nt_resent": ("已重新排队，后台将在几秒内发送。", "Queued again; the worker sends it within seconds."),
+    "nt_event": ("消息", "Message"),
+    "nt_target": ("发往", "To"),
+    "nt_status": ("状态", "Status"),
+})
+
+ENUMS.update({
+    "nt_kind": {"wecom": ("企业微信群机器人", "WeCom robot"), "dingtalk": ("钉钉群机器人", "DingTalk robot"),
+                "feishu": ("飞书群机器人", "Feishu robot"), "webhook": ("通用 Webhook", "Webhook"),
+                "email": ("邮件", "Email"), "webpush": ("手机推送", "Phone push")},
+    "nt_event": {
+        "work_order_assigned": ("派单给本人", "Order assigned to you"), "emergency_finding": ("紧急问题上报", "Emergency report"),
+        "emergency_order": ("紧急工单", "Emergency order"), "deadline_missed": ("工单超时", "Deadline missed"),
+        "work_order_escalated": ("工单超时升级", "Order escalated"), "missed_round": ("漏巡", "Missed round"),
+        "request_escalated": ("客服单升级", "Request escalated"), "revisit_due": ("回访到期", "Revisit due"),
+        "appeal_filed": ("扣分申诉", "Appeal filed"), "appeal_decided": ("申诉结果", "Appeal decided"),
+        "ledger_due": ("台账报财务", "Ledger due"), "morning_briefing": ("每日早报", "Morning briefing"),
+        "complaint_summary": ("投诉日汇总", "Complaint summary"), "weekly_report": ("周报", "Weekly report"),
+        "test": ("测试消息", "Test message"),
+    },
+    "nt_status": {"pending": ("待重试", "Retrying"), "sending": ("发送中", "Sending"), "sent": ("已送达", "Sent"),
+                  "failed": ("已放弃", "Given up")},
+})
+
+# the organisation pages (场所与片区, 楼栋与房号, 巡检点, 排班, 人员)
+STRINGS.update({
+    "nav_group_org": ("组织设置", "Organisation"),
+    "nav_org_sites": ("场所与片区", "Sites & zones"),
+    "nav_org_buildings": ("楼栋与房号", "Buildings & units"),
+    "nav_org_checkpoints": ("巡检点", "Checkpoints"),
+    "nav_org_schedules": ("排班", "Schedules"),
+    "nav_org_staff": ("人员", "Staff"),
+    "org_sites_title": ("场所与片区", "Sites and zones"),
+    "org_buildings_title": ("楼栋与房号", "Buildings and units"),
+    "org_checkpoints_title": ("巡检点", "Checkpoints"),
+    "org_schedules_title": ("排班", "Schedules"),
+    "org_staff_title": ("人员", "Staff"),
+    "org_sites": ("场所", "Sites"),
+    "org_zones": ("片区及片区责任人", "Zones and who answers for them"),
+    "org_buildings": ("楼栋", "Buildings"),
+    "org_units_of": ("{name} 的房号", "Units of {name}"),
+    "org_new": ("新建", "New"),
+    "org_create": ("新建", "Create"),
+    "org_save": ("保存修改", "Save"),
+    "org_edit_tab": ("编辑 / 停用", "Edit / deactivate"),
+    "org_excel": ("Excel 导入导出", "Excel import / export"),
+    "org_edit": ("编辑：{name}", "Edit: {name}"),
+    "org_pick_to_edit": ("在上表中点选一行即可编辑或停用。", "Pick a row in the table above to edit or deactivate it."),
+    "org_no_change": ("没有修改任何内容。", "Nothing was changed."),
+    "org_created": ("已新建 {code}。", "{code} created."),
+    "org_saved": ("已保存。", "Saved."),
+    "org_deactivate": ("停用", "Deactivate"),
+    "org_deactivate_help": ("停用后不再出现在新任务和选择列表中；历史记录保留，不会删除。",
+                            "Deactivated rows get no new tasks and leave the pickers; their history stays."),
+    "org_deactivated": ("已停用（历史记录保留）。", "Deactivated (its history is kept)."),
+    "org_inactive": ("此条已停用；勾选“启用”并保存可重新启用。", "This one is inactive; tick Active and save to bring it back."),
+    "org_show_inactive": ("显示已停用", "Show inactive"),
+    "org_admin_creates_sites": ("新场所由系统管理员建立。", "New sites are made by an administrator."),
+    "org_template": ("下载空白模板", "Download the template"),
+    "org_export": ("导出当前数据", "Export current data"),
+    "org_upload": ("上传 Excel 文件（.xlsx）", "Upload an Excel file (.xlsx)"),
+    "org_upload_help": ("按编号/工号更新已有记录、新建其余记录；有任何一行出错则整份不导入。",
+                        "Rows are matched by code / 工号 and updated, the rest created; one bad row and nothing is "
+                        "imported."),
+    "org_dry_run": ("仅检查，不写入", "Check only"),
+    "org_dry_run_done": ("检查通过（未写入）。", "Checked (nothing written)."),
+    "org_import": ("导入", "Import"),
+    "org_initial_password": ("新账号初始密码（表中未填时使用）", "Initial password for new accounts"),
+    "org_import_done": ("新建 {created} 条，更新 {updated} 条，未变 {unchanged} 条。",
+                        "Created {created}, updated {updated}, unchanged {unchanged}."),
+    "org_import_refused": ("文件中有 {n} 处问题，未导入任何数据。请按下表修改后重新上传。",
+                           "{n} problem(s) in the file; nothing was imported. Fix them and upload again."),
+    "org_sheet": ("工作表", "Sheet"),
+    "org_row": ("行", "Row"),
+    "org_column": ("列", "Column"),
+    "org_reason": ("原因", "Reason"),
+    "org_nobody": ("（无）", "(nobody)"),
+    "org_none": ("（无）", "(none)"),
+    "org_codes_help": ("多个用逗号分隔，例如 08:00,20:00", "Separate several with commas, e.g. 08:00,20:00"),
+    "org_resp_from_now": ("更换片区责任人只影响之后新建的任务和工单，已派出的保持不变。",
+                          "A new responsible person gets tasks and orders made from now on; earlier ones keep "
+                          "theirs."),
+    "org_cp_lists_from_now": ("修改检查表只影响之后的任务；已完成的巡检保留原检查表版本。",
+                              "Changed checklists apply to new tasks; inspections already made keep their version."),
+    "org_building_zone_hint": ("楼栋所属片区：该楼栋住户的报修、投诉默认派给此片区的责任人。",
+                               "A building's zone: its residents' requests go to that zone's responsible staff."),
+    "org_cp_hint": ("可多选后打印二维码标签；不选则打印刚新建的或全部巡检点。",
+                    "Pick rows to print their QR labels; with none picked, the new ones (or all) are printed."),
+    "org_labels_selected": ("打印所选 {n} 个巡检点的二维码标签", "Print QR labels of the {n} picked"),
+    "org_labels_new": ("打印刚新建的 {n} 个巡检点的二维码标签", "Print QR labels of the {n} new ones"),
+    "org_labels_all": ("打印全部 {n} 个巡检点的二维码标签", "Print QR labels of all {n}"),
+    "org_labels_download": ("下载标签页（A4，3×7 不干胶）", "Download the label sheet (A4, 3 x 7)"),
+    "org_labels_print_hint": ("用浏览器打开下载的页面并打印，贴在对应巡检点。",
+                              "Open the downloaded page in a browser, print it and stick each label at its place."),
+    "org_staff_new_hint": ("新人员会得到登录账号；初始密码至少 8 位，本人首次登录后请修改。",
+                           "A new person gets a login; the initial password needs 8 characters or more."),
+    "org_every": ("每 {n} 分钟（{start}–{end}）", "Every {n} min ({start}–{end})"),
+    "org_when": ("时间", "When"),
+    "org_f_code": ("编号", "Code"),
+    "org_f_key": ("排班编号", "Key"),
+    "org_f_name": ("名称", "Name"),
+    "org_f_name_en": ("英文名称", "English name"),
+    "org_f_kind": ("类型", "Kind"),
+    "org_f_timezone": ("时区", "Time zone"),
+    "org_f_address": ("地址", "Address"),
+    "org_f_active": ("启用", "Active"),
+    "org_f_zone_code": ("所属片区", "Zone"),
+    "org_f_floor": ("楼层", "Floor"),
+    "org_f_checklists": ("检查表", "Checklists"),
+    "org_f_checklist": ("检查表", "Checklist"),
+    "org_f_latitude": ("纬度", "Latitude"),
+    "org_f_longitude": ("经度", "Longitude"),
+    "org_f_nfc_tag_id": ("NFC 标签", "NFC tag"),
+    "org_f_sort_order": ("巡检顺序", "Order"),
+    "org_f_note": ("备注", "Note"),
+    "org_f_role": ("岗位角色", "Role"),
+    "org_f_at": ("固定时间", "At times"),
+    "org_f_every_minutes": ("间隔分钟", "Every (minutes)"),
+    "org_f_from_time": ("开始时间", "From"),
+    "org_f_to_time": ("结束时间", "To"),
+    "org_f_window_minutes": ("时限（分钟）", "Window (min)"),
+    "org_f_person": ("姓名", "Name"),
+    "org_f_employee_no": ("工号", "Employee no."),
+    "org_f_username": ("登录名", "Username"),
+    "org_f_trade": ("专业", "Trade"),
+    "org_f_phone": ("电话", "Phone"),
+    "org_f_department": ("部门", "Department"),
+    "org_f_post": ("岗位", "Post"),
+    "org_f_supervisor": ("直接主管", "Supervisor"),
+    "org_f_site_codes": ("所属场所", "Sites"),
+    "org_f_password": ("初始密码", "Initial password"),
+    "org_kind_lobby": ("大堂", "Lobby"),
+    "org_kind_car_park": ("车场", "Car park"),
+    "org_kind_road_lamp": ("路灯", "Road lamp"),
+    "org_kind_drain_cover": ("井盖", "Drain cover"),
+    "org_kind_road": ("道路", "Road"),
+    "org_kind_repair_site": ("维修现场", "Repair site"),
+    **{f"org_resp_{tr}": (f"{zh}责任人", f"{en} lead") for tr, zh, en in (
+        ("cleaning", "保洁", "Cleaning"), ("engineering", "工程", "Engineering"), ("security", "秩序", "Security"),
+        ("landscaping", "绿化", "Landscaping"), ("customer_service", "客服", "Customer service"))},
+    **{f"org_f_responsible_{tr}": (f"{zh}责任人", f"{en} lead") for tr, zh, en in (
+        ("cleaning", "保洁", "Cleaning"), ("engineering", "工程", "Engineering"), ("security", "秩序", "Security"),
+        ("landscaping", "绿化", "Landscaping"), ("customer_service", "客服", "Customer service"))},
+})
+
+ENUMS.update({
+    "site_kind": {"residential": ("住宅小区", "Residential"), "office": ("写字楼", "Office"),
+                  "commercial": ("商业", "Commercial")},
+})

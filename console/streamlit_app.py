@@ -38,7 +38,17 @@ else:
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
+            analysis.append(st.Page("app_pages/notifications.py", title=t("nav_notifications"),
+                                    icon=":material/notifications:"))
         pages = {t("nav_group_daily"): daily, t("nav_group_analysis"): analysis}
+        if role in ui.MANAGER_UP:
+            pages[t("nav_group_org")] = [
+                st.Page("app_pages/org_sites.py", title=t("nav_org_sites"), icon=":material/domain:"),
+                st.Page("app_pages/org_buildings.py", title=t("nav_org_buildings"), icon=":material/apartment:"),
+                st.Page("app_pages/org_checkpoints.py", title=t("nav_org_checkpoints"), icon=":material/qr_code_2:"),
+                st.Page("app_pages/org_schedules.py", title=t("nav_org_schedules"), icon=":material/schedule:"),
+                st.Page("app_pages/org_staff.py", title=t("nav_org_staff"), icon=":material/badge:"),
+            ]
     with st.sidebar:
         st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))
         if st.button(t("logout"), icon=":material/logout:", key="logout"):

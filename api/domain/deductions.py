@@ -25,6 +25,7 @@ from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site, site_tz
 from api.domain.errors import Conflict, Forbidden, Invalid
+from api.notify import events as notify_events
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
                         Site, User, WorkOrder, utcnow)
 
@@ -176,7 +177,9 @@ def file_appeal(d, by, reason, now=None):
         raise Conflict("This notice has already been appealed.")
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why the notice is wrong."})
-    return Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    appeal = Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    notify_events.appeal_filed(d, appeal, now)
+    return appeal
 
 
 def _month_start_utc(month, tz):
@@ -202,6 +205,7 @@ def decide_appeal(d, by, upheld, reason, now=None, policy=None):
     appeal.decided_at = now
     appeal.decision_reason = reason.strip()
     appeal.save()
+    notify_events.appeal_decided(d, appeal, now)
     reversal = None
     if upheld:
         lock_month(d.site_id, d.month)

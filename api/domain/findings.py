@@ -13,6 +13,7 @@ from api.db import write_tx
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
 from api.domain.photos import link_photos, visible_photo_ids
+from api.notify import events as notify_events
 from api.sql import chunks, insert
 
 from api.domain import vocabulary as vocab
@@ -159,6 +160,7 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
                 extra={"place": (data.get("place") or "").strip(), "body_hash": h})
             attach_photos([(finding.id, photo_ids)])
             link_photos(photo_ids, site_id)
+            notify_events.emergency_finding(finding, user.name, now)
             if audit_fn:
                 audit_fn("finding.report", "finding", finding.id, site_id,
                          after={"source": "adhoc", "title": finding.title, "trade": finding.trade,

@@ -18,6 +18,7 @@ from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
 from api.domain.schedules import complete_task_for
+from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
@@ -304,6 +305,7 @@ def write_inspections(batch, audit_fn=None):
         inspection.written_findings = [(f, photos[(inspection.id, f.item_key)])
                                        for f in findings.get(inspection.id, [])]
         _complete_task(inspection)
+        notify_events.emergency_findings(findings.get(inspection.id, []), p.user.name)
         if audit_fn:
             audit_fn("inspection.submit", "inspection", inspection.id, p.checkpoint.site_id,
                      after={"checkpoint": p.checkpoint.code, "checklist": p.data["checklist_key"],

@@ -1,24 +1,37 @@
-"""Photos as evidence: sniff, validate and fully decode the bytes, derive a preview and a thumbnail.
+"""Photos as evidence: sniff, validate and decode the bytes under a budget, derive a thumbnail.
 
 The pure part (``process_photo``: bytes -> ``ProcessedPhoto``) touches no database or storage.
-The thin part (``ingest_photo``) writes the files first and the row after, so a Photo row never
-points at a missing file; the original bytes are stored unaltered, the derived JPEGs carry no
-metadata (EXIF, GPS, comments, ICC) and have the camera's orientation applied.
+The thin part (``ingest_photo``) writes the original (durably) and the thumbnail first and the row
+after, so a Photo row never points at a missing original; the original bytes are stored unaltered.
+
+Cost inside the upload request is kept to what validation needs: a JPEG is decoded in draft mode
+at 1/8 scale (libjpeg still reads the whole entropy-coded stream, so truncation and corruption are
+caught) and the 320 px thumbnail is made from that decode. The 1280 px preview is made from the
+original on its first view (``derived_image``) and stored; a missing thumbnail is remade the same
+way. Derived JPEGs carry no metadata (EXIF, GPS, comments, ICC), have the camera's orientation
+applied and a watermark burnt in (time, place, person: for people looking at them; the original is
+the evidence).
+
+Decoding is bounded before it starts: a progressive JPEG costs one pass over every block per scan,
+so the number of scans times the pixels is capped (``MAX_SCANS``, ``SCAN_PIXEL_BUDGET``).
 """
+import functools
 import hashlib
 import io
+import os
 import re
 import struct
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pillow_heif
-from PIL import Image, ImageFile
+from PIL import Image, ImageDraw, ImageFile, ImageFont
 
 from api.db import db, write_tx
 from api.domain.errors import Invalid
-from api.models import Photo, PhotoSite, utcnow
+from api.models import Photo, PhotoSite, Site, User, utcnow
 from api.sql import columns, marks, statement, table
 
 pillow_heif.register_heif_opener()
@@ -30,6 +43,11 @@ THUMB_PX = 320
 PREVIEW_QUALITY = 82
 THUMB_QUALITY = 75
 SIZES = ("original", "preview", "thumb")
+# a baseline JPEG has 1 scan, libjpeg's progressive script 10, mozjpeg's about 20: far more is an
+# attack (one 310 KB file with a scan repeated 3,000 times held a worker for over a minute)
+MAX_SCANS = 100
+# scans x pixels: 100 scans of 12 MP, or 25 of 48 MP (a few seconds of decoding at worst)
+SCAN_PIXEL_BUDGET = 1_200_000_000
 
 # Pillow format name -> (content type, file extension); nothing else is accepted
 FORMATS = {
@@ -73,14 +91,6 @@ class PhotoInfo:
     device: str
 
 
-@dataclass(frozen=True)
-class ProcessedPhoto:
-    info: PhotoInfo
-    original: bytes
-    preview: bytes
-    thumb: bytes
-
-
 def photo_id(data):
     return hashlib.sha256(data).hexdigest()
 
@@ -121,35 +131,48 @@ def _jpeg_end(data, start=0):
     """Offset just past the EOI marker of the JPEG starting at ``start``, or None when the
     marker structure is broken. Segments are skipped by their length (the EXIF thumbnail
     inside APP1 is never mistaken for the end); entropy-coded data is scanned for markers."""
+    return _jpeg_walk(data, start)[0]
+
+
+def jpeg_scan_count(data):
+    """How many scans (SOS segments) the first image of a JPEG has; 0 when its structure is broken."""
+    end, scans = _jpeg_walk(data, 0)
+    return scans if end is not None else 0
+
+
+def _jpeg_walk(data, start=0):
+    """(end offset or None, number of scans) of the JPEG starting at ``start``."""
     n = len(data)
+    scans = 0
     if data[start:start + 2] != b"\xff\xd8":
-        return None
+        return None, 0
     i = start + 2
     while i < n:
         if data[i] != 0xFF:
-            return None
+            return None, scans
         while i < n and data[i] == 0xFF:  # fill bytes
             i += 1
         if i >= n:
-            return None
+            return None, scans
         marker = data[i]
         i += 1
         if marker == 0xD9:
-            return i
+            return i, scans
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             continue
         if i + 2 > n:
-            return None
+            return None, scans
         length = struct.unpack(">H", data[i:i + 2])[0]
         if length < 2:
-            return None
+            return None, scans
         i += length
         if marker == 0xDA:  # start of scan: entropy-coded data until the next real marker
+            scans += 1
             m = _NEXT_MARKER.search(data, i)
             if m is None:
-                return None
+                return None, scans
             i = m.start()
-    return None
+    return None, scans
 
 
 def _jpeg_trailer_ok(data):
@@ -290,57 +313,198 @@ def _jpeg_bytes(img, quality):
     return out.getvalue()
 
 
-def process_photo(data, max_pixels=60_000_000):
-    """Validate an upload completely and derive its preview and thumbnail.
+# --- watermark: time, place and person burnt into what people look at ------------------------
 
-    Raises ``Invalid`` (field ``file``) for anything that is not a whole, sane JPEG, PNG, WebP
-    or HEIC image: empty, unknown format, truncated, garbage appended, or too many pixels.
-    """
+_FONT_CANDIDATES = (
+    # Debian's fonts-noto-cjk (apt install fonts-noto-cjk): Chinese site and person names
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+_LATIN_FALLBACKS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+
+
+@functools.lru_cache(maxsize=1)
+def watermark_font_path():
+    """(path or None, draws Chinese?): PATROL_WATERMARK_FONT, a CJK font, else a Latin one."""
+    own = os.environ.get("PATROL_WATERMARK_FONT")
+    if own and os.path.exists(own):
+        return own, True
+    for path in _FONT_CANDIDATES:
+        if os.path.exists(path):
+            return path, True
+    for path in _LATIN_FALLBACKS:
+        if os.path.exists(path):
+            return path, False
+    return None, False
+
+
+@functools.lru_cache(maxsize=16)
+def _font(size):
+    path, _cjk = watermark_font_path()
+    if path:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            pass
+    return ImageFont.load_default(size)
+
+
+@dataclass(frozen=True)
+class WatermarkLine:
+    """One line of text; ``ascii`` is drawn instead when no Chinese font is installed."""
+
+    text: str
+    ascii: str = ""
+
+    def drawn(self, cjk):
+        if cjk or self.text.isascii():
+            return self.text
+        return self.ascii or "".join(ch for ch in self.text if ch.isascii()).strip()
+
+
+def burn_watermark(img, lines):
+    """Draw ``lines`` in white on a darkened band in the bottom-right corner (in place).
+
+    The band stays clear of the edges, so the picture's corners are never covered entirely."""
+    _path, cjk = watermark_font_path()
+    texts = [t for t in (line.drawn(cjk) for line in lines) if t]
+    if not texts:
+        return img
+    w, h = img.size
+    size = max(10, round(max(w, h) / 48))
+    font = _font(size)
+    draw = ImageDraw.Draw(img)
+    widths = [draw.textlength(t, font=font) for t in texts]
+    margin = max(6, size // 2)
+    pad = max(2, size // 4)
+    line_h = size + pad
+    box_w = min(int(max(widths)) + 2 * pad, w - 2 * margin)
+    box_h = min(line_h * len(texts) + pad, h - 2 * margin)
+    if box_w <= 0 or box_h <= 0:
+        return img
+    x0, y0 = w - margin - box_w, h - margin - box_h
+    band = img.crop((x0, y0, x0 + box_w, y0 + box_h)).point(lambda v: v * 45 // 100)
+    img.paste(band, (x0, y0))
+    for k, text in enumerate(texts):
+        draw.text((x0 + pad, y0 + pad + k * line_h), text, font=font, fill=(255, 255, 255))
+    return img
+
+
+def _derive(img, orientation, longest, quality, watermark):
+    """Upright RGB JPEG bytes with the longest side at most ``longest`` px, watermark burnt in."""
+    out = _to_rgb(img)
+    if out is img:
+        out = img.copy()
+    out.thumbnail((longest, longest))
+    if orientation in _TRANSPOSE:
+        out = out.transpose(_TRANSPOSE[orientation])
+    if watermark:
+        burn_watermark(out, watermark)
+    return _jpeg_bytes(out, quality)
+
+
+def _check_budget(data, fmt, width, height):
+    if fmt != "JPEG":
+        return
+    scans = jpeg_scan_count(data)
+    if scans > MAX_SCANS or scans * width * height > SCAN_PIXEL_BUDGET:
+        _fail(f"The image has too many scans to decode ({scans}): save it again as an ordinary JPEG.")
+
+
+def _open_checked(data, max_pixels):
+    """(img, fmt) after the cheap checks: magic number, container ends where it should, pixel
+    count, decoding budget. Nothing has been decoded yet."""
     if not data:
-        return _fail("The file is empty.")
+        _fail("The file is empty.")
     fmt = sniff_format(data)
     if fmt is None:
-        return _fail("Not an image we accept: send a JPEG, PNG, WebP or HEIC photo.")
+        _fail("Not an image we accept: send a JPEG, PNG, WebP or HEIC photo.")
     if not _TRAILER_CHECKS[fmt](data):
-        return _fail("The image is damaged or has other data attached to it.")
+        _fail("The image is damaged or has other data attached to it.")
     Image.MAX_IMAGE_PIXELS = max_pixels
+    img = Image.open(io.BytesIO(data), formats=[fmt])
+    if img.format != fmt:
+        _fail("Not an image we accept: send a JPEG, PNG, WebP or HEIC photo.")
+    width, height = img.size
+    if width < 1 or height < 1 or width * height > max_pixels:
+        _fail(f"The image has too many pixels ({width}×{height}).")
+    if getattr(img, "n_frames", 1) > 1 and fmt != "HEIF":
+        _fail("Animated images are not photos.")
+    _check_budget(data, fmt, width, height)
+    return img, fmt
+
+
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError, MemoryError,
+                  RuntimeError, TypeError, KeyError)
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    info: PhotoInfo
+    original: bytes
+    thumb: bytes
+    watermark: tuple = ()
+
+    @property
+    def preview(self):
+        """The 1280 px preview, made on demand (uploads do not pay for it)."""
+        return derived_image(self.original, "preview", self.watermark)
+
+
+def process_photo(data, max_pixels=60_000_000, watermark=()):
+    """Validate an upload and derive its thumbnail (with ``watermark`` lines burnt in; a callable
+    is given the camera's ``taken_at`` and returns the lines).
+
+    Raises ``Invalid`` (field ``file``) for anything that is not a whole, sane JPEG, PNG, WebP
+    or HEIC image: empty, unknown format, truncated, garbage appended, too many pixels, or more
+    scans than a photo has.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=[fmt])
-            if img.format != fmt:
-                return _fail("Not an image we accept: send a JPEG, PNG, WebP or HEIC photo.")
+            img, fmt = _open_checked(data, max_pixels)
             width, height = img.size
-            if width < 1 or height < 1 or width * height > max_pixels:
-                return _fail(f"The image has too many pixels ({width}×{height}).")
-            if getattr(img, "n_frames", 1) > 1 and fmt != "HEIF":
-                return _fail("Animated images are not photos.")
             orientation, taken_at, lat, lon, device = read_metadata(img.getexif())
+            if callable(watermark):
+                watermark = watermark(taken_at)
             if fmt == "JPEG":
-                # decode at reduced scale: a 12 MP photo never needs decoding at full size here
-                img.draft("RGB", (PREVIEW_PX, PREVIEW_PX))
-            img.load()  # a full decode: only this catches a truncated or corrupt file
-            preview = _to_rgb(img)
-            if preview is img:
-                preview = img.copy()
-            preview.thumbnail((PREVIEW_PX, PREVIEW_PX))
-            if orientation in _TRANSPOSE:
-                preview = preview.transpose(_TRANSPOSE[orientation])
-            thumb = preview.copy()
-            thumb.thumbnail((THUMB_PX, THUMB_PX))
-            preview_bytes = _jpeg_bytes(preview, PREVIEW_QUALITY)
-            thumb_bytes = _jpeg_bytes(thumb, THUMB_QUALITY)
+                # 1/8 scale when the picture allows: libjpeg still reads every entropy-coded
+                # byte (truncation and corruption fail here) but skips most of the IDCT
+                img.draft("RGB", (THUMB_PX, THUMB_PX))
+            img.load()  # the decode: only this catches a truncated or corrupt file
+            thumb_bytes = _derive(img, orientation, THUMB_PX, THUMB_QUALITY, watermark)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return _fail("The image has too many pixels.")
-    except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError, MemoryError,
-            RuntimeError, TypeError, KeyError):
+    except _DECODE_ERRORS:
         return _fail("The image is damaged or truncated and cannot be read.")
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     content_type, ext = FORMATS[fmt]
     info = PhotoInfo(id=photo_id(data), content_type=content_type, ext=ext, size_bytes=len(data),
                      width=width, height=height, taken_at=taken_at, gps_lat=lat, gps_lon=lon, device=device)
-    return ProcessedPhoto(info=info, original=data, preview=preview_bytes, thumb=thumb_bytes)
+    return ProcessedPhoto(info=info, original=data, thumb=thumb_bytes, watermark=tuple(watermark))
+
+
+def derived_image(original, size, watermark=(), max_pixels=60_000_000):
+    """The preview or thumbnail JPEG of a stored original (which was validated at upload)."""
+    longest, quality = {"preview": (PREVIEW_PX, PREVIEW_QUALITY), "thumb": (THUMB_PX, THUMB_QUALITY)}[size]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img, fmt = _open_checked(original, max_pixels)
+            orientation = read_metadata(img.getexif())[0]
+            if fmt == "JPEG":
+                img.draft("RGB", (longest, longest))
+            img.load()
+            return _derive(img, orientation, longest, quality, watermark)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return _fail("The image has too many pixels.")
+    except _DECODE_ERRORS:
+        return _fail("The image is damaged or truncated and cannot be read.")
 
 
 def _fail(message):
@@ -363,27 +527,60 @@ def link_photos(photo_ids, site_id):
         PhotoSite.insert_many(rows).on_conflict_ignore().execute()
 
 
-def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=None, audit_fn=None):
+def watermark_lines(*, taken_at, created_at, site, user):
+    """Time (the camera's clock, else the upload in the site's zone), place and person."""
+    when = taken_at
+    if when is None and created_at is not None:
+        tz = ZoneInfo(site.timezone) if site is not None and site.timezone else timezone.utc
+        when = created_at.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None)
+    lines = []
+    if when is not None:
+        lines.append(WatermarkLine(when.strftime("%Y-%m-%d %H:%M")))
+    if site is not None:
+        lines.append(WatermarkLine(site.name, site.name_en or site.code))
+    if user is not None:
+        lines.append(WatermarkLine(f"{user.name} ({user.username})" if user.name != user.username
+                                   else user.username, user.username))
+    return tuple(lines)
+
+
+def photo_watermark(photo):
+    """The watermark of a stored photo: its first site (where it was uploaded) and its uploader."""
+    link = PhotoSite.select(PhotoSite.site).where(PhotoSite.photo == photo.id).order_by(PhotoSite.id).first()
+    site = Site.get_or_none(Site.id == link.site_id) if link else None
+    user = User.get_or_none(User.id == photo.uploaded_by_id) if photo.uploaded_by_id else None
+    return watermark_lines(taken_at=photo.taken_at, created_at=photo.created_at, site=site, user=user)
+
+
+def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=None, audit_fn=None,
+                 client_taken_at=None, client_gps=None):
     """Store an upload once: returns ``(photo, created)``. The same bytes again only link the
-    photo to these sites. Files are written before the row, so a row never lacks its files."""
+    photo to these sites. The original is written (durably) before the row, so a row never lacks
+    it; the thumbnail is written without fsync (it can always be made again from the original).
+
+    ``client_taken_at`` / ``client_gps`` are what the phone read from the camera's EXIF before it
+    downscaled the photo, used only when the bytes themselves carry none."""
     pid = photo_id(data)
     existing = Photo.get_or_none(Photo.id == pid)
     if existing is not None:
         with write_tx():
             link_sites(pid, site_ids)
         return existing, False
-    processed = process_photo(data, max_pixels=max_pixels)
+    now = now or utcnow()
+    site = Site.get_or_none(Site.id == site_ids[0]) if site_ids else None
+    processed = process_photo(data, max_pixels=max_pixels, watermark=lambda taken: watermark_lines(
+        taken_at=taken or client_taken_at, created_at=now, site=site, user=user))
     info = processed.info
-    storage.put(storage_key(pid, "original", info.ext), processed.original)
-    storage.put(storage_key(pid, "preview"), processed.preview)
-    storage.put(storage_key(pid, "thumb"), processed.thumb)
+    taken_at = info.taken_at or client_taken_at
+    lat, lon = (info.gps_lat, info.gps_lon) if info.gps_lat is not None else (client_gps or (None, None))
+    storage.put(storage_key(pid, "original", info.ext), data)
+    storage.put(storage_key(pid, "thumb"), processed.thumb, durable=False)
     with write_tx():
         created = Photo.get_or_none(Photo.id == pid) is None
         if created:
             Photo.insert(id=pid, uploaded_by=user, content_type=info.content_type, size_bytes=info.size_bytes,
-                         width=info.width, height=info.height, taken_at=info.taken_at, gps_lat=info.gps_lat,
-                         gps_lon=info.gps_lon, device=info.device,
-                         created_at=now or utcnow()).on_conflict_ignore().execute()
+                         width=info.width, height=info.height, taken_at=taken_at, gps_lat=lat,
+                         gps_lon=lon, device=info.device, created_at=now).on_conflict_ignore().execute()
         link_sites(pid, site_ids)
         if created and audit_fn:
             audit_fn("photo.upload", "photo", pid, site_ids[0] if len(site_ids) == 1 else None,

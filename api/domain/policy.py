@@ -126,6 +126,11 @@ class ZoneRankingSchema(_Strict):
     complaint_allowance = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=1, max=1000))
 
 
+class PhotoPolicySchema(_Strict):
+    long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
+    jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
+
+
 class PolicySchema(_Strict):
     timezone = fields.String(required=True)
     deductions = fields.Nested(DeductionPolicySchema, required=True)
@@ -134,6 +139,7 @@ class PolicySchema(_Strict):
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {
         "pass_rate_weight": 70, "on_time_weight": 30, "rework_weight": 0, "complaint_weight": 0,
         "complaint_allowance": 5})
+    photos = fields.Nested(PhotoPolicySchema, load_default=lambda: {"long_edge_px": 1600, "jpeg_quality": 0.8})
 
     @validates("timezone")
     def _tz(self, value, **kw):

@@ -37,11 +37,14 @@ from zoneinfo import ZoneInfo
 from peewee import IntegrityError
 
 from api.domain.deadlines import month_bounds, revisit_due as order_revisit_due
+from api.domain.deadlines import (escalation_level_for, level_reached_at,  # noqa: F401  (one engine)
+                                  missed_limit as _missed_limit)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
 from api.domain.workdays import add_working_days_to_date
 from api.domain import vocabulary as vocab
 from api.domain import workorders as wo
+from api.notify import events as notify_events
 from api.db import db
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
@@ -182,32 +185,7 @@ def request_deadlines(policy, kind, priority, scope, received_at, tz):
 
 def missed_limit(status, respond_by, responded_at, due_at, now):
     """The earliest limit an active request has missed by ``now`` (None when none)."""
-    if status not in ACTIVE:
-        return None
-    missed = []
-    if respond_by is not None and responded_at is None and respond_by < now:
-        missed.append(respond_by)
-    if due_at is not None and due_at < now:
-        missed.append(due_at)
-    return min(missed) if missed else None
-
-
-def escalation_level_for(missed_at, now, escalation):
-    """The level a request should be at: 1 (supervisor) once ``supervisor_after_hours`` have passed
-    since the missed limit, 2 (deputy GM) ``manager_after_hours`` after that."""
-    if missed_at is None:
-        return 0
-    t1 = missed_at + timedelta(hours=escalation["supervisor_after_hours"])
-    if now < t1:
-        return 0
-    t2 = t1 + timedelta(hours=escalation["manager_after_hours"])
-    return 2 if now >= t2 else 1
-
-
-def level_reached_at(missed_at, level, escalation):
-    """When a level was (or will be) reached, for the event's "since"."""
-    t1 = missed_at + timedelta(hours=escalation["supervisor_after_hours"])
-    return t1 if level == 1 else t1 + timedelta(hours=escalation["manager_after_hours"])
+    return _missed_limit(status, respond_by, responded_at, due_at, now, ACTIVE, ACTIVE)
 
 
 def check_transition(status, action):
@@ -420,12 +398,16 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
     if urgent_level:
         _event(req, "escalate", None, note="特殊/紧急投诉，直接报值班经理 / urgent: straight to the duty manager",
                data={"level": 2, "reason": "urgent"}, at=now)
+        notify_events.request_escalated(req.id, 2, None, now)
     return req, True
 
 
 def _create(data, site, user, phone, deadlines, urgent_level, now):
+    from api.domain.org import building_zone_id  # a unit's request goes to its building's zone by default
+
+    zone_id = data.zone_id if data.zone_id is not None else building_zone_id(site.id, data.building)
     return ServiceRequest.create(
-        site=site, zone=data.zone_id, kind=data.kind, channel=data.channel, category=data.category,
+        site=site, zone=zone_id, kind=data.kind, channel=data.channel, category=data.category,
         owner_name=(data.owner_name or "").strip(), owner_phone=phone, phone_last4=last4(phone),
         building=data.building.strip(), unit=data.unit.strip(), room=data.room.strip(),
         public_area=data.public_area.strip(), description=data.description.strip(),
@@ -642,6 +624,7 @@ def escalate_overdue(now=None, site_ids=None, policy=None, request_ids=None):
                    note=f"{what}（时限 {_to_local(missed, policy.tz).strftime('%m月%d日 %H:%M')}），上报{LEVEL_NAMES[level]}",
                    data={"level": level, "reason": "overdue", "missed_limit": missed.isoformat(),
                          "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
+            notify_events.request_escalated(row.id, level, missed, now)
             steps.append((row.id, level))
     return steps
 

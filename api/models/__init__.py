@@ -11,6 +11,9 @@ from api.models.workorders import (WorkOrder, WorkOrderEvent, WorkOrderFinding, 
 from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerCorrection, LedgerMonth  # noqa: F401
 from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # noqa: F401
 from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
+from api.models.notifications import (AppSecret, Notification, NotificationChannel, NotifyPref,  # noqa: F401
+                                      PushSubscription, CHANNEL_KINDS)
+from api.models.uploads import PhotoUpload  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -21,4 +24,6 @@ ALL_MODELS = [
     Deduction, DeductionPhoto, Appeal, LedgerMonth, LedgerCorrection,
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
+    NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
+    PhotoUpload,
 ]

@@ -6,6 +6,9 @@ import logging
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
+    "notifications",
+    "sync",
+    "zones", "buildings", "units", "schedules", "imports",
     "vocabulary",
 ]
 

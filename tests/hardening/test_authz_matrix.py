@@ -33,7 +33,9 @@ NOW = datetime.now(TZ8).replace(microsecond=0)
 MONTH = NOW.strftime("%Y-%m")
 MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 999999, "work_order": 999999, "request": 999999,
            "photo": "0" * 64, "inspection": "00000000-0000-4000-8000-000000000000", "code": "NOPE-NOPE",
-           "staff": 999999}
+           "staff": 999999, "channel": 999999, "notification": 999999, "upload": "0" * 32,
+           "site_code": "NOPE", "zone_code": "NOPE", "building": 999999, "unit": 999999,
+           "schedule": 999999, "checkpoint": 999999, "spare_zone": 999999, "spare_user": 999999}
 
 
 class Row:
@@ -110,6 +112,15 @@ MATRIX = {
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
+    # the phone's sync bundle: only the caller's own sites, whatever their role
+    "GET /sync": Row(EVERYONE, writes=False),
+    # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
+    "POST /photos/uploads": Row(EVERYONE, ok=(200, 201), writes=False, body=lambda w: {
+        "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),
+    # an upload is its uploader's alone: anyone else's is "not found"
+    "GET /photos/uploads/{upload_id}": Row({"guard"}, path={"upload_id": "upload"}, denied=(404,)),
+    # without an Upload-Offset header the chunk is refused (422) after the upload was found
+    "PATCH /photos/uploads/{upload_id}": Row({"guard"}, ok=(422,), path={"upload_id": "upload"}, denied=(404,)),
     "POST /inspections": Row(FIELD | SUP_UP, ok=(201,), body=inspection),
     # everyone may list; field staff and the desk see only their own inspections
     "GET /inspections": Row(EVERYONE, query=q_site),
@@ -170,7 +181,91 @@ MATRIX = {
     "GET /vocabulary": Row(EVERYONE),  # labels and state machines: no secret either
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
+    # notifications: managers configure their sites' channels; everyone subscribes their own phone
+    "GET /notification-channels": Row(MGR_UP, query=q_site),
+    "POST /notification-channels": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"}),
+    "PATCH /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"},
+                                                     body=lambda w: {"name": "值班群"}),
+    "DELETE /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"}),
+    "POST /notification-channels/{channel_id}/test": Row(MGR_UP, path={"channel_id": "channel"}),
+    "GET /notifications": Row(MGR_UP, query=q_site),
+    "POST /notifications/{notification_id}/resend": Row(MGR_UP, path={"notification_id": "notification"}),
+    "GET /push/key": Row(EVERYONE, sited=False),
+    "POST /push/subscriptions": Row(EVERYONE, ok=(200, 201), sited=False, body=lambda w: {
+        "endpoint": f"https://push.example.com/v1/{uuid.uuid4()}", "keys": {"p256dh": "B" + "a" * 86, "auth": "c" * 22}}),
+    "GET /notification-prefs": Row(EVERYONE, sited=False),
+    "PUT /notification-prefs": Row(EVERYONE, sited=False, body=lambda w: {"quiet_start": "22:00", "quiet_end": "07:00"}),
+    # the organisation as data: reads for everyone at the site, changes for its manager (sites: admin creates)
+    "POST /sites": Row({"admin"}, ok=(201,), sited=False, body=lambda w: {"code": _uid("S"), "name": "新场所"}),
+    "PATCH /sites/{site_id}": Row(MGR_UP, path={"site_id": "site"}, body=lambda w: {"address": _uid("路")}),
+    "POST /sites/{site_id}/deactivate": Row(MGR_UP, path={"site_id": "site"}, writes=False),
+    "GET /zones": Row(EVERYONE, query=q_site),
+    "POST /zones": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("Z"), "name": "区"}),
+    "GET /zones/{item_id}": Row(EVERYONE, path={"item_id": "zone"}),
+    "PATCH /zones/{item_id}": Row(MGR_UP, path={"item_id": "zone"}, body=lambda w: {"name_en": _uid("Zone ")}),
+    "POST /zones/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "spare_zone"}, writes=False),
+    "GET /buildings": Row(EVERYONE, query=q_site),
+    "POST /buildings": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("B"),
+                                                              "name": "楼", "zone_code": w["zone_code"]}),
+    "GET /buildings/{item_id}": Row(EVERYONE, path={"item_id": "building"}),
+    "PATCH /buildings/{item_id}": Row(MGR_UP, path={"item_id": "building"}, body=lambda w: {"name_en": _uid("B ")}),
+    "POST /buildings/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "building"}, writes=False),
+    "GET /units": Row(EVERYONE, query=q_site),
+    "POST /units": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "building_code": "AUTHZ",
+                                                          "code": _uid("1-")}),
+    "GET /units/{item_id}": Row(EVERYONE, path={"item_id": "unit"}),
+    "PATCH /units/{item_id}": Row(MGR_UP, path={"item_id": "unit"}, body=lambda w: {"floor": uuid.uuid4().int % 90}),
+    "POST /units/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "unit"}, writes=False),
+    "GET /schedules": Row(EVERYONE, query=q_site),
+    "POST /schedules": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "key": _uid("k").lower(),
+                                                              "name": "巡查", "checklist": "lobby", "at": ["09:00"]}),
+    "GET /schedules/{item_id}": Row(EVERYONE, path={"item_id": "schedule"}),
+    "PATCH /schedules/{item_id}": Row(MGR_UP, path={"item_id": "schedule"}, body=lambda w: {"name_en": _uid("R ")}),
+    "POST /schedules/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "schedule"}, writes=False),
+    "POST /checkpoints": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "site_code": w["site_code"], "code": _uid("CP-"), "name": "点", "kind": "lobby", "zone_code": w["zone_code"],
+        "checklists": ["lobby"]}),
+    "GET /checkpoints/{checkpoint_id}": Row(EVERYONE, path={"checkpoint_id": "checkpoint"}),
+    "PATCH /checkpoints/{checkpoint_id}": Row(MGR_UP, path={"checkpoint_id": "checkpoint"},
+                                              body=lambda w: {"note": _uid("n")}),
+    "POST /checkpoints/{checkpoint_id}/deactivate": Row(MGR_UP, path={"checkpoint_id": "checkpoint"}, writes=False),
+    "GET /checkpoints/labels": Row(SUP_UP, query=q_site),
+    "POST /users": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "employee_no": _uid("E"), "username": _uid("u"), "name": "新人", "role": "guard", "trade": "security",
+        "site_codes": [w["site_code"]], "password": "start-pass-1"}),
+    "GET /users/{user_id}": Row(MGR_UP, path={"user_id": "staff"}),
+    "PATCH /users/{user_id}": Row(MGR_UP, path={"user_id": "staff"}, body=lambda w: {"post": _uid("岗")}),
+    "POST /users/{user_id}/deactivate": Row(MGR_UP, path={"user_id": "spare_user"}, writes=False),
+    "GET /imports/{kind}/template": Row(MGR_UP, path={"kind": "zones"}, sited=False),
+    # the file here is a photo, not a workbook: allowed roles get 422 and nothing is written
+    "POST /imports/{kind}": Row(MGR_UP, ok=(422,), path={"kind": "zones"}, files=True, sited=False, writes=False),
+    "GET /exports/{kind}": Row(MGR_UP, path={"kind": "zones"}, query=q_site),
 }
+
+
+def _uid(prefix):
+    return prefix + uuid.uuid4().hex[:10]
+
+
+def org_objects(site_code, zone_code):
+    """A building, unit, schedule, checkpoint, spare zone and spare account per site for the organisation
+    routes (the spares are the ones deactivated)."""
+    from api.auth import hash_password
+    from api.models import Building, Checkpoint, Schedule, Site, Unit, User, UserSite, Zone
+
+    site = Site.get(Site.code == site_code)
+    zone = Zone.get((Zone.site == site) & (Zone.code == zone_code))
+    b = Building.create(site=site, zone=zone, code="AUTHZ", name="测试楼")
+    user = User.create(username=f"spare-{site_code}", name="备用", role="guard", password_hash=hash_password("x" * 12))
+    UserSite.create(user=user, site=site)
+    return {"site_code": site_code, "zone_code": zone_code, "building": b.id,
+            "unit": Unit.create(building=b, code="1-101").id,
+            "schedule": Schedule.create(site=site, key="authz", name="测试", checklist_key="lobby",
+                                        rule={"at": ["09:00"]}).id,
+            "checkpoint": Checkpoint.create(site=site, zone=zone, code=f"AUTHZ-{site_code}", name="测试点",
+                                            kind="lobby", checklist_keys=["lobby"]).id,
+            "spare_zone": Zone.create(site=site, code="SPARE", name="备用").id, "spare_user": user.id}
 
 
 ROUTES = collected_spec()["__routes__"]
@@ -208,9 +303,11 @@ def world(shared):
         w = {"site": org["sites"][site].id, "code": code, "zone": org["zones"][(site, zone)].id, "staff": org["users"][guard].id, "fault": "late_registration",
              "lobby_version": lobby["version"], "lobby_items": [i["key"] for i in lobby["items"]],
              "password": PASSWORD}
+        w.update(org_objects(site, zone))
         g, s = shared.login(guard), shared.login(boss)
         w["photo"] = _ok(g.post("/photos", data={"file": (__import__("io").BytesIO(jpeg_bytes(hash(site) % 1000)),
                                                            "p.jpg")}, content_type="multipart/form-data"), 201)["id"]
+        w["upload"] = _ok(g.post("/photos/uploads", json={"sha256": "ab" * 32, "size_bytes": 1000}), 201)["id"]
         body = inspection(w)
         body["results"][0] = {"item_key": body["results"][0]["item_key"], "status": "fail", "note": "地面脏",
                               "photo_ids": [w["photo"]]}
@@ -220,6 +317,10 @@ def world(shared):
         w["work_order"] = _ok(s.post("/work-orders", json={"finding_ids": [w["finding"]]}), 201)["id"]
         w["deduction"] = _ok(s.post("/deductions", json=deduction(w)), 201)["id"]
         w["request"] = _ok(shared.login(desk).post("/requests", json=service_request(w)), 201)["id"]
+        mgr = shared.login("manager1")
+        w["channel"] = _ok(mgr.post("/notification-channels", json={
+            "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=w"}), 201)["id"]
+        w["notification"] = _ok(mgr.post(f"/notification-channels/{w['channel']}/test"), 200)["notification_id"]
         out[key] = w
     out["missing"] = dict(out["own"], **MISSING)
     return out

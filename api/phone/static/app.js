@@ -157,6 +157,7 @@ function onOutboxChange() {
 function boot() {
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => { /* plain http on a LAN address */ });
+    import('./push.js').then((m) => m.watch()).catch(() => { /* Web Push: optional */ });
   }
   window.addEventListener('hashchange', render);
   window.addEventListener('online', () => { syncAll().then(() => { if (current && current.refresh) current.refresh(); }); });

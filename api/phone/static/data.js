@@ -1,9 +1,10 @@
 // Reference data kept on the phone: checkpoints of the user's sites, today's tasks, every
 // checklist's current version (with its ETag) and a technician's work orders.
-// Refreshed at login and at every sync, so a whole round works with the network off.
+// Refreshed at login and at every sync (one GET /sync, 304 when nothing changed), so a whole
+// round works with the network off.
 import * as api from './api.js';
 import { draftsAll, kvGet, kvSet, kvSetMany, outboxAll } from './idb.js';
-import { itemsOf, siteToday, SITE_TZ } from './util.js';
+import { siteToday, SITE_TZ } from './util.js';
 
 const ACTIVE_ORDER = ['assigned', 'accepted', 'in_progress', 'open'];
 
@@ -82,20 +83,6 @@ export function normaliseCheckpoint(cp, site) {
   };
 }
 
-async function fetchChecklists() {
-  const stored = (await kvGet('checklists')) || {};
-  const list = itemsOf((await fresh('/checklists')).data);
-  const out = {};
-  for (const c of list) {
-    const key = c.key;
-    const have = stored[key];
-    // ask with the stored ETag: an unchanged version costs a 304 and no body
-    const r = await fresh(`/checklists/${encodeURIComponent(key)}`, have && have.etag ? { etag: have.etag } : {});
-    out[key] = r.status === 304 ? have : Object.assign(normaliseChecklist(r.data, key), { etag: r.etag });
-  }
-  return out;
-}
-
 /** A fresh answer or a NetworkError: the service worker's stored copy is no sync. */
 async function fresh(path, opts) {
   const r = await api.get(path, opts);
@@ -103,25 +90,52 @@ async function fresh(path, opts) {
   return r;
 }
 
-/** Pull everything the phone needs; stored in one go, so a failed sync leaves the last good copy. */
+const unquote = (etag) => String(etag || '').replace(/^W\//, '').replace(/"/g, '');
+
+/**
+ * Pull everything the phone needs in one request (GET /sync): who, where, the checkpoints, every
+ * checklist's current version, the day's tasks, a technician's orders, the photo policy.
+ * Checklists the phone holds are named by their ETags and come back without their items; when
+ * nothing changed at all the server answers 304 (a few hundred bytes). Stored in one go, so a
+ * failed sync leaves the last good copy.
+ */
 export async function refresh() {
-  const me = (await fresh('/me')).data;
-  const siteList = itemsOf((await fresh('/sites')).data);
-  const tz = (siteList[0] && siteList[0].timezone) || SITE_TZ;
-  let cps = [];
-  for (const s of siteList) {
-    const r = await fresh(`/sites/${s.id}/checkpoints`);
-    cps = cps.concat(itemsOf(r.data).map((c) => normaliseCheckpoint(c, s)));
+  const stored = (await kvGet('checklists')) || {};
+  const storedSites = (await kvGet('sites')) || [];
+  const have = Object.values(stored).map((c) => unquote(c.etag)).filter(Boolean);
+  const params = new URLSearchParams();
+  if (have.length) params.set('have', have.join(','));
+  if (storedSites.length) params.set('date', siteToday(storedSites[0].timezone || SITE_TZ));
+  const query = params.toString();
+  const previous = await kvGet('sync_etag');
+  const r = await fresh(`/sync${query ? `?${query}` : ''}`, previous && (await kvGet('user')) ? { etag: previous } : {});
+  const now = new Date().toISOString();
+  if (r.status === 304) {
+    await kvSet('last_sync', now);
+    return { unchanged: true, last_sync: now };
   }
-  const checklists = await fetchChecklists();
-  const date = siteToday(tz);
-  const taskItems = itemsOf((await fresh(`/tasks?date=${date}`)).data);
-  const put = { user: me, sites: siteList, checkpoints: cps, checklists, tasks: { date, items: taskItems } };
-  if (me.role === 'technician') {
-    const r = await fresh(`/work-orders?assignee_id=${me.id}&limit=100`);
-    put.work_orders = itemsOf(r.data).filter((w) => ACTIVE_ORDER.includes(w.status));
+  const body = r.data;
+  const checklists = {};
+  for (const [key, c] of Object.entries(body.checklists || {})) {
+    const etag = `"${unquote(c.etag)}"`;
+    if (c.document) checklists[key] = Object.assign(normaliseChecklist(c.document, key), { etag });
+    else if (stored[key]) checklists[key] = stored[key];
   }
-  put.last_sync = new Date().toISOString();
+  const siteList = body.sites || [];
+  const byId = new Map(siteList.map((s) => [s.id, s]));
+  const put = {
+    user: body.me,
+    sites: siteList,
+    checkpoints: (body.checkpoints || []).map((c) => normaliseCheckpoint(c, byId.get(c.site_id))),
+    checklists,
+    tasks: body.tasks ? { date: body.tasks.date, items: body.tasks.items || [] } : { date: null, items: [] },
+    photo_policy: body.photo_policy || null,
+    sync_etag: r.etag || null,
+    last_sync: now,
+  };
+  if (body.me.role === 'technician') {
+    put.work_orders = (body.work_orders || []).filter((w) => ACTIVE_ORDER.includes(w.status));
+  }
   await kvSetMany(put);
   return put;
 }

@@ -2,6 +2,7 @@
 // An entry leaves only on the server's 2xx; a refusal (409/422...) is kept with the server's
 // message for the user to see; no answer (offline, lost response, 5xx) retries with backoff.
 import * as api from './api.js';
+import { uploadPhoto } from './upload.js';
 import { outboxAdd, outboxAddFromDraft, outboxAll, outboxDelete, outboxGet, outboxPut } from './idb.js';
 
 export const events = new EventTarget();
@@ -48,8 +49,8 @@ function isRefusal(status) {
 async function send(e) {
   for (const p of e.photos || []) {
     if ((e.sent_photos || []).includes(p.id)) continue;
-    const r = await api.uploadPhoto(p.blob, p.name);
-    const serverId = r.data && r.data.id;
+    const photo = await uploadPhoto(p.blob);  // resumable: a dropped connection resumes
+    const serverId = photo && photo.id;
     if (serverId && serverId !== p.id) {
       // the server names photos by their bytes' hash; trust its name if ours ever differs
       e.body = JSON.parse(JSON.stringify(e.body).split(p.id).join(serverId));

@@ -5,15 +5,17 @@ const VERSION = '__SHELL_VERSION__';
 const SHELL = `patrol-shell-${VERSION}`;
 const DATA = 'patrol-data';
 const FILES = [
-  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js',
+  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js', 'push.js',
+  'upload.js',
   'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
   'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
   'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
 ];
 
 self.addEventListener('install', (event) => {
+  // 'no-cache' revalidates (304): the files the page just downloaded are not fetched twice
   event.waitUntil(caches.open(SHELL)
-    .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: 'reload' }))))
+    .then((c) => c.addAll(FILES.map((f) => new Request(f, { cache: 'no-cache' }))))
     .then(() => self.skipWaiting()));
 });
 
@@ -67,4 +69,32 @@ self.addEventListener('fetch', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data === 'clear-data') event.waitUntil(caches.delete(DATA));
+});
+
+// --- Web Push (push.js subscribes): show the message, open its order when tapped ---------------
+self.addEventListener('push', (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch (e) { msg = { body: event.data ? event.data.text() : '' }; }
+  event.waitUntil(self.registration.showNotification(msg.title || '巡检通知', {
+    body: msg.body || '',
+    tag: msg.id ? `patrol-${msg.id}` : undefined,
+    icon: 'icons/icon-192.png',
+    requireInteraction: !!msg.urgent,
+    data: { link: msg.link || self.registration.scope },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const link = (event.notification.data && event.notification.data.link) || self.registration.scope;
+  event.waitUntil((async () => {
+    const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const c of open) {
+      if (c.url.startsWith(self.registration.scope) && 'focus' in c) {
+        await c.focus();
+        return c.navigate ? c.navigate(link) : undefined;
+      }
+    }
+    return self.clients.openWindow(link);
+  })());
 });

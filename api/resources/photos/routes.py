@@ -1,17 +1,21 @@
-"""Photos: upload evidence once (addressed by its SHA-256), fetch it back at three sizes."""
+"""Photos: upload evidence once (addressed by its SHA-256), in one request or resumably in chunks;
+fetch it back at three sizes."""
 import re
 
 from flask import Response, current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
 from api.auth import site_ids
-from api.domain.photos import ingest_photo, photo_ext, storage_key
+from api.domain.photos import derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
+from api.domain.uploads import offset_of, receive_chunk, start_upload, upload_dir, upload_of
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
-from api.resources.photos.schemas import PhotoOut, PhotoQuery, PhotoUpload, PhotoUploadForm
+from api.resources.photos.schemas import (PhotoOut, PhotoQuery, PhotoUpload, PhotoUploadForm, UploadOut,
+                                          UploadStart)
 from api.storage import current_storage
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -31,18 +35,96 @@ class Photos(MethodView):
             form = PhotoUploadForm().load(request.form)
         except ValidationError as err:
             raise Invalid(err.messages, location="form")
-        mine = site_ids()
-        if form.get("site_id") is not None:
-            if form["site_id"] not in mine:
-                raise Invalid({"site_id": ["No such site among yours."]}, location="form")
-            targets = [form["site_id"]]
-        else:
-            targets = mine
+        targets = _target_sites(form.get("site_id"), "form")
         upload = files["file"]
         data = upload.read()
         photo, created = ingest_photo(data, user=g.user, site_ids=targets, storage=current_storage(),
                                       max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
         return photo, (201 if created else 200)
+
+
+def _target_sites(site_id, location):
+    mine = site_ids()
+    if site_id is None:
+        return mine
+    if site_id not in mine:
+        raise Invalid({"site_id": ["No such site among yours."]}, location=location)
+    return [site_id]
+
+
+_SILENCE_SECONDS = 60
+
+
+def _reader(stream):
+    """stream.read, with a dropped or silent connection read as the end of the body."""
+    def read(n):
+        try:
+            return stream.read(n)
+        except (ClientDisconnected, OSError):  # TimeoutError is an OSError
+            return b""
+    return read
+
+
+def _upload_answer(upload, photo):
+    folder = upload_dir(current_app.config)
+    return {"upload_id": upload.id if upload is not None else None,
+            "offset": photo.size_bytes if photo is not None else offset_of(upload, folder),
+            "size_bytes": photo.size_bytes if photo is not None else upload.size_bytes,
+            "complete": photo is not None, "photo": photo}
+
+
+@blp.route("/uploads")
+class Uploads(MethodView):
+    @blp.arguments(UploadStart)
+    @blp.response(201, UploadOut)
+    @blp.alt_response(200, schema=UploadOut, description="Resumed (offset > 0) or already stored (complete).")
+    def post(self, args):
+        """Start sending a photo in chunks (or resume: the same bytes again answer their upload, at the
+        offset the server holds; bytes already stored answer ``complete`` with the photo)."""
+        if args["size_bytes"] > current_app.config["MAX_CONTENT_LENGTH"]:
+            raise Invalid({"size_bytes": ["Larger than the server accepts."]})
+        targets = _target_sites(args.get("site_id"), "json")
+        gps = (args["gps"]["lat"], args["gps"]["lon"]) if args.get("gps") else None
+        upload, photo, created = start_upload(user=g.user, sha256=args["sha256"], size_bytes=args["size_bytes"],
+                                              site_ids=targets, taken_at=args.get("taken_at"), gps=gps)
+        return _upload_answer(upload, photo), (201 if created else 200)
+
+
+@blp.route("/uploads/<string:upload_id>")
+class UploadOne(MethodView):
+    @blp.response(200, UploadOut)
+    @blp.alt_response(404, description="No such upload of yours.")
+    def get(self, upload_id):
+        """Where an upload stands: the offset to resume from."""
+        upload = upload_of(upload_id, g.user)
+        photo = Photo.get_or_none(Photo.id == upload.photo_id) if upload.photo_id else None
+        return _upload_answer(upload, photo)
+
+    @blp.response(200, UploadOut)
+    @blp.alt_response(409, description="The offset is not where the server is (header ``Upload-Offset``).")
+    @blp.alt_response(404, description="No such upload of yours.")
+    @blp.doc(parameters=[{"in": "header", "name": "Upload-Offset", "required": True,
+                          "schema": {"type": "integer", "minimum": 0}}],
+             requestBody={"required": True, "content": {"application/offset+octet-stream": {
+                 "schema": {"type": "string", "format": "binary"}}}})
+    def patch(self, upload_id):
+        """Send the next chunk (the raw body) at ``Upload-Offset``; the chunk that completes the bytes
+        stores the photo and answers it (422, nothing stored, when they are not a photo we accept)."""
+        upload_of(upload_id, g.user)  # someone else's upload is "not found", whatever the request
+        raw = request.headers.get("Upload-Offset", "")
+        if not raw.isdigit() or len(raw) > 15:
+            raise Invalid({"Upload-Offset": ["A whole number of bytes is required."]}, location="headers")
+        length = request.content_length
+        if not length:
+            raise Invalid({"body": ["The chunk is empty."]}, location="body")
+        sock = request.environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(_SILENCE_SECONDS)  # a phone gone quiet mid-chunk: keep what came, free the thread
+        upload, photo = receive_chunk(upload_id, user=g.user, offset=int(raw), length=length,
+                                      read=_reader(request.stream), folder=upload_dir(current_app.config),
+                                      storage=current_storage(),
+                                      max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
+        return _upload_answer(upload, photo)
 
 
 @blp.route("/<string:photo_id>")
@@ -64,10 +146,26 @@ class PhotoOne(MethodView):
                    "Vary": "Authorization"}
         if etag in request.headers.get("If-None-Match", "") or request.headers.get("If-None-Match") == "*":
             return Response(status=304, headers=headers)
+        storage = current_storage()
         key = storage_key(photo.id, size, photo_ext(photo))
         try:
-            data = current_storage().get(key)
+            data = storage.get(key)
         except FileNotFoundError:
-            raise NotFound("The photo's file is missing from storage.")
+            if size == "original":
+                raise NotFound("The photo's file is missing from storage.")
+            data = _derive_and_keep(storage, photo, size)
         mimetype = photo.content_type if size == "original" else "image/jpeg"
         return Response(data, mimetype=mimetype, headers=headers)
+
+
+def _derive_and_keep(storage, photo, size):
+    """A preview is made on its first view (an upload does not pay for it), and a lost thumbnail
+    is made again; both from the original, then kept. Two viewers at once write the same bytes."""
+    try:
+        original = storage.get(storage_key(photo.id, "original", photo_ext(photo)))
+    except FileNotFoundError:
+        raise NotFound("The photo's file is missing from storage.")
+    data = derived_image(original, size, photo_watermark(photo),
+                         max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"])
+    storage.put(storage_key(photo.id, size), data, durable=False)
+    return data

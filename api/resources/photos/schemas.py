@@ -3,7 +3,7 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from api.resources.common import OutSchema, QuerySchema
+from api.resources.common import OutSchema, QuerySchema, StrictSchema
 
 
 class PhotoUpload(QuerySchema):
@@ -22,6 +22,11 @@ class PhotoUploadForm(QuerySchema):
 
 class PhotoQuery(QuerySchema):
     size = fields.String(load_default="original", validate=validate.OneOf(["original", "preview", "thumb"]))
+
+
+class GpsIn(StrictSchema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
 
 
 class GpsOut(OutSchema):
@@ -57,3 +62,27 @@ class PhotoOut(OutSchema):
         base = url_for("photos.PhotoOne", photo_id=photo.id)
         return {"original": base + "?size=original", "preview": base + "?size=preview",
                 "thumb": base + "?size=thumb"}
+
+
+class UploadStart(StrictSchema):
+    """Start (or resume) sending a photo in chunks."""
+
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"), metadata={
+        "description": "SHA-256 of the bytes to be sent: the photo's id once stored."})
+    size_bytes = fields.Integer(required=True, validate=validate.Range(min=1, max=2 ** 40))
+    site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1), metadata={
+        "description": "The site the photo is for; default: every site of the uploader."})
+    taken_at = fields.NaiveDateTime(load_default=None, metadata={
+        "description": "The camera's EXIF time (its local clock, no zone), read on the phone before it "
+                       "downscaled the photo; used when the bytes carry none."})
+    gps = fields.Nested(GpsIn, load_default=None, metadata={
+        "description": "The camera's EXIF position, as for taken_at."})
+
+
+class UploadOut(OutSchema):
+    id = fields.String(attribute="upload_id", allow_none=True, metadata={
+        "description": "The upload's id for PATCH; null when the photo is already stored."})
+    offset = fields.Integer(metadata={"description": "Bytes the server holds: send the next chunk from here."})
+    size_bytes = fields.Integer()
+    complete = fields.Boolean()
+    photo = fields.Nested(PhotoOut, allow_none=True, metadata={"description": "The stored photo once complete."})

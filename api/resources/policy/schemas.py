@@ -78,9 +78,15 @@ class ZoneRankingPolicyOut(OutSchema):
     complaint_allowance = fields.Integer()
 
 
+class PhotoPolicyOut(OutSchema):
+    long_edge_px = fields.Integer(metadata={"description": "The phone downscales photos to this long edge (0: as taken)."})
+    jpeg_quality = fields.Float()
+
+
 class PolicyOut(OutSchema):
     timezone = fields.String()
     deductions = fields.Nested(DeductionPolicyOut)
     work_orders = fields.Nested(WorkOrderPolicyOut)
     complaints = fields.Nested(ComplaintPolicyOut)
     zone_ranking = fields.Nested(ZoneRankingPolicyOut)
+    photos = fields.Nested(PhotoPolicyOut)

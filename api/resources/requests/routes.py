@@ -28,15 +28,6 @@ def desk_only():
     require_role(*rq.DESK_ROLES)
 
 
-def upkeep_lazily(sites):
-    """Overdue requests move up and finished orders complete their request when anyone looks;
-    the cheap read first keeps quiet calls lock-free."""
-    now = utcnow()
-    if sites and rq.upkeep_pending(now, sites):
-        with write_tx():
-            rq.upkeep(now, sites)
-
-
 def _snapshot(req):
     return {"status": req.status, "scope": req.scope, "trade": req.trade, "handler_id": req.handler_id,
             "escalation_level": req.escalation_level, "satisfied": req.satisfied, "reopen_count": req.reopen_count}
@@ -72,7 +63,6 @@ class Requests(MethodView):
         Search by building/unit/room or by the phone's last four digits without unmasking."""
         desk_only()
         sites = sites_in_scope(args.get("site_id"))
-        upkeep_lazily(sites)
         now = utcnow()
         q = _list_query(sites)
         status = args.get("status")
@@ -127,7 +117,6 @@ class Escalated(MethodView):
         """Active requests escalated to a level (1 cs supervisor, 2 deputy GM): the Today page's list."""
         desk_only()
         sites = sites_in_scope(args.get("site_id"))
-        upkeep_lazily(sites)
         q = _list_query(sites).where(ServiceRequest.status.in_(rq.ACTIVE)
                                      & (ServiceRequest.escalation_level >= args["min_level"]))
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
@@ -142,7 +131,6 @@ class RevisitDue(MethodView):
         """Completed requests whose owner has not been revisited yet (they stay here until they are)."""
         desk_only()
         sites = sites_in_scope(args.get("site_id"))
-        upkeep_lazily(sites)
         q = _list_query(sites).where(ServiceRequest.status == "done")
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
         return {"items": rows, "next_cursor": cursor}
@@ -163,7 +151,6 @@ class Escalate(MethodView):
 def _stats(args):
     require_role(*SUPERVISOR_UP)
     check_site(args["site_id"], "site")
-    upkeep_lazily([args["site_id"]])
     site = Site.get_by_id(args["site_id"])
     month = rq.parse_month(args["month"])
     stats, rows = rq.monthly_stats(site, month)
@@ -200,7 +187,6 @@ class RequestOne(MethodView):
         """One request with its events and work orders; ``reveal=true`` shows the owner (audited)."""
         desk_only()
         req = _load(request_id)
-        upkeep_lazily([req.site_id])
         if args["reveal"]:
             if not rq.can_see_owner(g.user.role, g.user.id, req.handler_id, req.created_by_id):
                 raise Forbidden("Only the request's handler, its creator and managers see the owner's details.")

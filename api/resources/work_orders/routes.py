@@ -25,14 +25,6 @@ blp = Blueprint("work_orders", __name__, url_prefix="/work-orders",
                 description="Work orders (工单): dispatch, deadlines, revisits and rework.")
 
 
-def escalate_lazily(sites):
-    """Overdue orders move up when anyone looks; the cheap read keeps quiet calls lock-free."""
-    now = utcnow()
-    if sites and wo.pending_escalations(now, sites):
-        with write_tx():
-            wo.escalate_overdue(now, sites)
-
-
 def _snapshot(order):
     return {"status": order.status, "assignee_id": order.assignee_id, "reopen_count": order.reopen_count,
             "escalation_level": order.escalation_level}
@@ -92,7 +84,6 @@ class WorkOrders(MethodView):
     def get(self, args):
         """Work orders of the caller's sites, newest first (field staff see only their own)."""
         sites = sites_in_scope(args.get("site_id"))
-        escalate_lazily(sites)
         rows, cursor = paginate_desc_by_id(_listed(args, sites), WorkOrder.id, args["limit"], args.get("cursor"))
         return {"items": rows, "next_cursor": cursor}
 
@@ -182,7 +173,6 @@ class WorkOrderOne(MethodView):
     def get(self, order_id):
         """One work order with its events, findings, photos, deadlines and countdowns."""
         order = get_visible(WorkOrder, order_id, "work order")
-        escalate_lazily([order.site_id])
         return WorkOrder.get_by_id(order_id)
 
 

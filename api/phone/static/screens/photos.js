@@ -4,6 +4,7 @@
 import { t } from '../i18n.js';
 import { h, sha256Hex } from '../util.js';
 import { icon } from '../icons.js';
+import { preparePhoto } from '../upload.js';
 
 export function photoPicker({ photos, required = false, name = 'photo', onchange = () => {} }) {
   const thumbs = h('div', { class: 'thumbs' });
@@ -31,9 +32,10 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
   input.addEventListener('change', async () => {
     const added = [];
     for (const file of input.files) {
-      const id = await sha256Hex(file);
+      const { blob } = await preparePhoto(file);  // downscaled to the policy's long edge, EXIF kept
+      const id = await sha256Hex(blob);
       if (!photos.some((p) => p.id === id)) {
-        const p = { id, blob: file, name: file.name || 'photo.jpg' };
+        const p = { id, blob, name: file.name || 'photo.jpg' };
         photos.push(p);
         added.push(p);
       }

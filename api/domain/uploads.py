@@ -1,0 +1,226 @@
+"""Resumable photo uploads: a dropped connection resumes from the last byte the server kept.
+
+Like the tus protocol, reduced to what the phone needs: ``start_upload`` names the bytes by their
+SHA-256 and size (a photo already stored answers at once, nothing is sent twice); ``append_chunk``
+takes the bytes at the offset the server says it has (any other offset is refused with the right
+one, so two copies of one chunk can never both be written); the chunk that completes the bytes
+checks their hash and stores the photo the way a one-shot upload does (``ingest_photo``: the same
+validation, nothing stored when refused). The same phone starting the same bytes again gets its
+unfinished upload back, at its offset.
+
+Chunks are written to a local directory (``<media>.partial`` unless ``PATROL_UPLOAD_DIR`` says
+otherwise); every process serving uploads must see the same directory.
+"""
+import hashlib
+import os
+import secrets
+from datetime import timedelta
+
+from api.db import locked, write_tx
+from api.domain.photos import ingest_photo, link_sites
+from api.domain.errors import Conflict, Invalid, NotFound
+from api.models import Photo, PhotoUpload, utcnow
+
+
+def upload_dir(config):
+    """Where unfinished uploads live (created on first use)."""
+    path = config.get("PATROL_UPLOAD_DIR") or (os.path.abspath(config["PATROL_MEDIA_DIR"]).rstrip(os.sep) + ".partial")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _part(folder, upload_id):
+    return os.path.join(folder, f"{upload_id}.part")
+
+
+def _have(folder, upload):
+    """Bytes the server really holds: a crash can leave the file shorter than the row says."""
+    try:
+        return min(upload.received, os.path.getsize(_part(folder, upload.id)))
+    except FileNotFoundError:
+        return 0
+
+
+def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None):
+    """(upload or None, photo or None, created). A photo with these bytes already stored is
+    linked to ``site_ids`` and returned (nothing to send); else this phone's upload of these
+    bytes, new or resumed."""
+    sha256 = sha256.lower()
+    photo = Photo.get_or_none(Photo.id == sha256)
+    if photo is not None:
+        with write_tx():
+            link_sites(sha256, site_ids)
+        return None, photo, False
+    lat, lon = gps if gps else (None, None)
+    now = utcnow()
+    with write_tx():
+        existing = locked(PhotoUpload, (PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256))
+        if existing is not None:
+            if existing.size_bytes != size_bytes:
+                raise Invalid({"size_bytes": ["An upload of these bytes with another size is under way."]})
+            return existing, None, False
+        upload_id = secrets.token_hex(16)
+        inserted = (PhotoUpload.insert(id=upload_id, user=user.id, sha256=sha256, size_bytes=size_bytes,
+                                       site_ids=sorted(set(site_ids)), taken_at=taken_at, gps_lat=lat,
+                                       gps_lon=lon, created_at=now, updated_at=now)
+                    .on_conflict_ignore().execute())
+    if not inserted:  # the same phone started it twice at once: the other insert won
+        return PhotoUpload.get((PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256)), None, False
+    return PhotoUpload.get_by_id(upload_id), None, True
+
+
+def upload_of(upload_id, user):
+    """The caller's own upload, or 404 (another user's upload is not theirs to see or feed)."""
+    upload = PhotoUpload.get_or_none((PhotoUpload.id == upload_id) & (PhotoUpload.user == user.id))
+    if upload is None:
+        raise NotFound("No such upload.")
+    return upload
+
+
+def offset_of(upload, folder):
+    if upload.photo_id:
+        return upload.size_bytes
+    return _have(folder, upload)
+
+
+def append_chunk(upload_id, *, user, offset, data, folder, storage, max_pixels, audit_fn=None):
+    """Write ``data`` (bytes) at ``offset``; see ``receive_chunk``."""
+    pieces = iter([data])
+    return receive_chunk(upload_id, user=user, offset=offset, length=len(data),
+                         read=lambda _n: next(pieces, b""), folder=folder, storage=storage,
+                         max_pixels=max_pixels, audit_fn=audit_fn)
+
+
+def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels, audit_fn=None):
+    """Take ``length`` bytes from ``read(n)`` (b"" when the connection dropped) as the upload's
+    bytes from ``offset`` on and return ``(upload, photo or None)``: the photo once the last byte
+    is in.
+
+    The body is streamed to a file of its own with no lock held (a phone at 400 kbps takes
+    seconds); what arrived before a dropped connection is kept, so the phone resumes from there.
+    Then, in a short transaction under the upload's row lock, the piece is joined to the upload
+    only if the upload is still at ``offset`` (a stale or duplicated request is dropped: 409 with
+    ``Upload-Offset``), so no byte is ever written twice."""
+    upload = upload_of(upload_id, user)
+    if upload.photo_id:
+        return upload, Photo.get_or_none(Photo.id == upload.photo_id)
+    if offset + length > upload.size_bytes:
+        raise Invalid({"Upload-Offset": [f"The upload is {upload.size_bytes} bytes; this chunk goes past its end."]},
+                      location="headers")
+    have = _have(folder, upload)
+    if offset != have and have < upload.size_bytes:  # told before the body is read
+        raise _wrong_offset(have)
+    got = 0
+    if have < upload.size_bytes:
+        segment = f"{_part(folder, upload.id)}.{secrets.token_hex(6)}.seg"
+        try:
+            with open(segment, "wb") as fh:
+                while got < length:
+                    piece = read(min(_PIECE, length - got))
+                    if not piece:
+                        break  # the connection dropped: keep what came
+                    fh.write(piece)
+                    got += len(piece)
+            if got == 0:
+                raise Invalid({"body": ["The chunk is empty."]}, location="body")
+            have = _join(upload.id, folder, segment, offset, got)
+        finally:
+            if os.path.exists(segment):
+                os.unlink(segment)
+    upload = PhotoUpload.get_by_id(upload.id)
+    if upload.photo_id:
+        return upload, Photo.get_or_none(Photo.id == upload.photo_id)
+    if have < upload.size_bytes:
+        return upload, None
+    return upload, _finish(upload, user=user, folder=folder, storage=storage, max_pixels=max_pixels,
+                           audit_fn=audit_fn)
+
+
+_PIECE = 64 * 1024
+
+
+def _wrong_offset(have):
+    return Conflict(f"The server has {have} bytes of this upload: send from there.",
+                    errors={"Upload-Offset": [f"Expected {have}."]}, headers={"Upload-Offset": str(have)})
+
+
+def _join(upload_id, folder, segment, offset, got):
+    """Append a received piece to the upload if it is still at ``offset``; the new offset."""
+    with write_tx():
+        upload = locked(PhotoUpload, PhotoUpload.id == upload_id)
+        if upload is None:
+            raise NotFound("No such upload.")
+        have = _have(folder, upload)
+        if upload.photo_id or have >= upload.size_bytes:
+            return have
+        if offset != have:
+            raise _wrong_offset(have)
+        path = _part(folder, upload_id)
+        if offset == 0:
+            os.replace(segment, path)  # the whole photo in one request: no copy
+        else:
+            with open(path, "r+b") as out, open(segment, "rb") as piece:
+                out.seek(offset)
+                while True:
+                    block = piece.read(1 << 20)
+                    if not block:
+                        break
+                    out.write(block)
+                out.truncate(offset + got)
+        have = offset + got
+        PhotoUpload.update(received=have, updated_at=utcnow()).where(PhotoUpload.id == upload_id).execute()
+    return have
+
+
+def _finish(upload, *, user, folder, storage, max_pixels, audit_fn):
+    """All bytes are in: check the hash, store the photo (as a one-shot upload would), forget the
+    upload. Refused bytes leave nothing behind: the phone must start again."""
+    path = _part(folder, upload.id)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if hashlib.sha256(data).hexdigest() != upload.sha256:
+        _forget(upload, path)
+        raise Invalid({"file": ["The bytes received do not match the SHA-256 given: start the upload again."]},
+                      message="The bytes received do not match the SHA-256 given.", location="files")
+    gps = (upload.gps_lat, upload.gps_lon) if upload.gps_lat is not None and upload.gps_lon is not None else None
+    try:
+        photo, _created = ingest_photo(data, user=user, site_ids=upload.site_ids, storage=storage,
+                                       max_pixels=max_pixels, audit_fn=audit_fn,
+                                       client_taken_at=upload.taken_at, client_gps=gps)
+    except Invalid:
+        _forget(upload, path)
+        raise
+    with write_tx():
+        PhotoUpload.update(photo_id=photo.id, received=upload.size_bytes, updated_at=utcnow()).where(
+            PhotoUpload.id == upload.id).execute()
+    upload.photo_id = photo.id
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    return photo
+
+
+def _forget(upload, path):
+    with write_tx():
+        PhotoUpload.delete().where(PhotoUpload.id == upload.id).execute()
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def expire_uploads(folder, older_than=timedelta(days=7), now=None):
+    """Forget uploads untouched for ``older_than`` (finished ones and abandoned ones) and their
+    chunks; returns how many. Idempotent, safe from several processes."""
+    cutoff = (now or utcnow()) - older_than
+    ids = [u.id for u in PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.updated_at < cutoff)]
+    for upload_id in ids:
+        try:
+            os.unlink(_part(folder, upload_id))
+        except FileNotFoundError:
+            pass
+    if ids:
+        with write_tx():
+            PhotoUpload.delete().where(PhotoUpload.id.in_(ids) & (PhotoUpload.updated_at < cutoff)).execute()
+    return len(ids)

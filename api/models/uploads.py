@@ -1,0 +1,25 @@
+"""Photo uploads in progress: sent in chunks, resumed from the byte the server last kept."""
+from peewee import BigIntegerField, CharField, DateTimeField, DoubleField, ForeignKeyField
+
+from api.models.base import BaseModel, JSONField, utcnow
+from api.models.org import User
+
+
+class PhotoUpload(BaseModel):
+    """One phone's upload of one photo's bytes (named by their SHA-256), ``received`` bytes so far."""
+
+    id = CharField(max_length=32, primary_key=True)  # random hex: the upload's URL
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    sha256 = CharField(max_length=64)
+    size_bytes = BigIntegerField()
+    received = BigIntegerField(default=0)
+    site_ids = JSONField()
+    taken_at = DateTimeField(null=True)  # the camera's EXIF time, read on the phone before downscaling
+    gps_lat = DoubleField(null=True)
+    gps_lon = DoubleField(null=True)
+    photo_id = CharField(max_length=64, null=True)  # set once the bytes became a Photo
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "sha256"), True), (("updated_at",), False))

@@ -1,0 +1,76 @@
+"""The phone's first and every later sync in one request: who, where, which checklists, today's tasks."""
+import hashlib
+import json
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from peewee import JOIN
+
+from api.auth import site_ids
+from api.domain import workorders as wo
+from api.domain.checklists import current_versions
+from api.domain.policy import current_policy
+from api.domain.schedules import local_today, tasks_for
+from api.errors import Forbidden
+from api.models import FIELD_ROLES, Site, User, WorkOrder, Zone, utcnow
+from api.resources.checklists.routes import _document
+from api.resources.checkpoints.routes import _listing
+from api.resources.sync.schemas import SyncOut, SyncQuery
+
+blp = Blueprint("sync", __name__, url_prefix="/sync",
+                description="Everything the phone keeps for working offline, in one answer.")
+
+_OUT = SyncOut()
+
+
+def _checklists(have):
+    out = {}
+    for key, v in sorted(current_versions().items()):
+        data, etag = _document(v.version_id, v.version, v.content_hash)
+        out[key] = {"etag": etag, "document": None if etag in have else json.loads(data)}
+    return out
+
+
+def _work_orders(sites):
+    if g.user.role not in FIELD_ROLES:
+        return None
+    q = (WorkOrder.select(WorkOrder, User, Zone)
+         .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
+         .switch(WorkOrder).join(Zone, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.zone == Zone.id), attr="zone")
+         .where(WorkOrder.site.in_(sites) & (WorkOrder.assignee == g.user.id) & WorkOrder.status.in_(wo.ACTIVE))
+         .order_by(WorkOrder.id.desc()).limit(100))
+    return list(q)
+
+
+@blp.route("")
+class Sync(MethodView):
+    @blp.arguments(SyncQuery, location="query")
+    @blp.response(200, SyncOut)
+    @blp.alt_response(304, description="Nothing changed since the ETag given in If-None-Match.")
+    def get(self, args):
+        """Me, my sites, their checkpoints, every checklist's current version (only the ETag of those
+        named in ``have``), the day's tasks and a technician's orders. ETag over the whole answer:
+        If-None-Match answers 304 when nothing changed."""
+        mine = site_ids()
+        sites = list(Site.select().where(Site.id.in_(mine)).order_by(Site.id))
+        now = utcnow()
+        day = args["date"] or local_today(sites[0].timezone if sites else "Asia/Shanghai", now)
+        try:
+            tasks = {"date": day, "items": tasks_for(sites, day, g.user.role, now)}
+        except Forbidden:  # the service desk walks no rounds
+            tasks = None
+        body = _OUT.dump({
+            "me": g.user, "sites": sites, "checkpoints": _listing(mine),
+            "checklists": _checklists({e.strip().strip('"') for e in args["have"].split(",") if e.strip()}),
+            "tasks": tasks, "photo_policy": current_policy()["photos"], "work_orders": _work_orders(mine),
+        })
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        etag = hashlib.sha256(data).hexdigest()[:32]
+        if request.if_none_match.contains_weak(etag):
+            resp = current_app.response_class(status=304)
+        else:
+            resp = current_app.response_class(data, mimetype="application/json")
+        resp.set_etag(etag)
+        resp.headers["Cache-Control"] = "private, no-cache"
+        return resp
