@@ -341,3 +341,65 @@ def summary(site, day, now=None):
         "rework_rate_month": this_month.get("rework_rate"),
         "deductions_month": {"points": d["points"] or 0, "notices": d["notices"] or 0, "pending_appeals": pending},
     }
+
+
+# --- rounds as walked (巡检记录) ------------------------------------------------------------------
+
+LATE_AFTER_MINUTES = 30  # a scan this long after the point's due time is late (still done, inside the window)
+
+
+def walk_points(tasks, now):
+    """A round's points in the order they were walked (scanned ones by scan time, then the rest by due
+    time): status done / late / missed / due, the gap since the previous scan in minutes. Pure: ``tasks``
+    are dicts with checkpoint, due_at, window_end, status, finished_at (None if not scanned), inspector."""
+    scanned = sorted([t for t in tasks if t["finished_at"]], key=lambda t: t["finished_at"])
+    rest = sorted([t for t in tasks if not t["finished_at"]], key=lambda t: (t["due_at"], t["checkpoint"]))
+    out, previous = [], None
+    for t in scanned:
+        late = t["finished_at"] > t["due_at"] + timedelta(minutes=LATE_AFTER_MINUTES)
+        gap = None if previous is None else round((t["finished_at"] - previous).total_seconds() / 60)
+        out.append(dict(t, state="late" if late else "done", gap_minutes=gap))
+        previous = t["finished_at"]
+    for t in rest:
+        missed = t["status"] == "missed" or t["window_end"] < now
+        out.append(dict(t, state="missed" if missed else "due", gap_minutes=None))
+    return out
+
+
+def rounds_walked(site, day, now=None, inspector_id=None):
+    """The site's rounds of a local day as walked: one entry per schedule and due time, with its points in
+    walking order, who scanned them, gaps, late and missed points."""
+    from api.models import Checkpoint, Schedule
+
+    now = now or utcnow()
+    rows = (Task.select(Task, Schedule, Checkpoint, Inspection.finished_at.alias("finished_at"),
+                        Inspection.inspector.alias("inspector_id"), Inspection.failed_count.alias("failed"),
+                        Inspection.id.alias("insp_id"), User.name.alias("inspector_name"))
+            .join(Schedule, on=(Task.schedule == Schedule.id))
+            .switch(Task).join(Checkpoint, on=(Task.checkpoint == Checkpoint.id))
+            .switch(Task).join(Inspection, JOIN.LEFT_OUTER, on=(Inspection.id == Task.inspection_id))
+            .join(User, JOIN.LEFT_OUTER, on=(Inspection.inspector == User.id))
+            .where((Task.site == site.id) & (Task.date == day))
+            .order_by(Task.due_at, Schedule.id, Checkpoint.sort_order, Task.id).objects())
+    tz = site_tz(site)
+    rounds = {}
+    for r in rows:
+        key = (r.schedule_id, r.due_at)
+        rnd = rounds.setdefault(key, {"schedule": r.schedule.name, "schedule_en": r.schedule.name_en,
+                                      "due_at": r.due_at, "window_end": r.window_end, "tasks": []})
+        rnd["tasks"].append({"checkpoint": r.checkpoint.name, "code": r.checkpoint.code, "due_at": r.due_at,
+                             "window_end": r.window_end, "status": r.status, "finished_at": r.finished_at,
+                             "inspector_id": r.inspector_id, "inspector": r.inspector_name or "",
+                             "failed": r.failed or 0, "inspection_id": r.insp_id})
+    out = []
+    for (_sid, due), rnd in sorted(rounds.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        points = walk_points(rnd.pop("tasks"), now)
+        if inspector_id and not any(p["inspector_id"] == inspector_id for p in points):
+            continue
+        counts = {s: sum(1 for p in points if p["state"] == s) for s in ("done", "late", "missed", "due")}
+        rnd.update(points=points, guards=sorted({p["inspector"] for p in points if p["inspector"]}),
+                   started_at=min((p["finished_at"] for p in points if p["finished_at"]), default=None),
+                   ended_at=max((p["finished_at"] for p in points if p["finished_at"]), default=None),
+                   local_time=due.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%H:%M"), **counts)
+        out.append(rnd)
+    return out

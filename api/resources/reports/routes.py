@@ -1,6 +1,7 @@
 """Reports for the console: today's figures, pass rates, zone ranking and work-order performance."""
 from datetime import timedelta, timezone
 
+from flask import Response, render_template
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -10,7 +11,7 @@ from api.domain import workorders as wo
 from api.domain.deadlines import month_of
 from api.models import utcnow
 from api.resources.ledger.routes import resolve_site
-from api.resources.reports.schemas import (PassRateArgs, PassRateOut, SummaryArgs, SummaryOut,
+from api.resources.reports.schemas import (PassRateArgs, PassRateOut, RoundsArgs, RoundsOut, SummaryArgs, SummaryOut,
                                            WorkOrderReportArgs, WorkOrderReportOut, ZoneRankingArgs,
                                            ZoneRankingOut)
 
@@ -78,3 +79,47 @@ class WorkOrderReport(MethodView):
         return {"site_id": site.id, "since": since, "until": until, "by": args["by"],
                 "overall": reports.work_order_figures([site.id], start, end),
                 "groups": reports.work_order_figures([site.id], start, end, by=args["by"])}
+
+
+STATE_TEXT = {"done": "已巡", "late": "迟到", "missed": "漏检", "due": "待巡"}
+
+
+def _rounds(args):
+    require_role(*SUPERVISOR_UP)
+    site = resolve_site(args.get("site_id"))
+    day = args.get("date") or _today(site)
+    return site, day, reports.rounds_walked(site, day, inspector_id=args.get("inspector_id"))
+
+
+@blp.route("/rounds")
+class Rounds(MethodView):
+    @blp.arguments(RoundsArgs, location="query")
+    @blp.response(200, RoundsOut)
+    def get(self, args):
+        """Rounds as walked (巡检记录): per round, its points in walking order with scan times, gaps, late
+        and missed points, and who scanned them."""
+        site, day, rounds = _rounds(args)
+        return {"site_id": site.id, "date": day, "late_after_minutes": reports.LATE_AFTER_MINUTES, "rounds": rounds}
+
+
+@blp.route("/rounds.html")
+class RoundsPrint(MethodView):
+    @blp.arguments(RoundsArgs, location="query")
+    @blp.response(200, description="The day's round report, ready to print.", content_type="text/html")
+    def get(self, args):
+        """The day's rounds as a printable report (one table per round, room for a signature)."""
+        site, day, rounds = _rounds(args)
+        tz = wo.site_tz(site)
+
+        def local(dt):
+            return dt.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%H:%M") if dt else ""
+
+        for r in rounds:
+            for p in r["points"]:
+                p["time"] = local(p["finished_at"])
+                p["gap_text"] = "" if p["gap_minutes"] is None else f"{p['gap_minutes']} 分钟"
+                p["state_text"] = STATE_TEXT[p["state"]]
+        html = render_template("round_report.html", site=site, day=day.isoformat(), rounds=rounds,
+                               late_after=reports.LATE_AFTER_MINUTES,
+                               printed_at=utcnow().replace(tzinfo=timezone.utc).astimezone(tz).strftime("%Y-%m-%d %H:%M"))
+        return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
