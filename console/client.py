@@ -186,6 +186,10 @@ class PatrolClient:
     def checklist_version(self, key, version):
         return self.get(f"/checklists/{key}/versions/{int(version)}")
 
+    def inspection(self, inspection_id):
+        """One inspection with its results and the findings (and their photo ids) it opened."""
+        return self.get(f"/inspections/{inspection_id}")
+
     def tasks_summary(self, date=None, site_id=None):
         return self.get("/tasks/summary", date=date, site_id=site_id)
 
@@ -298,6 +302,15 @@ class PatrolClient:
     def report_pass_rate(self, site_id=None, since=None, until=None, group="checklist", interval="day"):
         return self.get("/reports/pass-rate", site_id=site_id, since=since, until=until, group=group,
                         interval=interval)
+
+    def report_rounds(self, site_id=None, date=None, inspector_id=None):
+        """Rounds as walked on a local day (巡检记录)."""
+        return self.get("/reports/rounds", site_id=site_id, date=date, inspector_id=inspector_id)
+
+    def report_rounds_html(self, site_id=None, date=None, inspector_id=None):
+        """The day's printable round report (HTML)."""
+        return self.get_bytes("/reports/rounds.html", site_id=site_id, date=date,
+                              inspector_id=inspector_id).decode("utf-8")
 
     def report_zone_ranking(self, site_id=None, month=None):
         return self.get("/reports/zone-ranking", site_id=site_id, month=month)

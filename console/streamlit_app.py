@@ -31,6 +31,7 @@ else:
         if role in ui.SUPERVISOR_UP:
             daily += [
                 st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
+                st.Page("app_pages/rounds.py", title=t("nav_rounds"), icon=":material/route:"),
                 st.Page("app_pages/work_orders.py", title=t("nav_work_orders"), icon=":material/build:"),
                 st.Page("app_pages/work_order_history.py", title=t("nav_wo_history"), icon=":material/manage_search:"),
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),

@@ -121,6 +121,7 @@ def test_manager_visits_every_page(console_url, browser, live_server):
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden", timeout=10000)
 
+    visit(page, "巡检记录", "巡检记录（按实际巡查）", "02c-rounds")
     visit(page, "工单", "工单看板", "03-work-orders")
     page.get_by_role("button", name="打开工单").first.click()
     page.get_by_text("处理记录").wait_for(timeout=30000)
