@@ -61,4 +61,4 @@ else:
             ui.clear_session()
             st.rerun()
 
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed: no English "View more" link
