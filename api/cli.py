@@ -100,6 +100,7 @@ def serve(host, port, workers, certfile, keyfile):
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together.")
+    _refuse_builtin_secret_key()
     _init()
     migrations.migrate_up()
     db.close()
@@ -107,6 +108,24 @@ def serve(host, port, workers, certfile, keyfile):
     if hasattr(db.obj, "close_all"):
         db.obj.close_all()
     _gunicorn(host, port, workers, certfile, keyfile)
+
+
+def _refuse_builtin_secret_key():
+    """Production never runs on the key everyone has (it signs pagination cursors)."""
+    from api.config import SECRET_KEY_FILE, data_home, dev_mode, secret_key_from_env_or_home
+
+    if secret_key_from_env_or_home()[1] == "builtin" and not dev_mode():
+        raise click.ClickException(
+            "No secret key: set PATROL_SECRET_KEY, or run `patrol secret-key` to make one in "
+            f"{data_home() / SECRET_KEY_FILE} (PATROL_DEV=1 runs on the built-in development key).")
+
+
+@cli.command("secret-key")
+def secret_key():
+    """Make the data home's secret key file (random, readable by this user only) if there is none."""
+    from api.config import ensure_secret_key
+
+    click.echo(f"secret key: {ensure_secret_key()}")
 
 
 @cli.command()
@@ -119,6 +138,10 @@ def serve(host, port, workers, certfile, keyfile):
 def up(password, host, port, console_port, no_demo, no_worker):
     """Build demo data, then run the API, the phone app and the console together."""
     env = dict(os.environ)
+    if not env.get("PATROL_SECRET_KEY"):
+        from api.config import ensure_secret_key
+
+        ensure_secret_key()  # in the data home: the processes below all read it
     if not no_demo:
         subprocess.run([sys.executable, "-m", "api.cli", "demo", "--password", password], check=True, env=env)
     api_url = f"http://{host}:{port}"

@@ -41,6 +41,26 @@ class LocalStorage:
                 os.unlink(tmp)
             raise
 
+    def put_file(self, key, src):
+        """Move the file ``src`` (on the same filesystem, e.g. a finished upload) to ``key``,
+        durably: no second copy of the bytes is written."""
+        path = self._path(key)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(src, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.replace(src, path)
+        except OSError:  # another filesystem: copy, then the usual durable write
+            with open(src, "rb") as fh:
+                self.put(key, fh.read())
+            os.unlink(src)
+            return
+        self._sync_dir(folder)
+
     @staticmethod
     def _sync_dir(folder):
         dfd = os.open(folder, os.O_RDONLY)
@@ -115,6 +135,11 @@ class S3Storage:
         ext = os.path.splitext(key)[1].lower()
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data,  # whole object or nothing
                                ContentType=_CONTENT_TYPES.get(ext, "application/octet-stream"))
+
+    def put_file(self, key, src):
+        with open(src, "rb") as fh:
+            self.put(key, fh.read())
+        os.unlink(src)
 
     def get(self, key):
         from botocore.exceptions import ClientError

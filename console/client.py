@@ -262,8 +262,13 @@ class PatrolClient:
     def deduction(self, deduction_id):
         return self.get(f"/deductions/{int(deduction_id)}")
 
-    def appeal(self, deduction_id, reason, idempotency_key=None):
-        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason},
+    def appeal(self, deduction_id, reason, idempotency_key=None, kind="ordinary"):
+        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason, "kind": kind},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def escalate_appeal(self, deduction_id, reason, idempotency_key=None):
+        """Take a rejected appeal up a level (department head -> office director -> office manager)."""
+        return self.post(f"/deductions/{int(deduction_id)}/appeal/escalate", {"reason": reason},
                          idempotency_key=idempotency_key or new_client_id())
 
     def decide_appeal(self, deduction_id, upheld, reason, idempotency_key=None):
@@ -371,6 +376,58 @@ class PatrolClient:
     def request_stats_xlsx(self, site_id, month):
         return self.get_bytes("/requests/stats.xlsx", site_id=site_id, month=month)
 
+    # --- the holiday calendar (seedrules) -------------------------------------------------
+
+    def holiday_status(self):
+        return self.get("/holiday-calendar/status")
+
+    def holiday_year(self, year):
+        return self.get(f"/holiday-calendar/{int(year)}")
+
+    def enter_holiday_year(self, year, days):
+        """Replace a year's schedule: ``days = [{"date": "2027-02-06", "kind": "holiday", "name": "春节"}]``."""
+        return self._request("PUT", f"/holiday-calendar/{int(year)}", json={"days": days})
+
+    def import_holiday_year(self, year, content, filename):
+        return self._request("POST", f"/holiday-calendar/{int(year)}/import", files={"file": (filename, content)})
+
+    # --- the ledger sent to finance (seedrules) --------------------------------------------
+
+    def ledger_handover(self, month, site_id=None):
+        """The record of the month's ledger going to finance (404 while not sent)."""
+        return self.get(f"/ledger/{month}/handover", site_id=site_id)
+
+    def send_ledger_to_finance(self, month, site_id, sent_to, note=""):
+        """Record the hand-over to finance (closes the month if still open); once per site and month."""
+        return self.post(f"/ledger/{month}/handover", {"sent_to": sent_to, "note": note}, params={"site_id": site_id})
+
+    # --- sanctions and the supervisor's share verified (seedrules) ---------------------------
+
+    def sanctions(self, site_id=None, month=None):
+        return self.get("/sanctions", site_id=site_id, month=month)
+
+    def record_sanction(self, body):
+        """行政警告/罚款/记过/开除, or for a hidden complaint 公开检讨/只发基本工资/解聘 (body as the API takes it)."""
+        return self.post("/sanctions", {k: v for k, v in body.items() if v is not None})
+
+    def carry_out_sanction(self, sanction_id, note=""):
+        return self.post(f"/sanctions/{int(sanction_id)}/carry-out", {"note": note})
+
+    def verify_supervisor(self, deduction_id, verified, finding):
+        return self.post(f"/deductions/{int(deduction_id)}/supervisor-verification",
+                         {"verified": bool(verified), "finding": finding})
+
+    # --- the performance-scoring scheme (seedrules) -----------------------------------------
+
+    def performance(self, month, site_id=None):
+        return self.get(f"/performance/{month}", site_id=site_id)
+
+    def add_performance_entry(self, body):
+        """One daily/weekly/monthly check: negative points a violation, positive outstanding work."""
+        return self.post("/performance/entries", body)
+
+    def publish_performance(self, month, site_id):
+        return self.post(f"/performance/{month}/publish", {}, params={"site_id": site_id})
     # --- notifications: channels per site, failed deliveries -----------------------------
 
     def notification_channels(self, site_id=None):

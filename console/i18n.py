@@ -474,6 +474,127 @@ STRINGS.update({
 })
 
 
+# seedrules: the holiday calendar (法定节假日与调休)
+STRINGS.update({
+    "nav_holidays": ("节假日安排", "Holiday calendar"),
+    "hol_title": ("法定节假日与调休安排", "Official holidays and make-up working days"),
+    "hol_intro": ("回访、转办等“工作日”时限按此安排计算。每年国务院公布次年放假安排后，请在此录入或导入；未录入的年份按软件自带的安排（如有）或普通周末计算。",
+                  "Working-day limits (revisits, transfers) follow this schedule. Enter or import next year's once "
+                  "the State Council publishes it; a year not entered uses the shipped schedule (if any) or plain weekends."),
+    "hol_year": ("年份", "Year"),
+    "hol_source": ("来源：{source}", "Source: {source}"),
+    "hol_date": ("日期", "Date"),
+    "hol_kind": ("类别", "Kind"),
+    "hol_name": ("节日", "Holiday"),
+    "hol_none": ("该年份尚无官方放假安排。", "No official schedule for this year yet."),
+    "hol_edit": ("编辑本年安排（保存后替换整年）", "Edit this year (saving replaces the whole year)"),
+    "hol_save": ("保存本年安排", "Save this year's schedule"),
+    "hol_saved": ("已保存 {year} 年安排（{n} 天）。", "Saved {year}'s schedule ({n} days)."),
+    "hol_import": ("从 Excel/CSV 导入（列：日期、类别 放假/上班、节日）", "Import from Excel/CSV (columns: date, kind holiday/workday, name)"),
+    "hol_import_go": ("导入并替换本年安排", "Import and replace this year"),
+    "hol_reset": ("清除录入，恢复自带安排", "Clear entries, back to the shipped schedule"),
+    "hol_managers_only": ("只有管理处经理可以修改节假日安排。", "Only managers change the holiday schedule."),
+    "hol_warn": ("{message}", "{message}"),
+})
+ENUMS.update({
+    "holiday_kind": {"holiday": ("放假", "Holiday"), "workday": ("调休上班", "Make-up working day")},
+    "holiday_source": {"entered": ("经理录入", "entered by a manager"), "shipped": ("软件自带", "shipped"),
+                       "none": ("无", "none")},
+})
+
+# seedrules: the appeal chain (申诉逐级上报, 004 4.3)
+STRINGS.update({
+    "appeal_retaliation": ("打击报复申诉", "Retaliation appeal"),
+    "appeal_retaliation_help": ("检查考核人员采取不正当手段打击报复（004 4.3.1）：由上一级处理，开单人不得裁决。",
+                                "The inspector retaliated (004 4.3.1): decided above them, never by the inspector."),
+    "appeal_at_level": ("当前层级：{level}", "Now at: {level}"),
+    "appeal_rejected_title": ("已驳回的申诉：可向上一级申诉", "Rejected appeals: take them up a level"),
+    "appeal_escalate_reason": ("向上一级申诉的理由", "Why the decision was unfair"),
+    "appeal_escalate": ("提交上一级", "Take it up a level"),
+})
+ENUMS.update({
+    "appeal_level": {"department_head": ("部门主管", "Department head"),
+                     "office_director": ("管理处主任", "Office director"),
+                     "office_manager": ("管理处经理", "Office manager")},
+    "appeal_step": {"filed": ("受理", " filed"), "decided": ("裁决", " decided"), "escalated": ("上报", " escalated")},
+})
+
+# seedrules: points counted per person across the company (004 4.2.2)
+STRINGS.update({
+    "company_points": ("全公司累计扣分", "Points, all sites"),
+    "extra_fine_elsewhere": ("{names}：本月加罚已在其扣分最多的项目计收（全公司只罚一次）。",
+                             "{names}: this month's extra fine is booked at their site with most points (once)."),
+})
+
+# seedrules: the ledger sent to finance (004 4.1.5)
+STRINGS.update({
+    "handover_title": ("报送财务部（每月 1–5 日，报送后本月封账）", "Send to finance (1st–5th; closes the month)"),
+    "handover_to": ("财务部接收人", "Received in finance by"),
+    "handover_send": ("确认已报送财务部", "Record: sent to finance"),
+    "handover_ok": ("已记录报送财务部，本月已封账。", "Recorded as sent to finance; the month is closed."),
+    "handover_done": ("已于 {at} 由 {by} 报送财务部（{to}）。", "Sent to finance on {at} by {by} ({to})."),
+    "handover_late": ("（逾期，应于 {due} 前报送）", "(late: due by {due})"),
+})
+
+# seedrules: sanctions (004 4.2.3–4.2.4, 003 第十九条) and the supervisor's share verified (004 4.2.6)
+STRINGS.update({
+    "sanctions": ("行政处分", "Sanctions"),
+    "sanction_title": ("登记行政处分（11–19 分：警告/罚款/记过；20 分以上：开除；隐瞒投诉：检讨/只发基本工资/解聘）",
+                       "Record a sanction (11–19 points: warning/fine/demerit; 20+: dismissal; hidden complaint: "
+                       "self-criticism/basic wage only/dismissal)"),
+    "sanction_kind": ("处分类别", "Sanction"),
+    "sanction_amount": ("行政罚款金额（元，仅罚款填写）", "Fine in yuan (fines only)"),
+    "sanction_request": ("隐瞒/漏报的投诉客服单号（仅第十九条处理填写）", "Hidden/missed complaint's request # (003 §19 only)"),
+    "sanction_record": ("登记处分", "Record the sanction"),
+    "dismissal_line": ("{name}：开除 — {state}", "{name}: dismissal — {state}"),
+    "dismissal_done": ("已于 {at} 执行", "carried out {at}"),
+    "dismissal_pending": ("尚未执行", "not carried out yet"),
+    "dismissal_carry_out": ("登记开除已执行", "Record the dismissal as carried out"),
+    "verify_title": ("查实主管连带责任（70/30）", "Verify the supervisor's share (70/30)"),
+    "verify_result": ("查实结果", "Finding"),
+    "verify_yes": ("主管负有管理责任", "The supervisor shares it"),
+    "verify_no": ("主管无责任", "Not the supervisor's fault"),
+    "verify_finding": ("查实情况", "What was found"),
+})
+ENUMS.update({
+    "sanction_kind": {"warning": ("行政警告", "Warning"), "fine": ("行政罚款", "Administrative fine"),
+                      "demerit": ("行政记过", "Demerit"), "dismissal": ("开除/解聘", "Dismissal"),
+                      "basic_wage_only": ("当月只发基本工资", "Basic wage only"),
+                      "self_criticism": ("公开检讨", "Public self-criticism")},
+})
+
+# seedrules: the performance-scoring scheme (绩效考核作业指导书)
+STRINGS.update({
+    "nav_performance": ("绩效考核", "Performance"),
+    "perf_title": ("客户服务中心员工绩效考核", "Customer-service staff performance scores"),
+    "perf_intro": ("六项考评（敬业15、协作15、创新15、纪律15、团队/服务15、事故与投诉25）；日检、周检（每周一）、月检（月末最后一天）；"
+                   "违规按 1 分 10 元计扣，业绩突出按 1 分 10 元奖励，公布后计入当月工资台账。",
+                   "Six categories (15/15/15/15/15/25); daily, weekly (Mondays) and monthly (last day) checks; "
+                   "violations and outstanding work at ¥10 a point, in the month's payroll once published."),
+    "perf_published": ("本月结果已于 {at} 公布，不再变动。", "Published on {at}; the results no longer change."),
+    "perf_draft": ("草稿：于 {day}（月末最后一天）起公布。", "Draft: published from {day} (the month's last day)."),
+    "perf_score": ("总分", "Score"),
+    "perf_penalty": ("绩效扣款（元）", "Penalty (¥)"),
+    "perf_reward": ("绩效奖励（元）", "Reward (¥)"),
+    "perf_net": ("奖惩净额（元）", "Net (¥)"),
+    "perf_entries": ("本月检查记录（{n} 条）", "This month's checks ({n})"),
+    "perf_period": ("检查类别", "Check"),
+    "perf_category_one": ("考评项目", "Category"),
+    "perf_add": ("登记检查结果", "Record a check"),
+    "perf_day": ("检查日期", "Day"),
+    "perf_points": ("分数（负数为违规扣分，正数为业绩突出奖励）", "Points (negative: violation; positive: outstanding)"),
+    "perf_publish": ("公布本月考核结果", "Publish this month's results"),
+    "perf_published_ok": ("已公布本月考核结果。", "This month's results are published."),
+    "net_deduction": ("净扣款（元）", "Net deduction (¥)"),
+})
+ENUMS.update({
+    "perf_period": {"daily": ("日检", "Daily"), "weekly": ("周检", "Weekly"), "monthly": ("月检", "Monthly")},
+    "perf_category": {"dedication": ("敬业精神与责任心", "Dedication"), "coordination": ("组织指挥与协调能力", "Coordination"),
+                      "innovation": ("创新能力与工作业绩", "Innovation"), "discipline": ("工作态度与劳动纪律", "Discipline"),
+                      "teamwork_service": ("团队意识与服务意识", "Teamwork/service"),
+                      "incidents_complaints": ("事故责任与投诉情况", "Incidents & complaints")},
+})
+
 # notifications (消息通知): group robots per site and deliveries that failed
 STRINGS.update({
     "nav_notifications": ("消息通知", "Notifications"),
@@ -495,6 +616,8 @@ STRINGS.update({
     "nt_events_help": ("不选则接收群聊默认消息（紧急、超时升级、漏巡、客服升级、早报）。",
                        "None chosen: the group default (emergencies, escalations, missed rounds, requests, briefing)."),
     "nt_has_secret": ("已设密钥", "Secret set"),
+    "nt_default_events": ("群聊默认（紧急、超时升级、漏巡、客服升级、早报）",
+                          "group default (emergencies, escalations, missed rounds, requests, briefing)"),
     "nt_active": ("启用", "Active"),
     "nt_save": ("保存渠道", "Save channel"),
     "nt_saved": ("渠道已保存。", "Channel saved."),

@@ -24,6 +24,7 @@ import struct
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pillow_heif
@@ -32,7 +33,7 @@ from PIL import Image, ImageDraw, ImageFile, ImageFont
 from api.db import db, write_tx
 from api.domain.errors import Invalid
 from api.models import Photo, PhotoSite, Site, User, utcnow
-from api.sql import columns, marks, statement, table
+from api.sql import columns, get_where, insert, marks, statement, table
 
 pillow_heif.register_heif_opener()
 # a truncated upload must fail to decode, never be padded with grey
@@ -178,7 +179,16 @@ def _jpeg_walk(data, start=0):
 def _jpeg_trailer_ok(data):
     """Nothing may follow the image but zero padding or further whole JPEGs (the secondary
     images of the Multi-Picture Format that phones write); anything else is a polyglot."""
-    end = _jpeg_end(data)
+    return _jpeg_structure(data)[0]
+
+
+def _jpeg_structure(data):
+    """(trailer ok, scans of the first image): one walk over the markers for both checks."""
+    end, scans = _jpeg_walk(data, 0)
+    return _jpeg_rest_ok(data, end), scans
+
+
+def _jpeg_rest_ok(data, end):
     if end is None:
         return False
     while end < len(data):
@@ -366,6 +376,16 @@ class WatermarkLine:
         return self.ascii or "".join(ch for ch in self.text if ch.isascii()).strip()
 
 
+@functools.lru_cache(maxsize=512)
+def _text_mask(text, size):
+    """The text drawn once as an 8-bit mask (site and person lines repeat on every photo)."""
+    font = _font(size)
+    left, top, right, bottom = font.getbbox(text)
+    mask = Image.new("L", (max(1, right), max(1, bottom)), 0)
+    ImageDraw.Draw(mask).text((0, 0), text, font=font, fill=255)
+    return mask
+
+
 def burn_watermark(img, lines):
     """Draw ``lines`` in white on a darkened band in the bottom-right corner (in place).
 
@@ -376,21 +396,23 @@ def burn_watermark(img, lines):
         return img
     w, h = img.size
     size = max(10, round(max(w, h) / 48))
-    font = _font(size)
-    draw = ImageDraw.Draw(img)
-    widths = [draw.textlength(t, font=font) for t in texts]
+    masks = [_text_mask(t, size) for t in texts]
     margin = max(6, size // 2)
     pad = max(2, size // 4)
-    line_h = size + pad
-    box_w = min(int(max(widths)) + 2 * pad, w - 2 * margin)
+    line_h = max(m.height for m in masks) + pad // 2
+    box_w = min(max(m.width for m in masks) + 2 * pad, w - 2 * margin)
     box_h = min(line_h * len(texts) + pad, h - 2 * margin)
     if box_w <= 0 or box_h <= 0:
         return img
     x0, y0 = w - margin - box_w, h - margin - box_h
     band = img.crop((x0, y0, x0 + box_w, y0 + box_h)).point(lambda v: v * 45 // 100)
+    for k, mask in enumerate(masks):
+        y = pad + k * line_h
+        mw, mh = min(mask.width, box_w - pad), min(mask.height, box_h - y)
+        if mw <= 0 or mh <= 0:
+            break
+        band.paste((255, 255, 255), (pad, y, pad + mw, y + mh), mask.crop((0, 0, mw, mh)))
     img.paste(band, (x0, y0))
-    for k, text in enumerate(texts):
-        draw.text((x0 + pad, y0 + pad + k * line_h), text, font=font, fill=(255, 255, 255))
     return img
 
 
@@ -407,10 +429,7 @@ def _derive(img, orientation, longest, quality, watermark):
     return _jpeg_bytes(out, quality)
 
 
-def _check_budget(data, fmt, width, height):
-    if fmt != "JPEG":
-        return
-    scans = jpeg_scan_count(data)
+def _check_budget(scans, width, height):
     if scans > MAX_SCANS or scans * width * height > SCAN_PIXEL_BUDGET:
         _fail(f"The image has too many scans to decode ({scans}): save it again as an ordinary JPEG.")
 
@@ -423,7 +442,12 @@ def _open_checked(data, max_pixels):
     fmt = sniff_format(data)
     if fmt is None:
         _fail("Not an image we accept: send a JPEG, PNG, WebP or HEIC photo.")
-    if not _TRAILER_CHECKS[fmt](data):
+    scans = 0
+    if fmt == "JPEG":
+        whole, scans = _jpeg_structure(data)
+    else:
+        whole = _TRAILER_CHECKS[fmt](data)
+    if not whole:
         _fail("The image is damaged or has other data attached to it.")
     Image.MAX_IMAGE_PIXELS = max_pixels
     img = Image.open(io.BytesIO(data), formats=[fmt])
@@ -434,7 +458,7 @@ def _open_checked(data, max_pixels):
         _fail(f"The image has too many pixels ({width}×{height}).")
     if getattr(img, "n_frames", 1) > 1 and fmt != "HEIF":
         _fail("Animated images are not photos.")
-    _check_budget(data, fmt, width, height)
+    _check_budget(scans, width, height)
     return img, fmt
 
 
@@ -455,7 +479,7 @@ class ProcessedPhoto:
         return derived_image(self.original, "preview", self.watermark)
 
 
-def process_photo(data, max_pixels=60_000_000, watermark=()):
+def process_photo(data, max_pixels=60_000_000, watermark=(), pid=None):
     """Validate an upload and derive its thumbnail (with ``watermark`` lines burnt in; a callable
     is given the camera's ``taken_at`` and returns the lines).
 
@@ -484,7 +508,7 @@ def process_photo(data, max_pixels=60_000_000, watermark=()):
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     content_type, ext = FORMATS[fmt]
-    info = PhotoInfo(id=photo_id(data), content_type=content_type, ext=ext, size_bytes=len(data),
+    info = PhotoInfo(id=pid or photo_id(data), content_type=content_type, ext=ext, size_bytes=len(data),
                      width=width, height=height, taken_at=taken_at, gps_lat=lat, gps_lon=lon, device=device)
     return ProcessedPhoto(info=info, original=data, thumb=thumb_bytes, watermark=tuple(watermark))
 
@@ -514,10 +538,9 @@ def _fail(message):
 # --- the thin part: files, then the row -------------------------------------------------------
 
 def link_sites(photo_id_, site_ids):
-    """Let these sites see the photo (idempotent)."""
-    rows = [{"photo": photo_id_, "site": s} for s in sorted(set(site_ids))]
-    if rows:
-        PhotoSite.insert_many(rows).on_conflict_ignore().execute()
+    """Let these sites see the photo (idempotent; pre-written: every photo upload runs it)."""
+    rows = [(photo_id_, s) for s in sorted(set(site_ids))]
+    insert(PhotoSite, (PhotoSite.photo, PhotoSite.site), rows, ignore_conflicts=True)
 
 
 def link_photos(photo_ids, site_id):
@@ -525,6 +548,29 @@ def link_photos(photo_ids, site_id):
     rows = [{"photo": pid, "site": site_id} for pid in sorted(set(photo_ids))]
     if rows:
         PhotoSite.insert_many(rows).on_conflict_ignore().execute()
+
+
+def put_all(storage, pid, files):
+    """Store a photo's files all or none: when one fails (a full disk), the ones already written are
+    removed again, unless a photo row (an earlier upload of the same bytes) owns them."""
+    written = []
+    try:
+        for key, body, durable in files:
+            if isinstance(body, Path):  # a streamed upload already on disk: moved, not read again
+                storage.put_file(key, str(body))
+            elif durable:
+                storage.put(key, body)
+            else:
+                storage.put(key, body, durable=False)
+            written.append(key)
+    except BaseException:
+        if not Photo.select().where(Photo.id == pid).exists():
+            for key in written:
+                try:
+                    storage.delete(key)
+                except Exception:  # the original error is the one to report
+                    pass
+        raise
 
 
 def watermark_lines(*, taken_at, created_at, site, user):
@@ -544,6 +590,20 @@ def watermark_lines(*, taken_at, created_at, site, user):
     return tuple(lines)
 
 
+_SITES = {}  # site id -> (row, read at): watermarks only; a renamed site shows within a minute
+
+
+def _site(site_id):
+    import time
+
+    hit = _SITES.get(site_id)
+    if hit is None or time.monotonic() - hit[1] > 60:
+        if len(_SITES) > 1000:
+            _SITES.clear()
+        hit = _SITES[site_id] = (get_where(Site, Site.id, site_id), time.monotonic())
+    return hit[0]
+
+
 def photo_watermark(photo):
     """The watermark of a stored photo: its first site (where it was uploaded) and its uploader."""
     link = PhotoSite.select(PhotoSite.site).where(PhotoSite.photo == photo.id).order_by(PhotoSite.id).first()
@@ -553,39 +613,44 @@ def photo_watermark(photo):
 
 
 def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=None, audit_fn=None,
-                 client_taken_at=None, client_gps=None):
+                 client_taken_at=None, client_gps=None, pid=None, original_path=None, known_new=False):
     """Store an upload once: returns ``(photo, created)``. The same bytes again only link the
     photo to these sites. The original is written (durably) before the row, so a row never lacks
     it; the thumbnail is written without fsync (it can always be made again from the original).
 
+    ``pid``: the bytes' SHA-256 when the caller has it already. ``original_path``: a file holding
+    exactly ``data`` (a finished chunked upload), moved into storage instead of written again.
     ``client_taken_at`` / ``client_gps`` are what the phone read from the camera's EXIF before it
-    downscaled the photo, used only when the bytes themselves carry none."""
-    pid = photo_id(data)
-    existing = Photo.get_or_none(Photo.id == pid)
+    downscaled the photo, used only when the bytes themselves carry none. ``known_new``: the caller
+    has just seen that no photo has these bytes (a race is still settled by the insert)."""
+    pid = pid or photo_id(data)
+    existing = None if known_new else get_where(Photo, Photo.id, pid)
     if existing is not None:
-        with write_tx():
-            link_sites(pid, site_ids)
+        link_sites(pid, site_ids)
         return existing, False
     now = now or utcnow()
-    site = Site.get_or_none(Site.id == site_ids[0]) if site_ids else None
-    processed = process_photo(data, max_pixels=max_pixels, watermark=lambda taken: watermark_lines(
+    site = _site(site_ids[0]) if site_ids else None
+    processed = process_photo(data, max_pixels=max_pixels, pid=pid, watermark=lambda taken: watermark_lines(
         taken_at=taken or client_taken_at, created_at=now, site=site, user=user))
     info = processed.info
     taken_at = info.taken_at or client_taken_at
     lat, lon = (info.gps_lat, info.gps_lon) if info.gps_lat is not None else (client_gps or (None, None))
-    storage.put(storage_key(pid, "original", info.ext), data)
-    storage.put(storage_key(pid, "thumb"), processed.thumb, durable=False)
+    row = dict(id=pid, uploaded_by=user, content_type=info.content_type, size_bytes=info.size_bytes,
+               width=info.width, height=info.height, taken_at=taken_at, gps_lat=lat, gps_lon=lon,
+               device=info.device, created_at=now)
+    fields = [Photo._meta.fields[k] for k in row]
+    streamed = original_path is not None and hasattr(storage, "put_file")
+    put_all(storage, pid, [(storage_key(pid, "original", info.ext), Path(original_path) if streamed else data, True),
+                           (storage_key(pid, "thumb"), processed.thumb, False)])
     with write_tx():
-        created = Photo.get_or_none(Photo.id == pid) is None
-        if created:
-            Photo.insert(id=pid, uploaded_by=user, content_type=info.content_type, size_bytes=info.size_bytes,
-                         width=info.width, height=info.height, taken_at=taken_at, gps_lat=lat,
-                         gps_lon=lon, device=info.device, created_at=now).on_conflict_ignore().execute()
+        # one row and one audit entry for two uploads of the same bytes at once: the insert
+        # decides (RETURNING gives nothing back on a conflict)
+        created = bool(insert(Photo, fields, [tuple(row.values())], returning=(Photo.id,), ignore_conflicts=True))
         link_sites(pid, site_ids)
         if created and audit_fn:
             audit_fn("photo.upload", "photo", pid, site_ids[0] if len(site_ids) == 1 else None,
                      after={"size_bytes": info.size_bytes, "content_type": info.content_type})
-    return Photo.get_by_id(pid), created
+    return (Photo(**row) if created else Photo.get_by_id(pid)), created
 
 
 def visible_photo_ids(photo_ids, site_ids):

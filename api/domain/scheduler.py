@@ -63,7 +63,7 @@ def mark_missed_rounds(now=None):
 
     now = now or clock.now()
     with write_tx():
-        q = Task.select(Task.id).where((Task.status == "due") & (Task.window_end < now))
+        q = Task.select(Task.id).where((Task.status == "due") & (Task.window_end < now)).order_by(Task.id)
         if is_postgres():
             q = q.for_update()
         ids = [t.id for t in q]
@@ -143,6 +143,12 @@ def announce_missed_deadlines(now=None):
     return made
 
 
+def _console():
+    from api.notify import console_url
+
+    return console_url()
+
+
 def _order_link(order_id):
     from api.notify import order_link
 
@@ -178,7 +184,7 @@ def announce_revisits_due(now=None):
                 made += notify("revisit_due", site=r.site, key=key, roles=("service",), now=now,
                                params={"id": r.id, "what": "request", "site": r.site.name,
                                        "place": location_text(r.building, r.unit, r.room, r.public_area),
-                                       "deadline": _iso(r.revisit_due)})
+                                       "deadline": _iso(r.revisit_due)}, link=_console())
     return made
 
 

@@ -11,12 +11,14 @@ unfinished upload back, at its offset.
 Chunks are written to a local directory (``<media>.partial`` unless ``PATROL_UPLOAD_DIR`` says
 otherwise); every process serving uploads must see the same directory.
 """
+import fcntl
 import hashlib
 import os
 import secrets
 from datetime import timedelta
 
-from api.db import locked, write_tx
+from api.db import db, write_tx
+from api.sql import get_where, insert, statement, table
 from api.domain.photos import ingest_photo, link_sites
 from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import Photo, PhotoUpload, utcnow
@@ -44,35 +46,31 @@ def _have(folder, upload):
 def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None):
     """(upload or None, photo or None, created). A photo with these bytes already stored is
     linked to ``site_ids`` and returned (nothing to send); else this phone's upload of these
-    bytes, new or resumed."""
+    bytes, new or resumed (the unique (user, sha256) index decides between two starts at once)."""
     sha256 = sha256.lower()
-    photo = Photo.get_or_none(Photo.id == sha256)
+    photo = get_where(Photo, Photo.id, sha256)
     if photo is not None:
-        with write_tx():
-            link_sites(sha256, site_ids)
+        link_sites(sha256, site_ids)
         return None, photo, False
     lat, lon = gps if gps else (None, None)
     now = utcnow()
-    with write_tx():
-        existing = locked(PhotoUpload, (PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256))
-        if existing is not None:
-            if existing.size_bytes != size_bytes:
-                raise Invalid({"size_bytes": ["An upload of these bytes with another size is under way."]})
-            return existing, None, False
-        upload_id = secrets.token_hex(16)
-        inserted = (PhotoUpload.insert(id=upload_id, user=user.id, sha256=sha256, size_bytes=size_bytes,
-                                       site_ids=sorted(set(site_ids)), taken_at=taken_at, gps_lat=lat,
-                                       gps_lon=lon, created_at=now, updated_at=now)
-                    .on_conflict_ignore().execute())
-    if not inserted:  # the same phone started it twice at once: the other insert won
-        return PhotoUpload.get((PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256)), None, False
-    return PhotoUpload.get_by_id(upload_id), None, True
+    row = dict(id=secrets.token_hex(16), user=user.id, sha256=sha256, size_bytes=size_bytes, received=0,
+               site_ids=sorted(set(site_ids)), taken_at=taken_at, gps_lat=lat, gps_lon=lon,
+               created_at=now, updated_at=now)
+    fields = [PhotoUpload._meta.fields[k] for k in row]
+    inserted = insert(PhotoUpload, fields, [tuple(row.values())], returning=(PhotoUpload.id,), ignore_conflicts=True)
+    if inserted:
+        return PhotoUpload(**row), None, True
+    existing = PhotoUpload.get((PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256))
+    if existing.size_bytes != size_bytes:
+        raise Invalid({"size_bytes": ["An upload of these bytes with another size is under way."]})
+    return existing, None, False
 
 
 def upload_of(upload_id, user):
     """The caller's own upload, or 404 (another user's upload is not theirs to see or feed)."""
-    upload = PhotoUpload.get_or_none((PhotoUpload.id == upload_id) & (PhotoUpload.user == user.id))
-    if upload is None:
+    upload = get_where(PhotoUpload, PhotoUpload.id, upload_id) if len(upload_id) <= 32 else None
+    if upload is None or upload.user_id != user.id:
         raise NotFound("No such upload.")
     return upload
 
@@ -91,7 +89,8 @@ def append_chunk(upload_id, *, user, offset, data, folder, storage, max_pixels, 
                          max_pixels=max_pixels, audit_fn=audit_fn)
 
 
-def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels, audit_fn=None):
+def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels, audit_fn=None,
+                  upload=None):
     """Take ``length`` bytes from ``read(n)`` (b"" when the connection dropped) as the upload's
     bytes from ``offset`` on and return ``(upload, photo or None)``: the photo once the last byte
     is in.
@@ -100,8 +99,9 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
     seconds); what arrived before a dropped connection is kept, so the phone resumes from there.
     Then, in a short transaction under the upload's row lock, the piece is joined to the upload
     only if the upload is still at ``offset`` (a stale or duplicated request is dropped: 409 with
-    ``Upload-Offset``), so no byte is ever written twice."""
-    upload = upload_of(upload_id, user)
+    ``Upload-Offset``), so no byte is ever written twice. ``upload``: the row, if the caller has
+    just read it with ``upload_of``."""
+    upload = upload or upload_of(upload_id, user)
     if upload.photo_id:
         return upload, Photo.get_or_none(Photo.id == upload.photo_id)
     if offset + length > upload.size_bytes:
@@ -123,13 +123,10 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
                     got += len(piece)
             if got == 0:
                 raise Invalid({"body": ["The chunk is empty."]}, location="body")
-            have = _join(upload.id, folder, segment, offset, got)
+            have = _join(upload, folder, segment, offset, got)
         finally:
             if os.path.exists(segment):
                 os.unlink(segment)
-    upload = PhotoUpload.get_by_id(upload.id)
-    if upload.photo_id:
-        return upload, Photo.get_or_none(Photo.id == upload.photo_id)
     if have < upload.size_bytes:
         return upload, None
     return upload, _finish(upload, user=user, folder=folder, storage=storage, max_pixels=max_pixels,
@@ -137,6 +134,20 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
 
 
 _PIECE = 64 * 1024
+_SET_RECEIVED = ("received", "updated_at", "received")
+_SET_PHOTO = ("photo_id", "updated_at", None)
+
+
+def _update(shape, *values):
+    """UPDATE photo_upload SET a = ?, b = ? WHERE id = ? [AND c = ?] (pre-written); rows changed."""
+    set_a, set_b, also = shape
+    f = PhotoUpload._meta.fields
+    sql = statement(("upload_set",) + shape, lambda p: (
+        f'UPDATE {table(PhotoUpload)} SET "{f[set_a].column_name}" = {p}, "{f[set_b].column_name}" = {p} '
+        f'WHERE "id" = {p}' + (f' AND "{f[also].column_name}" = {p}' if also else "")))
+    params = [f[set_a].db_value(values[0]), f[set_b].db_value(values[1]), values[2]] + (
+        [f[also].db_value(values[3])] if also else [])
+    return db.execute_sql(sql, params).rowcount
 
 
 def _wrong_offset(have):
@@ -144,18 +155,25 @@ def _wrong_offset(have):
                     errors={"Upload-Offset": [f"Expected {have}."]}, headers={"Upload-Offset": str(have)})
 
 
-def _join(upload_id, folder, segment, offset, got):
-    """Append a received piece to the upload if it is still at ``offset``; the new offset."""
-    with write_tx():
-        upload = locked(PhotoUpload, PhotoUpload.id == upload_id)
-        if upload is None:
+def _join(upload, folder, segment, offset, got):
+    """Append a received piece to the upload if it is still at ``offset``; the new offset.
+
+    Joins of one upload take turns on a file lock (held for a local file write, never while a
+    body arrives); inside it the row is read again and only a piece that starts exactly where the
+    upload stands is written, so a duplicated or stale request can never write a byte twice. The
+    conditional UPDATE also guards against a second host sharing the directory without locks."""
+    with open(_part(folder, upload.id) + ".lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        fresh = get_where(PhotoUpload, PhotoUpload.id, upload.id)
+        if fresh is None:
             raise NotFound("No such upload.")
-        have = _have(folder, upload)
-        if upload.photo_id or have >= upload.size_bytes:
+        have = offset_of(fresh, folder)
+        if fresh.photo_id or have >= fresh.size_bytes:
+            upload.photo_id, upload.received = fresh.photo_id, fresh.received
             return have
         if offset != have:
             raise _wrong_offset(have)
-        path = _part(folder, upload_id)
+        path = _part(folder, upload.id)
         if offset == 0:
             os.replace(segment, path)  # the whole photo in one request: no copy
         else:
@@ -168,13 +186,17 @@ def _join(upload_id, folder, segment, offset, got):
                     out.write(block)
                 out.truncate(offset + got)
         have = offset + got
-        PhotoUpload.update(received=have, updated_at=utcnow()).where(PhotoUpload.id == upload_id).execute()
+        claimed = _update(_SET_RECEIVED, have, utcnow(), upload.id, fresh.received)
+        if not claimed:
+            raise _wrong_offset(offset_of(PhotoUpload.get_by_id(upload.id), folder))
+    upload.received = have
     return have
 
 
 def _finish(upload, *, user, folder, storage, max_pixels, audit_fn):
-    """All bytes are in: check the hash, store the photo (as a one-shot upload would), forget the
-    upload. Refused bytes leave nothing behind: the phone must start again."""
+    """All bytes are in: check the hash, store the photo (as a one-shot upload would, the file
+    moved into storage rather than copied), mark the upload done. Refused bytes leave nothing
+    behind: the phone must start again."""
     path = _part(folder, upload.id)
     with open(path, "rb") as fh:
         data = fh.read()
@@ -185,29 +207,24 @@ def _finish(upload, *, user, folder, storage, max_pixels, audit_fn):
     gps = (upload.gps_lat, upload.gps_lon) if upload.gps_lat is not None and upload.gps_lon is not None else None
     try:
         photo, _created = ingest_photo(data, user=user, site_ids=upload.site_ids, storage=storage,
-                                       max_pixels=max_pixels, audit_fn=audit_fn,
-                                       client_taken_at=upload.taken_at, client_gps=gps)
+                                       max_pixels=max_pixels, audit_fn=audit_fn, pid=upload.sha256, known_new=True,
+                                       original_path=path, client_taken_at=upload.taken_at, client_gps=gps)
     except Invalid:
         _forget(upload, path)
         raise
-    with write_tx():
-        PhotoUpload.update(photo_id=photo.id, received=upload.size_bytes, updated_at=utcnow()).where(
-            PhotoUpload.id == upload.id).execute()
+    _update(_SET_PHOTO, photo.id, utcnow(), upload.id)
     upload.photo_id = photo.id
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+    for leftover in (path, path + ".lock"):  # the part was not moved when the bytes were stored already
+        if os.path.exists(leftover):
+            os.unlink(leftover)
     return photo
 
 
 def _forget(upload, path):
-    with write_tx():
-        PhotoUpload.delete().where(PhotoUpload.id == upload.id).execute()
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+    PhotoUpload.delete().where(PhotoUpload.id == upload.id).execute()
+    for leftover in (path, path + ".lock"):
+        if os.path.exists(leftover):
+            os.unlink(leftover)
 
 
 def expire_uploads(folder, older_than=timedelta(days=7), now=None):
@@ -216,10 +233,9 @@ def expire_uploads(folder, older_than=timedelta(days=7), now=None):
     cutoff = (now or utcnow()) - older_than
     ids = [u.id for u in PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.updated_at < cutoff)]
     for upload_id in ids:
-        try:
-            os.unlink(_part(folder, upload_id))
-        except FileNotFoundError:
-            pass
+        for leftover in (_part(folder, upload_id), _part(folder, upload_id) + ".lock"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     if ids:
         with write_tx():
             PhotoUpload.delete().where(PhotoUpload.id.in_(ids) & (PhotoUpload.updated_at < cutoff)).execute()

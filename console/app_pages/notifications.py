@@ -23,13 +23,13 @@ channels = ui.load(client.notification_channels, site_id=site_id)
 if not channels:
     st.info(t("nt_no_channels"))
 for ch in channels:
-    events = "、".join(label("nt_event", e) for e in (ch.get("events") or [])) or t("nt_events_help").split("（")[0]
+    events = "、".join(label("nt_event", e) for e in (ch.get("events") or [])) or t("nt_default_events")
     with st.container(border=True):
         top = st.columns([4, 2, 2, 2])
         top[0].markdown(f"**{ch.get('name') or label('nt_kind', ch['kind'])}** · {label('nt_kind', ch['kind'])}"
                         f"{' · ' + t('nt_has_secret') if ch.get('has_secret') else ''}"
                         f"{'' if ch.get('active') else ' · ' + t('nt_disable')}")
-        top[0].caption(f"{ch.get('url')} — {t('nt_events')}: {events}")
+        top[0].caption(f"`{ch.get('url')}` — {t('nt_events')}：{events}")
         if top[1].button(t("nt_test"), key=f"nt_test_{ch['id']}", icon=":material/send:"):
             out = ui.act(client.test_notification_channel, ch["id"])
             if out is not None:

@@ -8,7 +8,6 @@ import pytest
 
 from api.models import AuditLog, Photo, PhotoUpload
 from tests.api.test_photos import camera_exif, jpeg_bytes, media_files, upload
-from tests.conftest import USE_PG
 
 
 def noisy_jpeg(size=(1600, 1200)):
@@ -155,7 +154,6 @@ def test_another_users_upload_is_not_found(login):
     assert patch(other, upload_id, 0, b"x").status_code == 404
 
 
-@pytest.mark.skipif(not USE_PG, reason="row locks are PostgreSQL's; SQLite serialises writers anyway")
 def test_two_copies_of_one_chunk_at_once_write_it_once(login, app):
     """The same chunk sent twice at once (a phone retrying while the first is still in flight):
     one is written, the other answers 409 with the new offset."""

@@ -248,8 +248,11 @@ def test_transfer_makes_a_work_order_without_the_owners_name_or_phone(login, org
     for text in (order.title, order.description):
         assert "张三丰" not in text and "13800135678" not in text and "5678" not in text
     assert "3栋2单元1201" in order.title
-    # the technician sees the order, never the request
+    # the technician sees the order once it is theirs, never the request
     tech = login("tech1")
+    assert tech.get(f"/work-orders/{order.id}").status_code == 404  # not dispatched to anyone yet
+    login("super1").post(f"/work-orders/{order.id}/transitions",
+                         json={"action": "assign", "assignee_id": org["users"]["tech1"].id})
     assert tech.get(f"/work-orders/{order.id}").status_code == 200
     assert tech.get(f"/requests/{rid}").status_code == 403
 

@@ -110,6 +110,7 @@ MATRIX = {
     # the service desk walks no rounds: 403 "no rounds or tasks"
     "GET /tasks": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /rounds": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
     # the phone's sync bundle: only the caller's own sites, whatever their role
@@ -135,7 +136,9 @@ MATRIX = {
                                                body=lambda w: {"reason": "重复上报 / reported twice"}),
     "GET /work-orders": Row(EVERYONE, query=q_site),
     "POST /work-orders": Row(SUP_UP, ok=(201,), body=work_order),
-    "GET /work-orders/{order_id}": Row(EVERYONE, path={"order_id": "work_order"}, denied=(403, 404)),
+    # field staff open only the orders assigned to them: the lobby order is cleaner1's
+    "GET /work-orders/{order_id}": Row(EVERYONE - {"guard", "technician"}, path={"order_id": "work_order"},
+                                       denied=(403, 404)),
     # the order made from guard1's lobby (cleaning) finding goes to the zone's cleaner, cleaner1
     # (片区责任制): only the assignee and supervisors move it; the technician is refused
     "POST /work-orders/{order_id}/transitions": Row(
@@ -151,15 +154,41 @@ MATRIX = {
     # the penalised person, or a supervisor for them; one appeal per notice (then 409)
     "POST /deductions/{deduction_id}/appeal": Row({"guard"} | SUP_UP, ok=(201, 200, 409), path={"deduction_id": "deduction"},
                                                   denied=(403, 404), body=lambda w: {"reason": "当时不在岗"}),
+    # the appeal chain (004 4.3): the department head (a supervisor) decides first; later levels managers
     "POST /deductions/{deduction_id}/appeal/decision": Row(
-        MGR_UP, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        SUP_UP, ok=(200, 403, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"upheld": False, "reason": "证据充分"}),
-    "GET /appeals": Row(MGR_UP, query=q_site),
+    "GET /appeals": Row(SUP_UP, query=q_site),
+    # the penalised person takes a rejected appeal up a level; others see no such notice or are refused
+    "POST /deductions/{deduction_id}/appeal/escalate": Row(
+        {"guard"}, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"reason": "主管处理不公"}),
     "GET /ledger/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "POST /ledger/{month}/close": Row(MGR_UP, ok=(200, 201, 409), path={"month": "2020-01"}, query=q_site),
     "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/payroll.xlsx": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/posting.html": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    # sanctions (004 4.2.3–4.2.4, 003 第十九条): the world's person has 1 point, so a tier sanction is a 409
+    "GET /sanctions": Row(SUP_UP, query=q_site),
+    "POST /sanctions": Row(MGR_UP, ok=(201, 409), body=lambda w: {
+        "site_id": w["site"], "month": MONTH, "staff_id": w["staff"], "kind": "warning", "reason": "研究决定"}),
+    "POST /sanctions/{sanction_id}/carry-out": Row(MGR_UP, ok=(404,), path={"sanction_id": 999999}, sited=False,
+                                                   body=lambda w: {"note": "已办理"}, denied=(403,)),
+    # 经查实 (004 4.2.6): a manager verifies the supervisor's share, once
+    "POST /deductions/{deduction_id}/supervisor-verification": Row(
+        MGR_UP, ok=(201, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"verified": False, "finding": "主管已安排替岗"}),
+    # the performance scheme of 004 (绩效考核): supervisors check and publish; a check of today may be any day
+    "POST /performance/entries": Row(SUP_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "staff_id": w["staff"], "period": "daily", "day": NOW.date().isoformat(),
+        "category": "dedication", "points": 1, "note": "主动协助业主"}),
+    "GET /performance/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "POST /performance/{month}/publish": Row(SUP_UP, ok=(200, 409), path={"month": "2020-03"}, query=q_site),
+    # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
+    "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
+                                        denied=(403,)),
+    "POST /ledger/{month}/handover": Row(MGR_UP, ok=(201, 409), path={"month": "2020-02"}, query=q_site,
+                                         body=lambda w: {"sent_to": "财务部 张会计"}),
     "GET /reports/summary": Row({"service"} | SUP_UP, query=q_site),
     "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
     "GET /reports/work-orders": Row(SUP_UP, query=q_site),
@@ -183,6 +212,13 @@ MATRIX = {
     "GET /vocabulary": Row(EVERYONE),  # labels and state machines: no secret either
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
+    # the official holiday schedule is national: no site; everyone reads it, managers enter it
+    "GET /holiday-calendar/status": Row(EVERYONE, sited=False),
+    "GET /holiday-calendar/{year}": Row(EVERYONE, path={"year": 2026}, sited=False),
+    "PUT /holiday-calendar/{year}": Row(MGR_UP, path={"year": 2031}, sited=False, body=lambda w: {
+        "days": [{"date": "2031-01-01", "kind": "holiday", "name": "元旦"}]}),
+    # the matrix uploads a JPEG: a manager passes the role check and is told it is not .csv/.xlsx
+    "POST /holiday-calendar/{year}/import": Row(MGR_UP, ok=(200, 422), path={"year": 2031}, files=True, sited=False),
     # notifications: managers configure their sites' channels; everyone subscribes their own phone
     "GET /notification-channels": Row(MGR_UP, query=q_site),
     "POST /notification-channels": Row(MGR_UP, ok=(201,), body=lambda w: {

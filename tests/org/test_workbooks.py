@@ -189,3 +189,30 @@ def test_the_shipped_example_workbooks_are_the_description(tmp_path):
         assert [d for _, d in rows] == expected, kind
     assert len(examples.rows("checkpoints")) == 20 and len(examples.rows("staff")) == 12
     assert len(examples.rows("zones")) == 3 and len(examples.rows("buildings")) == 2
+
+
+def test_a_guard_imported_from_the_example_sheet_gets_tasks_and_walks_a_round(login, client, org):
+    """The day-one path: the example estate imported, then its guard logs in and inspects a lobby."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from api.domain.schedules import local_today
+
+    _import_examples(login("admin"))
+    r = client.post("/api/v1/auth/login", json={"username": "liming", "password": "first-pass-1"})
+    assert r.status_code == 200, r.get_json()
+    headers = {"Authorization": f"Bearer {r.get_json()['token']}"}
+    day = local_today("Asia/Shanghai") + timedelta(days=1)
+    tasks = client.get(f"/api/v1/tasks?date={day}", headers=headers).get_json()["items"]
+    assert tasks and {t["checkpoint"]["code"][:3] for t in tasks} == {"YJY"}
+    mine = [t for t in tasks if (t.get("assignee") or {}).get("id") == User.get(User.username == "liming").id]
+    assert mine  # he answers for the north zone's security (责任片区 N in staff.xlsx)
+    cp = client.get("/api/v1/checkpoints/by-code/YJY-1-LOBBY", headers=headers).get_json()
+    lobby = next(c for c in cp["checklists"] if c["key"] == "lobby")
+    items = client.get("/api/v1/checklists/lobby", headers=headers).get_json()["items"]
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    body = {"id": str(uuid.uuid4()), "checkpoint_code": "YJY-1-LOBBY", "checklist_key": "lobby",
+            "checklist_version": lobby["version"], "started_at": (now - timedelta(minutes=4)).isoformat(),
+            "finished_at": now.isoformat(), "results": [{"item_key": i["key"], "status": "pass"} for i in items]}
+    r = client.post("/api/v1/inspections", json=body, headers=headers)
+    assert r.status_code == 201, r.get_json()

@@ -195,3 +195,27 @@ def test_a_channel_takes_only_its_events_and_zones(org, make_robot):
     assert [c.id for c in channels_for(lhy.id, "missed_round", za)] == [a.id]
     assert channels_for(lhy.id, "missed_round", zb) == []
     assert [c.id for c in channels_for(lhy.id, "morning_briefing", None)] == [a.id, briefing.id]
+
+
+def test_a_broken_drain_cover_found_on_a_round_reaches_the_robot(org, login, robot):
+    """Seed 004 五、4: a broken cover is an emergency item; the round's finding goes to the group."""
+    import io
+
+    from tests.hardening.helpers import jpeg_bytes
+
+    add_channel(org["sites"]["LHY"], robot.url, events=["emergency_finding"])
+    guard = login("guard1")
+    version = guard.get("/checklists/drain_covers").get_json()
+    photo = guard.post("/photos", data={"file": (io.BytesIO(jpeg_bytes(7)), "p.jpg")},
+                       content_type="multipart/form-data").get_json()["id"]
+    now = datetime.now(UTC)
+    results = [{"item_key": i["key"], "status": "pass"} for i in version["items"]]
+    results[0] = {"item_key": "cover_not_damaged", "status": "fail", "note": "井盖裂开", "photo_ids": [photo]}
+    r = guard.post("/inspections", json={
+        "id": str(uuid.uuid4()), "checkpoint_code": "LHY-DRAIN-03", "checklist_key": "drain_covers",
+        "checklist_version": version["version"], "started_at": (now - timedelta(minutes=2)).isoformat(),
+        "finished_at": now.isoformat(), "results": results})
+    assert r.status_code == 201, r.get_json()
+    tick(steps=["deliver"])
+    (text,) = robot.texts()
+    assert text.startswith("【紧急】") and "东路雨污水井盖 03" in text and "井盖裂开" in text

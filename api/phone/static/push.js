@@ -4,6 +4,7 @@
 import * as api from './api.js';
 
 const SENT_KEY = 'patrol.push.sent';
+const ASKED_KEY = 'patrol.push.asked';
 
 function keyBytes(b64url) {
   const s = (b64url + '='.repeat((4 - (b64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
@@ -16,6 +17,8 @@ export async function start() {
     return false;
   }
   if (Notification.permission === 'default') {
+    if (sessionStorage.getItem(ASKED_KEY)) return false; // asked once this visit: no prompt on every screen
+    sessionStorage.setItem(ASKED_KEY, '1');
     if ((await Notification.requestPermission()) !== 'granted') return false;
   }
   if (Notification.permission !== 'granted') return false;

@@ -10,7 +10,7 @@
 // a dropped connection resumes from there (asked again with the same hash), never from byte 0.
 // Bytes already stored are not sent at all. The rest goes in one PATCH (two requests a photo on a
 // good signal, each a 400 ms round trip on a weak one), with progress as the bytes leave.
-import { NetworkError, ApiError, token } from './api.js';
+import { NetworkError, ApiError, token, acceptLanguage } from './api.js';
 import { kvGet } from './idb.js';
 import { sha256Hex } from './util.js';
 
@@ -141,7 +141,7 @@ export async function preparePhoto(file, policy = null) {
 // --- the resumable upload -----------------------------------------------------------------------
 
 async function call(method, path, { json, body, headers = {}, signal } = {}) {
-  const h = Object.assign({ Accept: 'application/json' }, headers);
+  const h = Object.assign({ Accept: 'application/json', 'Accept-Language': acceptLanguage() }, headers);
   const t = token();
   if (t) h.Authorization = `Bearer ${t}`;
   let payload = body;
@@ -179,6 +179,7 @@ function patchChunk(path, chunk, offset, { signal, onSent }) {
     const t = token();
     if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
     xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', acceptLanguage());
     xhr.setRequestHeader('Upload-Offset', String(offset));
     xhr.setRequestHeader('Content-Type', 'application/offset+octet-stream');
     xhr.upload.onprogress = (e) => onSent(e.loaded);

@@ -54,6 +54,8 @@ class CheckpointOut(OutSchema):
     active = fields.Boolean()
     sort_order = fields.Integer()
     note = fields.String()
+    nfc_tag_id = fields.String(allow_none=True, metadata={
+        "description": "The NFC tag's id: the phone finds the checkpoint from a tag it reads (proof of presence)."})
 
 
 class ScannedCheckpointOut(CheckpointOut):

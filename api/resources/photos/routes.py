@@ -110,7 +110,7 @@ class UploadOne(MethodView):
     def patch(self, upload_id):
         """Send the next chunk (the raw body) at ``Upload-Offset``; the chunk that completes the bytes
         stores the photo and answers it (422, nothing stored, when they are not a photo we accept)."""
-        upload_of(upload_id, g.user)  # someone else's upload is "not found", whatever the request
+        upload = upload_of(upload_id, g.user)  # someone else's upload is "not found", whatever the request
         raw = request.headers.get("Upload-Offset", "")
         if not raw.isdigit() or len(raw) > 15:
             raise Invalid({"Upload-Offset": ["A whole number of bytes is required."]}, location="headers")
@@ -120,7 +120,7 @@ class UploadOne(MethodView):
         sock = request.environ.get("gunicorn.socket")
         if sock is not None:
             sock.settimeout(_SILENCE_SECONDS)  # a phone gone quiet mid-chunk: keep what came, free the thread
-        upload, photo = receive_chunk(upload_id, user=g.user, offset=int(raw), length=length,
+        upload, photo = receive_chunk(upload_id, user=g.user, offset=int(raw), length=length, upload=upload,
                                       read=_reader(request.stream), folder=upload_dir(current_app.config),
                                       storage=current_storage(),
                                       max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)

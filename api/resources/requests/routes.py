@@ -6,7 +6,7 @@ from peewee import JOIN
 
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
-from api.db import write_tx
+from api.db import relock, write_tx
 from api.domain import deductions as dd
 from api.domain import requests as rq
 from api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -205,7 +205,7 @@ class Transitions(MethodView):
         """handle (the desk takes it), transfer (to a department: makes a work order), complete, reopen, cancel."""
         desk_only()
         with write_tx():
-            req = _load(request_id)
+            req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
             req, order = rq.transition(req, data["action"], g.user, trade=data.get("trade"),
                                        priority=data.get("priority"), note=data.get("note", ""))
@@ -228,7 +228,7 @@ class Revisit(MethodView):
         """Record the owner's answer (回访): satisfied closes it, not satisfied reopens it and its orders."""
         desk_only()
         with write_tx():
-            req = _load(request_id)
+            req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
             rq.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
             audit("request.revisit", "request", req.id, req.site_id, before=before, after=_snapshot(req))
@@ -246,13 +246,14 @@ class Faults(MethodView):
         """A supervisor's fault notice from a request: hidden (隐瞒), registered late (漏记/迟报) or overdue."""
         require_role(*SUPERVISOR_UP)
         req = _load(request_id)
-        if data.get("client_id"):
-            earlier = Deduction.get_or_none(Deduction.client_id == data["client_id"])
-            if earlier is not None:
-                if earlier.request_id != req.id:
-                    raise Conflict("This client_id was already used for another fault notice.")
-                return {"deduction_ids": [earlier.id], "request_id": req.id}, 200
         with write_tx():
+            req = relock(req)  # notices from one request one at a time: a racing retry finds the first
+            if data.get("client_id"):
+                earlier = Deduction.get_or_none(Deduction.client_id == data["client_id"])
+                if earlier is not None:
+                    if earlier.request_id != req.id:
+                        raise Conflict("This client_id was already used for another fault notice.")
+                    return {"deduction_ids": [earlier.id], "request_id": req.id}, 200
             d = rq.raise_fault(req, g.user, staff_id=data["staff_id"], fault=data["fault"], points=data["points"],
                                note=data.get("note", ""), supervisor_shares=data["supervisor_shares"],
                                client_id=data.get("client_id"))
