@@ -11,7 +11,7 @@ from api.domain import workorders as wo
 from api.domain.deadlines import month_of
 from api.models import utcnow
 from api.resources.ledger.routes import resolve_site
-from api.resources.reports.schemas import (PassRateArgs, PassRateOut, RoundsArgs, RoundsOut, SummaryArgs, SummaryOut,
+from api.resources.reports.schemas import (PassRateArgs, PassRateOut, WalkedRoundsArgs, WalkedRoundsOut, SummaryArgs, SummaryOut,
                                            WorkOrderReportArgs, WorkOrderReportOut, ZoneRankingArgs,
                                            ZoneRankingOut)
 
@@ -93,8 +93,8 @@ def _rounds(args):
 
 @blp.route("/rounds")
 class Rounds(MethodView):
-    @blp.arguments(RoundsArgs, location="query")
-    @blp.response(200, RoundsOut)
+    @blp.arguments(WalkedRoundsArgs, location="query")
+    @blp.response(200, WalkedRoundsOut)
     def get(self, args):
         """Rounds as walked (巡检记录): per round, its points in walking order with scan times, gaps, late
         and missed points, and who scanned them."""
@@ -104,7 +104,7 @@ class Rounds(MethodView):
 
 @blp.route("/rounds.html")
 class RoundsPrint(MethodView):
-    @blp.arguments(RoundsArgs, location="query")
+    @blp.arguments(WalkedRoundsArgs, location="query")
     @blp.response(200, description="The day's round report, ready to print.", content_type="text/html")
     def get(self, args):
         """The day's rounds as a printable report (one table per round, room for a signature)."""

@@ -155,13 +155,13 @@ class WorkOrderReportOut(OutSchema):
     groups = fields.List(fields.Nested(WorkOrderFigures))
 
 
-class RoundsArgs(QuerySchema):
+class WalkedRoundsArgs(QuerySchema):
     site_id = fields.Integer()
     date = fields.Date(validate=DAY, metadata={"description": "Local day; default today at the site."})
     inspector_id = fields.Integer(metadata={"description": "Only rounds this person scanned points of."})
 
 
-class RoundPoint(OutSchema):
+class WalkedPointOut(OutSchema):
     checkpoint = fields.String()
     code = fields.String()
     state = fields.String(metadata={"description": "done, late (scanned over 30 min after its due time), "
@@ -175,7 +175,7 @@ class RoundPoint(OutSchema):
     inspection_id = fields.String(allow_none=True)
 
 
-class RoundOut(OutSchema):
+class WalkedRoundOut(OutSchema):
     schedule = fields.String()
     schedule_en = fields.String()
     local_time = fields.String()
@@ -188,11 +188,11 @@ class RoundOut(OutSchema):
     late = fields.Integer()
     missed = fields.Integer()
     due = fields.Integer()
-    points = fields.List(fields.Nested(RoundPoint))
+    points = fields.List(fields.Nested(WalkedPointOut))
 
 
-class RoundsOut(OutSchema):
+class WalkedRoundsOut(OutSchema):
     site_id = fields.Integer()
     date = fields.Date()
     late_after_minutes = fields.Integer()
-    rounds = fields.List(fields.Nested(RoundOut))
+    rounds = fields.List(fields.Nested(WalkedRoundOut))
