@@ -308,14 +308,13 @@ class PatrolClient:
         return self.get("/reports/pass-rate", site_id=site_id, since=since, until=until, group=group,
                         interval=interval)
 
-    def report_rounds(self, site_id=None, date=None, inspector_id=None):
-        """Rounds as walked on a local day (巡检记录)."""
-        return self.get("/reports/rounds", site_id=site_id, date=date, inspector_id=inspector_id)
+    def rounds(self, site_id=None, date=None):
+        """Rounds as walked on a local day: each point's timing, order and proof of presence."""
+        return self.get("/rounds", site_id=site_id, date=date)
 
-    def report_rounds_html(self, site_id=None, date=None, inspector_id=None):
+    def report_rounds_html(self, site_id=None, date=None):
         """The day's printable round report (HTML)."""
-        return self.get_bytes("/reports/rounds.html", site_id=site_id, date=date,
-                              inspector_id=inspector_id).decode("utf-8")
+        return self.get_bytes("/reports/rounds.html", site_id=site_id, date=date).decode("utf-8")
 
     def report_zone_ranking(self, site_id=None, month=None):
         return self.get("/reports/zone-ranking", site_id=site_id, month=month)

@@ -110,6 +110,9 @@ LABELS = {
         "pending": ("待裁决", "Pending"), "upheld": ("申诉成立", "Upheld"), "rejected": ("已驳回", "Rejected"),
     },
     "task_status": {"done": ("已完成", "Done"), "due": ("待巡检", "Due"), "missed": ("漏检", "Missed")},
+    "round_timing": {"early": ("提前", "Early"), "on_time": ("按时", "On time"),
+                     "late": ("迟巡（过时限，不计完成）", "Late (after the window: not counted)"),
+                     "missed": ("漏检", "Missed"), "due": ("待巡", "Due")},
     "kind": {
         "lobby": ("大堂", "Lobby"), "car_park": ("车场", "Car park"), "road_lamp": ("路灯", "Road lamp"),
         "road": ("道路", "Road"), "drain_cover": ("井盖", "Drain cover"), "repair_site": ("维修点", "Repair site"),

@@ -193,7 +193,6 @@ MATRIX = {
     "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
     "GET /reports/work-orders": Row(SUP_UP, query=q_site),
     "GET /reports/zone-ranking": Row(SUP_UP, query=q_site),
-    "GET /reports/rounds": Row(SUP_UP, query=q_site),
     "GET /reports/rounds.html": Row(SUP_UP, query=q_site),
     "GET /requests": Row(DESK, query=q_site),
     "POST /requests": Row(DESK, ok=(201,), body=service_request),

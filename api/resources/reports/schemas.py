@@ -3,7 +3,7 @@ from datetime import date
 
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from api.resources.common import OutSchema, QuerySchema, UtcDateTime
+from api.resources.common import OutSchema, QuerySchema
 
 
 # a year outside this range is a typo; month keys and day arithmetic assume four-digit years
@@ -155,44 +155,6 @@ class WorkOrderReportOut(OutSchema):
     groups = fields.List(fields.Nested(WorkOrderFigures))
 
 
-class WalkedRoundsArgs(QuerySchema):
+class RoundsReportArgs(QuerySchema):
     site_id = fields.Integer()
     date = fields.Date(validate=DAY, metadata={"description": "Local day; default today at the site."})
-    inspector_id = fields.Integer(metadata={"description": "Only rounds this person scanned points of."})
-
-
-class WalkedPointOut(OutSchema):
-    checkpoint = fields.String()
-    code = fields.String()
-    state = fields.String(metadata={"description": "done, late (scanned over 30 min after its due time), "
-                                                   "missed (window passed unscanned) or due"})
-    due_at = UtcDateTime()
-    finished_at = UtcDateTime(allow_none=True)
-    gap_minutes = fields.Integer(allow_none=True, metadata={"description": "Minutes since the previous scan"})
-    inspector = fields.String()
-    inspector_id = fields.Integer(allow_none=True)
-    failed = fields.Integer()
-    inspection_id = fields.String(allow_none=True)
-
-
-class WalkedRoundOut(OutSchema):
-    schedule = fields.String()
-    schedule_en = fields.String()
-    local_time = fields.String()
-    due_at = UtcDateTime()
-    window_end = UtcDateTime()
-    started_at = UtcDateTime(allow_none=True)
-    ended_at = UtcDateTime(allow_none=True)
-    guards = fields.List(fields.String())
-    done = fields.Integer()
-    late = fields.Integer()
-    missed = fields.Integer()
-    due = fields.Integer()
-    points = fields.List(fields.Nested(WalkedPointOut))
-
-
-class WalkedRoundsOut(OutSchema):
-    site_id = fields.Integer()
-    date = fields.Date()
-    late_after_minutes = fields.Integer()
-    rounds = fields.List(fields.Nested(WalkedRoundOut))
