@@ -7,7 +7,7 @@ workers run at the same minute happens once. ``tick(now)`` runs them all once, i
 """
 import logging
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api import clock

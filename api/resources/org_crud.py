@@ -55,7 +55,7 @@ def _audit(action, object_type, object_id, site_id, before, after):
 def paginate_asc(query, id_field, limit, cursor):
     after = id_after(cursor)  # a signed cursor holding anything but an id is a 400
     if after is not None:
-        query = query.where(id_field > int(after))
+        query = query.where(id_field > after)
     rows = list(query.order_by(id_field).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -126,7 +126,10 @@ def test_a_photo_uploaded_through_the_api_lives_in_s3_and_comes_back(s3_api, tmp
     assert up.status_code == 201, up.get_json()
     pid = up.get_json()["id"]
     keys = set(store.keys())
-    assert len(keys) == 3 and all(pid in k for k in keys)  # original, preview and thumbnail in the bucket
+    assert len(keys) == 2 and all(pid in k for k in keys)  # original and thumbnail in the bucket
+    assert api.get(f"/photos/{pid}?size=preview").status_code == 200
+    keys = set(store.keys())
+    assert len(keys) == 3 and all(pid in k for k in keys)  # the preview is made on first view, into the bucket
     assert not (tmp_path / "unused-media").exists()  # nothing went to the local disk
     original = api.get(f"/photos/{pid}")
     assert original.status_code == 200 and original.data == data
