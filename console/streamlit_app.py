@@ -68,4 +68,4 @@ else:
             ui.clear_session()
             st.rerun()
 
-st.navigation(pages, expanded=True).run()  # every page listed: no English "View more" link
+st.navigation(pages, expanded=True).run()  # every page in view: managers have five more (组织设置)
