@@ -12,6 +12,7 @@ RESOURCES = [
     "notifications",
     "sync",
     "zones", "buildings", "units", "schedules", "imports",
+    "vocabulary",
 ]
 
 log = logging.getLogger(__name__)

@@ -43,7 +43,8 @@ class Row:
     and how to build its path, query and body for a site (``own``/``other``/``missing``)."""
 
     def __init__(self, who, ok=(200,), denied=(403,), query=None, body=None, path=None, files=None,
-                 fresh_token=False, writes=True, sited=None):
+                 fresh_token=False, writes=True, sited=None, form=False):
+        self.form = form  # the body goes as an HTML form post (a browser's login)
         self.who = set(who)
         self.ok = set(ok)
         self.denied = set(denied)
@@ -94,6 +95,9 @@ MATRIX = {
     "POST /auth/login": Row(EVERYONE, ok=(200,), sited=False,
                             body=lambda w: {"username": w["username"], "password": w["password"]}),
     "POST /auth/logout": Row(EVERYONE, ok=(204,), fresh_token=True),
+    "POST /auth/session": Row(EVERYONE, ok=(303,), sited=False, form=True,
+                              body=lambda w: {"username": w["username"], "password": w["password"],
+                                              "next": "http://localhost/"}),
     "GET /me": Row(EVERYONE),
     "GET /sites": Row(EVERYONE),
     "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
@@ -141,6 +145,8 @@ MATRIX = {
         {"cleaner"} | SUP_UP, ok=(200, 409, 422), path={"order_id": "work_order"}, denied=(403, 404),
         body=lambda w: {"action": "accept", "note": "收到"}),
     "POST /work-orders/escalate": Row(SUP_UP, writes=False),  # nothing overdue: nothing to audit
+    "GET /work-orders/export.xlsx": Row(SUP_UP, query=q_site),
+    "GET /work-orders/{order_id}/print.html": Row(SUP_UP, path={"order_id": "work_order"}, denied=(403, 404)),
     "GET /deductions": Row(EVERYONE, query=q_site),
     "POST /deductions": Row(SUP_UP, ok=(201,), body=deduction),
     "GET /deductions/{deduction_id}": Row({"guard"} | SUP_UP, path={"deduction_id": "deduction"},
@@ -215,6 +221,7 @@ MATRIX = {
     "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
     "GET /reports/work-orders": Row(SUP_UP, query=q_site),
     "GET /reports/zone-ranking": Row(SUP_UP, query=q_site),
+    "GET /reports/rounds.html": Row(SUP_UP, query=q_site),
     "GET /requests": Row(DESK, query=q_site),
     "POST /requests": Row(DESK, ok=(201,), body=service_request),
     "GET /requests/{request_id}": Row(DESK, path={"request_id": "request"}),
@@ -229,6 +236,7 @@ MATRIX = {
     "GET /requests/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /requests/stats.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
+    "GET /vocabulary": Row(EVERYONE),  # labels and state machines: no secret either
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
     # the official holiday schedule is national: no site; everyone reads it, managers enter it
@@ -415,7 +423,9 @@ def _call(shared, role, key, row, w):
     kw = {}
     if row.query:
         kw["query_string"] = row.query(w)
-    if row.body:
+    if row.body and row.form:
+        kw["data"] = row.body(dict(w, username=ROLE_USERS[role]))
+    elif row.body:
         kw["json"] = row.body(dict(w, username=ROLE_USERS[role]))
     if row.files:
         import io
@@ -423,7 +433,7 @@ def _call(shared, role, key, row, w):
         kw["data"] = {"file": (io.BytesIO(jpeg_bytes(uuid.uuid4().int % 10**9)), "p.jpg"), "site_id": str(w["site"])}
         kw["content_type"] = "multipart/form-data"
     headers = {"Authorization": f"Bearer {api.token}"}
-    if key == "POST /auth/login":
+    if key in ("POST /auth/login", "POST /auth/session"):
         headers = {}
     return shared.client.open("/api/v1" + path, method=method, headers=headers, **kw)
 

@@ -129,6 +129,9 @@ class RequestOut(OutSchema):
     channel = fields.String()
     category = fields.String()
     category_name = fields.Function(lambda r: rq.CATEGORY_NAMES.get(r.category, r.category))
+    allowed_actions = fields.Function(
+        lambda r: rq.allowed_actions(r.status, g.user.role) if g.get("user") else [],
+        metadata={"description": "What the caller may do to this request now (state machine and role rules)."})
     owner_name = fields.Function(lambda r: r.owner_name if _reveal(r) else rq.mask_name(r.owner_name))
     owner_phone = fields.Function(lambda r: r.owner_phone if _reveal(r) else rq.mask_phone(r.owner_phone))
     owner_masked = fields.Function(lambda r: not _reveal(r))
