@@ -1,4 +1,5 @@
 """What every page shares: the session's API client, error handling, pickers and time formatting."""
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -563,14 +564,27 @@ def widget_texts():
         st.html(css.replace("{limit}", t("upload_limit")))
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~:$<&])")
+
+
+def plain(text):
+    """Text a person typed (a guard's note, an owner's complaint, a name), made safe to put inside
+    Streamlit markdown: every markdown character is escaped, so ``![](https://…)`` shows as text
+    instead of loading a remote image, and ``[link](…)`` or ``:red[…]`` do nothing."""
+    if text is None:
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
 def note_text(note, system=False):
-    """An event's note; a note the system wrote as "中文 / English" shows in the session's language only."""
+    """An event's note, safe inside markdown; a note the system wrote as "中文 / English" shows in the
+    session's language only."""
     if not note:
         return ""
     if system and " / " in note:
         zh, _, en = note.partition(" / ")
-        return zh if lang() == "zh" else en
-    return note
+        return plain(zh if lang() == "zh" else en)
+    return plain(note)
 
 
 def require(roles):

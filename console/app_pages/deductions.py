@@ -255,7 +255,7 @@ with tab_appeals:
                         f"{ded.get('reason', '')}**")
             st.caption(f"{t('appeal_by')}：{names.get(ap.get('filed_by_id'), ap.get('filed_by_id'))} · "
                        f"{ui.fmt_time(ap.get('filed_at'), site_id, with_year=True)}")
-            st.markdown(f"> {ap.get('reason', '')}")
+            st.markdown(f"> {ui.plain(ap.get('reason', ''))}")
             st.caption(appeal_path(ap))
             if can_decide:
                 with st.form(f"ded_decide_{did}"):

@@ -68,10 +68,10 @@ def open_preview(fid):
 @st.dialog(t("view_large"), width="large", on_dismiss=close_preview)
 def show_preview(fid):
     f = by_id[fid]
-    st.markdown(f"**#{f['id']} {pick(f, 'title')}**")
+    st.markdown(f"**#{f['id']} {ui.plain(pick(f, 'title'))}**")
     st.caption(f"{checkpoint_name(f)} · {zone_name(f)} · {ui.fmt_time(f.get('created_at'), f.get('site_id'), True)}")
     if f.get("note"):
-        st.write(f["note"])
+        st.markdown(ui.plain(f["note"]))
     for pid in photo_ids(f):
         data = ui.photo_bytes(pid, "preview")
         if data:

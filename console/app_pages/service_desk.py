@@ -148,10 +148,10 @@ def detail(req_id, ns):
     if req.get("registered_late"):
         badges.append(f":orange-background[{t('sd_registered_late')}]")
     st.markdown(" · ".join(badges))
-    st.markdown(f"**{t('sd_description')}**：{req['description']}")
+    st.markdown(f"**{t('sd_description')}**：{ui.plain(req['description'])}")
     if req.get("owner_ask"):
-        st.markdown(f"**{t('sd_owner_ask')}**：{req['owner_ask']}")
-    st.markdown(f"**{t('sd_owner')}**：{req['owner_name'] or '—'}　**{t('sd_owner_phone')}**：{req['owner_phone'] or '—'}")
+        st.markdown(f"**{t('sd_owner_ask')}**：{ui.plain(req['owner_ask'])}")
+    st.markdown(f"**{t('sd_owner')}**：{ui.plain(req['owner_name']) or '—'}　**{t('sd_owner_phone')}**：{ui.plain(req['owner_phone']) or '—'}")
     st.caption(t("sd_masked_note"))
     if req.get("photo_ids"):
         cols = st.columns(6)

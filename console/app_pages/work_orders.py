@@ -135,7 +135,7 @@ def detail(order_id):
         badges.append(t("reopened_n", n=order["reopen_count"]))
     st.markdown(" · ".join(badges))
     if order.get("description"):
-        st.write(order["description"])
+        st.markdown(ui.plain(order["description"]))
 
     c = st.columns(4)
     c[0].metric(t("assignee"), ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned"))
@@ -249,7 +249,7 @@ for col, status in zip(columns, BOARD):
     for order in items:
         text, late = ui.order_countdown(order)
         with col.container(border=True):
-            st.markdown(f"**#{order['id']} {order.get('title')}**")
+            st.markdown(f"**#{order['id']} {ui.plain(order.get('title'))}**")
             who = ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned")
             st.caption(f"{pick(order.get('zone') or {}, 'name') or '—'} · {label('trade', order.get('trade'))} · "
                        f"{who}")
