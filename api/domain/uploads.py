@@ -90,9 +90,8 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
     """The whole photo in one request, named by its SHA-256: the phone's first try on any signal.
     Returns ``(photo, created)``; a photo one of the caller's sites already sees answers at once.
 
-    The body is hashed while it streams to disk and kept in memory for the decode, so nothing is
-    read back or hashed twice, and no upload is recorded at all when it arrives whole (the fast
-    path). When the connection drops mid-body, what arrived becomes a resumable upload of these
+    The body is hashed while it streams to disk (never hashed twice), and no upload is recorded
+    at all when it arrives whole (the fast path). When the connection drops mid-body, what arrived becomes a resumable upload of these
     bytes (``POST /photos/uploads`` then finds it at its offset)."""
     sha256 = sha256.lower()
     photo = _stored_and_seen(sha256, seen_by)
@@ -100,9 +99,10 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
         link_sites(sha256, site_ids)
         return photo, False
     hasher = hashlib.sha256()
-    pieces, got = [], 0
+    got = 0
     segment = os.path.join(folder, f"put-{secrets.token_hex(8)}.seg")
     try:
+        # to disk as it arrives, not held in memory: sixteen threads of slow phones hold nothing
         with open(segment, "wb") as fh:
             while got < length:
                 piece = read(min(_PIECE, length - got))
@@ -110,7 +110,6 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
                     break
                 fh.write(piece)
                 hasher.update(piece)
-                pieces.append(piece)
                 got += len(piece)
         if got < length:
             if got:
@@ -121,7 +120,9 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
         if hasher.hexdigest() != sha256:
             raise Invalid({"file": ["The bytes received do not match the SHA-256 given: start the upload again."]},
                           message="The bytes received do not match the SHA-256 given.", location="files")
-        return ingest_photo(b"".join(pieces), user=user, site_ids=site_ids, storage=storage, max_pixels=max_pixels,
+        with open(segment, "rb") as fh:  # from the page cache, once the whole photo is in
+            data = fh.read()
+        return ingest_photo(data, user=user, site_ids=site_ids, storage=storage, max_pixels=max_pixels,
                             audit_fn=audit_fn, pid=sha256, original_path=segment, client_taken_at=taken_at,
                             client_gps=gps)
     finally:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
 from api.auth import site_ids
-from api.domain.photos import derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
+from api.domain.photos import DECODE_TURNS, derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
 from api.domain.uploads import offset_of, put_photo, receive_chunk, start_upload, upload_dir, upload_of
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
@@ -189,7 +189,8 @@ def _derive_and_keep(storage, photo, size):
         original = storage.get(storage_key(photo.id, "original", photo_ext(photo)))
     except FileNotFoundError:
         raise NotFound("The photo's file is missing from storage.")
-    data = derived_image(original, size, photo_watermark(photo),
-                         max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"])
+    with DECODE_TURNS:
+        data = derived_image(original, size, photo_watermark(photo),
+                             max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"])
     storage.put(storage_key(photo.id, size), data, durable=False)
     return data
