@@ -36,12 +36,25 @@ class _DatabaseInt(IntegerConverter):
         kwargs.setdefault("max", 2 ** 31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
+    def to_python(self, value):
+        if len(value) > 12:  # longer than any id: a 404, before int() meets 4,300 digits
+            from werkzeug.routing import ValidationError
+
+            raise ValidationError()
+        return super().to_python(value)
+
 
 def create_app(test_config=None):
     """Build the Flask app; ``test_config`` is a mapping that overrides the environment."""
     app = Flask(__name__)
     app.request_class = _Request
     app.config.from_mapping(Config(test_config).as_dict())
+    hops = int(app.config.get("PATROL_TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        # the real caller's address and scheme from the trusted proxies' X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     # bearer tokens only: no cookie session to open and sign on every request (a measurable share
@@ -78,6 +91,8 @@ def create_app(test_config=None):
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
         if not request.path.startswith("/api/"):
             return None
+        from api.hostile import refuse_unreadable_json
+        refuse_unreadable_json(request)
         db.connect(reuse_if_open=True)
         view = current_app.view_functions.get(request.endpoint)
         if view is None or request.method == "OPTIONS":

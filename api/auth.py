@@ -10,7 +10,7 @@ from flask import current_app, g, request
 
 from api.db import db
 from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
-from api.models import ApiToken, LoginFailure, Site, User, UserSite, utcnow
+from api.models import ApiToken, Site, User, UserSite, utcnow
 from api.sql import model_from_row, statement, table
 
 _hasher = PasswordHasher()
@@ -106,29 +106,39 @@ def authenticate():
     return user
 
 
-def throttle_keys(username):
-    ip = request.remote_addr or "?"
-    return [f"user:{(username or '').lower()[:100]}", f"ip:{ip}"]
+def login_limits():
+    from api.domain.logins import Limits
+
+    cfg = current_app.config
+    return Limits(window_seconds=cfg["PATROL_LOGIN_WINDOW_SECONDS"], free=cfg["PATROL_LOGIN_MAX_FAILURES"],
+                  backoff_seconds=cfg["PATROL_LOGIN_BACKOFF_SECONDS"],
+                  per_address=cfg["PATROL_LOGIN_MAX_PER_ADDRESS"], per_account=cfg["PATROL_LOGIN_MAX_PER_ACCOUNT"])
+
+
+def client_address():
+    """The caller's address: behind ``PATROL_TRUSTED_PROXIES`` proxies, the one they forwarded."""
+    return request.remote_addr or "?"
 
 
 def check_throttle(username):
-    cfg = current_app.config
-    window = timedelta(seconds=cfg["PATROL_LOGIN_WINDOW_SECONDS"])
-    since = utcnow() - window
-    keys = throttle_keys(username)
-    for key, limit in zip(keys, (cfg["PATROL_LOGIN_MAX_FAILURES"], cfg["PATROL_LOGIN_MAX_FAILURES"] * 4)):
-        count = LoginFailure.select().where((LoginFailure.key == key) & (LoginFailure.at > since)).count()
-        if count >= limit:
-            raise TooManyRequests("Too many failed logins; wait a few minutes and try again.",
-                                  headers={"Retry-After": str(cfg["PATROL_LOGIN_WINDOW_SECONDS"])})
+    from api.domain import logins
+
+    wait = logins.check(username, client_address(), login_limits())
+    if wait:
+        raise TooManyRequests("Too many failed logins; wait a little and try again.",
+                              headers={"Retry-After": str(wait)})
 
 
 def record_failure(username):
-    LoginFailure.insert_many([{"key": k, "at": utcnow()} for k in throttle_keys(username)]).execute()
+    from api.domain import logins
+
+    logins.record_failure(username, client_address())
 
 
 def clear_failures(username):
-    LoginFailure.delete().where(LoginFailure.key == throttle_keys(username)[0]).execute()
+    from api.domain import logins
+
+    logins.clear_pair(username, client_address())
 
 
 # --- roles and sites -------------------------------------------------------------------

@@ -11,7 +11,7 @@ import click
 from api.config import Config
 from api.db import db, init_db
 
-COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n"]
+COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n", "org"]
 
 
 def _init():
@@ -100,6 +100,7 @@ def serve(host, port, workers, certfile, keyfile):
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together.")
+    _refuse_builtin_secret_key()
     _init()
     migrations.migrate_up()
     db.close()
@@ -109,20 +110,45 @@ def serve(host, port, workers, certfile, keyfile):
     _gunicorn(host, port, workers, certfile, keyfile)
 
 
+def _refuse_builtin_secret_key():
+    """Production never runs on the key everyone has (it signs pagination cursors)."""
+    from api.config import SECRET_KEY_FILE, data_home, dev_mode, secret_key_from_env_or_home
+
+    if secret_key_from_env_or_home()[1] == "builtin" and not dev_mode():
+        raise click.ClickException(
+            "No secret key: set PATROL_SECRET_KEY, or run `patrol secret-key` to make one in "
+            f"{data_home() / SECRET_KEY_FILE} (PATROL_DEV=1 runs on the built-in development key).")
+
+
+@cli.command("secret-key")
+def secret_key():
+    """Make the data home's secret key file (random, readable by this user only) if there is none."""
+    from api.config import ensure_secret_key
+
+    click.echo(f"secret key: {ensure_secret_key()}")
+
+
 @cli.command()
 @click.option("--password", default="patrol-demo", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--console-port", default=8501, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not build demo data.")
-def up(password, host, port, console_port, no_demo):
+@click.option("--no-worker", is_flag=True, help="Do not start the worker (scheduler and notifications).")
+def up(password, host, port, console_port, no_demo, no_worker):
     """Build demo data, then run the API, the phone app and the console together."""
     env = dict(os.environ)
+    if not env.get("PATROL_SECRET_KEY"):
+        from api.config import ensure_secret_key
+
+        ensure_secret_key()  # in the data home: the processes below all read it
     if not no_demo:
         subprocess.run([sys.executable, "-m", "api.cli", "demo", "--password", password], check=True, env=env)
     api_url = f"http://{host}:{port}"
     procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", host, "--port", str(port)],
                               env=env)]
+    if not no_worker:
+        procs.append(subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env))
     console = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "console",
                            "streamlit_app.py")
     if os.path.exists(console):
@@ -135,7 +161,9 @@ def up(password, host, port, console_port, no_demo):
     click.echo("")
     click.echo(f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)")
     click.echo(f"  Phone app  {api_url}/m/")
-    if len(procs) > 1:
+    if not no_worker:
+        click.echo("  Worker     running (escalation, missed rounds, briefings, notifications)")
+    if os.path.exists(console):
         click.echo(f"  Console    http://{host}:{console_port}/")
     click.echo(f"  Logins     guard1 guard2 cleaner1 tech1 service1 super1 manager1 admin — password {password}")
     click.echo("  Ctrl-C stops everything.")
@@ -153,6 +181,32 @@ def up(password, host, port, console_port, no_demo):
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+@cli.command()
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between passes of the scheduled steps.")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between deliveries of new notifications.")
+def worker(interval, poll):
+    """Run the scheduler: tasks, missed rounds, escalation, reports and notifications, every minute."""
+    import logging
+
+    from api import migrations
+    from api.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _init()
+    migrations.migrate_up()
+    Worker(interval=interval, poll=poll).run()
+
+
+@cli.command()
+def tick():
+    """One pass of the scheduled steps (for cron or a systemd timer); prints what each step did."""
+    from api.domain.scheduler import tick as run_tick
+
+    _init()
+    for step, result in run_tick().items():
+        click.echo(f"{step}: {result}")
 
 
 @cli.group()

@@ -9,6 +9,53 @@ def _default_var_dir():
     return Path(os.environ.get("PATROL_VAR_DIR", ROOT / "var"))
 
 
+# Signs pagination cursors. Known to everyone who has the source: never used outside development.
+DEV_SECRET_KEY = "dev-only-secret"
+SECRET_KEY_FILE = "secret_key"
+
+
+def data_home():
+    """Where this installation keeps its own files: ``PATROL_HOME``, else the var directory."""
+    return Path(os.environ.get("PATROL_HOME") or _default_var_dir())
+
+
+def secret_key_from_env_or_home():
+    """``(key, source)``: ``PATROL_SECRET_KEY``, else the ``secret_key`` file in the data home,
+    else the built-in development key (source ``"builtin"``)."""
+    key = os.environ.get("PATROL_SECRET_KEY")
+    if key:
+        return key, "env"
+    path = data_home() / SECRET_KEY_FILE
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        key = ""
+    if key:
+        return key, "file"
+    return DEV_SECRET_KEY, "builtin"
+
+
+def ensure_secret_key(home=None):
+    """The data home's secret key file, made (random, 0600) if missing; returns its path.
+    Safe from several processes: the file is created exclusively, a loser reads the winner's."""
+    import secrets
+
+    home = Path(home) if home else data_home()
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_urlsafe(48) + "\n")
+    return path
+
+
+def dev_mode():
+    return os.environ.get("PATROL_DEV", "") in ("1", "true", "yes")
+
+
 class Config:
     """Read once at app creation; every value can be overridden by a test mapping."""
 
@@ -33,13 +80,21 @@ class Config:
         self.PATROL_CLOCK_SKEW_MINUTES = int(env.get("PATROL_CLOCK_SKEW_MINUTES", "10"))
         self.PATROL_LOGIN_MAX_FAILURES = int(env.get("PATROL_LOGIN_MAX_FAILURES", "5"))
         self.PATROL_LOGIN_WINDOW_SECONDS = int(env.get("PATROL_LOGIN_WINDOW_SECONDS", "300"))
+        # after PATROL_LOGIN_MAX_FAILURES for one account from one address, each try waits this long,
+        # doubling; one address may fail this often across accounts, one account from all addresses
+        self.PATROL_LOGIN_BACKOFF_SECONDS = float(env.get("PATROL_LOGIN_BACKOFF_SECONDS", "30"))
+        self.PATROL_LOGIN_MAX_PER_ADDRESS = int(env.get("PATROL_LOGIN_MAX_PER_ADDRESS", "20"))
+        self.PATROL_LOGIN_MAX_PER_ACCOUNT = int(env.get("PATROL_LOGIN_MAX_PER_ACCOUNT", "100"))
+        # how many reverse proxies (TLS terminators) stand in front and set X-Forwarded-For/-Proto;
+        # 0: none, the socket's address is the caller's (a forged X-Forwarded-For is ignored)
+        self.PATROL_TRUSTED_PROXIES = int(env.get("PATROL_TRUSTED_PROXIES", "0"))
         # SQLite durability: WAL + NORMAL never loses a commit when the *process* dies
         # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
         # Set FULL to fsync every commit as well, at some cost in write throughput.
         self.PATROL_SQLITE_SYNCHRONOUS = env.get("PATROL_SQLITE_SYNCHRONOUS", "NORMAL")
         # the language of messages for a caller that sends no Accept-Language ("en" or "zh")
         self.PATROL_DEFAULT_LANGUAGE = env.get("PATROL_DEFAULT_LANGUAGE", "en")
-        self.SECRET_KEY = env.get("PATROL_SECRET_KEY", "dev-only-secret")
+        self.SECRET_KEY, self.PATROL_SECRET_KEY_SOURCE = secret_key_from_env_or_home()
         self.API_TITLE = "patrol"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

@@ -78,3 +78,13 @@ def relock(instance):
     """``instance`` reloaded from the database under a row lock (see ``locked``); None if gone."""
     cls = type(instance)
     return locked(cls, cls._meta.primary_key == instance.get_id())
+
+
+def lock_key(name):
+    """Hold a lock on a string key (e.g. a client_id) until the write transaction ends, so that
+    "look for an earlier row with this key, else create it" runs one at a time per key.
+    PostgreSQL: a transaction-scoped advisory lock on the key's 64-bit hash (its own key space,
+    apart from the two-integer locks of the ledger); SQLite's ``BEGIN IMMEDIATE`` already
+    serialises writers."""
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (str(name),))

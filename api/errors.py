@@ -7,7 +7,7 @@ keyed by location (json, query, form, files, headers) as flask-smorest/webargs d
 import logging
 
 from flask import jsonify
-from peewee import DataError
+from peewee import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -17,6 +17,15 @@ from api.domain.errors import (  # noqa: F401  (re-exported: the one place error
     Unauthorized)
 
 log = logging.getLogger(__name__)
+
+
+class InsufficientStorage(DomainError):
+    """The disk (or the object store) is full: nothing was kept; try again once space is freed."""
+
+    status = 507
+
+
+DISK_FULL = "The server's disk is full; nothing was saved. Try again later (the administrator is needed)."
 
 
 def error_body(status, message=None, errors=None):
@@ -78,6 +87,25 @@ def register_error_handlers(app):
         # PostgreSQL: integer out of range, string longer than its column, ...
         log.warning("value refused by the database: %s", err)
         return _value_refused()
+
+    @app.errorhandler(OSError)
+    def _os_error(err):
+        import errno
+
+        if getattr(err, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+            log.error("disk full: %s", err)
+            resp = jsonify(error_body(507, DISK_FULL))
+            resp.status_code = 507
+            return resp
+        return _unexpected(err)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err):
+        # the last line of defence: a unique key hit by a concurrent write the route did not expect
+        log.warning("write refused by a database constraint: %s", err)
+        resp = jsonify(error_body(409, "This conflicts with a change made a moment ago; reload and try again."))
+        resp.status_code = 409
+        return resp
 
     @app.errorhandler(RecursionError)
     def _too_deep(err):

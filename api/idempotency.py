@@ -11,7 +11,7 @@ import json
 from flask import g, jsonify, make_response, request
 from peewee import IntegrityError
 
-from api.db import write_tx
+from api.db import lock_key, write_tx
 from api.errors import Conflict
 from api.models import IdempotencyRecord
 
@@ -42,6 +42,11 @@ def idempotent(view):
             return _replay(rec)
         try:
             with write_tx():
+                # two retries racing with one key: the second waits for the first, then replays it
+                lock_key(f"idempotency:{g.user.id}:{key}")
+                rec = IdempotencyRecord.get_or_none((IdempotencyRecord.user == g.user) & (IdempotencyRecord.key == key))
+                if rec:
+                    return _replay(rec)
                 resp = make_response(view(*args, **kwargs))
                 if 200 <= resp.status_code < 300 and resp.is_json:
                     IdempotencyRecord.create(user=g.user, key=key, method=request.method, path=request.path,

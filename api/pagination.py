@@ -6,6 +6,7 @@ import json
 
 from flask import current_app
 from marshmallow import Schema, fields, validate
+from peewee import AutoField, IntegerField
 
 from api.errors import BadRequest
 
@@ -34,15 +35,34 @@ def decode_cursor(cursor):
         raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
         if not hmac.compare_digest(sig, _sig(raw)):
             raise ValueError("bad signature")
-        return json.loads(raw)
+        value = json.loads(raw)
     except (ValueError, TypeError, UnicodeDecodeError):
-        raise BadRequest("The pagination cursor is not valid; start again without it.",
-                         errors={"query": {"cursor": ["Not a valid cursor."]}})
+        raise _bad_cursor()
+    if value is None:  # a cursor that holds nothing is no cursor this API wrote
+        raise _bad_cursor()
+    return value
+
+
+def _bad_cursor():
+    return BadRequest("The pagination cursor is not valid; start again without it.",
+                      errors={"query": {"cursor": ["Not a valid cursor."]}})
+
+
+def id_after(cursor, integer=True):
+    """The id inside a cursor (None without one); anything else inside, even correctly signed, is a 400."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    ok = (isinstance(after, int) and not isinstance(after, bool) and -2 ** 63 < after < 2 ** 63) if integer \
+        else (isinstance(after, str) and len(after) <= 200)
+    if not ok:
+        raise _bad_cursor()
+    return after
 
 
 def paginate_desc_by_id(query, id_field, limit, cursor):
     """Newest first by an integer or string id: ``{items, next_cursor}``."""
-    after = decode_cursor(cursor)
+    after = id_after(cursor, integer=isinstance(id_field, (AutoField, IntegerField)))
     if after is not None:
         query = query.where(id_field < after)
     rows = list(query.order_by(id_field.desc()).limit(limit + 1))

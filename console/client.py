@@ -240,8 +240,13 @@ class PatrolClient:
     def deduction(self, deduction_id):
         return self.get(f"/deductions/{int(deduction_id)}")
 
-    def appeal(self, deduction_id, reason, idempotency_key=None):
-        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason},
+    def appeal(self, deduction_id, reason, idempotency_key=None, kind="ordinary"):
+        return self.post(f"/deductions/{int(deduction_id)}/appeal", {"reason": reason, "kind": kind},
+                         idempotency_key=idempotency_key or new_client_id())
+
+    def escalate_appeal(self, deduction_id, reason, idempotency_key=None):
+        """Take a rejected appeal up a level (department head -> office director -> office manager)."""
+        return self.post(f"/deductions/{int(deduction_id)}/appeal/escalate", {"reason": reason},
                          idempotency_key=idempotency_key or new_client_id())
 
     def decide_appeal(self, deduction_id, upheld, reason, idempotency_key=None):
@@ -339,3 +344,125 @@ class PatrolClient:
 
     def request_stats_xlsx(self, site_id, month):
         return self.get_bytes("/requests/stats.xlsx", site_id=site_id, month=month)
+
+    # --- the holiday calendar (seedrules) -------------------------------------------------
+
+    def holiday_status(self):
+        return self.get("/holiday-calendar/status")
+
+    def holiday_year(self, year):
+        return self.get(f"/holiday-calendar/{int(year)}")
+
+    def enter_holiday_year(self, year, days):
+        """Replace a year's schedule: ``days = [{"date": "2027-02-06", "kind": "holiday", "name": "春节"}]``."""
+        return self._request("PUT", f"/holiday-calendar/{int(year)}", json={"days": days})
+
+    def import_holiday_year(self, year, content, filename):
+        return self._request("POST", f"/holiday-calendar/{int(year)}/import", files={"file": (filename, content)})
+
+    # --- the ledger sent to finance (seedrules) --------------------------------------------
+
+    def ledger_handover(self, month, site_id=None):
+        """The record of the month's ledger going to finance (404 while not sent)."""
+        return self.get(f"/ledger/{month}/handover", site_id=site_id)
+
+    def send_ledger_to_finance(self, month, site_id, sent_to, note=""):
+        """Record the hand-over to finance (closes the month if still open); once per site and month."""
+        return self.post(f"/ledger/{month}/handover", {"sent_to": sent_to, "note": note}, params={"site_id": site_id})
+
+    # --- sanctions and the supervisor's share verified (seedrules) ---------------------------
+
+    def sanctions(self, site_id=None, month=None):
+        return self.get("/sanctions", site_id=site_id, month=month)
+
+    def record_sanction(self, body):
+        """行政警告/罚款/记过/开除, or for a hidden complaint 公开检讨/只发基本工资/解聘 (body as the API takes it)."""
+        return self.post("/sanctions", {k: v for k, v in body.items() if v is not None})
+
+    def carry_out_sanction(self, sanction_id, note=""):
+        return self.post(f"/sanctions/{int(sanction_id)}/carry-out", {"note": note})
+
+    def verify_supervisor(self, deduction_id, verified, finding):
+        return self.post(f"/deductions/{int(deduction_id)}/supervisor-verification",
+                         {"verified": bool(verified), "finding": finding})
+
+    # --- the performance-scoring scheme (seedrules) -----------------------------------------
+
+    def performance(self, month, site_id=None):
+        return self.get(f"/performance/{month}", site_id=site_id)
+
+    def add_performance_entry(self, body):
+        """One daily/weekly/monthly check: negative points a violation, positive outstanding work."""
+        return self.post("/performance/entries", body)
+
+    def publish_performance(self, month, site_id):
+        return self.post(f"/performance/{month}/publish", {}, params={"site_id": site_id})
+    # --- notifications: channels per site, failed deliveries -----------------------------
+
+    def notification_channels(self, site_id=None):
+        return self.get("/notification-channels", site_id=site_id)
+
+    def create_notification_channel(self, body, idempotency_key=None):
+        """``{site_id, kind, url, name?, secret?, events?, zone_ids?}``; the secret is never shown back."""
+        return self.post("/notification-channels", body, idempotency_key=idempotency_key or new_client_id())
+
+    def update_notification_channel(self, channel_id, body):
+        return self._request("PATCH", f"/notification-channels/{int(channel_id)}", json=body)
+
+    def disable_notification_channel(self, channel_id):
+        return self._request("DELETE", f"/notification-channels/{int(channel_id)}")
+
+    def test_notification_channel(self, channel_id):
+        """Send a test message now: ``{notification_id, sent, answer}``."""
+        return self.post(f"/notification-channels/{int(channel_id)}/test", {})
+
+    def notifications(self, site_id=None, status="failed", limit=None):
+        return self.get("/notifications", site_id=site_id, status=status, limit=limit)
+
+    def resend_notification(self, notification_id):
+        return self.post(f"/notifications/{int(notification_id)}/resend", {})
+    # --- the organisation (sites, zones, buildings, units, checkpoints, schedules, staff) ------------
+
+    ORG_PATHS = {"sites": "/sites", "zones": "/zones", "buildings": "/buildings", "units": "/units",
+                 "checkpoints": "/checkpoints", "schedules": "/schedules", "staff": "/users"}
+
+    def org_list(self, kind, site_id=None, include_inactive=False, cursor=None, limit=None, **filters):
+        """One page ``{items, next_cursor}`` of a kind (sites, checkpoints and staff come as one list)."""
+        params = dict(site_id=site_id, cursor=cursor, limit=limit, **filters)
+        if kind == "staff":
+            params = {"site_id": site_id, "active": None if include_inactive else "true"}
+        elif kind != "sites":
+            params["include_inactive"] = "true" if include_inactive else None
+        body = self.get(self.ORG_PATHS[kind], **params)
+        return body if isinstance(body, dict) else {"items": body, "next_cursor": None}
+
+    def org_get(self, kind, item_id):
+        """One row as its schema shows it (codes, the way the Excel sheet has it)."""
+        return self.get(f"{self.ORG_PATHS[kind]}/{int(item_id)}")
+
+    def org_create(self, kind, body):
+        return self.post(self.ORG_PATHS[kind], body)
+
+    def org_update(self, kind, item_id, patch):
+        return self._request("PATCH", f"{self.ORG_PATHS[kind]}/{int(item_id)}", json=patch)
+
+    def org_deactivate(self, kind, item_id):
+        return self.post(f"{self.ORG_PATHS[kind]}/{int(item_id)}/deactivate", {})
+
+    def import_template(self, kind):
+        return self.get_bytes(f"/imports/{kind}/template")
+
+    def import_workbook(self, kind, content, filename="import.xlsx", dry_run=False, password=None):
+        """Import an .xlsx; 422 (a ValidationError) carries the row errors in ``body['errors']['rows']``."""
+        files = {"file": (filename, content,
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+        return self._request("POST", f"/imports/{kind}", params={"dry_run": "true" if dry_run else None,
+                                                                 "password": password}, files=files)
+
+    def export_workbook(self, kind, site_id=None):
+        return self.get_bytes(f"/exports/{kind}", site_id=site_id)
+
+    def checkpoint_labels(self, site_id, ids=None):
+        """The printable QR label sheet (HTML) of a site's checkpoints, or just ``ids``."""
+        return self.get_bytes("/checkpoints/labels", site_id=site_id,
+                              ids=",".join(str(int(i)) for i in ids) if ids else None)

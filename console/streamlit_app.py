@@ -23,6 +23,7 @@ else:
             st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
             st.Page("app_pages/service_desk.py", title=t("nav_service_desk"), icon=":material/support_agent:"),
         ]
+        holidays_page = st.Page("app_pages/holidays.py", title=t("nav_holidays"), icon=":material/event:")
         analysis = [
             st.Page("app_pages/checklists.py", title=t("nav_checklists"), icon=":material/checklist:"),
         ]
@@ -31,13 +32,29 @@ else:
                 st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
                 st.Page("app_pages/work_orders.py", title=t("nav_work_orders"), icon=":material/build:"),
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
+                st.Page("app_pages/performance.py", title=t("nav_performance"), icon=":material/star_rate:"),
             ]
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
+            analysis.append(st.Page("app_pages/notifications.py", title=t("nav_notifications"),
+                                    icon=":material/notifications:"))
+        analysis.append(holidays_page)
         pages = {t("nav_group_daily"): daily, t("nav_group_analysis"): analysis}
+        if role in ui.MANAGER_UP:
+            pages[t("nav_group_org")] = [
+                st.Page("app_pages/org_sites.py", title=t("nav_org_sites"), icon=":material/domain:"),
+                st.Page("app_pages/org_buildings.py", title=t("nav_org_buildings"), icon=":material/apartment:"),
+                st.Page("app_pages/org_checkpoints.py", title=t("nav_org_checkpoints"), icon=":material/qr_code_2:"),
+                st.Page("app_pages/org_schedules.py", title=t("nav_org_schedules"), icon=":material/schedule:"),
+                st.Page("app_pages/org_staff.py", title=t("nav_org_staff"), icon=":material/badge:"),
+            ]
     with st.sidebar:
         st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))
+        if role in ui.MANAGER_UP:  # from November: next year's official holiday schedule is still missing
+            _hol = ui.try_load(ui.client().holiday_status, default={}) or {}
+            if _hol.get("warn"):
+                st.warning(_hol.get("message", ""), icon=":material/event_busy:")
         if st.button(t("logout"), icon=":material/logout:", key="logout"):
             try:
                 ui.client().logout()

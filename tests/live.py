@@ -49,6 +49,7 @@ class LiveServer:
             "PATROL_MEDIA_DIR": media_dir or str(tmp_path / "media"),
             "PATROL_VAR_DIR": str(tmp_path / "var"),
         })
+        self.env.setdefault("PATROL_DEV", "1")  # the built-in secret key is fine for tests
         self.env.update(env or {})
         self.workers = workers
         self.demo_days = demo_days

@@ -63,8 +63,41 @@ def overdue_kind(order, now):
     return None
 
 
+def missed_limit(status, respond_by, responded_at, resolve_by, now, respond_statuses, active_statuses):
+    """The earliest limit an active order or request has missed by ``now`` (None when none):
+    the response limit while it is not taken in hand, the completion limit while it is open."""
+    if status not in active_statuses:
+        return None
+    missed = []
+    if respond_by is not None and responded_at is None and status in respond_statuses and respond_by < now:
+        missed.append(respond_by)
+    if resolve_by is not None and resolve_by < now:
+        missed.append(resolve_by)
+    return min(missed) if missed else None
+
+
+def escalation_level_for(missed_at, now, escalation):
+    """The one escalation rule, for work orders and service requests alike, counted from the
+    missed limit (not from when anybody looked): level 1 (supervisor) ``supervisor_after_hours``
+    after it, level 2 (manager / deputy GM) ``manager_after_hours`` after that."""
+    if missed_at is None:
+        return 0
+    t1 = missed_at + timedelta(hours=escalation.get("supervisor_after_hours", 0))
+    if now < t1:
+        return 0
+    t2 = t1 + timedelta(hours=escalation["manager_after_hours"])
+    return 2 if now >= t2 else 1
+
+
+def level_reached_at(missed_at, level, escalation):
+    """When a level was (or will be) reached: the minute the escalation is due."""
+    t1 = missed_at + timedelta(hours=escalation.get("supervisor_after_hours", 0))
+    return t1 if level == 1 else t1 + timedelta(hours=escalation["manager_after_hours"])
+
+
 def escalation_target(level, escalated_at, now, policy):
-    """The escalation level an overdue order should be at now (1 supervisor, 2 manager)."""
+    """The level an overdue order should be at, given when level 1 was reached (kept for callers
+    that know only that; the engine uses ``escalation_level_for`` from the missed limit)."""
     esc = policy["work_orders"]["escalation"]
     if level < 1:
         return 1

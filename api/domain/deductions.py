@@ -15,16 +15,18 @@ import re
 from datetime import date, timezone
 from decimal import Decimal
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
-from api.db import db, is_postgres
+from api.db import db, is_postgres, locked
 from api.domain.deadlines import month_bounds, month_of, next_month
-from api.domain.ledger import (ZERO, Correction, Row, correction_amounts, ledger_from_tallies, repeated_problems,
-                               reversal_split)
+from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, ledger_from_tallies,
+                               repeated_problems, reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
+from api.domain.privacy import scrub
 from api.domain.workorders import member_of_site, site_tz
 from api.domain.errors import Conflict, Forbidden, Invalid
+from api.notify import events as notify_events
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
                         Site, User, WorkOrder, utcnow)
 
@@ -112,6 +114,7 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
         else:
             problem_key = problem_key or f"request:{request.kind}"
             reason = reason or f"投诉/报修处理过失：{request.description[:200]}"
+            reason = scrub(reason, [request.owner_name])  # the penalised person reads it
             occurred_at = occurred_at or request.received_at
     if work_order_id is not None and not WorkOrder.select().where(
             (WorkOrder.id == work_order_id) & (WorkOrder.site == site.id)).exists():
@@ -176,7 +179,13 @@ def file_appeal(d, by, reason, now=None):
         raise Conflict("This notice has already been appealed.")
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why the notice is wrong."})
-    return Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    try:
+        with db.atomic():  # a savepoint: an appeal filed a moment ago by someone else loses cleanly
+            appeal = Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    except IntegrityError:
+        raise Conflict("This notice has already been appealed.")
+    notify_events.appeal_filed(d, appeal, now)
+    return appeal
 
 
 def _month_start_utc(month, tz):
@@ -190,7 +199,8 @@ def decide_appeal(d, by, upheld, reason, now=None, policy=None):
     now = now or utcnow()
     if by.role not in MANAGING:
         raise Forbidden("Only a manager decides appeals.")
-    appeal = Appeal.get_or_none(Appeal.deduction == d)
+    # locked before its status is checked: concurrent decisions wait, then find it decided
+    appeal = locked(Appeal, Appeal.deduction == d)
     if appeal is None:
         raise Conflict("This notice has no appeal to decide.")
     if appeal.status != "pending":
@@ -202,6 +212,7 @@ def decide_appeal(d, by, upheld, reason, now=None, policy=None):
     appeal.decided_at = now
     appeal.decision_reason = reason.strip()
     appeal.save()
+    notify_events.appeal_decided(d, appeal, now)
     reversal = None
     if upheld:
         lock_month(d.site_id, d.month)
@@ -282,7 +293,31 @@ def compute_month(site, month, policy=None, without_reversed=False):
     ids = ({t[0] for t in tallies} | {t[2] for t in tallies if t[2]}
            | {r.staff_id for r in reversals} | {r.supervisor_id for r in reversals if r.supervisor_id}
            | {c.staff_id for c in corrections})
-    return ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections)
+    company = company_points(site, month, {t[0] for t in tallies}, policy, without_reversed)
+    from api.domain import performance, sanctions  # sanctions (004 4.2.3) and the second scheme's results
+
+    body = sanctions.attach(ledger_from_tallies(tallies, reversals, policy, _people(ids), corrections, company),
+                            site, month)
+    return performance.attach(body, site, month, policy)
+
+
+def company_points(site, month, staff_ids, policy, without_reversed=False):
+    """Per person: (points this month at every site, whether this site books their extra fine), when
+    policy counts points per person across the company (seed 004 4.2.2 違規責任人每月累計扣分);
+    ``None`` when it counts them per management office (``deductions.count_points_per: site``)."""
+    if policy["deductions"].get("count_points_per", "person") != "person" or not staff_ids:
+        return None
+    D = Deduction
+    q = (D.select(D.staff, D.site, fn.SUM(D.points).alias("pts"))
+         .where((D.month == month) & (D.status == "active") & D.reverses.is_null() & D.staff.in_(list(staff_ids)))
+         .group_by(D.staff, D.site))
+    if without_reversed:
+        Rev = D.alias()
+        q = q.where(D.id.not_in(Rev.select(Rev.reverses).where(Rev.reverses.is_null(False) & (Rev.status == "active"))))
+    by_person = {}
+    for r in q.namedtuples():
+        by_person.setdefault(r.staff, {})[r.site] = int(r.pts or 0)
+    return {uid: (sum(by_site.values()), company_books_fine(by_site, site.id)) for uid, by_site in by_person.items()}
 
 
 def book_corrections(d, month, by, now, policy):
@@ -345,7 +380,8 @@ def _jsonable(value):
     return value
 
 
-_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction"}
+_MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction",
+          "sanction_fine", "perf_penalty", "perf_reward", "net"}
 
 
 def _decimals(value):

@@ -12,6 +12,8 @@ ZERO = Decimal("0.00")
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from api.domain.cells import append_text_safe, csv_row
+
 COLUMNS = [
     ("username", "工号/账号", "Username"),
     ("name", "姓名", "Staff"),
@@ -24,6 +26,14 @@ COLUMNS = [
     # after the total, which includes them: corrections of closed months paid with this month
     ("correction", "更正（元）", "Correction"),
     ("correction_reason", "更正说明", "Correction reason"),
+    # sanctions of the month (004 4.2.3–4.2.4, 003 第十九条); the administrative fine is in the total
+    ("sanctions", "行政处分", "Sanctions"),
+    ("sanction_fine", "行政罚款（元）", "Administrative fine"),
+    ("basic_wage_only", "当月只发基本工资", "Basic wage only"),
+    # the performance scheme of the same seed (published month): penalty and reward at 1 point = ¥10, and the net
+    ("perf_penalty", "绩效扣款（元）", "Performance penalty"),
+    ("perf_reward", "绩效奖励（元）", "Performance reward"),
+    ("net", "净扣款（元，负数为净奖励）", "Net deduction (negative: net reward)"),
 ]
 
 
@@ -35,12 +45,22 @@ def payroll_rows(ledger):
                      "own_amount": ln["own_amount"], "extra_fine": ln["extra_fine"],
                      "supervisor_share": ln["supervisor_share"], "tier": "—" if ln["tier"] == "none" else f"{ln['tier_name']} / {ln['tier_name_en']}",
                      "total": ln["total"], "correction": ln.get("correction", ZERO),
-                     "correction_reason": "；".join(c["reason"] for c in ln.get("corrections", ()))})
+                     "correction_reason": "；".join(c["reason"] for c in ln.get("corrections", ())),
+                     "sanctions": "；".join(f"{x['name']} / {x['name_en']}" for x in ln.get("sanctions", ())),
+                     "sanction_fine": Decimal(ln.get("sanction_fine", ZERO)),
+                     "basic_wage_only": "是 / yes" if ln.get("basic_wage_only") else "",
+                     "perf_penalty": Decimal(ln.get("perf_penalty", ZERO)),
+                     "perf_reward": Decimal(ln.get("perf_reward", ZERO)),
+                     "net": Decimal(ln.get("net", ln["total"]))})
     t = ledger["totals"]
     rows.append({"username": "", "name": "合计 / Total", "points": t["points"], "own_amount": t["own_amount"],
                  "extra_fine": t["extra_fine"], "supervisor_share": t["supervisor_share"], "tier": "",
                  "total": t["total"], "correction": sum((r["correction"] for r in rows), ZERO),
-                 "correction_reason": ""})
+                 "correction_reason": "", "sanctions": "",
+                 "sanction_fine": sum((r["sanction_fine"] for r in rows), ZERO), "basic_wage_only": "",
+                 "perf_penalty": sum((r["perf_penalty"] for r in rows), ZERO),
+                 "perf_reward": sum((r["perf_reward"] for r in rows), ZERO),
+                 "net": sum((r["net"] for r in rows), ZERO)})
     return rows
 
 
@@ -54,7 +74,7 @@ def payroll_csv(ledger):
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f"{zh} / {en}" for _k, zh, en in COLUMNS])
     for row in payroll_rows(ledger):
-        w.writerow([f"{row[k]:.2f}" if isinstance(row[k], Decimal) else row[k] for k, _zh, _en in COLUMNS])
+        w.writerow(csv_row([f"{row[k]:.2f}" if isinstance(row[k], Decimal) else row[k] for k, _zh, _en in COLUMNS]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -62,15 +82,14 @@ def payroll_xlsx(ledger):
     wb = Workbook()
     ws = wb.active
     ws.title = ledger["month"]
-    ws.append([_title(ledger)])
+    append_text_safe(ws, [_title(ledger)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"{zh}\n{en}" for _k, zh, en in COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in payroll_rows(ledger):
-        ws.append([row[k] for k, _zh, _en in COLUMNS])
-        r = ws.max_row
+        r = append_text_safe(ws, [row[k] for k, _zh, _en in COLUMNS])
         for col in (4, 5, 6, 8, 9):
             ws.cell(row=r, column=col).number_format = "0.00"
     for row in ws.iter_rows(min_row=ws.max_row, max_row=ws.max_row):

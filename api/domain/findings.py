@@ -13,6 +13,7 @@ from api.db import write_tx
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
 from api.domain.photos import link_photos, visible_photo_ids
+from api.notify import events as notify_events
 from api.sql import chunks, insert
 
 FINDING_STATUSES = ("open", "in_work", "resolved", "dismissed")
@@ -84,6 +85,11 @@ def attach_photos(findings_with_photos):
 
 def _adhoc_hash(data):
     canon = {k: v for k, v in data.items() if k != "client_id"}
+    # fields added later hash as before when unused, so a retry across an upgrade still replays
+    if not canon.get("location"):
+        canon.pop("location", None)
+    if not canon.get("emergency"):
+        canon.pop("emergency", None)
     canon["photo_ids"] = sorted(set(canon.get("photo_ids") or []))
     return hashlib.sha256(json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str,
                                      ensure_ascii=False).encode()).hexdigest()
@@ -152,20 +158,27 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
         raise Invalid(errors)
 
     now = now or utcnow()
+    extra = {"place": (data.get("place") or "").strip(), "body_hash": h}
+    if data.get("location"):
+        extra["location"] = {k: v for k, v in data["location"].items() if v is not None}
+    if data.get("emergency"):  # 一键报警
+        extra["emergency"] = True
     try:
         with write_tx():
             finding = Finding.create(
                 site=site_id, zone=zone, checkpoint=checkpoint, title=adhoc_title(data),
                 note=(data.get("note") or "").strip(), trade=data["trade"],
-                priority=data.get("priority") or "normal", points=0, status="open", source="adhoc",
-                reported_by=user, created_at=now, client_id=data["client_id"],
-                extra={"place": (data.get("place") or "").strip(), "body_hash": h})
+                priority="emergency" if data.get("emergency") else (data.get("priority") or "normal"),
+                points=0, status="open", source="adhoc",
+                reported_by=user, created_at=now, client_id=data["client_id"], extra=extra)
             attach_photos([(finding.id, photo_ids)])
             link_photos(photo_ids, site_id)
+            notify_events.emergency_finding(finding, user.name, now)
             if audit_fn:
                 audit_fn("finding.report", "finding", finding.id, site_id,
                          after={"source": "adhoc", "title": finding.title, "trade": finding.trade,
-                                "priority": finding.priority, "photo_ids": photo_ids})
+                                "priority": finding.priority, "photo_ids": photo_ids,
+                                "emergency": bool(data.get("emergency"))})
     except IntegrityError:
         existing = Finding.get_or_none(Finding.client_id == data["client_id"])
         if existing is None:

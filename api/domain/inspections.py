@@ -17,7 +17,9 @@ from api.db import db, write_tx
 from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
+from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
 from api.domain.schedules import complete_task_for
+from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
@@ -155,6 +157,7 @@ class Prepared:
     # photo id -> the caller's sites that already see it (a link to the checkpoint's site is made
     # only where missing)
     photo_sites: dict = field(default_factory=dict)
+    presence: Presence = field(default_factory=Presence)
 
 
 def _resolve(data, site_ids, refs):
@@ -193,9 +196,18 @@ def _resolve(data, site_ids, refs):
     return checkpoint, version, task, errors
 
 
-def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10, refs=None):
+def _presence_policy():
+    from api.domain.policy import current_policy
+
+    return current_policy().get("presence")
+
+
+def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10, refs=None,
+                       presence_policy=None):
     """Check a submission completely (nothing is written); raises Invalid with field paths such as
-    ``results.3.photo_ids``, or Forbidden for roles that do not inspect."""
+    ``results.3.photo_ids``, or Forbidden for roles that do not inspect. The proof of presence is
+    checked against the policy's presence rule for the checkpoint (``presence_policy``: the
+    policy's ``presence`` section, default the policy in force)."""
     if user.role not in INSPECTORS:
         raise Forbidden(f"Your role ({user.role}) does not submit inspections.")
     refs = refs or Refs()
@@ -207,6 +219,14 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
     seen = refs.photo_sites(all_photos, list(site_ids)) if all_photos else {}
     if version is not None:
         errors.update(check_results(version.body, results, set(seen)))
+    presence = Presence()
+    if checkpoint is not None:
+        rule = rule_for(presence_policy if presence_policy is not None else _presence_policy(),
+                        checkpoint.kind, checkpoint.code)
+        presence, presence_errors = check_presence(
+            rule, data.get("presence"), data.get("location"), checkpoint_position(checkpoint),
+            tag_ids_of(getattr(checkpoint, "nfc_tag_id", None)))
+        errors.update(presence_errors)
     if errors:
         raise Invalid(errors)
     received_at = now or utcnow()
@@ -214,7 +234,7 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
                     task=task, failures=findings_from_results(version.body, results), received_at=received_at,
                     clock_suspect=is_clock_suspect(data["started_at"], data["finished_at"], received_at,
                                                    clock_skew_minutes),
-                    photo_sites=seen)
+                    photo_sites=seen, presence=presence)
 
 
 _INSPECTION_FIELDS = tuple(Inspection._meta.sorted_fields)
@@ -254,7 +274,9 @@ def write_inspections(batch, audit_fn=None):
             task=p.task.id if p.task else None, started_at=d["started_at"], finished_at=d["finished_at"],
             received_at=p.received_at, clock_suspect=p.clock_suspect, lat=loc.get("lat"), lon=loc.get("lon"),
             accuracy_m=loc.get("accuracy_m"), body_hash=p.body_hash, failed_count=len(p.failures),
-            item_count=len(d["results"])))
+            item_count=len(d["results"]), presence_method=p.presence.method,
+            presence_accuracy_m=p.presence.accuracy_m, presence_distance_m=p.presence.distance_m,
+            presence_reason=p.presence.reason, presence_flag=p.presence.flag))
     rows = [tuple(i.__data__.get(f.name) for f in _INSPECTION_FIELDS) for i in inspections]
     for part in chunks(rows, len(_INSPECTION_FIELDS)):
         insert(Inspection, _INSPECTION_FIELDS, part)
@@ -304,11 +326,13 @@ def write_inspections(batch, audit_fn=None):
         inspection.written_findings = [(f, photos[(inspection.id, f.item_key)])
                                        for f in findings.get(inspection.id, [])]
         _complete_task(inspection)
+        notify_events.emergency_findings(findings.get(inspection.id, []), p.user.name)
         if audit_fn:
             audit_fn("inspection.submit", "inspection", inspection.id, p.checkpoint.site_id,
                      after={"checkpoint": p.checkpoint.code, "checklist": p.data["checklist_key"],
                             "version": p.version.version, "items": len(p.data["results"]),
-                            "failed": len(p.failures), "findings": [f.id for f in findings.get(inspection.id, [])]})
+                            "failed": len(p.failures), "findings": [f.id for f in findings.get(inspection.id, [])],
+                            "presence": p.presence.method, "presence_flag": p.presence.flag})
     return inspections
 
 

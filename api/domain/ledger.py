@@ -154,10 +154,16 @@ def _blank_line(uid, people):
             "posting_reasons": [], "repeated_problems": [], "supervisor_liable_problems": []}
 
 
-def ledger_from_tallies(tallies, reversals, policy, people=None, corrections=()):
+def ledger_from_tallies(tallies, reversals, policy, people=None, corrections=(), company=None):
     """The ledger from per-person, per-problem tallies, the month's reversing entries (``Row``) and the
-    corrections of closed months booked into it."""
+    corrections of closed months booked into it.
+
+    ``company`` (seed 004 4.2.2 違規責任人每月累計扣分: the person's monthly total): ``{staff_id:
+    (points at every site this month, whether this site books the tier's extra fine)}``. Given, a
+    person's tier and posting go by their company-wide points, and the extra fine is booked once,
+    at the site that ``books`` it (``company_books_fine``); without it, by this site's points alone."""
     people = people or {}
+    company = company or {}
     dp = policy["deductions"]
     sup_pct = dp["supervisor_split"]["supervisor_percent"]
     sup_times = dp["same_problem_brings_in_supervisor"]
@@ -234,13 +240,19 @@ def ledger_from_tallies(tallies, reversals, policy, people=None, corrections=())
     for uid, ln in lines.items():
         ln["amount"] = fen(ln["amount"])
         ln["own_amount"] = ln["amount"] - ln["supervisor_covers"]
-        ln["tier"], ln["extra_fine"] = tier_for(ln["points"], policy)
+        counted, books_fine = company.get(uid, (ln["points"], True))
+        counted = max(counted, ln["points"])
+        ln["company_points"] = counted
+        ln["tier"], ln["extra_fine"] = tier_for(counted, policy)
+        if not books_fine:
+            ln["extra_fine"] = ZERO  # booked at the person's other site (once)
+        ln["extra_fine_elsewhere"] = not books_fine and tier_for(counted, policy)[1] > ZERO
         ln["tier_name"], ln["tier_name_en"] = TIER_NAMES[ln["tier"]]
         mine = sorted(repeats.get(uid, ()))
         ln["repeated_problems"] = [{"problem_key": k, "count": n} for k, n in mine if n >= post_times]
         ln["supervisor_liable_problems"] = [k for k, n in mine if n >= sup_times]
-        if ln["points"] >= post_points:
-            ln["posting_reasons"].append(f"本月累计扣分 {ln['points']} 分 / {ln['points']} points this month")
+        if counted >= post_points:
+            ln["posting_reasons"].append(f"本月累计扣分 {counted} 分 / {counted} points this month")
         for rp in ln["repeated_problems"]:
             ln["posting_reasons"].append(
                 f"同一问题发生 {rp['count']} 次（{rp['problem_key']}）/ same problem {rp['count']} times")
@@ -262,6 +274,13 @@ def ledger_from_tallies(tallies, reversals, policy, people=None, corrections=())
     posting = [{"staff_id": ln["staff_id"], "name": ln["name"], "username": ln["username"], "points": ln["points"],
                 "tier": ln["tier"], "reasons": ln["posting_reasons"]} for ln in ordered if ln["posting"]]
     return {"lines": ordered, "totals": totals, "posting": posting}
+
+
+def company_books_fine(by_site, site_id):
+    """Whether ``site_id`` books a person's extra fine: the site where they have the most points this
+    month (the lowest site id on a tie), so the fine is paid once across the company."""
+    home = min(by_site.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return home == site_id
 
 
 def correction_amounts(at_close, recomputed, booked):

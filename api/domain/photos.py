@@ -25,6 +25,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pillow_heif
@@ -550,6 +551,29 @@ def link_photos(photo_ids, site_id):
         PhotoSite.insert_many(rows).on_conflict_ignore().execute()
 
 
+def put_all(storage, pid, files):
+    """Store a photo's files all or none: when one fails (a full disk), the ones already written are
+    removed again, unless a photo row (an earlier upload of the same bytes) owns them."""
+    written = []
+    try:
+        for key, body, durable in files:
+            if isinstance(body, Path):  # a streamed upload already on disk: moved, not read again
+                storage.put_file(key, str(body))
+            elif durable:
+                storage.put(key, body)
+            else:
+                storage.put(key, body, durable=False)
+            written.append(key)
+    except BaseException:
+        if not Photo.select().where(Photo.id == pid).exists():
+            for key in written:
+                try:
+                    storage.delete(key)
+                except Exception:  # the original error is the one to report
+                    pass
+        raise
+
+
 def watermark_lines(*, taken_at, created_at, site, user):
     """Time (the camera's clock, else the upload in the site's zone), place and person."""
     when = taken_at
@@ -616,15 +640,13 @@ def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=No
     info = processed.info
     taken_at = info.taken_at or client_taken_at
     lat, lon = (info.gps_lat, info.gps_lon) if info.gps_lat is not None else (client_gps or (None, None))
-    if original_path is not None and hasattr(storage, "put_file"):
-        storage.put_file(storage_key(pid, "original", info.ext), original_path)
-    else:
-        storage.put(storage_key(pid, "original", info.ext), data)
-    storage.put(storage_key(pid, "thumb"), processed.thumb, durable=False)
     row = dict(id=pid, uploaded_by=user, content_type=info.content_type, size_bytes=info.size_bytes,
                width=info.width, height=info.height, taken_at=taken_at, gps_lat=lat, gps_lon=lon,
                device=info.device, created_at=now)
     fields = [Photo._meta.fields[k] for k in row]
+    streamed = original_path is not None and hasattr(storage, "put_file")
+    put_all(storage, pid, [(storage_key(pid, "original", info.ext), Path(original_path) if streamed else data, True),
+                           (storage_key(pid, "thumb"), processed.thumb, False)])
     with write_tx():
         # one row and one audit entry for two uploads of the same bytes at once: the insert
         # decides (RETURNING gives nothing back on a conflict)

@@ -3,6 +3,7 @@
 ``current_policy()`` is the validated policy (cached per file and modification time);
 ``validate_policy_file(path)`` returns the problems as ``"file:line: message"`` strings.
 """
+import copy
 import os
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,9 @@ class DeductionPolicySchema(_Strict):
                                                        validate=validate.Range(min=2))
     ledger_due_day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=28))
     closed_month = fields.String(required=True, validate=validate.OneOf(["refuse"]))
+    # whose monthly total gives the tier and the posting (004 4.2.2 違規責任人每月累計扣分): the person's
+    # across the company (default), or per management office (site)
+    count_points_per = fields.String(load_default="person", validate=validate.OneOf(["person", "site"]))
 
     @validates("tiers")
     def _ascending(self, tiers, **kw):
@@ -99,6 +103,8 @@ class WorkOrderPolicySchema(_Strict):
     planned_resolve_time = fields.Time(required=True)
     revisit_working_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=30))
     escalation = fields.Nested(EscalationSchema, required=True)
+    # which orders guards, cleaners and technicians may open: their own, or also their zones'
+    field_staff_see = fields.String(load_default="assigned", validate=validate.OneOf(["assigned", "zone"]))
 
     @validates("resolve_hours")
     def _resolve_all_set(self, value, **kw):
@@ -112,15 +118,89 @@ class ComplaintPolicySchema(_Strict):
     transfer_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
     transfer_days_kind = fields.String(required=True, validate=validate.OneOf(["calendar", "working"]))
     urgent_to_duty_manager = fields.Boolean(load_default=True)
+    # special/urgent complaints (特殊或紧急投诉): up to this many days (seed 003 暂行规定 6)
+    special_days = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=60))
+    special_days_kind = fields.String(load_default="calendar", validate=validate.OneOf(["calendar", "working"]))
     # optional: a late-evening complaint gets at least this many hours (None: strictly the same day)
     desk_min_hours = _hours(load_default=None)
     # a request registered this long after it was received is flagged "registered late" (迟报)
     register_within_hours = fields.Float(load_default=2, validate=validate.Range(min=0, min_inclusive=False))
 
 
+APPEAL_LEVELS = ("department_head", "office_director", "office_manager")
+DEFAULT_APPEALS = {"levels": [{"level": "department_head", "roles": ["supervisor", "manager", "admin"]},
+                              {"level": "office_director", "roles": ["manager", "admin"]},
+                              {"level": "office_manager", "roles": ["manager", "admin"]}],
+                   "retaliation_starts_at": "office_director"}
+
+
+class AppealLevelSchema(_Strict):
+    level = fields.String(required=True, validate=validate.OneOf(APPEAL_LEVELS))
+    roles = fields.List(fields.String(validate=validate.OneOf(["supervisor", "manager", "admin"])), required=True,
+                        validate=validate.Length(min=1))
+
+
+class AppealPolicySchema(_Strict):
+    """申诉 (seed 004 4.3): the chain of levels, lowest first, and who decides at each."""
+
+    levels = fields.List(fields.Nested(AppealLevelSchema), required=True, validate=validate.Length(min=1, max=3))
+    # an appeal about retaliation by an inspector (4.3.1) starts above the inspector's own department
+    retaliation_starts_at = fields.String(load_default="office_director", validate=validate.OneOf(APPEAL_LEVELS))
+
+    @validates_schema
+    def _in_order(self, data, **kw):
+        names = [lv["level"] for lv in data.get("levels", [])]
+        if names != [n for n in APPEAL_LEVELS if n in names]:
+            raise ValidationError("Levels go up in the order department_head, office_director, office_manager, "
+                                  "each once.", "levels")
+        if data.get("retaliation_starts_at") and data["retaliation_starts_at"] not in names:
+            raise ValidationError("Must be one of the levels listed.", "retaliation_starts_at")
+
+
+PERFORMANCE_DEFAULT = {"yuan_per_point": "10.00",
+                       "categories": {"dedication": 15, "coordination": 15, "innovation": 15, "discipline": 15,
+                                      "teamwork_service": 15, "incidents_complaints": 25}}
+
+
+class PerformancePolicySchema(_Strict):
+    """绩效考核 (seed 004, second scheme): category maxima and the rate for penalties and rewards."""
+
+    yuan_per_point = _money(required=True)
+    categories = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        ["dedication", "coordination", "innovation", "discipline", "teamwork_service", "incidents_complaints"])),
+        values=fields.Integer(strict=True, validate=validate.Range(min=1, max=100)), required=True,
+        validate=validate.Length(min=1))
+
+
 class ZoneRankingSchema(_Strict):
     pass_rate_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+
+
+PRESENCE_METHODS = ("qr", "nfc", "gps", "typed")
+
+
+def _methods(**kw):
+    return fields.List(fields.String(validate=validate.OneOf(PRESENCE_METHODS)),
+                       validate=validate.Length(min=1), **kw)
+
+
+class PresencePolicySchema(_Strict):
+    """巡更到位: which proofs of presence count, per checkpoint or kind of checkpoint."""
+    radius_m = fields.Float(load_default=60, validate=validate.Range(min=1, max=10000))
+    max_accuracy_m = fields.Float(load_default=100, validate=validate.Range(min=1, max=100000))
+    outside_radius = fields.String(load_default="flag", validate=validate.OneOf(["flag", "refuse"]))
+    missing = fields.String(load_default="allow", validate=validate.OneOf(["allow", "flag", "refuse"]))
+    typed_needs_reason = fields.Boolean(load_default=True)
+    default = _methods(load_default=lambda: list(PRESENCE_METHODS))
+    by_kind = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+    by_checkpoint = fields.Dict(keys=fields.String(), values=_methods(), load_default=dict)
+
+
+class PhonePolicySchema(_Strict):
+    """The phone app: what its photo picker takes, when a failing entry is set aside."""
+    max_photo_mb = fields.Float(load_default=25, validate=validate.Range(min=0.1, max=500))
+    set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
 
 
 class PhotoPolicySchema(_Strict):
@@ -135,6 +215,13 @@ class PolicySchema(_Strict):
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
     zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
                                                                           "on_time_weight": 30})
+    presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
+    phone = fields.Nested(PhonePolicySchema, load_default=lambda: PhonePolicySchema().load({}))
+    appeals = fields.Nested(AppealPolicySchema, load_default=lambda: copy.deepcopy(DEFAULT_APPEALS))
+    # which schemes of seed 004 the company runs: the points-deduction ledger, the performance scores, or both
+    schemes = fields.List(fields.String(validate=validate.OneOf(["deductions", "performance"])),
+                          load_default=lambda: ["deductions", "performance"], validate=validate.Length(min=1))
+    performance = fields.Nested(PerformancePolicySchema, load_default=lambda: copy.deepcopy(PERFORMANCE_DEFAULT))
     photos = fields.Nested(PhotoPolicySchema, load_default=lambda: {"long_edge_px": 1600, "jpeg_quality": 0.8})
 
     @validates("timezone")

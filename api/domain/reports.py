@@ -225,9 +225,6 @@ def rounds_of_day(site, day, now):
         return None
     from api.domain import schedules
 
-    today = now.replace(tzinfo=timezone.utc).astimezone(site_tz(site)).date()
-    if today - timedelta(days=1) <= day <= today and hasattr(schedules, "ensure_tasks"):
-        schedules.ensure_tasks(site, day)
     late = (Task.status == "due") & (Task.window_end < now)
     r = (Task.select(_count(Task.status == "done").alias("done"),
                      _count((Task.status == "missed") | late).alias("missed"),

@@ -37,11 +37,15 @@ from zoneinfo import ZoneInfo
 from peewee import IntegrityError
 
 from api.domain.deadlines import month_bounds, revisit_due as order_revisit_due
+from api.domain.deadlines import (escalation_level_for, level_reached_at,  # noqa: F401  (one engine)
+                                  missed_limit as _missed_limit)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.privacy import scrub
 from api.domain.workdays import add_working_days_to_date
 from api.domain import workorders as wo
-from api.db import db
+from api.notify import events as notify_events
+from api.db import db, relock
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
 from api.models.requests import (ACTIVE_REQUEST_STATUSES, REQUEST_CATEGORIES, REQUEST_CHANNELS,
@@ -107,20 +111,10 @@ def mask_name(name):
     return name[:1] + "**" if name else ""
 
 
-# a mainland mobile (138 0013 5678), a landline (021-6123 4567) or any run of 7+ digits
-_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)"
-                         r"|(?<!\d)0\d{2,3}-?\d{3,4}[\s-]?\d{4}(?!\d)|\d{7,}")
-
-
-def scrub_owner(text, name, phone):
-    """Text safe for field staff: the owner's name, the phone and any phone-like number are removed."""
-    out = text or ""
-    if name and name.strip():
-        out = out.replace(name.strip(), "业主")
-    digits = re.sub(r"\D", "", phone or "")
-    if digits:
-        out = out.replace(phone, "***")
-    return _PHONE_LIKE.sub("***", out)
+def scrub_owner(text, name, phone=None):
+    """Text safe for field staff: the owner's name and every phone-like number removed
+    (``api.domain.privacy.scrub``: however the number is written)."""
+    return scrub(text, [name])
 
 
 def location_text(building="", unit="", room="", public_area=""):
@@ -168,9 +162,24 @@ def handling_due(received_at, tz, scope, complaints):
     return end_of_local_day(add_days(day, complaints["transfer_days"], complaints["transfer_days_kind"]), tz)
 
 
-def request_deadlines(policy, kind, priority, scope, received_at, tz):
-    """``{"respond_by", "due_at"}`` for a request as registered (or after a transfer)."""
+def special_due(received_at, tz, complaints):
+    """A special/urgent complaint (特殊或紧急投诉): by 24:00 of the ``special_days``-th day after the day
+    it was received (seed 003 暂行规定 6: 特殊投诉的处理一般不超过三天)."""
+    day = _to_local(received_at, tz).date()
+    return end_of_local_day(add_days(day, complaints.get("special_days", 3),
+                                     complaints.get("special_days_kind", "calendar")), tz)
+
+
+def request_deadlines(policy, kind, priority, scope, received_at, tz, urgent=False):
+    """``{"respond_by", "due_at"}`` for a request as registered (or after a transfer).
+
+    A suggestion (建议) is not a complaint (seed 003 暂行规定 1: 不含……建议及善意的批评): no limit.
+    A special/urgent complaint may take up to ``special_days`` days wherever it is handled."""
     complaints = policy["complaints"]
+    if kind == "suggestion":
+        return {"respond_by": None, "due_at": None}
+    if kind == "complaint" and urgent:
+        return {"respond_by": None, "due_at": special_due(received_at, tz, complaints)}
     if kind == "repair":
         hours = policy.respond_hours(priority if priority in PRIORITIES else "normal")
         respond_by = received_at + timedelta(hours=hours) if hours else None
@@ -180,32 +189,7 @@ def request_deadlines(policy, kind, priority, scope, received_at, tz):
 
 def missed_limit(status, respond_by, responded_at, due_at, now):
     """The earliest limit an active request has missed by ``now`` (None when none)."""
-    if status not in ACTIVE:
-        return None
-    missed = []
-    if respond_by is not None and responded_at is None and respond_by < now:
-        missed.append(respond_by)
-    if due_at is not None and due_at < now:
-        missed.append(due_at)
-    return min(missed) if missed else None
-
-
-def escalation_level_for(missed_at, now, escalation):
-    """The level a request should be at: 1 (supervisor) once ``supervisor_after_hours`` have passed
-    since the missed limit, 2 (deputy GM) ``manager_after_hours`` after that."""
-    if missed_at is None:
-        return 0
-    t1 = missed_at + timedelta(hours=escalation["supervisor_after_hours"])
-    if now < t1:
-        return 0
-    t2 = t1 + timedelta(hours=escalation["manager_after_hours"])
-    return 2 if now >= t2 else 1
-
-
-def level_reached_at(missed_at, level, escalation):
-    """When a level was (or will be) reached, for the event's "since"."""
-    t1 = missed_at + timedelta(hours=escalation["supervisor_after_hours"])
-    return t1 if level == 1 else t1 + timedelta(hours=escalation["manager_after_hours"])
+    return _missed_limit(status, respond_by, responded_at, due_at, now, ACTIVE, ACTIVE)
 
 
 def check_transition(status, action):
@@ -397,8 +381,9 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
         raise NotFound("No such site.")
     phone, photo_ids = _validate_new(data, site, now, visible_sites)
     tz = site_tz(site)
-    deadlines = request_deadlines(policy, data.kind, data.priority, "desk", data.received_at, tz)
-    urgent_level = 2 if data.urgent and policy["complaints"].get("urgent_to_duty_manager", True) else 0
+    deadlines = request_deadlines(policy, data.kind, data.priority, "desk", data.received_at, tz, urgent=data.urgent)
+    urgent_level = 2 if (data.urgent and data.kind != "suggestion"
+                         and policy["complaints"].get("urgent_to_duty_manager", True)) else 0
     try:
         with db.atomic():  # a savepoint: a concurrent retry with the same client_id loses cleanly
             req = _create(data, site, user, phone, deadlines, urgent_level, now)
@@ -412,18 +397,22 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
     for pid in photo_ids:
         link_sites(pid, [site.id])
         RequestPhoto.insert(request=req, photo=pid).on_conflict_ignore().execute()
-    _event(req, "register", user, data={"due_at": deadlines["due_at"].isoformat(),
+    _event(req, "register", user, data={"due_at": deadlines["due_at"].isoformat() if deadlines["due_at"] else None,
                                         "respond_by": deadlines["respond_by"].isoformat()
                                         if deadlines["respond_by"] else None}, at=now)
     if urgent_level:
         _event(req, "escalate", None, note="特殊/紧急投诉，直接报值班经理 / urgent: straight to the duty manager",
                data={"level": 2, "reason": "urgent"}, at=now)
+        notify_events.request_escalated(req.id, 2, None, now)
     return req, True
 
 
 def _create(data, site, user, phone, deadlines, urgent_level, now):
+    from api.domain.org import building_zone_id  # a unit's request goes to its building's zone by default
+
+    zone_id = data.zone_id if data.zone_id is not None else building_zone_id(site.id, data.building)
     return ServiceRequest.create(
-        site=site, zone=data.zone_id, kind=data.kind, channel=data.channel, category=data.category,
+        site=site, zone=zone_id, kind=data.kind, channel=data.channel, category=data.category,
         owner_name=(data.owner_name or "").strip(), owner_phone=phone, phone_last4=last4(phone),
         building=data.building.strip(), unit=data.unit.strip(), room=data.room.strip(),
         public_area=data.public_area.strip(), description=data.description.strip(),
@@ -443,7 +432,8 @@ def _live_orders(req):
 
 def order_title(req):
     where = location_text(req.building, req.unit, req.room, req.public_area)
-    return f"{KIND_NAMES.get(req.kind, req.kind)}：{CATEGORY_NAMES.get(req.category, req.category)} {where}".strip()
+    title = f"{KIND_NAMES.get(req.kind, req.kind)}：{CATEGORY_NAMES.get(req.category, req.category)} {where}".strip()
+    return scrub(title, [req.owner_name])
 
 
 def order_description(req, note=""):
@@ -459,16 +449,18 @@ def order_description(req, note=""):
 
 def _restart_limits(req, policy, now, scope):
     """A reopened request gets a fresh limit counted from the reopening."""
-    d = request_deadlines(policy, req.kind, req.priority, scope, now, site_tz(req.site))
+    d = request_deadlines(policy, req.kind, req.priority, scope, now, site_tz(req.site), urgent=req.urgent)
     req.respond_by, req.due_at = d["respond_by"], d["due_at"]
     req.responded_at = None if d["respond_by"] else req.responded_at
-    req.escalation_level = 2 if req.urgent and policy["complaints"].get("urgent_to_duty_manager", True) else 0
+    req.escalation_level = 2 if (req.urgent and req.kind != "suggestion"
+                                 and policy["complaints"].get("urgent_to_duty_manager", True)) else 0
     req.escalated_at = now if req.escalation_level else None
 
 
 def _reopen(req, actor, policy, now, note):
     orders = _live_orders(req)
     for order in orders:
+        order = relock(order)  # its status checked under its lock (a technician may be moving it)
         if order.status in ("done", "verified"):
             wo.transition(order, "reopen", actor, note=note or "业主回访不满意，返修 / owner not satisfied", now=now,
                           policy=policy)
@@ -506,18 +498,22 @@ def transition(req, action, actor, *, trade=None, priority=None, note="", now=No
             errors["priority"] = "emergency or normal."
         if errors:
             raise Invalid(errors)
+        already = [o.id for o in linked_orders(req) if o.trade == trade and o.status in wo.ACTIVE]
+        if already:
+            raise Conflict(f"This request already has a live work order for {trade}: "
+                           + ", ".join(f"#{i}" for i in already) + ". Cancel it first to send another.")
         order = wo.create_work_order(site=req.site, created_by=actor, trade=trade, title=order_title(req),
                                      description=order_description(req, note), priority=priority,
                                      zone=req.zone_id, source="request", request_id=req.id, now=now, policy=policy)
         if req.scope != "transferred" and req.kind != "repair":
             req.due_at = request_deadlines(policy, req.kind, req.priority, "transferred", req.received_at,
-                                           site_tz(req.site))["due_at"]
+                                           site_tz(req.site), urgent=req.urgent)["due_at"]
         req.scope = "transferred"
         req.responded_at = req.responded_at or now
         if req.trade in (None, "customer_service"):
             req.trade = trade
         data = {"work_order_id": order.id, "trade": trade, "priority": priority,
-                "due_at": req.due_at.isoformat()}
+                "due_at": req.due_at.isoformat() if req.due_at else None}
     elif action == "complete":
         if req.status == "transferred":
             pending = [o.id for o in _live_orders(req) if o.status != "verified"]
@@ -585,7 +581,8 @@ def _escalation_candidates(now, site_ids, request_ids=None):
     q = (ServiceRequest.select(ServiceRequest.id, ServiceRequest.status, ServiceRequest.respond_by,
                                ServiceRequest.responded_at, ServiceRequest.due_at,
                                ServiceRequest.escalation_level)
-         .where(_missed_condition(now) & (ServiceRequest.escalation_level < 2)))
+         .where(_missed_condition(now) & (ServiceRequest.escalation_level < 2)
+                & (ServiceRequest.kind != "suggestion")))
     if site_ids is not None:
         q = q.where(ServiceRequest.site.in_(list(site_ids)))
     if request_ids is not None:
@@ -640,6 +637,7 @@ def escalate_overdue(now=None, site_ids=None, policy=None, request_ids=None):
                    note=f"{what}（时限 {missed.isoformat(timespec='minutes')}Z），上报{LEVEL_NAMES[level]}",
                    data={"level": level, "reason": "overdue", "missed_limit": missed.isoformat(),
                          "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
+            notify_events.request_escalated(row.id, level, missed, now)
             steps.append((row.id, level))
     return steps
 
@@ -778,36 +776,38 @@ def stats_workbook(site, month, stats, rows):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from api.domain.cells import append_text_safe
+
     tz = site_tz(site)
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总 Summary"
     bold = Font(bold=True)
-    ws.append([f"{site.name} 客服月报 {month}"])
+    append_text_safe(ws, [f"{site.name} 客服月报 {month}"])
     ws["A1"].font = bold
     for label, key in (("受理总数 Total", "total"), ("按时 On time", "on_time"), ("超时 Late", "late"),
                        ("按时率 On-time rate", "on_time_rate"), ("已回访 Revisited", "revisited"),
                        ("满意 Satisfied", "satisfied"), ("满意率 Satisfaction rate", "satisfaction_rate"),
                        ("返修/重开 Reopened", "reopened"), ("升级 Escalated", "escalated")):
-        ws.append([label, stats[key]])
+        append_text_safe(ws, [label, stats[key]])
     for title, key, names in (("类别 Kind", "by_kind", KIND_NAMES), ("楼栋 Building", "by_building", {}),
                               ("部门 Department", "by_trade", {}), ("渠道 Channel", "by_channel", {}),
                               ("事项 Category", "by_category", CATEGORY_NAMES)):
         sheet = wb.create_sheet(title)
-        sheet.append([title, "数量 Count"])
+        append_text_safe(sheet, [title, "数量 Count"])
         for k, n in stats[key].items():
-            sheet.append([f"{names.get(k, k)} ({k})" if names else k, n])
+            append_text_safe(sheet, [f"{names.get(k, k)} ({k})" if names else k, n])
     rep = wb.create_sheet("重复投诉 Repeats")
-    rep.append(["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
+    append_text_safe(rep, ["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
     for r in stats["repeat_units"]:
-        rep.append([r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
+        append_text_safe(rep, [r["building"], r["unit"], r["room"], CATEGORY_NAMES.get(r["category"], r["category"]), r["count"],
                     r["earlier"]])
     lst = wb.create_sheet("明细 Requests")
-    lst.append(["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
+    append_text_safe(lst, ["#", "受理时间", "类别", "渠道", "事项", "位置", "业主", "电话", "部门", "状态", "时限", "完成",
                 "满意"])
     for r in rows:
         fmt = (lambda d: _to_local(d, tz).strftime("%Y-%m-%d %H:%M") if d else "")
-        lst.append([r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
+        append_text_safe(lst, [r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
                     CATEGORY_NAMES.get(r["category"], r["category"]),
                     location_text(r["building"], r["unit"], r["room"], r["public_area"]),
                     mask_name(r["owner_name"]), mask_phone(r["owner_phone"]), r["trade"] or "", r["status"],

@@ -293,14 +293,10 @@ def day_tasks(site_ids, day, role=None):
 
 def tasks_for(sites, day, user_role, now=None):
     """The tasks a user of ``user_role`` sees for ``day`` at these sites, each with ``.state``
-    (due/done/missed as of ``now``). Tasks from yesterday up to MAKE_AHEAD_DAYS ahead are made
-    first if needed; older days are shown as they were recorded, never invented afterwards."""
+    (due/done/missed as of ``now``). A read: the worker makes the coming days' tasks
+    (``make_coming_tasks``); days are shown as they were recorded, never invented afterwards."""
     role = task_role_for(user_role)
     now = now or _now()
-    for site in sites:
-        today = local_date(now, site.timezone)
-        if today - timedelta(days=1) <= day <= today + timedelta(days=MAKE_AHEAD_DAYS):
-            ensure_tasks(site, day)
     tasks = day_tasks([s.id for s in sites], day, role)
     for t in tasks:
         t.state = task_status(t.status, t.window_end, now)
@@ -391,6 +387,21 @@ def _schedule_values(row):
     return {"name": row.name, "name_en": row.name_en, "checklist_key": row.checklist_key, "role": row.role,
             "zone": row.zone_id, "checkpoint_kinds": list(row.checkpoint_kinds or []), "rule": row.rule,
             "window_minutes": row.window_minutes, "active": row.active}
+
+
+def make_coming_tasks(now=None, sites=None):
+    """The worker's step: every site's tasks from yesterday (local) to MAKE_AHEAD_DAYS ahead exist.
+    Yesterday, today and tomorrow are checked on every pass; the days after on the quarter hour
+    (each check plans the day's tasks, which costs; nothing there is due soon)."""
+    from api.models import Site
+
+    now = now or _now()
+    last = MAKE_AHEAD_DAYS if now.minute % 15 == 0 else 1
+    made = 0
+    for site in (sites if sites is not None else list(Site.select().order_by(Site.id))):
+        today = local_date(now, site.timezone)
+        made += ensure_days([site], today - timedelta(days=1), today + timedelta(days=last))
+    return made
 
 
 def ensure_days(sites, first, last):

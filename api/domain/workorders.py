@@ -6,13 +6,15 @@ and records every step as a WorkOrderEvent. Callers own the transaction (``write
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from api.domain.deadlines import (escalation_target, most_urgent, order_deadlines, overdue_kind,
-                                  resolve_by_after_accept, revisit_due)
+from api.domain.deadlines import (escalation_level_for, level_reached_at, missed_limit, most_urgent,
+                                  order_deadlines, resolve_by_after_accept, revisit_due)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.privacy import scrub
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from api.models import (Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
-                        WorkOrderEvent, WorkOrderFinding, WorkOrderPhoto, Zone, utcnow)
+from api.notify import events as notify_events
+from api.models import (FIELD_ROLES, Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
+                        WorkOrderEvent, WorkOrderFinding, WorkOrderPhoto, Zone, ZoneResponsible, utcnow)
 
 ACTIVE = ("open", "assigned", "accepted", "in_progress", "done")
 OPEN_STATUSES = ("open", "assigned", "accepted", "in_progress")
@@ -43,6 +45,32 @@ def check_transition(status, action):
         raise Conflict(f"Cannot {action} a work order that is {status} "
                        f"(only from: {', '.join(allowed)}).")
     return to
+
+
+def field_staff_may_see(order, user, policy=None):
+    """Guards, cleaners and technicians see the orders assigned to them; with the policy's
+    ``work_orders.field_staff_see: zone``, also the orders of the zones they answer for (片区责任制)."""
+    if user.role not in FIELD_ROLES:
+        return True
+    if order.assignee_id == user.id:
+        return True
+    policy = policy or current_policy()
+    if policy["work_orders"].get("field_staff_see", "assigned") == "zone" and order.zone_id:
+        return ZoneResponsible.select().where((ZoneResponsible.zone == order.zone_id)
+                                              & (ZoneResponsible.user == user.id)).exists()
+    return False
+
+
+def field_staff_filter(query, user, policy=None):
+    """``query`` of work orders narrowed to what ``field_staff_may_see`` allows."""
+    if user.role not in FIELD_ROLES:
+        return query
+    policy = policy or current_policy()
+    mine = WorkOrder.assignee == user.id
+    if policy["work_orders"].get("field_staff_see", "assigned") == "zone":
+        zones = ZoneResponsible.select(ZoneResponsible.zone).where(ZoneResponsible.user == user.id)
+        mine = mine | WorkOrder.zone.in_(zones)
+    return query.where(mine)
 
 
 def check_actor(action, actor_role, actor_id, assignee_id):
@@ -93,7 +121,28 @@ def member_of_site(user_id, site_id):
     return UserSite.select().where((UserSite.user == user_id) & (UserSite.site == site_id)).exists()
 
 
+def owner_names(request_id):
+    """The owner's name of the request an order was made from (none for other orders)."""
+    from api.models import ServiceRequest
+
+    if not request_id:
+        return []
+    row = ServiceRequest.select(ServiceRequest.owner_name).where(ServiceRequest.id == request_id).first()
+    return [row.owner_name] if row and row.owner_name else []
+
+
+def field_safe(order, text, actor=None):
+    """Text that field staff will read on this order: scrubbed when it came from an owner's request
+    or from the desk (seed 003: owners are called back by the desk, not by the department)."""
+    request_id = getattr(order, "request_id", None)
+    if request_id or getattr(order, "source", None) == "request" or getattr(actor, "role", None) == "service":
+        return scrub(text, owner_names(request_id))
+    return text or ""
+
+
 def _event(order, action, from_status, to_status, actor, note="", data=None, at=None):
+    if note and not isinstance(order, int):
+        note = field_safe(order, note, actor)
     return WorkOrderEvent.create(work_order=order, action=action, from_status=from_status, to_status=to_status,
                                  actor=actor, note=note or "", data=data, at=at or utcnow())
 
@@ -167,6 +216,9 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
     tz = site_tz(site)
     deadlines = order_deadlines(policy, priority, now, trade, item_resolve_hours(findings), scheduled_for, tz)
     status = "assigned" if assignee_obj else "open"
+    if request_id or source == "request":  # made from an owner's request: nothing of the owner in any field
+        names = owner_names(request_id)
+        title, description = scrub(title, names), scrub(description, names)
     order = WorkOrder.create(
         site=site, zone=zone_obj, trade=trade, title=title[:255], description=description or "",
         priority=priority, status=status, source=source or ("finding" if findings else "manual"),
@@ -180,6 +232,7 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
     _event(order, "create", None, status, _id(created_by), data={
         "finding_ids": [f.id for f in findings], "assignee_id": assignee_obj.id if assignee_obj else None,
         "resolve_hours": deadlines["resolve_hours"], "request_id": request_id}, at=now)
+    notify_events.order_created(order, now)
     return order
 
 
@@ -278,6 +331,8 @@ def transition(order, action, actor, *, assignee_id=None, note="", photo_ids=(),
     order.status = to
     order.save()
     _event(order, action, from_status, to, actor, note, data or None, at=now)
+    if action == "assign":
+        notify_events.order_assigned(order, now)
     return order
 
 
@@ -306,40 +361,40 @@ def overdue_condition(now):
                & (WorkOrder.resolve_by < now)))
 
 
-def _due_to_move_up(now, policy):
-    wait = timedelta(hours=policy["work_orders"]["escalation"]["manager_after_hours"])
-    return overdue_condition(now) & ((WorkOrder.escalation_level < 1)
-                                     | ((WorkOrder.escalation_level == 1) & (WorkOrder.escalated_at <= now - wait)))
+def order_missed(row, now):
+    """The limit an open order has missed (response while not accepted, else completion), or None."""
+    return missed_limit(row.status, row.respond_by, row.accepted_at, row.resolve_by, now,
+                        ("open", "assigned"), OPEN_STATUSES)
 
 
 def escalate_overdue(now=None, site_ids=None, policy=None):
-    """Raise overdue orders to level 1 (supervisor), then 2 (manager) after the policy's further
-    period. Conditional updates make it safe to run from several processes: each step happens once.
+    """Raise overdue orders to level 1 (supervisor), then 2 (manager), at the minutes the policy
+    gives counted from the missed limit (the same engine as service requests), whenever this runs.
+    Each step is one conditional update and one event, so concurrent runs make it once.
     Returns [(order_id, level)] for the steps this call made. Call inside a write transaction."""
     policy = policy or current_policy()
     now = now or utcnow()
-    q = WorkOrder.select(WorkOrder.id, WorkOrder.status, WorkOrder.escalation_level, WorkOrder.escalated_at,
-                         WorkOrder.respond_by, WorkOrder.resolve_by).where(_due_to_move_up(now, policy))
+    esc = policy["work_orders"]["escalation"]
+    q = (WorkOrder.select(WorkOrder.id, WorkOrder.site, WorkOrder.status, WorkOrder.escalation_level,
+                          WorkOrder.respond_by, WorkOrder.accepted_at, WorkOrder.resolve_by)
+         .where(overdue_condition(now) & (WorkOrder.escalation_level < 2)))
     if site_ids is not None:
         q = q.where(WorkOrder.site.in_(list(site_ids)))
     done = []
     for row in q:
-        target = escalation_target(row.escalation_level, row.escalated_at, now, policy)
-        if target <= row.escalation_level:
-            continue
-        n = (WorkOrder.update(escalation_level=target, escalated_at=now)
-             .where((WorkOrder.id == row.id) & (WorkOrder.escalation_level < target)).execute())
-        if n:
-            kind = overdue_kind(row, now)
+        missed = order_missed(row, now)
+        target = escalation_level_for(missed, now, esc)
+        for level in range(row.escalation_level + 1, target + 1):
+            n = (WorkOrder.update(escalation_level=level, escalated_at=now)
+                 .where((WorkOrder.id == row.id) & (WorkOrder.escalation_level == level - 1)
+                        & WorkOrder.status.in_(OPEN_STATUSES)).execute())
+            if not n:
+                break
+            kind = "respond" if missed == row.respond_by and row.status in ("open", "assigned") else "resolve"
             _event(row.id, "escalate", row.status, row.status, None,
-                   note=("上报主管 / escalated to the supervisor" if target == 1 else "上报经理 / escalated to the manager"),
-                   data={"level": target, "overdue": kind}, at=now)
-            done.append((row.id, target))
+                   note=("上报主管 / escalated to the supervisor" if level == 1 else "上报经理 / escalated to the manager"),
+                   data={"level": level, "overdue": kind, "missed_limit": missed.isoformat(),
+                         "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
+            notify_events.order_escalated(row.id, level, kind, missed, now)
+            done.append((row.id, level))
     return done
-
-
-def pending_escalations(now, site_ids, policy=None):
-    """Whether any order of these sites is due to move up (a cheap read before taking the write lock)."""
-    policy = policy or current_policy()
-    return (WorkOrder.select(WorkOrder.id)
-            .where(_due_to_move_up(now, policy) & WorkOrder.site.in_(list(site_ids))).exists())

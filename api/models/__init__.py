@@ -11,6 +11,14 @@ from api.models.workorders import (WorkOrder, WorkOrderEvent, WorkOrderFinding, 
 from api.models.deductions import Appeal, Deduction, DeductionPhoto, LedgerCorrection, LedgerMonth  # noqa: F401
 from api.models.requests import RequestEvent, RequestPhoto, ServiceRequest  # noqa: F401
 from api.models.audit import AuditLog, IdempotencyRecord  # noqa: F401
+from api.models.calendar import HolidayDay, HOLIDAY_KINDS  # noqa: F401
+from api.models.appeals import AppealStep  # noqa: F401
+from api.models.handover import LedgerHandover  # noqa: F401
+from api.models.sanctions import Sanction, SupervisorVerification, SANCTION_KINDS  # noqa: F401
+from api.models.performance import (PerformanceEntry, PerformanceMonth, PERFORMANCE_CATEGORIES,  # noqa: F401
+                                    PERFORMANCE_PERIODS)
+from api.models.notifications import (AppSecret, Notification, NotificationChannel, NotifyPref,  # noqa: F401
+                                      PushSubscription, CHANNEL_KINDS)
 from api.models.uploads import PhotoUpload  # noqa: F401
 
 ALL_MODELS = [
@@ -22,5 +30,8 @@ ALL_MODELS = [
     Deduction, DeductionPhoto, Appeal, LedgerMonth, LedgerCorrection,
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
+    HolidayDay, AppealStep, LedgerHandover, Sanction, SupervisorVerification,
+    PerformanceEntry, PerformanceMonth,
+    NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
     PhotoUpload,
 ]

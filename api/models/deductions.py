@@ -56,6 +56,12 @@ class Appeal(BaseModel):
     decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     decided_at = DateTimeField(null=True)
     decision_reason = TextField(default="")
+    # the appeal chain (seed 004 4.3, migration 0009b): the level it is at now (1 department head,
+    # 2 office director, 3 office manager), ordinary or about an inspector's retaliation (4.3.1)
+    level = IntegerField(default=1)
+    kind = CharField(max_length=12, default="ordinary")
+    against = ForeignKeyField(User, null=True, on_delete="SET NULL", column_name="against_id",
+                              backref="appeals_against")
 
 
 class LedgerMonth(BaseModel):

@@ -56,6 +56,12 @@ class Inspection(BaseModel):
     body_hash = CharField(max_length=64)
     failed_count = IntegerField(default=0)
     item_count = IntegerField(default=0)
+    # proof of presence (migration 0007): qr / nfc / gps / typed, and what a supervisor should look at
+    presence_method = CharField(max_length=8, null=True)
+    presence_accuracy_m = FloatField(null=True)
+    presence_distance_m = FloatField(null=True)
+    presence_reason = TextField(default="")
+    presence_flag = CharField(max_length=24, null=True)
 
     class Meta:
         # every list filter has an index that also gives the newest-first order

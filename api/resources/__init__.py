@@ -6,7 +6,11 @@ import logging
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
+    "rounds",
+    "holidays", "appeal_chain", "handover", "sanctions", "performance",
+    "notifications",
     "sync",
+    "zones", "buildings", "units", "schedules", "imports",
 ]
 
 log = logging.getLogger(__name__)

@@ -52,19 +52,26 @@ with tab_ledger:
         st.dataframe(pd.DataFrame([{
             t("staff"): ln.get("name"),
             t("points"): ln.get("points"),
+            t("company_points"): ln.get("company_points", ln.get("points")),
             t("reversed_points"): ln.get("reversed_points") or 0,
             t("yuan"): ln.get("amount"),
             t("covered_by_supervisor"): ln.get("supervisor_covers"),
             t("extra_fine"): ln.get("extra_fine"),
             t("supervisor_share"): ln.get("supervisor_share"),
             t("total_yuan"): ln.get("total"),
+            t("perf_reward"): ln.get("perf_reward"),
+            t("net_deduction"): ln.get("net", ln.get("total")),
             t("tier"): pick(ln, "tier_name") or label("tier", ln.get("tier")),
+            t("sanctions"): "、".join(label("sanction_kind", x.get("kind")) for x in ln.get("sanctions") or []),
             t("posted"): bool(ln.get("posting")),
         } for ln in lines]), hide_index=True, column_config={t("posted"): st.column_config.CheckboxColumn()})
         shares = [f"{ln['name']} ← " + "、".join(f"{s['name']} ¥{s['amount']}" for s in ln["supervisor_share_for"])
                   for ln in lines if ln.get("supervisor_share_for")]
         if shares:
             st.caption(t("supervisor_share") + "：" + "；".join(shares))
+        elsewhere = [ln["name"] for ln in lines if ln.get("extra_fine_elsewhere")]
+        if elsewhere:
+            st.caption(t("extra_fine_elsewhere", names="、".join(elsewhere)))
     else:
         st.caption(t("nothing_here"))
 
@@ -88,6 +95,58 @@ with tab_ledger:
                             idempotency_key=ui.retry_key(f"close-{site_id}-{month}")) is not None:
                     ui.forget_retry_key(f"close-{site_id}-{month}")
                     st.session_state["flash_ok"] = t("closed_ok")
+                    st.rerun()
+
+    # 行政处分 (004 4.2.3–4.2.4; 003 第十九条 for a hidden complaint) and a dismissal carried out
+    if is_manager and lines and not ledger.get("closed"):
+        with st.expander(t("sanction_title")):
+            with st.form("ded_sanction"):
+                who = ui.choose(t("staff"), {ln["staff_id"]: f"{ln['name']}（{ln.get('company_points', ln['points'])}"
+                                             f" {t('points')} · {pick(ln, 'tier_name')}）" for ln in lines}, "ded_sa_staff")
+                kind = ui.choose(t("sanction_kind"), {k: label("sanction_kind", k) for k in
+                                                      ("warning", "fine", "demerit", "dismissal", "basic_wage_only",
+                                                       "self_criticism")}, "ded_sa_kind")
+                slots = ui.FieldSlots()
+                amount = st.text_input(t("sanction_amount"), key="ded_sa_amount")
+                slots.here("amount")
+                request_id = st.number_input(t("sanction_request"), min_value=0, step=1, key="ded_sa_request")
+                slots.here("request_id")
+                why = st.text_input(t("reason"), key="ded_sa_reason")
+                slots.here("reason", "kind", "staff_id")
+                if st.form_submit_button(t("sanction_record"), type="primary"):
+                    body = {"site_id": site_id, "month": month, "staff_id": who, "kind": kind, "reason": why,
+                            "amount": amount.strip() or None, "request_id": int(request_id) or None}
+                    if ui.act(client.record_sanction, body, slots=slots) is not None:
+                        st.session_state["flash_ok"] = t("saved")
+                        st.rerun()
+    for ln in lines:
+        for x in ln.get("sanctions") or []:
+            if x.get("kind") == "dismissal":
+                done = x.get("carried_out_at")
+                st.caption(t("dismissal_line", name=ln["name"], state=t("dismissal_done", at=ui.fmt_time(done, site_id))
+                             if done else t("dismissal_pending")))
+                if not done and is_manager and st.button(t("dismissal_carry_out"), key=f"ded_carry_{x['id']}"):
+                    if ui.act(client.carry_out_sanction, x["id"]) is not None:
+                        st.session_state["flash_ok"] = t("saved")
+                        st.rerun()
+
+    # 报送财务部 (004 4.1.5, by the 5th): recorded with who sent it and to whom; it closes the month
+    sent = ui.try_load(client.ledger_handover, month, site_id, default=None)
+    if sent:
+        st.success(t("handover_done", at=ui.fmt_time(sent.get("sent_at"), site_id, with_year=True),
+                     by=sent.get("sent_by_name", ""), to=sent.get("sent_to", ""))
+                   + ("" if sent.get("on_time") else " " + t("handover_late", due=sent.get("due_date"))),
+                   icon=":material/outgoing_mail:")
+    elif is_manager and month < ui.month_options()[0]:
+        with st.form("ded_handover"):
+            st.markdown(f"**{t('handover_title')}**")
+            slots = ui.FieldSlots()
+            to = st.text_input(t("handover_to"), key="ded_handover_to", placeholder="财务部 张会计")
+            slots.here("sent_to")
+            note = st.text_input(t("note"), key="ded_handover_note")
+            if st.form_submit_button(t("handover_send"), type="primary", icon=":material/outgoing_mail:"):
+                if ui.act(client.send_ledger_to_finance, month, site_id, to, note, slots=slots) is not None:
+                    st.session_state["flash_ok"] = t("handover_ok")
                     st.rerun()
 
 # --- public posting (公示) -----------------------------------------------------------------------
@@ -139,23 +198,53 @@ with tab_notices:
                     slots = ui.FieldSlots()
                     reason = st.text_area(t("appeal_reason"), key="ded_appeal_reason", height=70)
                     slots.here("reason")
+                    retaliation = st.checkbox(t("appeal_retaliation"), key="ded_appeal_retaliation",
+                                              help=t("appeal_retaliation_help"))
                     if st.form_submit_button(t("submit"), type="primary"):
-                        if ui.act(client.appeal, did, reason, slots=slots,
+                        if ui.act(client.appeal, did, reason, kind="retaliation" if retaliation else "ordinary",
+                                  slots=slots,
                                   idempotency_key=ui.retry_key(f"appeal-{did}")) is not None:
                             ui.forget_retry_key(f"appeal-{did}")
+                            st.session_state["flash_ok"] = t("saved")
+                            st.rerun()
+        # 经查实 (004 4.2.6): a manager verifies the direct supervisor's share of a notice
+        unverified = [d for d in notices if d.get("status") == "active" and not d.get("supervisor_verification")
+                      and (d.get("points") or 0) > 0 and d.get("supervisor_id")]
+        if unverified and is_manager:
+            with st.expander(t("verify_title")):
+                with st.form("ded_verify"):
+                    vid = ui.choose(t("tab_notices"), {d["id"]: f"#{d['id']} {person(d.get('staff'))} · "
+                                                       f"{d.get('reason')}" for d in unverified}, "ded_verify_id")
+                    shares = ui.choose(t("verify_result"), {True: t("verify_yes"), False: t("verify_no")},
+                                       "ded_verify_yes", widget="radio", horizontal=True)
+                    slots = ui.FieldSlots()
+                    found = st.text_area(t("verify_finding"), key="ded_verify_finding", height=70)
+                    slots.here("finding")
+                    if st.form_submit_button(t("submit"), type="primary"):
+                        if ui.act(client.verify_supervisor, vid, shares, found, slots=slots) is not None:
                             st.session_state["flash_ok"] = t("saved")
                             st.rerun()
     else:
         st.caption(t("nothing_here"))
 
 # --- appeals queue (申诉) ---------------------------------------------------------------------------
+def appeal_path(ap):
+    """申诉层级: where the appeal is now and the steps so far (004 4.3)."""
+    head = t("appeal_at_level", level=label("appeal_level", ap.get("level_key")))
+    if ap.get("kind") == "retaliation":
+        head += " · " + t("appeal_retaliation")
+    steps = " → ".join(f"{label('appeal_level', s.get('level_key'))}{label('appeal_step', s.get('action'))}"
+                       + ("" if s.get("upheld") is None else f"（{t('uphold') if s['upheld'] else t('reject')}）")
+                       for s in ap.get("steps") or [])
+    return f"{head} · {steps}" if steps else head
+
+
 with tab_appeals:
     appeals = ui.try_load(client.appeals, status="pending", site_id=site_id, default=None) or {}
     appeals = appeals.get("items", [])
     if not appeals:
         st.info(t("no_appeals"))
-    if appeals and not is_manager:
-        st.caption(t("managers_only"))
+    can_decide = ui.role() in ui.SUPERVISOR_UP  # the server says whether the caller decides at the appeal's level
     names = {u["id"]: u["name"] for u in ui.staff(site_id)}
     for ap in appeals:
         ded = ap.get("deduction") or {}
@@ -166,7 +255,8 @@ with tab_appeals:
             st.caption(f"{t('appeal_by')}：{names.get(ap.get('filed_by_id'), ap.get('filed_by_id'))} · "
                        f"{ui.fmt_time(ap.get('filed_at'), site_id, with_year=True)}")
             st.markdown(f"> {ap.get('reason', '')}")
-            if is_manager:
+            st.caption(appeal_path(ap))
+            if can_decide:
                 with st.form(f"ded_decide_{did}"):
                     upheld = ui.choose(t("decided"), {True: t("uphold"), False: t("reject")}, f"ded_upheld_{did}",
                                        widget="radio", horizontal=True, label_visibility="collapsed")
@@ -179,3 +269,26 @@ with tab_appeals:
                             ui.forget_retry_key(f"decide-{did}")
                             st.session_state["flash_ok"] = t("decided")
                             st.rerun()
+
+    # rejected appeals may go up a level (004 4.3.2/4.3.3): the person who filed it takes it up
+    rejected = (ui.try_load(client.appeals, status="rejected", site_id=site_id, default=None) or {}).get("items", [])
+    rejected = [ap for ap in rejected if ap.get("level", 1) < 3 and ap.get("filed_by_id") == ui.me().get("id")]
+    if rejected:
+        st.subheader(t("appeal_rejected_title"))
+    for ap in rejected:
+        ded = ap.get("deduction") or {}
+        did = ap.get("deduction_id") or ded.get("id")
+        with st.container(border=True):
+            st.markdown(f"**#{did} {person(ded.get('staff'))} · {ded.get('points')} {t('points')}** · "
+                        f"{ap.get('decision_reason', '')}")
+            st.caption(appeal_path(ap))
+            with st.form(f"ded_escalate_{did}"):
+                slots = ui.FieldSlots()
+                why = st.text_input(t("appeal_escalate_reason"), key=f"ded_up_why_{did}")
+                slots.here("reason")
+                if st.form_submit_button(t("appeal_escalate"), type="primary"):
+                    if ui.act(client.escalate_appeal, did, why, slots=slots,
+                              idempotency_key=ui.retry_key(f"escalate-{did}-{ap.get('level')}")) is not None:
+                        ui.forget_retry_key(f"escalate-{did}-{ap.get('level')}")
+                        st.session_state["flash_ok"] = t("saved")
+                        st.rerun()

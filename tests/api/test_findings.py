@@ -141,3 +141,20 @@ def test_guards_list_only_what_they_reported(login, org):
     failed_lamp(login("guard1"))
     assert login("guard3").get("/findings").get_json()["items"] == []
     assert len(login("guard1").get("/findings").get_json()["items"]) == 1
+
+
+def test_one_tap_emergency_is_raised_as_an_emergency_finding_with_where_the_phone_was(login):
+    """一键报警: whatever priority the phone sent, the finding is an emergency, with its location."""
+    import uuid as _uuid
+
+    body = {"client_id": str(_uuid.uuid4()), "checkpoint_code": "LHY-LAMP-01", "note": "一键报警",
+            "trade": "security", "priority": "normal", "emergency": True,
+            "location": {"lat": 31.2202, "lon": 121.546, "accuracy_m": 9}}
+    guard = login("guard1")
+    r = guard.post("/findings", json=body)
+    assert r.status_code == 201, r.get_json()
+    out = r.get_json()
+    assert out["priority"] == "emergency" and out["emergency"] is True
+    assert out["location"] == {"lat": 31.2202, "lon": 121.546, "accuracy_m": 9}
+    again = guard.post("/findings", json=body)
+    assert again.status_code == 200 and again.get_json()["id"] == out["id"]

@@ -1,6 +1,6 @@
 """Reports: today's figures, pass rate by checklist/zone, zone ranking, work-order SLA/MTTR/rework, users, audit."""
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Inspection, ItemResult, WorkOrder, utcnow)
 from tests.api.test_deductions import notice
@@ -73,12 +73,17 @@ def test_work_order_report_sla_mttr_and_rework_by_trade(login, org):
     assert {p["username"] for p in people} == {"tech1", "cleaner1"}
 
 
-def test_summary_counts_today(login, org):
+def test_summary_counts_today(login, org, time_machine):
+    """The worker escalates the overdue order (no page has to be open); the summary only reads."""
+    from api.domain.scheduler import tick
+
+    time_machine.move_to(datetime(2026, 12, 2, 4, 0, tzinfo=timezone.utc), tick=False)  # 12:00 in Shanghai
     sup = login("super1")
     gen_finding(org)
     o = make_order(sup, org)
     WorkOrder.update(respond_by=utcnow() - timedelta(minutes=5)).where(WorkOrder.id == o["id"]).execute()
     notice(sup, org, occurred_at=utcnow().isoformat() + "+00:00", points=4)
+    tick(steps=["escalate"])
     r = sup.get(f"/reports/summary?site_id={org['sites']['LHY'].id}")
     assert r.status_code == 200, r.get_json()
     s = r.get_json()

@@ -248,8 +248,11 @@ def test_transfer_makes_a_work_order_without_the_owners_name_or_phone(login, org
     for text in (order.title, order.description):
         assert "张三丰" not in text and "13800135678" not in text and "5678" not in text
     assert "3栋2单元1201" in order.title
-    # the technician sees the order, never the request
+    # the technician sees the order once it is theirs, never the request
     tech = login("tech1")
+    assert tech.get(f"/work-orders/{order.id}").status_code == 404  # not dispatched to anyone yet
+    login("super1").post(f"/work-orders/{order.id}/transitions",
+                         json={"action": "assign", "assignee_id": org["users"]["tech1"].id})
     assert tech.get(f"/work-orders/{order.id}").status_code == 200
     assert tech.get(f"/requests/{rid}").status_code == 403
 
@@ -273,12 +276,21 @@ def test_transferred_complaint_gets_the_three_day_limit(login, org):
     assert due == datetime.combine(received.date() + timedelta(days=4), datetime.min.time(), tzinfo=SH)
 
 
+def worker_pass():
+    """What the worker does every minute (no page has to be open): escalate, follow the orders."""
+    from api.domain.scheduler import tick
+
+    return tick(steps=["escalate", "follow_orders"])
+
+
 def test_request_is_done_only_when_its_orders_are_verified(login, org):
     desk = login("service1")
     rid = register(desk, org, kind="repair", category="water_leak")["id"]
     order_id = act(desk, rid, "transfer", trade="engineering").get_json()["work_order_id"]
     assert act(desk, rid, "complete", note="x").status_code == 409
     finish_and_verify(org, login, order_id)
+    assert desk.get(f"/requests/{rid}").get_json()["status"] == "transferred"  # a GET changes nothing
+    worker_pass()
     got = desk.get(f"/requests/{rid}").get_json()
     assert got["status"] == "done" and got["revisit_due"]
     assert got["events"][-1]["action"] == "complete"
@@ -289,7 +301,7 @@ def test_unsatisfied_revisit_reopens_the_request_and_its_order(login, org):
     rid = register(desk, org, kind="repair", category="water_leak")["id"]
     order_id = act(desk, rid, "transfer", trade="engineering").get_json()["work_order_id"]
     finish_and_verify(org, login, order_id)
-    desk.get(f"/requests/{rid}")
+    worker_pass()
     assert desk.post(f"/requests/{rid}/revisit", json={"satisfied": False}).status_code == 422  # say why
     r = desk.post(f"/requests/{rid}/revisit", json={"satisfied": False, "note": "还在滴水"})
     assert r.status_code == 200, r.get_json()
@@ -299,6 +311,7 @@ def test_unsatisfied_revisit_reopens_the_request_and_its_order(login, org):
     assert order.status == "assigned" and order.reopen_count == 1
     # the rework is verified again: the request is waiting for its second revisit
     finish_and_verify(org, login, order_id, seed="after-2")
+    worker_pass()
     assert desk.get(f"/requests/{rid}").get_json()["status"] == "done"
     assert desk.post(f"/requests/{rid}/revisit", json={"satisfied": True}).get_json()["status"] == "closed"
 
@@ -308,9 +321,11 @@ def test_an_order_reopened_by_its_department_takes_the_done_request_back(login, 
     rid = register(desk, org, kind="repair", category="water_leak")["id"]
     order_id = act(desk, rid, "transfer", trade="engineering").get_json()["work_order_id"]
     finish_and_verify(org, login, order_id)
+    worker_pass()
     assert desk.get(f"/requests/{rid}").get_json()["status"] == "done"
     r = login("super1").post(f"/work-orders/{order_id}/transitions", json={"action": "reopen", "note": "复查仍渗水"})
     assert r.status_code == 200, r.get_json()
+    worker_pass()
     got = desk.get(f"/requests/{rid}").get_json()
     assert got["status"] == "transferred" and got["revisit_due"] is None
     assert got["events"][-1]["action"] == "orders_reopened"
@@ -337,9 +352,11 @@ def _received(days_ago, hour=10):
     return local.isoformat()
 
 
-def test_complaint_left_open_past_its_day_goes_to_the_supervisor(login, org):
+def test_complaint_left_open_past_its_day_goes_to_the_supervisor(login, org, time_machine):
+    time_machine.move_to(datetime(2026, 12, 2, 4, 0, tzinfo=timezone.utc), tick=False)  # 12:00 in Shanghai
     desk = login("service1")
     rid = register(desk, org, received_at=_received(1))["id"]
+    worker_pass()
     got = desk.get(f"/requests/{rid}").get_json()
     assert got["escalation_level"] == 1 and got["overdue"] is True
     esc = [e for e in got["events"] if e["action"] == "escalate"]
@@ -348,12 +365,14 @@ def test_complaint_left_open_past_its_day_goes_to_the_supervisor(login, org):
     assert login("manager1").get("/requests/escalated?min_level=2").get_json()["items"] == []
 
 
-def test_complaint_received_at_2350_was_due_at_midnight(login, org):
+def test_complaint_received_at_2350_was_due_at_midnight(login, org, time_machine):
+    time_machine.move_to(datetime(2026, 12, 2, 4, 0, tzinfo=timezone.utc), tick=False)
     desk = login("service1")
     received = (datetime.now(SH) - timedelta(days=1)).replace(hour=23, minute=50, second=0, microsecond=0)
     got = register(desk, org, received_at=received.isoformat())
     due = datetime.fromisoformat(got["due_at"].replace("Z", "+00:00")).astimezone(SH)
     assert due - received == timedelta(minutes=10)
+    worker_pass()
     esc = [e for e in desk.get(f"/requests/{got['id']}").get_json()["events"] if e["action"] == "escalate"]
     assert [e["data"]["level"] for e in esc] == [1]
     assert esc[0]["data"]["missed_limit"] == due.astimezone(timezone.utc).replace(tzinfo=None).isoformat()

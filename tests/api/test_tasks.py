@@ -1,10 +1,22 @@
 """GET /tasks and /tasks/summary: the day's tasks per role, due/done/missed against now."""
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from api.domain import schedules as sch
+
+NOON = datetime(2026, 3, 16, 4, 0, tzinfo=timezone.utc)  # Monday 12:00 in Shanghai
+
+
+@pytest.fixture(autouse=True)
+def the_worker_made_the_days_tasks(org, time_machine):
+    """A frozen clock (no test depends on the hour it runs at) and the worker's pass that makes
+    the coming days' tasks: GET /tasks only reads them."""
+    from api.domain.scheduler import tick
+
+    time_machine.move_to(NOON, tick=False)
+    tick(steps=["tasks"])
 
 
 def local_day(offset):
@@ -99,6 +111,14 @@ def test_another_sites_tasks_are_404(login):
     hqt = Site.get(Site.code == "HQT").id
     assert login("guard1").get(f"/tasks?site_id={hqt}").status_code == 404
     assert login("guard2").get(f"/tasks?site_id={hqt}&date={local_day(1)}").get_json()["items"]
+
+
+def test_reading_the_tasks_writes_nothing(login):
+    from api.models import Task
+
+    Task.delete().where(Task.date == local_day(2)).execute()
+    assert login("guard1").get(f"/tasks?date={local_day(2)}").get_json()["items"] == []
+    assert not Task.select().where(Task.date == local_day(2)).exists()
 
 
 def test_old_days_are_shown_as_recorded_not_invented(login):

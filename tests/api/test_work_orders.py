@@ -1,6 +1,6 @@
 """Work orders through the API: dispatch, deadlines, the lifecycle, revisits, rework and escalation."""
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -114,7 +114,7 @@ def test_illegal_transition_is_a_409_with_a_clear_message(login, org):
 def test_technicians_cannot_move_other_peoples_orders(login, org):
     o = make_order(login("super1"), org)
     r = move(login("garden1"), o["id"], "accept")
-    assert r.status_code == 403
+    assert r.status_code == 404  # another person's order is not theirs even to see
     assert WorkOrder.get_by_id(o["id"]).status == "assigned"
 
 
@@ -207,15 +207,23 @@ def test_unknown_fields_and_bad_values_are_field_errors(login, org):
     assert "trade" in errors and "status" in errors
 
 
-def test_overdue_orders_escalate_to_supervisor_then_manager_once(login, org):
+def test_overdue_orders_escalate_to_supervisor_then_manager_once(login, org, time_machine):
+    """Escalation counts from the missed limit, whoever looks and whenever: reading the list changes
+    nothing; the step to the manager comes manager_after_hours (24 h) after the supervisor's."""
+    t0 = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
+    time_machine.move_to(t0, tick=False)
     sup = login("super1")
     o = make_order(sup, org)
-    WorkOrder.update(respond_by=utcnow() - timedelta(hours=1)).where(WorkOrder.id == o["id"]).execute()
+    missed = utcnow() - timedelta(hours=1)
+    WorkOrder.update(respond_by=missed).where(WorkOrder.id == o["id"]).execute()
     listed = sup.get("/work-orders?overdue=true").get_json()["items"]
     assert [i["id"] for i in listed] == [o["id"]]
-    assert listed[0]["escalation_level"] == 1 and listed[0]["overdue"] == "respond"
+    assert listed[0]["escalation_level"] == 0 and listed[0]["overdue"] == "respond"  # a GET is read-only
+    assert sup.post("/work-orders/escalate").get_json()["escalated"] == [{"id": o["id"], "level": 1}]
     assert sup.post("/work-orders/escalate").get_json()["escalated"] == []  # nothing twice
-    WorkOrder.update(escalated_at=utcnow() - timedelta(hours=25)).where(WorkOrder.id == o["id"]).execute()
+    time_machine.move_to(missed + timedelta(hours=24, seconds=-1), tick=False)
+    assert sup.post("/work-orders/escalate").get_json()["escalated"] == []
+    time_machine.move_to(missed + timedelta(hours=24), tick=False)
     assert sup.post("/work-orders/escalate").get_json()["escalated"] == [{"id": o["id"], "level": 2}]
     assert sup.post("/work-orders/escalate").get_json()["escalated"] == []
     levels = [e.data["level"] for e in WorkOrderEvent.select().where(

@@ -53,7 +53,7 @@ def _wait_for_draft(page, draft_id, js_condition):
 
 def test_a_half_done_walk_survives_an_offline_reload_and_is_sent_once_with_both_photos(phone, server, tmp_path):
     page = phone.page
-    draft_id = f"{TWENTY_CODE}|{TWENTY['key']}"
+    draft_id = f"guard1|{TWENTY_CODE}|{TWENTY['key']}"  # drafts are kept per person
     phone.login("guard1", PASSWORD)
     phone.context.set_offline(True)
     page.goto(f"{server.url}/m/#/scan/{TWENTY_CODE}")
@@ -172,7 +172,8 @@ def test_a_draft_kept_on_leaving_the_screen_can_be_discarded_and_logout_clears_d
     task.tap()
     phone.screen("walk")
     phone.tap("#all-pass")
-    _wait_for_draft(page, href.split("/", 2)[2].replace("/", "|"), "Object.keys(d.items).length > 0")
+    # drafts are kept per person (a shared post phone): "<username>|<code>|<checklist>"
+    _wait_for_draft(page, "guard1|" + href.split("/", 2)[2].replace("/", "|"), "Object.keys(d.items).length > 0")
     phone.tap('[data-tab="today"]')
     phone.screen("today")
     page.evaluate("document.querySelectorAll('details.group').forEach(d => { d.open = true; })")

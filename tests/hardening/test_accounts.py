@@ -94,8 +94,13 @@ def test_disabled_user_is_refused_at_once_and_cannot_log_in_again(client, org, d
 
 
 def test_login_is_throttled_per_account_from_any_address(client, org):
+    """A much higher ceiling than one address's: strangers' few guesses do not lock the owner out."""
     for i in range(5):
         assert _login(client, "guard1", "wrong", addr=f"10.0.1.{i}").status_code == 401
+    assert _login(client, "guard1", addr="10.0.9.8").status_code == 200
+    client.application.config["PATROL_LOGIN_MAX_PER_ACCOUNT"] = 8
+    for i in range(3):  # eight failures in the window from all addresses: the (lowered) ceiling
+        assert _login(client, "guard1", "wrong", addr=f"10.0.2.{i}").status_code == 401
     tokens_before = ApiToken.select().count()
     r = _login(client, "guard1", addr="10.0.9.9")
     assert r.status_code == 429

@@ -33,7 +33,9 @@ NOW = datetime.now(TZ8).replace(microsecond=0)
 MONTH = NOW.strftime("%Y-%m")
 MISSING = {"site": 999999, "zone": 999999, "finding": 999999, "deduction": 999999, "work_order": 999999, "request": 999999,
            "photo": "0" * 64, "inspection": "00000000-0000-4000-8000-000000000000", "code": "NOPE-NOPE",
-           "staff": 999999, "upload": "0" * 32}
+           "staff": 999999, "channel": 999999, "notification": 999999, "upload": "0" * 32,
+           "site_code": "NOPE", "zone_code": "NOPE", "building": 999999, "unit": 999999,
+           "schedule": 999999, "checkpoint": 999999, "spare_zone": 999999, "spare_user": 999999}
 
 
 class Row:
@@ -104,6 +106,7 @@ MATRIX = {
     # the service desk walks no rounds: 403 "no rounds or tasks"
     "GET /tasks": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /rounds": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
     "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
     # the phone's sync bundle: only the caller's own sites, whatever their role
@@ -132,7 +135,9 @@ MATRIX = {
                                                body=lambda w: {"reason": "重复上报 / reported twice"}),
     "GET /work-orders": Row(EVERYONE, query=q_site),
     "POST /work-orders": Row(SUP_UP, ok=(201,), body=work_order),
-    "GET /work-orders/{order_id}": Row(EVERYONE, path={"order_id": "work_order"}, denied=(403, 404)),
+    # field staff open only the orders assigned to them: the lobby order is cleaner1's
+    "GET /work-orders/{order_id}": Row(EVERYONE - {"guard", "technician"}, path={"order_id": "work_order"},
+                                       denied=(403, 404)),
     # the order made from guard1's lobby (cleaning) finding goes to the zone's cleaner, cleaner1
     # (片区责任制): only the assignee and supervisors move it; the technician is refused
     "POST /work-orders/{order_id}/transitions": Row(
@@ -146,15 +151,41 @@ MATRIX = {
     # the penalised person, or a supervisor for them; one appeal per notice (then 409)
     "POST /deductions/{deduction_id}/appeal": Row({"guard"} | SUP_UP, ok=(201, 200, 409), path={"deduction_id": "deduction"},
                                                   denied=(403, 404), body=lambda w: {"reason": "当时不在岗"}),
+    # the appeal chain (004 4.3): the department head (a supervisor) decides first; later levels managers
     "POST /deductions/{deduction_id}/appeal/decision": Row(
-        MGR_UP, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        SUP_UP, ok=(200, 403, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"upheld": False, "reason": "证据充分"}),
-    "GET /appeals": Row(MGR_UP, query=q_site),
+    "GET /appeals": Row(SUP_UP, query=q_site),
+    # the penalised person takes a rejected appeal up a level; others see no such notice or are refused
+    "POST /deductions/{deduction_id}/appeal/escalate": Row(
+        {"guard"}, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"reason": "主管处理不公"}),
     "GET /ledger/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "POST /ledger/{month}/close": Row(MGR_UP, ok=(200, 201, 409), path={"month": "2020-01"}, query=q_site),
     "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/payroll.xlsx": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "GET /ledger/{month}/posting.html": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    # sanctions (004 4.2.3–4.2.4, 003 第十九条): the world's person has 1 point, so a tier sanction is a 409
+    "GET /sanctions": Row(SUP_UP, query=q_site),
+    "POST /sanctions": Row(MGR_UP, ok=(201, 409), body=lambda w: {
+        "site_id": w["site"], "month": MONTH, "staff_id": w["staff"], "kind": "warning", "reason": "研究决定"}),
+    "POST /sanctions/{sanction_id}/carry-out": Row(MGR_UP, ok=(404,), path={"sanction_id": 999999}, sited=False,
+                                                   body=lambda w: {"note": "已办理"}, denied=(403,)),
+    # 经查实 (004 4.2.6): a manager verifies the supervisor's share, once
+    "POST /deductions/{deduction_id}/supervisor-verification": Row(
+        MGR_UP, ok=(201, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+        body=lambda w: {"verified": False, "finding": "主管已安排替岗"}),
+    # the performance scheme of 004 (绩效考核): supervisors check and publish; a check of today may be any day
+    "POST /performance/entries": Row(SUP_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "staff_id": w["staff"], "period": "daily", "day": NOW.date().isoformat(),
+        "category": "dedication", "points": 1, "note": "主动协助业主"}),
+    "GET /performance/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "POST /performance/{month}/publish": Row(SUP_UP, ok=(200, 409), path={"month": "2020-03"}, query=q_site),
+    # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
+    "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
+                                        denied=(403,)),
+    "POST /ledger/{month}/handover": Row(MGR_UP, ok=(201, 409), path={"month": "2020-02"}, query=q_site,
+                                         body=lambda w: {"sent_to": "财务部 张会计"}),
     "GET /reports/summary": Row({"service"} | SUP_UP, query=q_site),
     "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
     "GET /reports/work-orders": Row(SUP_UP, query=q_site),
@@ -175,7 +206,98 @@ MATRIX = {
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
+    # the official holiday schedule is national: no site; everyone reads it, managers enter it
+    "GET /holiday-calendar/status": Row(EVERYONE, sited=False),
+    "GET /holiday-calendar/{year}": Row(EVERYONE, path={"year": 2026}, sited=False),
+    "PUT /holiday-calendar/{year}": Row(MGR_UP, path={"year": 2031}, sited=False, body=lambda w: {
+        "days": [{"date": "2031-01-01", "kind": "holiday", "name": "元旦"}]}),
+    # the matrix uploads a JPEG: a manager passes the role check and is told it is not .csv/.xlsx
+    "POST /holiday-calendar/{year}/import": Row(MGR_UP, ok=(200, 422), path={"year": 2031}, files=True, sited=False),
+    # notifications: managers configure their sites' channels; everyone subscribes their own phone
+    "GET /notification-channels": Row(MGR_UP, query=q_site),
+    "POST /notification-channels": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"}),
+    "PATCH /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"},
+                                                     body=lambda w: {"name": "值班群"}),
+    "DELETE /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"}),
+    "POST /notification-channels/{channel_id}/test": Row(MGR_UP, path={"channel_id": "channel"}),
+    "GET /notifications": Row(MGR_UP, query=q_site),
+    "POST /notifications/{notification_id}/resend": Row(MGR_UP, path={"notification_id": "notification"}),
+    "GET /push/key": Row(EVERYONE, sited=False),
+    "POST /push/subscriptions": Row(EVERYONE, ok=(200, 201), sited=False, body=lambda w: {
+        "endpoint": f"https://push.example.com/v1/{uuid.uuid4()}", "keys": {"p256dh": "B" + "a" * 86, "auth": "c" * 22}}),
+    "GET /notification-prefs": Row(EVERYONE, sited=False),
+    "PUT /notification-prefs": Row(EVERYONE, sited=False, body=lambda w: {"quiet_start": "22:00", "quiet_end": "07:00"}),
+    # the organisation as data: reads for everyone at the site, changes for its manager (sites: admin creates)
+    "POST /sites": Row({"admin"}, ok=(201,), sited=False, body=lambda w: {"code": _uid("S"), "name": "新场所"}),
+    "PATCH /sites/{site_id}": Row(MGR_UP, path={"site_id": "site"}, body=lambda w: {"address": _uid("路")}),
+    "POST /sites/{site_id}/deactivate": Row(MGR_UP, path={"site_id": "site"}, writes=False),
+    "GET /zones": Row(EVERYONE, query=q_site),
+    "POST /zones": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("Z"), "name": "区"}),
+    "GET /zones/{item_id}": Row(EVERYONE, path={"item_id": "zone"}),
+    "PATCH /zones/{item_id}": Row(MGR_UP, path={"item_id": "zone"}, body=lambda w: {"name_en": _uid("Zone ")}),
+    "POST /zones/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "spare_zone"}, writes=False),
+    "GET /buildings": Row(EVERYONE, query=q_site),
+    "POST /buildings": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("B"),
+                                                              "name": "楼", "zone_code": w["zone_code"]}),
+    "GET /buildings/{item_id}": Row(EVERYONE, path={"item_id": "building"}),
+    "PATCH /buildings/{item_id}": Row(MGR_UP, path={"item_id": "building"}, body=lambda w: {"name_en": _uid("B ")}),
+    "POST /buildings/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "building"}, writes=False),
+    "GET /units": Row(EVERYONE, query=q_site),
+    "POST /units": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "building_code": "AUTHZ",
+                                                          "code": _uid("1-")}),
+    "GET /units/{item_id}": Row(EVERYONE, path={"item_id": "unit"}),
+    "PATCH /units/{item_id}": Row(MGR_UP, path={"item_id": "unit"}, body=lambda w: {"floor": uuid.uuid4().int % 90}),
+    "POST /units/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "unit"}, writes=False),
+    "GET /schedules": Row(EVERYONE, query=q_site),
+    "POST /schedules": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "key": _uid("k").lower(),
+                                                              "name": "巡查", "checklist": "lobby", "at": ["09:00"]}),
+    "GET /schedules/{item_id}": Row(EVERYONE, path={"item_id": "schedule"}),
+    "PATCH /schedules/{item_id}": Row(MGR_UP, path={"item_id": "schedule"}, body=lambda w: {"name_en": _uid("R ")}),
+    "POST /schedules/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "schedule"}, writes=False),
+    "POST /checkpoints": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "site_code": w["site_code"], "code": _uid("CP-"), "name": "点", "kind": "lobby", "zone_code": w["zone_code"],
+        "checklists": ["lobby"]}),
+    "GET /checkpoints/{checkpoint_id}": Row(EVERYONE, path={"checkpoint_id": "checkpoint"}),
+    "PATCH /checkpoints/{checkpoint_id}": Row(MGR_UP, path={"checkpoint_id": "checkpoint"},
+                                              body=lambda w: {"note": _uid("n")}),
+    "POST /checkpoints/{checkpoint_id}/deactivate": Row(MGR_UP, path={"checkpoint_id": "checkpoint"}, writes=False),
+    "GET /checkpoints/labels": Row(SUP_UP, query=q_site),
+    "POST /users": Row(MGR_UP, ok=(201,), body=lambda w: {
+        "employee_no": _uid("E"), "username": _uid("u"), "name": "新人", "role": "guard", "trade": "security",
+        "site_codes": [w["site_code"]], "password": "start-pass-1"}),
+    "GET /users/{user_id}": Row(MGR_UP, path={"user_id": "staff"}),
+    "PATCH /users/{user_id}": Row(MGR_UP, path={"user_id": "staff"}, body=lambda w: {"post": _uid("岗")}),
+    "POST /users/{user_id}/deactivate": Row(MGR_UP, path={"user_id": "spare_user"}, writes=False),
+    "GET /imports/{kind}/template": Row(MGR_UP, path={"kind": "zones"}, sited=False),
+    # the file here is a photo, not a workbook: allowed roles get 422 and nothing is written
+    "POST /imports/{kind}": Row(MGR_UP, ok=(422,), path={"kind": "zones"}, files=True, sited=False, writes=False),
+    "GET /exports/{kind}": Row(MGR_UP, path={"kind": "zones"}, query=q_site),
 }
+
+
+def _uid(prefix):
+    return prefix + uuid.uuid4().hex[:10]
+
+
+def org_objects(site_code, zone_code):
+    """A building, unit, schedule, checkpoint, spare zone and spare account per site for the organisation
+    routes (the spares are the ones deactivated)."""
+    from api.auth import hash_password
+    from api.models import Building, Checkpoint, Schedule, Site, Unit, User, UserSite, Zone
+
+    site = Site.get(Site.code == site_code)
+    zone = Zone.get((Zone.site == site) & (Zone.code == zone_code))
+    b = Building.create(site=site, zone=zone, code="AUTHZ", name="测试楼")
+    user = User.create(username=f"spare-{site_code}", name="备用", role="guard", password_hash=hash_password("x" * 12))
+    UserSite.create(user=user, site=site)
+    return {"site_code": site_code, "zone_code": zone_code, "building": b.id,
+            "unit": Unit.create(building=b, code="1-101").id,
+            "schedule": Schedule.create(site=site, key="authz", name="测试", checklist_key="lobby",
+                                        rule={"at": ["09:00"]}).id,
+            "checkpoint": Checkpoint.create(site=site, zone=zone, code=f"AUTHZ-{site_code}", name="测试点",
+                                            kind="lobby", checklist_keys=["lobby"]).id,
+            "spare_zone": Zone.create(site=site, code="SPARE", name="备用").id, "spare_user": user.id}
 
 
 ROUTES = collected_spec()["__routes__"]
@@ -213,6 +335,7 @@ def world(shared):
         w = {"site": org["sites"][site].id, "code": code, "zone": org["zones"][(site, zone)].id, "staff": org["users"][guard].id, "fault": "late_registration",
              "lobby_version": lobby["version"], "lobby_items": [i["key"] for i in lobby["items"]],
              "password": PASSWORD}
+        w.update(org_objects(site, zone))
         g, s = shared.login(guard), shared.login(boss)
         w["photo"] = _ok(g.post("/photos", data={"file": (__import__("io").BytesIO(jpeg_bytes(hash(site) % 1000)),
                                                            "p.jpg")}, content_type="multipart/form-data"), 201)["id"]
@@ -226,6 +349,10 @@ def world(shared):
         w["work_order"] = _ok(s.post("/work-orders", json={"finding_ids": [w["finding"]]}), 201)["id"]
         w["deduction"] = _ok(s.post("/deductions", json=deduction(w)), 201)["id"]
         w["request"] = _ok(shared.login(desk).post("/requests", json=service_request(w)), 201)["id"]
+        mgr = shared.login("manager1")
+        w["channel"] = _ok(mgr.post("/notification-channels", json={
+            "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=w"}), 201)["id"]
+        w["notification"] = _ok(mgr.post(f"/notification-channels/{w['channel']}/test"), 200)["notification_id"]
         out[key] = w
     out["missing"] = dict(out["own"], **MISSING)
     return out

@@ -1,6 +1,15 @@
-// The API client: bearer token, the server's one error shape, network errors told apart.
+// The API client: bearer token, the server's one error shape, network errors told apart, and the
+// user's language on every request (the server answers its messages in it).
+import { getLang } from './i18n.js';
+
 const BASE = '/api/v1';
 const TOKEN_KEY = 'patrol.token';
+const USER_KEY = 'patrol.username';
+
+/** zh-CN unless the user chose English. */
+export function acceptLanguage() {
+  return getLang() === 'en' ? 'en, zh-CN;q=0.5' : 'zh-CN, zh;q=0.9, en;q=0.5';
+}
 
 /** The server answered and refused: status, its message and field errors. */
 export class ApiError extends Error {
@@ -17,6 +26,9 @@ export class NetworkError extends Error {}
 
 export function token() { return localStorage.getItem(TOKEN_KEY); }
 export function setToken(t) { if (t) localStorage.setItem(TOKEN_KEY, t); else localStorage.removeItem(TOKEN_KEY); }
+/** Whose phone it is now: the outbox sends only this person's entries, with their token. */
+export function username() { return localStorage.getItem(USER_KEY); }
+export function setUsername(u) { if (u) localStorage.setItem(USER_KEY, u); else localStorage.removeItem(USER_KEY); }
 
 export const events = new EventTarget();
 
@@ -25,7 +37,7 @@ export const events = new EventTarget();
  * opts: json, form (FormData), headers, etag (sent as If-None-Match; a 304 comes back as status 304)
  */
 export async function request(method, path, opts = {}) {
-  const headers = Object.assign({ Accept: 'application/json' }, opts.headers || {});
+  const headers = Object.assign({ Accept: 'application/json', 'Accept-Language': acceptLanguage() }, opts.headers || {});
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
   if (opts.etag) headers['If-None-Match'] = opts.etag;

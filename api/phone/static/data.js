@@ -22,9 +22,10 @@ export async function workOrders() {
   }).filter((w) => ACTIVE_ORDER.includes(w.status));
 }
 export async function lastSync() { return kvGet('last_sync'); }
+export async function policy() { return (await kvGet('policy')) || {}; }
 
-/** A walk's draft is named by its checkpoint and checklist: one unfinished walk per pair. */
-export const draftKey = (code, checklistKey) => `${code}|${checklistKey}`;
+/** A walk's draft is named by its person, checkpoint and checklist: one unfinished walk per person and pair. */
+export const draftKey = (code, checklistKey) => `${api.username() || ''}|${code}|${checklistKey}`;
 /** The draft keys of walks left unfinished on this phone. */
 export async function draftKeys() {
   try {
@@ -80,6 +81,10 @@ export function normaliseCheckpoint(cp, site) {
     zone_name: cp.zone_name || (zone && zone.name) || '',
     zone_name_en: cp.zone_name_en || (zone && zone.name_en) || '',
     checklist_keys: keys.map((k) => (typeof k === 'string' ? k : k.key)),
+    // proof of presence: where it is, which NFC tags are its own
+    lat: cp.latitude ?? cp.lat ?? null,
+    lon: cp.longitude ?? cp.lon ?? null,
+    nfc_tag_id: cp.nfc_tag_id || null,
   };
 }
 
@@ -130,6 +135,7 @@ export async function refresh() {
     checklists,
     tasks: body.tasks ? { date: body.tasks.date, items: body.tasks.items || [] } : { date: null, items: [] },
     photo_policy: body.photo_policy || null,
+    policy: body.phone_policy || null,  // presence rules per checkpoint, the photo picker's limit
     sync_etag: r.etag || null,
     last_sync: now,
   };

@@ -122,6 +122,42 @@ export async function draftDelete(draftId) {
   tx.objectStore('draft_photos').delete(photosOf(draftId));
   return done(tx);
 }
+/** A refused entry back into a draft (with its photos), in one transaction: never both, never neither. */
+export async function outboxToDraft(seq, draft, photos) {
+  const db = await openDb();
+  const tx = db.transaction(['outbox', 'drafts', 'draft_photos'], 'readwrite');
+  tx.objectStore('outbox').delete(seq);
+  tx.objectStore('drafts').put(draft);
+  const ps = tx.objectStore('draft_photos');
+  for (const p of photos) ps.put(p.blob, [draft.id, p.id]);
+  return done(tx);
+}
+
+/**
+ * Logging out: this person's data goes; entries and drafts other people left on a shared phone
+ * stay (their owners send them when they log in). With nobody else's left, the whole database goes.
+ */
+export async function dropMine(owner) {
+  const all = await outboxAll();
+  const others = all.filter((e) => e.owner && e.owner !== owner);
+  const otherDrafts = (await draftsAll()).filter((d) => d.owner && d.owner !== owner);
+  if (!others.length && !otherDrafts.length) return dropAll();
+  const db = await openDb();
+  const tx = db.transaction(['kv', 'outbox', 'drafts', 'draft_photos'], 'readwrite');
+  tx.objectStore('kv').clear();
+  for (const e of all) if (!e.owner || e.owner === owner) tx.objectStore('outbox').delete(e.seq);
+  const keep = new Set(otherDrafts.map((d) => d.id));
+  const drafts = await draftsAllIn(tx);
+  for (const d of drafts) {
+    if (keep.has(d.id)) continue;
+    tx.objectStore('drafts').delete(d.id);
+    tx.objectStore('draft_photos').delete(photosOf(d.id));
+  }
+  return done(tx);
+}
+
+function draftsAllIn(tx) { return req(tx.objectStore('drafts').getAll()); }
+
 export async function outboxDelete(seq) { return req((await store('outbox', 'readwrite')).delete(seq)); }
 
 /** Logout: the whole database goes, photos and all. */

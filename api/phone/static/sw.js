@@ -5,10 +5,11 @@ const VERSION = '__SHELL_VERSION__';
 const SHELL = `patrol-shell-${VERSION}`;
 const DATA = 'patrol-data';
 const FILES = [
-  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js',
+  './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js', 'push.js',
   'upload.js',
   'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
   'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
+  'presence.js', 'screens/sos.js',
   'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
 ];
 
@@ -69,4 +70,82 @@ self.addEventListener('fetch', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data === 'clear-data') event.waitUntil(caches.delete(DATA));
+});
+
+// --- Background Sync: the network came back while the app was closed ------------------------
+// With the app open, its own outbox loop sends (told by a message). With no window, the worker
+// sends the logged-in person's pending entries itself, in the same order and with the same
+// Idempotency-Key, so whichever runs, each entry is stored once.
+function idbReq(r) {
+  return new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+}
+
+async function sendQueued() {
+  const db = await idbReq(indexedDB.open('patrol'));
+  try {
+    if (!db.objectStoreNames.contains('outbox')) return;
+    const auth = await idbReq(db.transaction('kv').objectStore('kv').get('auth'));
+    if (!auth || !auth.token) return;
+    const all = await idbReq(db.transaction('outbox').objectStore('outbox').getAll());
+    const mine = all.filter((e) => e.state === 'pending' && (!e.owner || e.owner === auth.username))
+      .sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1) || a.seq - b.seq);
+    const headers = { Authorization: `Bearer ${auth.token}`, Accept: 'application/json', 'Accept-Language': auth.lang || 'zh-CN' };
+    for (const e of mine) {
+      for (const p of e.photos || []) {
+        if ((e.sent_photos || []).includes(p.id)) continue;
+        const form = new FormData();
+        form.append('file', p.blob, p.name || 'photo.jpg');
+        const r = await fetch('/api/v1/photos', { method: 'POST', headers, body: form });
+        if (!r.ok) return;  // the app's loop decides what a refusal means
+        e.sent_photos = (e.sent_photos || []).concat([p.id]);
+        await idbReq(db.transaction('outbox', 'readwrite').objectStore('outbox').put(e));
+      }
+      const r = await fetch(`/api/v1${e.path}`, {
+        method: e.method || 'POST', body: JSON.stringify(e.body),
+        headers: Object.assign({ 'Content-Type': 'application/json', 'Idempotency-Key': e.id }, headers),
+      });
+      if (!r.ok) return;
+      await idbReq(db.transaction('outbox', 'readwrite').objectStore('outbox').delete(e.seq));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'patrol-outbox') return;
+  event.waitUntil(self.clients.matchAll({ type: 'window' }).then((windows) => {
+    if (windows.length) {
+      windows.forEach((w) => w.postMessage({ type: 'drain' }));
+      return undefined;
+    }
+    return sendQueued();  // a network error rejects: the browser tries the sync again later
+  }));
+});
+// --- Web Push (push.js subscribes): show the message, open its order when tapped ---------------
+self.addEventListener('push', (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch (e) { msg = { body: event.data ? event.data.text() : '' }; }
+  event.waitUntil(self.registration.showNotification(msg.title || '巡检通知', {
+    body: msg.body || '',
+    tag: msg.id ? `patrol-${msg.id}` : undefined,
+    icon: 'icons/icon-192.png',
+    requireInteraction: !!msg.urgent,
+    data: { link: msg.link || self.registration.scope },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const link = (event.notification.data && event.notification.data.link) || self.registration.scope;
+  event.waitUntil((async () => {
+    const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const c of open) {
+      if (c.url.startsWith(self.registration.scope) && 'focus' in c) {
+        await c.focus();
+        return c.navigate ? c.navigate(link) : undefined;
+      }
+    }
+    return self.clients.openWindow(link);
+  })());
 });

@@ -9,7 +9,7 @@
 // SHA-256 (one request, one 400 ms round trip on a weak signal). The server keeps every byte that
 // arrived, even from a request cut short; a dropped connection resumes from there (POST
 // /photos/uploads with the same hash gives the offset, PATCH sends the rest), never from byte 0.
-import { NetworkError, ApiError, token } from './api.js';
+import { NetworkError, ApiError, token, acceptLanguage } from './api.js';
 import { kvGet } from './idb.js';
 import { sha256Hex } from './util.js';
 
@@ -140,7 +140,7 @@ export async function preparePhoto(file, policy = null) {
 // --- the resumable upload -----------------------------------------------------------------------
 
 async function call(method, path, { json, body, headers = {}, signal } = {}) {
-  const h = Object.assign({ Accept: 'application/json' }, headers);
+  const h = Object.assign({ Accept: 'application/json', 'Accept-Language': acceptLanguage() }, headers);
   const t = token();
   if (t) h.Authorization = `Bearer ${t}`;
   let payload = body;
@@ -178,6 +178,7 @@ function sendBytes(method, path, chunk, headers, { signal, onSent }) {
     const t = token();
     if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
     xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', acceptLanguage());
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onSent(e.loaded);
     xhr.onerror = () => reject(new NetworkError('network error'));

@@ -1,13 +1,17 @@
 """Checkpoints of the caller's sites, and the QR/NFC scan that finds one by its code."""
+import os
+
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import check_site, get_visible, site_ids
+from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
 from api.domain.checklists import checklists_for, current_versions
 from api.errors import NotFound
 from api.models import Checkpoint, Site, Zone
-from api.resources.checkpoints.schemas import (CheckpointOut, CheckpointQuery, ScannedCheckpointOut,
-                                              SiteCheckpointQuery)
+from api.resources import org_crud
+from api.resources.checkpoints.schemas import (CheckpointBody, CheckpointOut, CheckpointPatch, CheckpointQuery,
+                                              CheckpointRowOut, LabelArgs, ScannedCheckpointOut, SiteCheckpointQuery)
 
 blp = Blueprint("checkpoints", __name__, url_prefix="",
                 description="Checkpoints: the places on a round, each with a QR/NFC code.")
@@ -47,6 +51,61 @@ class Checkpoints(MethodView):
             check_site(site_id, "site")
             return _listing([site_id], include_inactive)
         return _listing(site_ids(), include_inactive)
+
+    @blp.arguments(CheckpointBody)
+    @blp.response(201, CheckpointRowOut)
+    def post(self, body):
+        """Create a checkpoint (manager of its site, or admin); the same body again answers the stored one (200).
+        Its checklists apply to tasks made from now on."""
+        return org_crud.create("checkpoints", body)
+
+
+@blp.route("/checkpoints/<int:checkpoint_id>")
+class CheckpointOne(MethodView):
+    @blp.response(200, CheckpointRowOut)
+    def get(self, checkpoint_id):
+        """One checkpoint of the caller's sites as its row (codes; another site's answers 404)."""
+        return org_crud.out_rows("checkpoints", [org_crud.get_one("checkpoints", checkpoint_id)])[0]
+
+    @blp.arguments(CheckpointPatch(partial=True))
+    @blp.response(200, CheckpointRowOut)
+    def patch(self, patch, checkpoint_id):
+        """Change some fields; changed checklists apply to new tasks, never to inspections already made."""
+        return org_crud.update("checkpoints", checkpoint_id, patch)
+
+
+@blp.route("/checkpoints/<int:checkpoint_id>/deactivate")
+class CheckpointDeactivate(MethodView):
+    @blp.response(200, CheckpointRowOut)
+    def post(self, checkpoint_id):
+        """Retire a checkpoint: no new tasks, its history stays."""
+        return org_crud.deactivate("checkpoints", checkpoint_id)
+
+
+@blp.route("/checkpoints/labels")
+class CheckpointLabels(MethodView):
+    @blp.arguments(LabelArgs, location="query")
+    @blp.response(200, description="A printable HTML page of QR labels.", content_type="text/html")
+    def get(self, args):
+        """A printable A4 sheet (3 x 7 stickers) of QR labels for a site's active checkpoints, or just the
+        ones in ``ids`` (e.g. the new ones); the QR codes point to ``<public url>/m/#/scan/<code>``."""
+        from api.commands.checkpoints import render_labels
+
+        require_role(*SUPERVISOR_UP)
+        site = get_visible(Site, args["site_id"], "site", site_attr="id")
+        query = (Checkpoint.select(Checkpoint, Zone).join(Zone)
+                 .where((Checkpoint.site == site) & (Checkpoint.active == True)))  # noqa: E712
+        if args.get("ids"):
+            query = query.where(Checkpoint.id.in_([int(i) for i in args["ids"]]))
+        cps = [{"code": cp.code, "name": cp.name, "name_en": cp.name_en,
+                "zone": " / ".join(x for x in (cp.zone.name, cp.zone.name_en) if x)}
+               for cp in query.order_by(Checkpoint.sort_order, Checkpoint.code)]
+        if not cps:
+            raise NotFound("No active checkpoints to label.")
+        base = (current_app.config.get("PATROL_PUBLIC_URL") or os.environ.get("PATROL_PUBLIC_URL")
+                or request.host_url)
+        body = render_labels({"name": site.name, "name_en": site.name_en, "code": site.code}, cps, base)
+        return Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @blp.route("/checkpoints/by-code/<code>")

@@ -1,6 +1,7 @@
 """Checkpoints with their zone and the checklists that apply to them."""
 from marshmallow import fields, validate
 
+from api.domain.orgrows import CheckpointRow, CodeList
 from api.resources.common import OutSchema, QuerySchema
 
 
@@ -49,10 +50,32 @@ class CheckpointOut(OutSchema):
                              metadata={"description": "Current versions of the checklists that apply here."})
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
+    nfc_tag_id = fields.String(allow_none=True)
     active = fields.Boolean()
     sort_order = fields.Integer()
     note = fields.String()
+    nfc_tag_id = fields.String(allow_none=True, metadata={
+        "description": "The NFC tag's id: the phone finds the checkpoint from a tag it reads (proof of presence)."})
 
 
 class ScannedCheckpointOut(CheckpointOut):
     site = fields.Nested(CheckpointSiteRefOut)
+
+
+class CheckpointBody(CheckpointRow):
+    """A checkpoint as the API, the Excel sheet and ``patrol import checkpoints`` all take it."""
+
+
+class CheckpointPatch(CheckpointRow):
+    """Only the fields to change."""
+
+
+class CheckpointRowOut(CheckpointRow):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    zone_id = fields.Integer()
+
+
+class LabelArgs(QuerySchema):
+    site_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2 ** 31 - 1))
+    ids = CodeList(12, r"^\d{1,10}$", metadata={"description": "Checkpoint ids, comma-separated (default: all)."})

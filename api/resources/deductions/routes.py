@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, MANAGER_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
-from api.db import write_tx
+from api.db import lock_key, relock, write_tx
+from api.domain import appeals
 from api.domain import deductions as dd
 from api.errors import Invalid, NotFound
 from api.idempotency import idempotent
@@ -71,6 +72,12 @@ class Deductions(MethodView):
         if site_id not in site_ids():
             raise Invalid({"site_id": "No such site."})
         with write_tx():
+            if client_id:
+                lock_key(f"deduction.client_id:{client_id}")  # two racing retries: one makes it
+                earlier = Deduction.get_or_none(Deduction.client_id == client_id)
+                if earlier:
+                    check_site(earlier.site_id, "deduction")
+                    return _with_amount(earlier), 200
             d = dd.create_deduction(site=site_id, created_by=g.user, client_id=client_id,
                                     actor_site_ids=site_ids(), **data)
             audit("deduction.create", "deduction", d.id, d.site_id, after=dd.snapshot(d))
@@ -100,10 +107,11 @@ class FileAppeal(MethodView):
     def post(self, data, deduction_id):
         """Appeal a notice: the penalised person, or a supervisor for them."""
         with write_tx():
-            d = visible_deduction(deduction_id)
-            appeal = dd.file_appeal(d, g.user, data["reason"])
+            d = _with_amount(relock(visible_deduction(deduction_id)))  # one appeal: the second waits, then sees it
+            appeal = appeals.file(d, g.user, data["reason"], data.get("kind", "ordinary"))
             audit("deduction.appeal", "deduction", d.id, d.site_id, before=dd.snapshot(d),
-                  after={"appeal_id": appeal.id, "appeal_status": "pending", "reason": appeal.reason})
+                  after=dict(appeals.snapshot(appeal), appeal_id=appeal.id, appeal_status="pending",
+                             reason=appeal.reason))
         return _appeal_out(appeal)
 
 
@@ -114,14 +122,16 @@ class DecideAppeal(MethodView):
     @blp.response(200, AppealOut)
     @blp.alt_response(409, description="No pending appeal on this notice.")
     def post(self, data, deduction_id):
-        """Decide an appeal (managers): upheld voids the notice, or reverses it if its month is closed."""
-        require_role(*MANAGER_UP)
+        """Decide an appeal at its level (004 4.3: department head, office director, office manager): upheld
+        voids the notice, or reverses it if its month is closed."""
+        require_role(*SUPERVISOR_UP)
         with write_tx():
-            d = visible_deduction(deduction_id)
+            # locked before the appeal's status is checked: concurrent decisions reverse it once
+            d = _with_amount(relock(visible_deduction(deduction_id)))
             before = dd.snapshot(d)
-            appeal, reversal = dd.decide_appeal(d, g.user, data["upheld"], data["reason"])
+            appeal, reversal = appeals.decide(d, g.user, data["upheld"], data["reason"])
             after = dict(dd.snapshot(Deduction.get_by_id(d.id)), appeal_status=appeal.status,
-                         reversal_id=reversal.id if reversal else None)
+                         appeal_level=appeal.level, reversal_id=reversal.id if reversal else None)
             audit("deduction.appeal_decision", "deduction", d.id, d.site_id, before=before, after=after)
             if reversal:
                 audit("deduction.reverse", "deduction", reversal.id, reversal.site_id, after=dd.snapshot(reversal))
@@ -135,10 +145,12 @@ class Appeals(MethodView):
     @blp.arguments(AppealListArgs, location="query")
     @blp.response(200, AppealPage)
     def get(self, args):
-        """The managers' appeal queue (default: pending), newest first."""
-        require_role(*MANAGER_UP)
+        """The appeal queue (default: pending), newest first: department heads and managers."""
+        require_role(*SUPERVISOR_UP)
         sites = sites_in_scope(args.get("site_id"))
         q = Appeal.select(Appeal).join(Deduction).where(Deduction.site.in_(sites))
+        if args.get("level") is not None:
+            q = q.where(Appeal.level == args["level"])
         if args["status"] != "all":
             q = q.where(Appeal.status == args["status"])
         rows, cursor = paginate_desc_by_id(q, Appeal.id, args["limit"], args.get("cursor"))

@@ -1,6 +1,7 @@
 """Fault notices, appeals and their decisions; money as exact yuan strings ("12.50")."""
 from marshmallow import fields, validate
 
+from api.domain.policy import current_policy
 from api.pagination import PageArgs
 from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
 
@@ -53,6 +54,21 @@ class AppealBrief(OutSchema):
     decided_by_id = fields.Integer(allow_none=True)
     decided_at = UtcDateTime(allow_none=True)
     decision_reason = fields.String()
+    level = fields.Integer(metadata={"description": "1 department head, 2 office director, 3 office manager"})
+    level_key = fields.Method("get_level_key")
+    kind = fields.String(metadata={"description": "ordinary, or retaliation by the inspector (against_id)"})
+    against_id = fields.Integer(allow_none=True)
+    steps = fields.Method("get_steps", metadata={"description": "Filed, each decision and each move up a level."})
+
+    def get_level_key(self, a):
+        from api.domain.appeals import level_key
+
+        return level_key(a, current_policy())
+
+    def get_steps(self, a):
+        from api.domain.appeals import steps
+
+        return [dict(s, at=UtcDateTime()._serialize(s["at"], "at", s)) for s in steps(a)]
 
 
 class DeductionOut(OutSchema):
@@ -78,6 +94,13 @@ class DeductionOut(OutSchema):
     client_id = fields.String(allow_none=True)
     photo_ids = fields.Function(lambda d: [p.photo_id for p in d.photo_links])
     appeal = fields.Method("get_appeal", metadata={"description": "The appeal, if any (null otherwise)."})
+    supervisor_verification = fields.Method("get_verification", metadata={
+        "description": "经查实 (004 4.2.6): who verified the supervisor's share and what they found (null: not verified)."})
+
+    def get_verification(self, d):
+        v = d.supervisor_verifications.first()
+        return None if v is None else {"verified": v.verified, "finding": v.finding, "verified_by_id": v.verified_by_id,
+                                       "verified_at": UtcDateTime()._serialize(v.verified_at, "verified_at", v)}
 
     def get_appeal(self, d):
         a = d.appeals.first()
@@ -90,6 +113,12 @@ class DeductionPage(OutSchema):
 
 
 class AppealIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    kind = fields.String(load_default="ordinary", validate=validate.OneOf(["ordinary", "retaliation"]), metadata={
+        "description": "retaliation: against the inspector who issued the notice (004 4.3.1)"})
+
+
+class EscalateIn(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
@@ -107,6 +136,7 @@ class AppealOut(AppealBrief):
 class AppealListArgs(QuerySchema, PageArgs):
     status = fields.String(load_default="pending", validate=validate.OneOf(["pending", "upheld", "rejected", "all"]))
     site_id = fields.Integer()
+    level = fields.Integer(validate=validate.Range(min=1, max=3), metadata={"description": "Only this level"})
 
 
 class AppealPage(OutSchema):

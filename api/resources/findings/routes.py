@@ -7,10 +7,9 @@ from peewee import JOIN
 from api.audit import audit
 from api.auth import site_ids
 from api.domain.findings import dismiss_finding, get_finding, photo_ids_by_finding, report_adhoc
-from api.errors import BadRequest
 from api.idempotency import idempotent
 from api.models import Checkpoint, Finding, User, Zone
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import encode_cursor, id_after
 from api.resources.findings.schemas import AdhocIn, DismissIn, FindingOut, FindingPage, FindingQuery
 
 blp = Blueprint("findings", __name__, url_prefix="/findings", description="Findings.")
@@ -32,11 +31,8 @@ def visible_findings(sites=None):
 def _page(query, sites, limit, cursor):
     """Newest first by id: one indexed, limited query per site, merged (``site IN (...) ORDER BY id``
     would sort every matching row at a million rows)."""
-    after = decode_cursor(cursor)
+    after = id_after(cursor)
     if after is not None:
-        if not isinstance(after, int):
-            raise BadRequest("The pagination cursor is not valid; start again without it.",
-                             errors={"query": {"cursor": ["Not a valid cursor."]}})
         query = query.where(Finding.id < after)
     query = query.order_by(Finding.id.desc()).limit(limit + 1)
     rows = sorted((r for s in sites for r in query.where(Finding.site == s)), key=lambda r: r.id, reverse=True)

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from api.models import PRIORITIES, TRADES
 from api.pagination import PageArgs
 from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, UtcDateTime
-from api.resources.inspections.schemas import PHOTO_ID, Id, Str
+from api.resources.inspections.schemas import PHOTO_ID, Id, LocationIn, Str
 
 STATUSES = ("open", "in_work", "resolved", "dismissed")
 
@@ -32,6 +32,10 @@ class AdhocIn(StrictSchema):
     trade = fields.String(required=True, validate=validate.OneOf(TRADES))
     priority = fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
     photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=20))
+    location = fields.Nested(LocationIn, load_default=None, allow_none=True,
+                             metadata={"description": "Where the phone was (一键报警 sends it)."})
+    emergency = fields.Boolean(load_default=False, metadata={
+        "description": "一键报警: raised as an emergency (priority emergency, flagged for the duty supervisor)."})
 
 
 class DismissIn(StrictSchema):
@@ -76,6 +80,14 @@ class FindingOut(OutSchema):
     created_at = UtcDateTime(attribute="finding.created_at")
     dismissed = fields.Method("get_dismissed")
     photo_ids = fields.List(fields.String())
+    emergency = fields.Method("get_emergency")
+    location = fields.Method("get_location")
+
+    def get_emergency(self, d):
+        return bool((d["finding"].extra or {}).get("emergency"))
+
+    def get_location(self, d):
+        return (d["finding"].extra or {}).get("location")
 
     def get_place(self, d):
         return (d["finding"].extra or {}).get("place") or ""

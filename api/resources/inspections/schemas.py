@@ -25,6 +25,13 @@ class LocationIn(StrictSchema):
     accuracy_m = fields.Float(load_default=None, validate=validate.Range(min=0, max=100000))
 
 
+class PresenceIn(StrictSchema):
+    """How the guard showed they were at the checkpoint (the policy says which proofs count)."""
+    method = fields.String(required=True, validate=validate.OneOf(["qr", "nfc", "gps", "typed"]))
+    tag_id = Str(128, load_default=None, allow_none=True)
+    reason = Str(500, load_default="")
+
+
 class ResultIn(StrictSchema):
     item_key = Str(64, 1, required=True)
     status = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "na"]))
@@ -124,6 +131,7 @@ class InspectionIn(StrictSchema):
     location = fields.Nested(LocationIn, load_default=None, allow_none=True)
     results = ResultList(required=True, validate=validate.Length(min=1, max=200))
     task_id = Id(load_default=None, allow_none=True)
+    presence = fields.Nested(PresenceIn, load_default=None, allow_none=True)
 
     @validates_schema
     def _checkpoint_named(self, data, **kwargs):
@@ -201,6 +209,15 @@ class InspectionFindingOut(OutSchema):
     photo_ids = fields.List(fields.String())
 
 
+class PresenceOut(OutSchema):
+    method = fields.String(attribute="presence_method", allow_none=True)
+    accuracy_m = fields.Float(attribute="presence_accuracy_m", allow_none=True)
+    distance_m = fields.Float(attribute="presence_distance_m", allow_none=True)
+    reason = fields.String(attribute="presence_reason")
+    flag = fields.String(attribute="presence_flag", allow_none=True,
+                         metadata={"description": "What a supervisor should look at; null: nothing."})
+
+
 class InspectionSummaryOut(OutSchema):
     id = fields.String()
     site_id = fields.Integer()
@@ -215,6 +232,7 @@ class InspectionSummaryOut(OutSchema):
     clock_suspect = fields.Boolean()
     item_count = fields.Integer()
     failed_count = fields.Integer()
+    presence = fields.Function(lambda i: PresenceOut().dump(i))
 
 
 class InspectionOut(OutSchema):
@@ -235,6 +253,7 @@ class InspectionOut(OutSchema):
     failed_count = fields.Integer(attribute="inspection.failed_count")
     results = ResultListOut()
     findings = fields.List(fields.Nested(InspectionFindingOut))
+    presence = fields.Function(lambda d: PresenceOut().dump(d["inspection"]))
 
     def get_location(self, detail):
         insp = detail["inspection"]

@@ -49,6 +49,20 @@ class LedgerLineOut(OutSchema):
     corrections = fields.List(fields.Nested(LineCorrectionOut))
     total = Money(metadata={"description": "own_amount + extra_fine + supervisor_share + correction"})
     tier = fields.String(metadata={"description": "none / extra_fine / sanction / dismissal"})
+    company_points = fields.Integer(metadata={"description": "The person's points this month at every site: "
+                                              "they give the tier and the posting (004 4.2.2), by policy."})
+    extra_fine_elsewhere = fields.Boolean(metadata={"description": "The tier's extra fine is booked at the "
+                                                    "person's other site (once across the company)."})
+    sanctions = fields.List(fields.Nested("SanctionOnLine"), metadata={
+        "description": "Sanctions recorded for the month: 行政警告/行政罚款/行政记过/开除 (004 4.2.3–4.2.4), and "
+                       "公开检讨/当月只发基本工资/解聘 for a hidden complaint (003 第十九条)"})
+    sanction_fine = Money(metadata={"description": "Administrative fines of the month (in the total)"})
+    basic_wage_only = fields.Boolean(metadata={"description": "Only the basic wage is paid this month (003 第十九条)"})
+    perf_score = fields.Integer(allow_none=True, metadata={"description": "Performance score of the published "
+                                                                          "month (of 100), the second scheme of 004"})
+    perf_penalty = Money(metadata={"description": "Performance violations, 1 point = ¥10 (published month)"})
+    perf_reward = Money(metadata={"description": "Performance rewards for outstanding work, 1 point = ¥10"})
+    net = Money(metadata={"description": "total + perf_penalty - perf_reward: deducted (negative: a net reward)"})
     tier_name = fields.String()
     tier_name_en = fields.String()
     posting = fields.Boolean()
@@ -57,7 +71,36 @@ class LedgerLineOut(OutSchema):
     supervisor_liable_problems = fields.List(fields.String())
 
 
+def _when(value):
+    """A time as the API writes it (UTC with Z), whether live (datetime) or from a closed month's snapshot."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.replace(" ", "T").split(".")[0] + ("" if value.endswith("Z") else "Z")
+    return UtcDateTime()._serialize(value, None, None)
+
+
+class SanctionOnLine(OutSchema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "warning / fine / demerit / dismissal / basic_wage_only / "
+                                                  "self_criticism"})
+    name = fields.String()
+    name_en = fields.String()
+    amount = Money()
+    reason = fields.String()
+    request_id = fields.Integer(allow_none=True)
+    decided_by_id = fields.Integer()
+    decided_at = fields.Function(lambda x: _when(x.get("decided_at")))
+    carried_out_by_id = fields.Integer(allow_none=True)
+    carried_out_at = fields.Function(lambda x: _when(x.get("carried_out_at")))
+    carried_out_note = fields.String()
+
+
 class LedgerTotalsOut(OutSchema):
+    sanction_fine = Money()
+    perf_penalty = Money()
+    perf_reward = Money()
+    net = Money()
     people = fields.Integer()
     points = fields.Integer()
     reversed_points = fields.Integer()

@@ -75,6 +75,22 @@ class ZoneRankingPolicyOut(OutSchema):
     on_time_weight = fields.Integer()
 
 
+class PresencePolicyOut(OutSchema):
+    radius_m = fields.Float()
+    max_accuracy_m = fields.Float()
+    outside_radius = fields.String()
+    missing = fields.String()
+    typed_needs_reason = fields.Boolean()
+    default = fields.List(fields.String())
+    by_kind = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    by_checkpoint = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class PhonePolicyOut(OutSchema):
+    max_photo_mb = fields.Float()
+    set_aside_after_tries = fields.Integer()
+
+
 class PhotoPolicyOut(OutSchema):
     long_edge_px = fields.Integer(metadata={"description": "The phone downscales photos to this long edge (0: as taken)."})
     jpeg_quality = fields.Float()
@@ -86,4 +102,6 @@ class PolicyOut(OutSchema):
     work_orders = fields.Nested(WorkOrderPolicyOut)
     complaints = fields.Nested(ComplaintPolicyOut)
     zone_ranking = fields.Nested(ZoneRankingPolicyOut)
+    presence = fields.Nested(PresencePolicyOut)
+    phone = fields.Nested(PhonePolicyOut)
     photos = fields.Nested(PhotoPolicyOut)

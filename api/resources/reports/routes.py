@@ -5,7 +5,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import SUPERVISOR_UP, require_role
-from api.db import write_tx
 from api.domain import reports
 from api.domain import workorders as wo
 from api.domain.deadlines import month_of
@@ -37,9 +36,6 @@ class Summary(MethodView):
         require_role("service", *SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         now = utcnow()
-        if wo.pending_escalations(now, [site.id]):
-            with write_tx():
-                wo.escalate_overdue(now, [site.id])
         return reports.summary(site, args.get("date") or _today(site), now)
 
 

@@ -6,7 +6,7 @@ from peewee import JOIN
 
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
-from api.db import write_tx
+from api.db import relock, write_tx
 from api.domain import deductions as dd
 from api.domain import requests as rq
 from api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,15 +26,6 @@ blp = Blueprint("requests", __name__, url_prefix="/requests",
 def desk_only():
     """Nothing about owners reaches guards, cleaners or technicians."""
     require_role(*rq.DESK_ROLES)
-
-
-def upkeep_lazily(sites):
-    """Overdue requests move up and finished orders complete their request when anyone looks;
-    the cheap read first keeps quiet calls lock-free."""
-    now = utcnow()
-    if sites and rq.upkeep_pending(now, sites):
-        with write_tx():
-            rq.upkeep(now, sites)
 
 
 def _snapshot(req):
@@ -72,7 +63,6 @@ class Requests(MethodView):
         Search by building/unit/room or by the phone's last four digits without unmasking."""
         desk_only()
         sites = sites_in_scope(args.get("site_id"))
-        upkeep_lazily(sites)
         now = utcnow()
         q = _list_query(sites)
         status = args.get("status")
@@ -127,7 +117,6 @@ class Escalated(MethodView):
         """Active requests escalated to a level (1 cs supervisor, 2 deputy GM): the Today page's list."""
         desk_only()
         sites = sites_in_scope(args.get("site_id"))
-        upkeep_lazily(sites)
         q = _list_query(sites).where(ServiceRequest.status.in_(rq.ACTIVE)
                                      & (ServiceRequest.escalation_level >= args["min_level"]))
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
@@ -142,7 +131,6 @@ class RevisitDue(MethodView):
         """Completed requests whose owner has not been revisited yet (they stay here until they are)."""
         desk_only()
         sites = sites_in_scope(args.get("site_id"))
-        upkeep_lazily(sites)
         q = _list_query(sites).where(ServiceRequest.status == "done")
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
         return {"items": rows, "next_cursor": cursor}
@@ -163,7 +151,6 @@ class Escalate(MethodView):
 def _stats(args):
     require_role(*SUPERVISOR_UP)
     check_site(args["site_id"], "site")
-    upkeep_lazily([args["site_id"]])
     site = Site.get_by_id(args["site_id"])
     month = rq.parse_month(args["month"])
     stats, rows = rq.monthly_stats(site, month)
@@ -200,7 +187,6 @@ class RequestOne(MethodView):
         """One request with its events and work orders; ``reveal=true`` shows the owner (audited)."""
         desk_only()
         req = _load(request_id)
-        upkeep_lazily([req.site_id])
         if args["reveal"]:
             if not rq.can_see_owner(g.user.role, g.user.id, req.handler_id, req.created_by_id):
                 raise Forbidden("Only the request's handler, its creator and managers see the owner's details.")
@@ -219,7 +205,7 @@ class Transitions(MethodView):
         """handle (the desk takes it), transfer (to a department: makes a work order), complete, reopen, cancel."""
         desk_only()
         with write_tx():
-            req = _load(request_id)
+            req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
             req, order = rq.transition(req, data["action"], g.user, trade=data.get("trade"),
                                        priority=data.get("priority"), note=data.get("note", ""))
@@ -242,7 +228,7 @@ class Revisit(MethodView):
         """Record the owner's answer (回访): satisfied closes it, not satisfied reopens it and its orders."""
         desk_only()
         with write_tx():
-            req = _load(request_id)
+            req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
             rq.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
             audit("request.revisit", "request", req.id, req.site_id, before=before, after=_snapshot(req))
@@ -260,13 +246,14 @@ class Faults(MethodView):
         """A supervisor's fault notice from a request: hidden (隐瞒), registered late (漏记/迟报) or overdue."""
         require_role(*SUPERVISOR_UP)
         req = _load(request_id)
-        if data.get("client_id"):
-            earlier = Deduction.get_or_none(Deduction.client_id == data["client_id"])
-            if earlier is not None:
-                if earlier.request_id != req.id:
-                    raise Conflict("This client_id was already used for another fault notice.")
-                return {"deduction_ids": [earlier.id], "request_id": req.id}, 200
         with write_tx():
+            req = relock(req)  # notices from one request one at a time: a racing retry finds the first
+            if data.get("client_id"):
+                earlier = Deduction.get_or_none(Deduction.client_id == data["client_id"])
+                if earlier is not None:
+                    if earlier.request_id != req.id:
+                        raise Conflict("This client_id was already used for another fault notice.")
+                    return {"deduction_ids": [earlier.id], "request_id": req.id}, 200
             d = rq.raise_fault(req, g.user, staff_id=data["staff_id"], fault=data["fault"], points=data["points"],
                                note=data.get("note", ""), supervisor_shares=data["supervisor_shares"],
                                client_id=data.get("client_id"))

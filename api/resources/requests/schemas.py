@@ -204,8 +204,17 @@ class RequestLinkedOrderOut(OutSchema):
     verified_at = UtcDateTime(allow_none=True)
 
 
+def _events(r):
+    out = RequestEventOut(many=True).dump(r.events.order_by(RequestEvent.id))
+    if not _reveal(r):
+        for e in out:
+            e["note"] = rq.scrub_owner(e["note"], r.owner_name)
+    return out
+
+
 class RequestDetailOut(RequestOut):
-    events = fields.Function(lambda r: RequestEventOut(many=True).dump(r.events.order_by(RequestEvent.id)))
+    events = fields.Function(lambda r: _events(r), metadata={
+        "description": "Notes masked like the description unless revealed (audited)."})
     work_orders = fields.Function(lambda r: RequestLinkedOrderOut(many=True).dump(
         WorkOrder.select().where(WorkOrder.request_id == r.id).order_by(WorkOrder.id)))
     photo_ids = fields.Function(lambda r: [p.photo_id for p in r.photo_links])

@@ -4,7 +4,8 @@ from flask_smorest import Blueprint
 
 from api.auth import get_visible, site_ids
 from api.models import Site
-from api.resources.sites.schemas import SiteOut
+from api.resources import org_crud
+from api.resources.sites.schemas import SiteBody, SiteOut, SitePatch, SiteRowOut
 
 blp = Blueprint("sites", __name__, url_prefix="/sites", description="Sites and zones.")
 
@@ -16,6 +17,12 @@ class Sites(MethodView):
         """The caller's sites with their zones."""
         return list(Site.select().where(Site.id.in_(site_ids())).order_by(Site.id))
 
+    @blp.arguments(SiteBody)
+    @blp.response(201, SiteRowOut)
+    def post(self, body):
+        """Create a site (administrators); the same body again answers the stored one (200)."""
+        return org_crud.create("sites", body)
+
 
 @blp.route("/<int:site_id>")
 class SiteOne(MethodView):
@@ -23,3 +30,17 @@ class SiteOne(MethodView):
     def get(self, site_id):
         """One of the caller's sites."""
         return get_visible(Site, site_id, "site", site_attr="id")
+
+    @blp.arguments(SitePatch(partial=True))
+    @blp.response(200, SiteRowOut)
+    def patch(self, patch, site_id):
+        """Change a site's fields (its manager, or an administrator); audited with before and after."""
+        return org_crud.update("sites", site_id, patch)
+
+
+@blp.route("/<int:site_id>/deactivate")
+class SiteDeactivate(MethodView):
+    @blp.response(200, SiteRowOut)
+    def post(self, site_id):
+        """Make a site inactive (nothing referenced is deleted)."""
+        return org_crud.deactivate("sites", site_id)

@@ -1,6 +1,7 @@
 """Sites and their zones."""
 from marshmallow import fields
 
+from api.domain.orgrows import SiteRow
 from api.resources.common import OutSchema
 
 
@@ -9,6 +10,7 @@ class ZoneOut(OutSchema):
     code = fields.String()
     name = fields.String()
     name_en = fields.String()
+    active = fields.Boolean()
     responsible = fields.Method("get_responsible")
 
     def get_responsible(self, zone):
@@ -23,4 +25,17 @@ class SiteOut(OutSchema):
     kind = fields.String()
     timezone = fields.String()
     address = fields.String()
+    active = fields.Boolean()
     zones = fields.List(fields.Nested(ZoneOut))
+
+
+class SiteBody(SiteRow):
+    """A site as the API, the Excel sheet and ``patrol import sites`` all take it."""
+
+
+class SitePatch(SiteRow):
+    """Only the fields to change."""
+
+
+class SiteRowOut(SiteRow):
+    id = fields.Integer()

@@ -64,6 +64,7 @@ class Sync(MethodView):
             "me": g.user, "sites": sites, "checkpoints": _listing(mine),
             "checklists": _checklists({e.strip().strip('"') for e in args["have"].split(",") if e.strip()}),
             "tasks": tasks, "photo_policy": current_policy()["photos"], "work_orders": _work_orders(mine),
+            "phone_policy": {"presence": current_policy()["presence"], "phone": current_policy()["phone"]},
         })
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         etag = hashlib.sha256(data).hexdigest()[:32]

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from api.resources.auth.schemas import UserOut
 from api.resources.checkpoints.schemas import CheckpointOut
 from api.resources.common import OutSchema, QuerySchema
-from api.resources.policy.schemas import PhotoPolicyOut
+from api.resources.policy.schemas import PhonePolicyOut, PhotoPolicyOut, PresencePolicyOut
 from api.resources.sites.schemas import SiteOut
 from api.resources.tasks.schemas import TaskOut
 from api.resources.work_orders.schemas import WorkOrderOut
@@ -24,6 +24,11 @@ class SyncChecklistOut(OutSchema):
         "description": "The current version as GET /checklists/{key} answers it; null when ``have`` named its ETag."})
 
 
+class SyncPhonePolicyOut(OutSchema):
+    presence = fields.Nested(PresencePolicyOut, metadata={"description": "Which proofs of presence count where."})
+    phone = fields.Nested(PhonePolicyOut, metadata={"description": "The photo picker's limit; when an entry is set aside."})
+
+
 class SyncTasksOut(OutSchema):
     date = fields.Date()
     items = fields.List(fields.Nested(TaskOut))
@@ -36,5 +41,6 @@ class SyncOut(OutSchema):
     checklists = fields.Dict(keys=fields.String(), values=fields.Nested(SyncChecklistOut))
     tasks = fields.Nested(SyncTasksOut, allow_none=True, metadata={"description": "Null for the service desk."})
     photo_policy = fields.Nested(PhotoPolicyOut, metadata={"description": "How the phone downscales photos."})
+    phone_policy = fields.Nested(SyncPhonePolicyOut)
     work_orders = fields.List(fields.Nested(WorkOrderOut), allow_none=True, metadata={
         "description": "Field staff: their active orders (up to 100); null for other roles."})

@@ -1,8 +1,9 @@
 """Tasks of a day and the supervisors' summary by zone."""
-from datetime import date
+from datetime import date, timedelta
 
 from marshmallow import fields, validate
 
+from api.domain.schedules import EARLY_MINUTES
 from api.resources.common import OutSchema, QuerySchema, UtcDateTime
 
 
@@ -41,6 +42,9 @@ class TaskOut(OutSchema):
     date = fields.Date()
     due_at = UtcDateTime()
     window_end = UtcDateTime()
+    window_start = fields.Function(
+        lambda t: UtcDateTime()._serialize(t.due_at - timedelta(minutes=EARLY_MINUTES), None, None),
+        metadata={"description": "Inspections finished from here to window_end complete the task."})
     status = fields.String(attribute="state", metadata={"description": "due, done or missed (as of now)"})
     role = fields.String()
     checklist_key = fields.String()

@@ -4,9 +4,10 @@ from collections import defaultdict
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import SUPERVISOR_UP, require_role, site_ids, sites_in_scope
+from api.auth import MANAGER_UP, SUPERVISOR_UP, require_role, site_ids, sites_in_scope
 from api.models import User, UserSite
-from api.resources.users.schemas import StaffOut, UserListArgs
+from api.resources import org_crud
+from api.resources.users.schemas import StaffBody, StaffOut, StaffPatch, StaffRowOut, UserListArgs
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="Staff (for pickers).")
 
@@ -33,3 +34,33 @@ class Users(MethodView):
         for u in users:
             u.visible_site_ids = sorted(links[u.id])
         return users
+
+    @blp.arguments(StaffBody)
+    @blp.response(201, StaffRowOut)
+    def post(self, body):
+        """Create a staff account with its 工号 (manager of its sites, or admin); ``password`` is the initial
+        one. The same body again answers the stored account (200)."""
+        return org_crud.create("staff", body)
+
+
+@blp.route("/<int:user_id>")
+class UserOne(MethodView):
+    @blp.response(200, StaffRowOut)
+    def get(self, user_id):
+        """One staff member of the caller's sites (managers and up); another site's answers 404."""
+        require_role(*MANAGER_UP)
+        return org_crud.out_rows("staff", [org_crud.get_one("staff", user_id)])[0]
+
+    @blp.arguments(StaffPatch(partial=True))
+    @blp.response(200, StaffRowOut)
+    def patch(self, patch, user_id):
+        """Change some fields (a manager only staff below manager, only their own sites' links)."""
+        return org_crud.update("staff", user_id, patch)
+
+
+@blp.route("/<int:user_id>/deactivate")
+class UserDeactivate(MethodView):
+    @blp.response(200, StaffRowOut)
+    def post(self, user_id):
+        """Deactivate an account (it stays in history); its sessions end at once."""
+        return org_crud.deactivate("staff", user_id)

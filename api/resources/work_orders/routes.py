@@ -6,11 +6,11 @@ from peewee import JOIN
 
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
-from api.db import write_tx
+from api.db import lock_key, relock, write_tx
 from api.domain import workorders as wo
 from api.errors import Invalid, NotFound
 from api.idempotency import idempotent
-from api.models import FIELD_ROLES, Finding, User, WorkOrder, Zone, utcnow
+from api.models import Finding, User, WorkOrder, Zone, utcnow
 from api.pagination import paginate_desc_by_id
 from api.resources.work_orders.schemas import (EscalateOut, TransitionIn, WorkOrderCreatedOut,
                                                WorkOrderDetailOut, WorkOrderIn, WorkOrderListArgs,
@@ -20,12 +20,12 @@ blp = Blueprint("work_orders", __name__, url_prefix="/work-orders",
                 description="Work orders (工单): dispatch, deadlines, revisits and rework.")
 
 
-def escalate_lazily(sites):
-    """Overdue orders move up when anyone looks; the cheap read keeps quiet calls lock-free."""
-    now = utcnow()
-    if sites and wo.pending_escalations(now, sites):
-        with write_tx():
-            wo.escalate_overdue(now, sites)
+def visible_order(order_id):
+    """An order of the caller's sites that the caller may open (field staff: theirs only); else 404."""
+    order = get_visible(WorkOrder, order_id, "work order")
+    if not wo.field_staff_may_see(order, g.user):
+        raise NotFound("No such work order.")
+    return order
 
 
 def _snapshot(order):
@@ -39,6 +39,14 @@ def _created(orders):
     return first
 
 
+def _earlier(client_id):
+    earlier = wo.orders_for_client_id(client_id)
+    if earlier:
+        check_site(earlier[0].site_id, "work order")
+        return _created(earlier)
+    return None
+
+
 @blp.route("")
 class WorkOrders(MethodView):
     @blp.arguments(WorkOrderListArgs, location="query")
@@ -46,14 +54,12 @@ class WorkOrders(MethodView):
     def get(self, args):
         """Work orders of the caller's sites, newest first (field staff see only their own)."""
         sites = sites_in_scope(args.get("site_id"))
-        escalate_lazily(sites)
         now = utcnow()
         q = (WorkOrder.select(WorkOrder, User, Zone)
              .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
              .switch(WorkOrder).join(Zone, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.zone == Zone.id), attr="zone")
              .where(WorkOrder.site.in_(sites)))
-        if g.user.role in FIELD_ROLES:
-            q = q.where(WorkOrder.assignee == g.user.id)
+        q = wo.field_staff_filter(q, g.user)
         status = args.get("status")
         if status == "active":
             q = q.where(WorkOrder.status.in_(wo.ACTIVE))
@@ -84,10 +90,9 @@ class WorkOrders(MethodView):
         require_role(*SUPERVISOR_UP)
         client_id = data.pop("client_id", None)
         if client_id:
-            earlier = wo.orders_for_client_id(client_id)
+            earlier = _earlier(client_id)
             if earlier:
-                check_site(earlier[0].site_id, "work order")
-                return _created(earlier), 200
+                return earlier, 200
         site_id = data.pop("site_id", None)
         if site_id is None and data["finding_ids"]:
             f = Finding.get_or_none(Finding.id == data["finding_ids"][0])
@@ -104,6 +109,11 @@ class WorkOrders(MethodView):
                   priority=data.get("priority"), zone=data.get("zone_id"), assignee=data.get("assignee_id"),
                   scheduled_for=data.get("scheduled_for"))
         with write_tx():
+            if client_id:
+                lock_key(f"work_order.client_id:{client_id}")  # two racing retries: one makes it
+                earlier = _earlier(client_id)
+                if earlier:
+                    return earlier, 200
             if finding_ids:
                 orders = wo.create_from_findings(site=site_id, created_by=g.user, finding_ids=finding_ids,
                                                  one_per_finding=one_per, client_id=client_id, **kw)
@@ -130,8 +140,7 @@ class WorkOrderOne(MethodView):
     @blp.response(200, WorkOrderDetailOut)
     def get(self, order_id):
         """One work order with its events, findings, photos, deadlines and countdowns."""
-        order = get_visible(WorkOrder, order_id, "work order")
-        escalate_lazily([order.site_id])
+        visible_order(order_id)
         return WorkOrder.get_by_id(order_id)
 
 
@@ -145,7 +154,8 @@ class Transitions(MethodView):
     def post(self, data, order_id):
         """Assign, accept, start, finish (with after-photos), verify (the revisit), reopen or cancel."""
         with write_tx():
-            order = get_visible(WorkOrder, order_id, "work order")
+            # the row locked before its status is checked: concurrent moves wait, then see the new status
+            order = relock(visible_order(order_id))
             before = _snapshot(order)
             wo.transition(order, data["action"], g.user, assignee_id=data.get("assignee_id"),
                           note=data.get("note", ""), photo_ids=data.get("photo_ids") or [],

@@ -1,7 +1,8 @@
 // Log in once; the phone then keeps what a round needs.
 import * as api from '../api.js';
 import * as data from '../data.js';
-import { dropAll, kvGet, kvSet } from '../idb.js';
+import * as outbox from '../outbox.js';
+import { kvDel, kvSet } from '../idb.js';
 import { t } from '../i18n.js';
 import { h } from '../util.js';
 
@@ -17,10 +18,17 @@ export async function render(ctx) {
     button.disabled = true;
     try {
       const r = await api.post('/auth/login', { username: username.value.trim(), password: password.value });
-      const previous = await kvGet('user');
-      if (previous && previous.username !== r.data.user.username) await dropAll();
+      // a shared post phone: what the previous person queued stays theirs, sent when they log in
+      // again (never deleted because someone else logged in)
+      const previous = api.username();
+      if (previous && previous !== r.data.user.username) {
+        await Promise.all(['tasks', 'work_orders', 'sent_log'].map((k) => kvDel(k)));
+      }
       api.setToken(r.data.token);
+      api.setUsername(r.data.user.username);
       await kvSet('user', r.data.user);
+      // the service worker's Background Sync sends with it while the app is closed
+      await kvSet('auth', { username: r.data.user.username, token: r.data.token, lang: api.acceptLanguage() });
       try {
         await data.refresh();
       } catch (e) {
@@ -30,6 +38,7 @@ export async function render(ctx) {
       sessionStorage.removeItem('patrol.after_login');
       ctx.go(next, true);
       ctx.render();
+      outbox.sendNow();  // what waited for this login goes now, without a tap
     } catch (e) {
       error.textContent = e instanceof api.NetworkError ? t('offline_login') : e.message;
       error.hidden = false;

@@ -4,10 +4,26 @@
 import { t } from '../i18n.js';
 import { h, sha256Hex } from '../util.js';
 import { icon } from '../icons.js';
+import { kvGet } from '../idb.js';
 import { preparePhoto } from '../upload.js';
+
+const DEFAULT_MAX_MB = 25;
+
+/** Why a picked file is not taken, or null: not an image, or larger than the policy's limit. */
+export function refusePhoto(file, maxMb) {
+  const type = String(file.type || '').toLowerCase();
+  const name = String(file.name || '').toLowerCase();
+  const looksImage = type ? type.startsWith('image/') : /\.(jpe?g|png|heic|heif|webp)$/.test(name);
+  if (!looksImage) return t('photo_not_image', { name: file.name || '?' });
+  if (file.size > maxMb * 1024 * 1024) {
+    return t('photo_too_large', { name: file.name || '?', mb: (file.size / 1048576).toFixed(1), max: maxMb });
+  }
+  return null;
+}
 
 export function photoPicker({ photos, required = false, name = 'photo', onchange = () => {} }) {
   const thumbs = h('div', { class: 'thumbs' });
+  const refused = h('p', { class: 'photo-refused', role: 'alert', hidden: true });
   const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, name, class: 'file' });
   const label = h('label', { class: 'photo-button' },
     input, icon('camera'), h('span', {}, t('take_photo'), required ? ` (${t('required')})` : ''));
@@ -20,6 +36,7 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
       if (!p.url) p.url = URL.createObjectURL(p.blob);
       return h('span', { class: 'thumb' }, h('img', { src: p.url, alt: '' }),
         h('button', { type: 'button', class: 'remove', 'aria-label': t('remove_photo'), onclick: () => {
+          if (!confirm(t('confirm_remove_photo'))) return;
           URL.revokeObjectURL(p.url);
           photos.splice(i, 1);
           draw();
@@ -31,7 +48,13 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
 
   input.addEventListener('change', async () => {
     const added = [];
+    const policy = await kvGet('policy').catch(() => null);
+    const maxMb = (policy && policy.phone && policy.phone.max_photo_mb) || DEFAULT_MAX_MB;
+    const problems = [];
     for (const file of input.files) {
+      // refused before anything else: not a photo, or larger than the policy allows
+      const why = refusePhoto(file, maxMb);
+      if (why) { problems.push(why); continue; }
       const { blob } = await preparePhoto(file);  // downscaled to the policy's long edge, EXIF kept
       const id = await sha256Hex(blob);
       if (!photos.some((p) => p.id === id)) {
@@ -41,10 +64,12 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
       }
     }
     input.value = '';
+    refused.textContent = problems.join(' ');
+    refused.hidden = !problems.length;
     draw();
     mark();
     onchange({ added, removed: [] });
   });
   draw();
-  return h('div', { class: 'photos' }, label, thumbs);
+  return h('div', { class: 'photos' }, label, refused, thumbs);
 }

@@ -35,12 +35,35 @@ async function describeField(entry, path) {
   return path;
 }
 
+/** The entry's state in the app's own words. */
+function stateLine(e, online) {
+  if (!outbox.isMine(e)) return t('entry_waits_for', { user: outbox.ownerOf(e) });
+  if (e.state === 'stuck') return t('entry_stuck_reason', { reason: reasonText(e.last_error) });
+  if (outbox.progress.has(e.seq)) return t('entry_sending');
+  if (!online || e.last_error === 'offline') return t('entry_waiting_network');
+  if (e.attempts) return t('entry_will_retry', { reason: reasonText(e.last_error) });
+  return t('entry_queued');
+}
+
+function reasonText(code) {
+  if (!code) return t('reason_unknown');
+  if (code === 'offline') return t('reason_offline');
+  if (code === 'photo_unreadable') return t('reason_photo_unreadable');
+  const m = String(code).match(/^http_(\d+)$/);
+  if (m) return t('reason_server', { status: m[1] });
+  return code;
+}
+
 export async function render(ctx) {
   const el = h('section', { class: 'screen queue' });
+  const bars = new Map();
 
   async function draw() {
     const [entries, tz] = await Promise.all([outbox.entries(), data.timezone()]);
+    const online = navigator.onLine;
+    bars.clear();
     const cards = [];
+    const others = [];
     for (const e of entries) {
       const lines = [];
       if (e.state === 'refused' && e.error) {
@@ -49,28 +72,62 @@ export async function render(ctx) {
         }
       }
       const s = e.summary || {};
-      cards.push(h('div', { class: `card entry ${e.state}`, dataset: { seq: e.seq, kind: e.kind } },
+      const mine = outbox.isMine(e);
+      const state = mine ? e.state : 'other';
+      const bar = h('progress', { class: 'upload', max: 1, value: 0, hidden: !outbox.progress.has(e.seq) });
+      const p = outbox.progress.get(e.seq);
+      if (p && p.total) bar.value = p.loaded / p.total;
+      bars.set(e.seq, bar);
+      const confirmDiscard = async () => {
+        if (confirm(t('confirm_discard'))) { await outbox.discard(e.seq); draw(); }
+      };
+      let actions = null;
+      if (mine && e.state === 'refused') {
+        actions = h('div', { class: 'row wrap' },
+          e.kind === 'inspection'
+            ? h('button', { class: 'big primary', type: 'button', dataset: { action: 'fix' }, onclick: async () => {
+              const route = await outbox.reopenAsDraft(e.seq, data.draftKey);
+              if (route) ctx.go(route);
+            } }, t('fix_as_draft')) : null,
+          h('button', { class: 'big', type: 'button', dataset: { action: 'retry' }, onclick: async () => { await outbox.retry(e.seq); draw(); } }, t('try_again')),
+          h('button', { class: 'big danger', type: 'button', dataset: { action: 'discard' }, onclick: confirmDiscard }, t('discard')));
+      } else if (mine && e.state === 'stuck') {
+        actions = h('div', { class: 'row' },
+          h('button', { class: 'big', type: 'button', dataset: { action: 'retry' }, onclick: async () => { await outbox.retry(e.seq); draw(); } }, t('try_again')),
+          h('button', { class: 'big danger', type: 'button', dataset: { action: 'discard' }, onclick: confirmDiscard }, t('discard')));
+      }
+      const card = h('div', { class: `card entry ${state}${e.priority === 0 ? ' emergency' : ''}`, dataset: { seq: e.seq, kind: e.kind, owner: outbox.ownerOf(e) || '' } },
         h('div', { class: 'entry-head' },
           h('strong', {}, t(`kind_${e.kind}`), ' · ', pick(s, 'place')),
-          h('span', { class: `pill ${e.state === 'refused' ? 'missed' : 'due'}` }, t(`entry_${e.state}`))),
+          h('span', { class: `pill ${{ refused: 'missed', stuck: 'missed', other: 'queued' }[state] || 'due'}` }, t(`entry_${state}`))),
         h('p', { class: 'muted' }, pick(s, 'what'), ' · ', siteTime(e.created_at, tz, true),
           (e.photos || []).length ? ` · ${t('n_photos', { n: e.photos.length })}` : ''),
-        e.state === 'refused'
+        e.state === 'refused' && mine
           ? h('div', { class: 'refusal', role: 'alert' },
-            h('p', { class: 'error server-message' }, `${e.error.status} ${e.error.message}`),
-            lines.length ? h('ul', { class: 'field-errors' }, lines) : null,
-            h('div', { class: 'row' },
-              h('button', { class: 'big', type: 'button', onclick: async () => { await outbox.retry(e.seq); draw(); } }, t('try_again')),
-              h('button', { class: 'big danger', type: 'button', onclick: async () => {
-                if (confirm(t('confirm_discard'))) { await outbox.discard(e.seq); draw(); }
-              } }, t('discard'))))
-          : (e.attempts ? h('p', { class: 'muted' }, t('retrying', { n: e.attempts })) : null)));
+            h('p', { class: 'error server-message' }, e.error.message),
+            lines.length ? h('ul', { class: 'field-errors' }, lines) : null)
+          : h('p', { class: `state-line${e.state === 'stuck' ? ' error' : ''}` }, stateLine(e, online)),
+        bar,
+        actions);
+      (mine ? cards : others).push(card);
     }
     fill(el,
       h('h1', {}, t('outbox')),
       h('button', { class: 'big primary', type: 'button', id: 'send-now', onclick: async () => { await ctx.syncAll(); draw(); } }, t('send_now')),
-      cards.length ? cards : h('p', { class: 'muted' }, t('nothing_waiting')));
+      cards.length ? cards : h('p', { class: 'muted' }, t('nothing_waiting')),
+      others.length ? [h('h2', {}, t('others_entries')), h('p', { class: 'muted' }, t('others_entries_hint')), others] : null);
   }
   await draw();
-  return { el, refresh: draw };
+  return {
+    el,
+    refresh: draw,
+    progress: ({ seq, loaded, total }) => {
+      const bar = bars.get(seq);
+      if (!bar) return;
+      bar.hidden = false;
+      bar.value = total ? loaded / total : 0;
+      const line = bar.parentNode && bar.parentNode.querySelector('.state-line');
+      if (line) line.textContent = `${t('entry_sending')} ${total ? Math.round((100 * loaded) / total) : 0}%`;
+    },
+  };
 }

@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import * as data from '../data.js';
 import { t, pick } from '../i18n.js';
 import { codeFromScan, h, siteTime } from '../util.js';
+import * as presence from '../presence.js';
 
 async function resolve(code) {
   const cp = await data.checkpointByCode(code);
@@ -18,6 +19,8 @@ async function resolve(code) {
 }
 
 async function checkpointScreen(ctx, code) {
+  // a label's URL opened by the phone's camera is a QR scan; typed codes and NFC tags said so before
+  if (!presence.recalled(code)) presence.remember(code, 'qr');
   const cp = await resolve(code);
   if (!cp) {
     return { el: h('section', { class: 'screen scan' },
@@ -70,10 +73,32 @@ export async function render(ctx, params) {
     if (stream) stream.getTracks().forEach((tr) => tr.stop());
     stream = null;
   };
-  const open = (text) => {
+  const open = (text, method, extra = {}) => {
     const code = codeFromScan(text);
-    if (code) ctx.go(`#/scan/${encodeURIComponent(code)}`);
+    if (!code) return;
+    presence.remember(code, method, extra);
+    ctx.go(`#/scan/${encodeURIComponent(code)}`);
   };
+  const nfcError = h('p', { class: 'error', role: 'alert', hidden: true });
+  async function readNfc(button) {
+    nfcError.hidden = true;
+    button.disabled = true;
+    button.textContent = t('nfc_hold');
+    try {
+      const tag = await presence.readTag();
+      const all = await data.checkpoints();
+      const serial = presence.normTag(tag.serial);
+      const byTag = all.find((c) => serial && presence.tagIds(c).has(serial));
+      const code = byTag ? byTag.code : codeFromScan(tag.text);
+      if (!code) throw new Error(t('nfc_unknown_tag'));
+      open(code, 'nfc', { tag_id: tag.serial });
+    } catch (e) {
+      nfcError.textContent = e.message === 'timeout' ? t('nfc_timeout') : (e.message || t('nfc_failed'));
+      nfcError.hidden = false;
+      button.disabled = false;
+      button.textContent = t('nfc_read');
+    }
+  }
 
   const cps = await data.checkpoints();
   const input = h('input', { id: 'code', name: 'code', list: 'codes', autocapitalize: 'characters', autocomplete: 'off',
@@ -93,7 +118,7 @@ export async function render(ctx, params) {
         if (!stream) return;
         try {
           const found = await detector.detect(video);
-          if (found.length) { stop(); open(found[0].rawValue); return; }
+          if (found.length) { stop(); open(found[0].rawValue, 'qr'); return; }
         } catch (e) { /* frame not ready */ }
         timer = setTimeout(tick, 250);
       };
@@ -106,10 +131,12 @@ export async function render(ctx, params) {
   }
 
   const hasDetector = 'BarcodeDetector' in window && navigator.mediaDevices;
+  const nfcButton = presence.nfcAvailable()
+    ? h('button', { class: 'big', type: 'button', id: 'read-nfc', onclick: (ev) => readNfc(ev.currentTarget) }, t('nfc_read')) : null;
   const el = h('section', { class: 'screen scan' },
     hasDetector ? h('button', { class: 'big primary', type: 'button', id: 'start-camera', onclick: startCamera }, t('scan_qr')) : null,
-    video, camError,
-    h('form', { class: 'card stack', onsubmit: (ev) => { ev.preventDefault(); open(input.value); } },
+    video, camError, nfcButton, nfcError,
+    h('form', { class: 'card stack', onsubmit: (ev) => { ev.preventDefault(); open(input.value, 'typed'); } },
       h('label', {}, t('type_code'), input, datalist),
       h('button', { class: 'big', type: 'submit', id: 'open-code' }, t('open'))),
     h('p', { class: 'muted' }, hasDetector ? t('scan_hint') : t('scan_hint_no_camera')));

@@ -8,6 +8,8 @@ import { draftDelete, draftGet, draftPut } from '../idb.js';
 import { t, pick } from '../i18n.js';
 import { h, isoWithOffset, siteTime, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
+import * as presence from '../presence.js';
+import * as api from '../api.js';
 
 const NOTE_SAVE_MS = 400;
 
@@ -57,7 +59,22 @@ export async function render(ctx, params) {
   const tz = await data.timezone();
   const startedAt = draft ? draft.started_at : isoWithOffset();
   let location = (draft && draft.location) || null;
-  askLocation().then((loc) => { if (loc) location = loc; });
+  const rule = presence.ruleFor(await data.policy(), cp);
+  // how the guard came here: the scan just before (QR label, NFC tag, typed code), or the draft's
+  let claim = (draft && draft.presence) || null;
+  if (!claim) {
+    const c = presence.recalled(cp.code);
+    if (c) claim = c.method === 'nfc' ? { method: 'nfc', tag_id: c.tag_id || '' } : { method: c.method };
+  }
+  if (claim && claim.method === 'typed' && claim.reason === undefined) claim.reason = '';
+  let drawPresence = () => {};
+  askLocation().then((loc) => {
+    if (!loc) return;
+    location = loc;
+    // where proof is required and nothing else was shown, the location is the proof
+    if (!claim && rule.missing !== 'allow' && rule.methods.includes('gps')) claim = { method: 'gps' };
+    drawPresence();
+  });
   const state = new Map(cl.items.map((it) => [it.key, { status: null, note: '', photos: [] }]));
   if (draft) {
     // item keys are stable across checklist versions: what still exists is restored
@@ -81,8 +98,9 @@ export async function render(ctx, params) {
         items[key] = { status: s.status, note: s.note, photos: s.photos.map((p) => ({ id: p.id, name: p.name })) };
       }
     }
-    return { id: draftId, checkpoint_code: cp.code, checklist_key: cl.key, checklist_version: cl.version,
-      started_at: startedAt, updated_at: new Date().toISOString(), location, items };
+    return { id: draftId, owner: api.username(), checkpoint_code: cp.code, checklist_key: cl.key,
+      checklist_version: cl.version, started_at: startedAt, updated_at: new Date().toISOString(), location,
+      presence: claim, refusal: (draft && draft.refusal) || null, items };
   }
   function save(photoChange) {
     clearTimeout(noteTimer);
@@ -127,6 +145,8 @@ export async function render(ctx, params) {
   function drawRow(item) {
     const s = state.get(item.key);
     const row = rows.get(item.key);
+    // tapping fails the item; the keyboard stays down until the guard taps the note (the camera
+    // button is what a failed lamp needs first)
     const head = h('button', { class: `item-head ${s.status || 'unset'}`, type: 'button', dataset: { item: item.key },
       'aria-pressed': s.status === 'fail' ? 'true' : 'false',
       onclick: () => {
@@ -134,15 +154,15 @@ export async function render(ctx, params) {
         drawRow(item);
         summary();
         save();
-        if (s.status === 'fail') {
-          const note = row.querySelector('textarea');
-          if (note) note.focus({ preventScroll: false });
-        }
       } },
     h('span', { class: 'item-text' }, pick(item, 'text'),
       item.photo_required_on_fail ? h('small', { class: 'needs-photo' }, t('photo_if_fail')) : null),
     h('span', { class: `pill ${s.status || 'unset'}` }, t(`result_${s.status || 'unset'}`)));
-    const parts = [head];
+    // n.a. in one tap, beside the item
+    const na = h('button', { class: `na-button${s.status === 'na' ? ' on' : ''}`, type: 'button', dataset: { na: item.key },
+      'aria-pressed': s.status === 'na' ? 'true' : 'false', 'aria-label': t('mark_na'),
+      onclick: () => { s.status = s.status === 'na' ? null : 'na'; drawRow(item); summary(); save(); } }, t('na_short'));
+    const parts = [h('div', { class: 'item-bar' }, head, na)];
     if (s.status === 'fail') {
       const note = h('textarea', { rows: 2, placeholder: t('note_placeholder'), name: `note-${item.key}`,
         oninput: (ev) => { s.note = ev.target.value; saveNoteSoon(); }, onblur: flush });
@@ -153,8 +173,7 @@ export async function render(ctx, params) {
         name: `photo-${item.key}`,
         onchange: (change) => { message.hidden = true; photosChanged(change); },
       });
-      parts.push(h('div', { class: 'item-detail' }, note, picker,
-        h('button', { class: 'link', type: 'button', onclick: () => { s.status = 'na'; drawRow(item); summary(); save(); } }, t('mark_na'))));
+      parts.push(h('div', { class: 'item-detail' }, picker, note));
     }
     row.replaceChildren(...parts);
     row.className = `item ${s.status || 'unset'}`;
@@ -192,6 +211,13 @@ export async function render(ctx, params) {
       rows.get(noPhoto[0].key).scrollIntoView({ block: 'center' });
       return;
     }
+    const why = presenceProblem();
+    if (why) {
+      message.textContent = why;
+      message.hidden = false;
+      presenceCard.scrollIntoView({ block: 'center' });
+      return;
+    }
     submit.disabled = true;
     const id = uuid();
     const photos = [];
@@ -206,6 +232,8 @@ export async function render(ctx, params) {
       started_at: startedAt, finished_at: isoWithOffset(), results,
     };
     if (location) body.location = location;
+    if (claim) body.presence = claim.method === 'typed' ? { method: 'typed', reason: (claim.reason || '').trim() }
+      : (claim.method === 'nfc' ? { method: 'nfc', tag_id: claim.tag_id || '' } : { method: claim.method });
     // the draft goes in the same transaction the inspection enters the outbox
     stopSaving();
     await saving;
@@ -223,6 +251,7 @@ export async function render(ctx, params) {
       return;
     }
     outbox.drain();
+    presence.forget();
     ctx.toast(t('saved_to_outbox'), 'ok');
     ctx.go('#/today');
   });
@@ -238,13 +267,96 @@ export async function render(ctx, params) {
       ctx.render();
     } }, t('discard_draft'))) : null;
 
+  // --- proof of presence -----------------------------------------------------------------------
+  const presenceCard = h('div', { class: 'card presence', id: 'presence' });
+  const distance = () => (location && cp.lat != null && cp.lon != null
+    ? presence.distanceM(location.lat, location.lon, cp.lat, cp.lon) : null);
+  /** Why this walk cannot be submitted yet as the policy stands, or null. */
+  function presenceProblem() {
+    if (!claim) return rule.missing === 'refuse' ? t('presence_needed') : null;
+    if (!rule.methods.includes(claim.method)) return t('presence_method_not_here', { methods: rule.methods.map((m) => t(`presence_${m}`)).join(' / ') });
+    if (claim.method === 'typed' && rule.typed_needs_reason && !(claim.reason || '').trim()) return t('typed_reason_needed');
+    if (claim.method === 'gps') {
+      if (!location) return t('gps_no_fix');
+      const d = distance();
+      if (d != null && d > rule.radius_m && rule.outside_radius === 'refuse') return t('gps_too_far', { d: Math.round(d), r: Math.round(rule.radius_m) });
+    }
+    return null;
+  }
+  async function proveByNfc(button) {
+    button.disabled = true;
+    button.textContent = t('nfc_hold');
+    try {
+      const tag = await presence.readTag();
+      const mine = presence.tagIds(cp);
+      if (mine.size && !mine.has(presence.normTag(tag.serial))) throw new Error(t('nfc_wrong_tag'));
+      claim = { method: 'nfc', tag_id: tag.serial };
+      save();
+    } catch (e) {
+      ctx.toast(e.message === 'timeout' ? t('nfc_timeout') : (e.message || t('nfc_failed')), 'bad');
+    }
+    drawPresence();
+  }
+  drawPresence = () => {
+    const d = distance();
+    const parts = [h('h2', {}, t('presence_title'))];
+    if (claim) {
+      const what = [t(`presence_by_${claim.method}`)];
+      if (claim.method === 'gps' || (location && d != null)) {
+        if (d != null) what.push(t('gps_distance', { d: Math.round(d), acc: location.accuracy_m ?? '?' }));
+      }
+      parts.push(h('p', { class: 'presence-now', id: 'presence-now' }, what.join(' · ')));
+      if (claim.method === 'gps' && d != null && d > rule.radius_m) {
+        parts.push(h('p', { class: 'error', id: 'gps-far' }, rule.outside_radius === 'refuse'
+          ? t('gps_too_far', { d: Math.round(d), r: Math.round(rule.radius_m) }) : t('gps_far_flagged', { d: Math.round(d), r: Math.round(rule.radius_m) })));
+      }
+      if (claim.method === 'typed') {
+        const reason = h('textarea', { name: 'typed-reason', rows: 2, placeholder: t('typed_reason_placeholder'),
+          oninput: (ev) => { claim.reason = ev.target.value; message.hidden = true; saveNoteSoon(); }, onblur: flush });
+        reason.value = claim.reason || '';
+        parts.push(h('label', {}, t('typed_reason'), reason), h('p', { class: 'muted' }, t('typed_flagged')));
+      }
+    } else {
+      parts.push(h('p', { class: 'muted' }, t('presence_none')));
+    }
+    const offer = rule.methods.filter((m) => !claim || m !== claim.method);
+    const buttons = [];
+    if (offer.includes('nfc') && presence.nfcAvailable()) {
+      buttons.push(h('button', { class: 'big', type: 'button', id: 'prove-nfc', onclick: (ev) => proveByNfc(ev.currentTarget) }, t('nfc_read')));
+    }
+    if (offer.includes('gps') && navigator.geolocation) {
+      buttons.push(h('button', { class: 'big', type: 'button', id: 'prove-gps', onclick: async (ev) => {
+        ev.currentTarget.disabled = true;
+        const loc = await askLocation();
+        if (loc) location = loc;
+        if (!location) ctx.toast(t('gps_no_fix'), 'bad');
+        else { claim = { method: 'gps' }; message.hidden = true; save(); }
+        drawPresence();
+      } }, t('prove_gps')));
+    }
+    if (offer.includes('qr') && !claim) {
+      buttons.push(h('a', { class: 'big button', href: '#/scan', id: 'prove-qr' }, t('prove_qr')));
+    }
+    if (buttons.length) parts.push(h('div', { class: 'stack' }, buttons));
+    presenceCard.replaceChildren(...parts);
+    presenceCard.classList.toggle('flagged', !!claim && (claim.method === 'typed' || (claim.method === 'gps' && d != null && d > rule.radius_m)));
+  };
+  drawPresence();
+
+  const refusal = draft && draft.refusal ? h('div', { class: 'card refusal-banner', id: 'refusal-banner', role: 'alert' },
+    h('strong', {}, t('refused_fix_title')),
+    h('p', { class: 'error' }, draft.refusal.message || ''),
+    h('p', { class: 'muted' }, t('refused_fix_hint'))) : null;
+
   summary();
   const el = h('section', { class: 'screen walk' },
     h('div', { class: 'card walk-head' },
       h('h1', {}, pick(cp, 'name')),
       h('p', { class: 'muted' }, pick(cl, 'name'), ' · ', cp.code, ' · v', String(cl.version ?? '')),
       progress),
+    refusal,
     resumed,
+    presenceCard,
     allPass,
     list,
     h('div', { class: 'submit-bar' }, message, submit));

@@ -1,0 +1,585 @@
+"""The organisation as data: sites, zones (with their responsible staff per trade), buildings and units,
+checkpoints, schedules and staff — the rules shared by the API, the Excel import and the CLI.
+
+``save_row(kind, row, actor)`` creates or updates one row loaded by its schema in ``api.domain.orgrows``
+(upsert by 工号 / code), and says whether it was created, updated or unchanged; every change is audited
+with before and after. Nothing is deleted: rows are deactivated. A change of a zone's responsible person
+or a checkpoint's checklists is read by tasks and orders made after it; the ones already made keep theirs.
+
+An administrator may do everything; a manager only within their own sites (another site's row answers
+like a missing one); nobody else changes the organisation.
+"""
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from peewee import fn
+
+from api import clock
+from api.db import is_postgres
+from api.domain.orgrows import RESPONSIBLE_FIELDS, SCHEMAS, TASK_ROLES
+from api.models import (ApiToken, Building, Checklist, Checkpoint, Schedule, Site, TRADES, Unit, User, UserSite,
+                        Zone, ZoneResponsible)
+
+_LOCK_ID = 7301_0011  # one advisory lock for organisation writes: rare, and never two at once
+MANAGED_BY_MANAGER = ("guard", "cleaner", "technician", "service", "supervisor")
+
+
+class RowError(Exception):
+    """One field of one row is refused: ``status`` 422 (bad value), 403 (not allowed), 404, 409."""
+
+    def __init__(self, field, en, zh, status=422):
+        super().__init__(en)
+        self.field, self.en, self.zh, self.status = field, en, zh, status
+
+
+@dataclass
+class Actor:
+    """Who is changing the organisation: the user (None for the command line, which acts as admin) and
+    the sites they may change."""
+
+    user: object = None
+    sites: list = field(default_factory=list)
+    admin: bool = True
+
+    @classmethod
+    def of(cls, user, site_ids):
+        return cls(user=user, sites=list(site_ids), admin=(user is None or user.role == "admin"))
+
+    @classmethod
+    def command_line(cls):
+        return cls(user=None, sites=[s.id for s in Site.select(Site.id)], admin=True)
+
+
+def lock_org():
+    """Serialise organisation writes on PostgreSQL (two imports of the same file, two creates of the same
+    code: the second waits, then finds the first's rows). SQLite's BEGIN IMMEDIATE already does."""
+    if is_postgres():
+        from api.db import db
+
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+
+
+def building_zone_id(site_id, building):
+    """The zone a building belongs to (楼栋所属片区), found by its code or name at the site; None when the
+    building is not known or has no zone. A service-desk request for a unit gets this zone by default."""
+    text = (building or "").strip()
+    if not text:
+        return None
+    for candidate in dict.fromkeys((text, text.removesuffix("栋").removesuffix("号楼").strip())):
+        row = (Building.select(Building.zone).where(
+            (Building.site == site_id) & ((Building.code == candidate) | (fn.TRIM(Building.name) == candidate)))
+            .order_by(Building.active.desc(), Building.id).first())
+        if row is not None and row.zone_id is not None:
+            return row.zone_id
+    return None
+
+
+# --- look-ups by code ------------------------------------------------------------------------------
+
+def _site(actor, code, field_name="site_code"):
+    site = Site.get_or_none(Site.code == code)
+    if site is None or site.id not in actor.sites:
+        raise RowError(field_name, "No such site.", "没有这个场所", 422)  # another site's looks the same
+    return site
+
+
+def _zone(site, code, field_name="zone_code", required=False):
+    if code in (None, ""):
+        if required:
+            raise RowError(field_name, "A zone is needed.", "必须填写片区")
+        return None
+    zone = Zone.get_or_none((Zone.site == site) & (Zone.code == code))
+    if zone is None:
+        raise RowError(field_name, f"No zone {code} at site {site.code}.", f"场所 {site.code} 没有片区 {code}")
+    return zone
+
+
+def find_staff(ref, actor=None):
+    """A staff member by 工号, else by username; limited to the actor's sites (admins see everyone)."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    user = User.get_or_none(User.employee_no == ref) or User.get_or_none(User.username == ref)
+    if user is None or actor is None or actor.admin:
+        return user
+    return user if set(user.site_ids) & set(actor.sites) else None
+
+
+def _staff_ref(ref, actor, field_name):
+    user = find_staff(ref, actor)
+    if user is None:
+        raise RowError(field_name, f"No staff member with 工号 or username {ref}.", f"没有工号或登录名为 {ref} 的人员")
+    return user
+
+
+def _must_manage(actor, site_id, field_name="site_code"):
+    if site_id not in actor.sites:
+        raise RowError(field_name, "No such site.", "没有这个场所", 404)
+
+
+# --- snapshots (what the audit log and the "unchanged" check compare) -----------------------------
+
+def snapshot(kind, obj):
+    if obj is None:
+        return None
+    if kind == "sites":
+        return {k: getattr(obj, k) for k in ("code", "name", "name_en", "kind", "timezone", "address", "active")}
+    if kind == "zones":
+        out = {k: getattr(obj, k) for k in ("code", "name", "name_en", "active")}
+        out["site"] = obj.site_id
+        out["responsible"] = {r.trade: r.user_id for r in ZoneResponsible.select().where(ZoneResponsible.zone == obj)
+                              .order_by(ZoneResponsible.trade)}
+        return out
+    if kind == "buildings":
+        return {"site": obj.site_id, "zone": obj.zone_id, "code": obj.code, "name": obj.name,
+                "name_en": obj.name_en, "active": obj.active}
+    if kind == "units":
+        return {"building": obj.building_id, "code": obj.code, "floor": obj.floor, "active": obj.active}
+    if kind == "checkpoints":
+        return {"site": obj.site_id, "zone": obj.zone_id, "code": obj.code, "name": obj.name, "name_en": obj.name_en,
+                "kind": obj.kind, "checklist_keys": list(obj.checklist_keys or []), "lat": obj.lat, "lon": obj.lon,
+                "nfc_tag_id": obj.nfc_tag_id, "sort_order": obj.sort_order, "note": obj.note, "active": obj.active}
+    if kind == "schedules":
+        return {"site": obj.site_id, "key": obj.key, "name": obj.name, "name_en": obj.name_en,
+                "checklist_key": obj.checklist_key, "role": obj.role, "zone": obj.zone_id,
+                "checkpoint_kinds": list(obj.checkpoint_kinds or []), "rule": obj.rule,
+                "window_minutes": obj.window_minutes, "active": obj.active}
+    if kind == "staff":
+        out = {k: getattr(obj, k) for k in ("employee_no", "username", "name", "role", "trade", "phone",
+                                            "department", "post", "active")}
+        out["supervisor"] = obj.supervisor_id
+        out["sites"] = obj.site_ids
+        out["responsible"] = sorted([r.zone_id, r.trade] for r in
+                                    ZoneResponsible.select().where(ZoneResponsible.user == obj))
+        return out
+    raise ValueError(kind)
+
+
+def _diff(before, after):
+    keys = [k for k in after if before is None or before.get(k) != after.get(k)]
+    return ({k: before.get(k) for k in keys} if before is not None else None), {k: after.get(k) for k in keys}
+
+
+def _finish(kind, obj, before, site_id, actor, audit_fn):
+    after = snapshot(kind, obj)
+    if before == after:
+        return "unchanged"
+    action = "created" if before is None else "updated"
+    if before is not None and before.get("active") and after.get("active") is False:
+        action = "deactivated"
+    b, a = _diff(before, after)
+    if audit_fn:
+        audit_fn(f"{_OBJECT[kind]}.{action}", _OBJECT[kind], obj.id, site_id, b, a)
+    return action
+
+
+_OBJECT = {"sites": "site", "zones": "zone", "buildings": "building", "units": "unit", "staff": "user",
+           "checkpoints": "checkpoint", "schedules": "schedule"}
+MODELS = {"sites": Site, "zones": Zone, "buildings": Building, "units": Unit, "staff": User,
+          "checkpoints": Checkpoint, "schedules": Schedule}
+
+
+def _update(obj, values):
+    for k, v in values.items():
+        setattr(obj, k, v)
+    obj.save()
+
+
+def _unique(model, where, target, field_name, what_en, what_zh):
+    other = model.select(model.id).where(where).first()
+    if other is not None and (target is None or other.id != target.id):
+        raise RowError(field_name, f"{what_en} is already used.", f"{what_zh}已被使用", 409)
+
+
+# --- one row per kind -----------------------------------------------------------------------------
+
+def _save_site(d, actor, target, ctx):
+    existing = target or Site.get_or_none(Site.code == d["code"])
+    if existing is not None and existing.id not in actor.sites:
+        existing = None if target is None else _must_manage(actor, existing.id)
+    if existing is None and not actor.admin:
+        raise RowError("code", "Only an administrator creates sites.", "只有管理员可以新建场所", 403)
+    _unique(Site, Site.code == d["code"], existing, "code", "This site code", "场所编号")
+    before = snapshot("sites", existing)
+    values = {k: d[k] for k in ("code", "name", "name_en", "kind", "timezone", "address", "active")}
+    if existing is None:
+        obj = Site.create(**values)
+        actor.sites.append(obj.id)
+        if actor.user is not None and actor.user.role != "admin":
+            UserSite.insert(user=actor.user, site=obj).on_conflict_ignore().execute()
+    else:
+        obj = existing
+        _update(obj, values)
+    return obj, before, obj.id
+
+
+def _same_site(existing, site, field_name="site_code"):
+    if existing is not None and existing.site_id != site.id:
+        raise RowError(field_name, "It cannot move to another site (its history stays where it was).",
+                       "不能移到另一个场所（历史记录留在原场所）")
+
+
+def _save_zone(d, actor, target, ctx):
+    site = _site(actor, d["site_code"])
+    existing = target or Zone.get_or_none((Zone.site == site) & (Zone.code == d["code"]))
+    _same_site(existing, site)
+    _unique(Zone, (Zone.site == site) & (Zone.code == d["code"]), existing, "code", "This zone code", "片区编号")
+    responsible = {}
+    for name in RESPONSIBLE_FIELDS:
+        if name in d:
+            ref = (d[name] or "").strip()
+            trade = name[len("responsible_"):]
+            user = None if ref in ("", "-") else _staff_ref(ref, actor, name)
+            if user is not None and site.id not in user.site_ids:
+                raise RowError(name, f"{ref} does not work at site {site.code}.", f"{ref} 不属于场所 {site.code}")
+            responsible[trade] = user
+    before = snapshot("zones", existing)
+    values = {"code": d["code"], "name": d["name"], "name_en": d["name_en"], "active": d["active"]}
+    if existing is None:
+        obj = Zone.create(site=site, **values)
+    else:
+        obj = existing
+        _update(obj, values)
+    for trade, user in responsible.items():
+        set_responsible(obj, trade, user)
+    return obj, before, site.id
+
+
+def set_responsible(zone, trade, user):
+    """片区责任人: who answers for the zone in this trade from now on (None: nobody). Tasks and work
+    orders already made keep the person they were given."""
+    current = ZoneResponsible.get_or_none((ZoneResponsible.zone == zone) & (ZoneResponsible.trade == trade))
+    if user is None:
+        if current is not None:
+            current.delete_instance()
+    elif current is None:
+        ZoneResponsible.create(zone=zone, trade=trade, user=user)
+    elif current.user_id != user.id:
+        ZoneResponsible.update(user=user).where(ZoneResponsible.id == current.id).execute()
+
+
+def _save_building(d, actor, target, ctx):
+    site = _site(actor, d["site_code"])
+    existing = target or Building.get_or_none((Building.site == site) & (Building.code == d["code"]))
+    _same_site(existing, site)
+    _unique(Building, (Building.site == site) & (Building.code == d["code"]), existing, "code",
+            "This building code", "楼栋编号")
+    zone = _zone(site, d.get("zone_code"))
+    before = snapshot("buildings", existing)
+    values = {"code": d["code"], "name": d["name"], "name_en": d["name_en"], "zone": zone, "active": d["active"]}
+    if existing is None:
+        obj = Building.create(site=site, **values)
+    else:
+        obj = existing
+        _update(obj, values)
+    return obj, before, site.id
+
+
+def _save_unit(d, actor, target, ctx):
+    site = _site(actor, d["site_code"])
+    building = Building.get_or_none((Building.site == site) & (Building.code == d["building_code"]))
+    if building is None:
+        raise RowError("building_code", f"No building {d['building_code']} at site {site.code}.",
+                       f"场所 {site.code} 没有楼栋 {d['building_code']}")
+    existing = target or Unit.get_or_none((Unit.building == building) & (Unit.code == d["code"]))
+    if existing is not None and existing.building.site_id != site.id:
+        _same_site(existing.building, site)
+    _unique(Unit, (Unit.building == building) & (Unit.code == d["code"]), existing, "code", "This unit", "房号")
+    before = snapshot("units", existing)
+    values = {"building": building, "code": d["code"], "floor": d.get("floor"), "active": d["active"]}
+    if existing is None:
+        obj = Unit.create(**values)
+    else:
+        obj = existing
+        _update(obj, values)
+    return obj, before, site.id
+
+
+def _save_checkpoint(d, actor, target, ctx):
+    site = _site(actor, d["site_code"])
+    existing = target or Checkpoint.get_or_none(Checkpoint.code == d["code"])
+    if existing is not None and existing.site_id not in actor.sites:
+        raise RowError("code", "This checkpoint code is already used.", "巡检点编号已被使用", 409)
+    _same_site(existing, site)
+    _unique(Checkpoint, Checkpoint.code == d["code"], existing, "code", "This checkpoint code", "巡检点编号")
+    zone = _zone(site, d["zone_code"], required=True)
+    keys = list(d.get("checklists") or [])
+    known = {c.key for c in Checklist.select(Checklist.key).where(Checklist.key.in_(keys))} if keys else set()
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise RowError("checklists", f"No such checklist: {', '.join(unknown)}.", f"没有这个检查表：{'、'.join(unknown)}")
+    tag = (d.get("nfc_tag_id") or "").strip() or None
+    if tag:
+        _unique(Checkpoint, Checkpoint.nfc_tag_id == tag, existing, "nfc_tag_id", "This NFC tag", "NFC 标签")
+    before = snapshot("checkpoints", existing)
+    values = {"zone": zone, "code": d["code"], "name": d["name"], "name_en": d["name_en"], "kind": d["kind"],
+              "checklist_keys": keys, "lat": d.get("latitude"), "lon": d.get("longitude"), "nfc_tag_id": tag,
+              "sort_order": d.get("sort_order") or 0, "note": d.get("note") or "", "active": d["active"]}
+    if existing is None:
+        obj = Checkpoint.create(site=site, **values)
+    else:
+        obj = existing
+        _update(obj, values)
+    return obj, before, site.id
+
+
+def _save_schedule(d, actor, target, ctx):
+    from api.domain.schedules import _drop_future_tasks
+
+    site = _site(actor, d["site_code"])
+    existing = target or Schedule.get_or_none((Schedule.site == site) & (Schedule.key == d["key"]))
+    _same_site(existing, site)
+    _unique(Schedule, (Schedule.site == site) & (Schedule.key == d["key"]), existing, "key",
+            "This schedule key", "排班编号")
+    if Checklist.get_or_none(Checklist.key == d["checklist"]) is None:
+        raise RowError("checklist", f"No such checklist: {d['checklist']}.", f"没有这个检查表：{d['checklist']}")
+    zone = _zone(site, d.get("zone_code"))
+    if d.get("at"):
+        rule = {"at": sorted(f"{int(t.split(':')[0]):02d}:{t.split(':')[1]}" for t in d["at"])}
+    else:
+        rule = {"every_minutes": d["every_minutes"], "from": d["from_time"], "to": d["to_time"]}
+    if d.get("weekdays"):
+        rule["weekdays"] = sorted(int(w) for w in d["weekdays"])
+    before = snapshot("schedules", existing)
+    values = {"key": d["key"], "name": d["name"], "name_en": d["name_en"], "checklist_key": d["checklist"],
+              "role": d["role"], "zone": zone, "checkpoint_kinds": list(d.get("checkpoint_kinds") or []),
+              "rule": rule, "window_minutes": d["window_minutes"], "active": d["active"]}
+    if existing is None:
+        obj = Schedule.create(site=site, **values)
+    else:
+        obj = existing
+        _update(obj, values)
+        if snapshot("schedules", obj) != before:
+            _drop_future_tasks(obj.id)  # tasks not yet due are made again from the new rule
+    return obj, before, site.id
+
+
+_hasher = PasswordHasher()
+
+
+def _save_staff(d, actor, target, ctx):
+    existing = target or (User.get_or_none(User.employee_no == d["employee_no"]) if d.get("employee_no") else None)
+    by_name = User.get_or_none(User.username == d["username"])
+    if existing is None and by_name is not None and by_name.employee_no in (None, "") and ctx.get("adopt"):
+        existing = by_name  # an account made before 工号 were kept: matched by username (and given the 工号)
+    d = {**d, "employee_no": d.get("employee_no") or (existing.employee_no if existing is not None else None)}
+    if existing is None and not d["employee_no"]:
+        raise RowError("employee_no", "A new staff member needs a 工号.", "新人员必须填写工号")
+    if (existing is not None and not actor.admin and existing.role not in MANAGED_BY_MANAGER
+            and set(existing.site_ids) & set(actor.sites) and same_as("staff", existing, d, actor)):
+        return existing, snapshot("staff", existing), None  # a row a manager may not change, unchanged
+    if existing is not None and not actor.admin and not (set(existing.site_ids) & set(actor.sites)):
+        if target is not None:
+            raise RowError("employee_no", "No such staff member.", "没有这个人员", 404)
+        raise RowError("employee_no", "This 工号 is already used.", "工号已被使用", 409)
+    if d["employee_no"]:
+        _unique(User, User.employee_no == d["employee_no"], existing, "employee_no", "This 工号", "工号")
+    _unique(User, User.username == d["username"], existing, "username", "This username", "登录名")
+    if not actor.admin:
+        if d["role"] not in MANAGED_BY_MANAGER:
+            raise RowError("role", f"A manager cannot give the role {d['role']}.", f"经理不能设置角色 {d['role']}", 403)
+        if existing is not None and existing.role not in MANAGED_BY_MANAGER:
+            raise RowError("role", "A manager cannot change this account.", "经理不能修改此账号", 403)
+    sites = []
+    for code in d.get("site_codes") or []:
+        sites.append(_site(actor, code, "site_codes"))
+    supervisor = None
+    if d.get("supervisor"):
+        supervisor = _staff_ref(d["supervisor"], actor, "supervisor")
+        if existing is not None and supervisor.id == existing.id:
+            raise RowError("supervisor", "Nobody is their own supervisor.", "直接主管不能是本人")
+    zones = []
+    if d.get("responsible_zones"):
+        if not d.get("trade"):
+            raise RowError("responsible_zones", "Give a trade to be responsible for a zone.", "负责片区须先填写专业")
+        for code in d["responsible_zones"]:
+            zone = (Zone.select().join(Site).where((Zone.code == code) & (Site.id.in_([s.id for s in sites] or [0])))
+                    .first())
+            if zone is None:
+                raise RowError("responsible_zones", f"No zone {code} at this person's sites.",
+                               f"此人所属场所没有片区 {code}")
+            zones.append(zone)
+    before = snapshot("staff", existing)
+    values = {k: d.get(k) if d.get(k) is not None else "" for k in ("username", "name", "role",
+                                                                      "phone", "department", "post")}
+    values["employee_no"] = d["employee_no"] or None
+    values.update(trade=d.get("trade") or None, supervisor=supervisor, active=d["active"])
+    if existing is None:
+        password = d.get("password") or ctx.get("password")
+        if not password:
+            raise RowError("password", "A new account needs an initial password (column or --password).",
+                           "新账号需要初始密码（填写“初始密码”列，或用 --password）")
+        obj = User.create(password_hash=_hasher.hash(password), **values)
+    else:
+        obj = existing
+        _update(obj, values)
+    # sites: the listed ones among the actor's; other sites' links are not the actor's to change
+    want = {s.id for s in sites}
+    have = set(obj.site_ids)
+    for sid in (want - have):
+        UserSite.insert(user=obj, site=sid).on_conflict_ignore().execute()
+    gone = [sid for sid in have - want if sid in actor.sites]
+    if gone:
+        UserSite.delete().where((UserSite.user == obj) & UserSite.site.in_(gone)).execute()
+    if "responsible_zones" in d and obj.trade:
+        for zone in zones:
+            set_responsible(zone, obj.trade, obj)
+    if not obj.active:
+        ApiToken.update(revoked_at=clock.now()).where((ApiToken.user == obj) & ApiToken.revoked_at.is_null()).execute()
+    site_id = sites[0].id if sites else (obj.site_ids[0] if obj.site_ids else None)
+    return obj, before, site_id
+
+
+_SAVERS = {"sites": _save_site, "zones": _save_zone, "buildings": _save_building, "units": _save_unit,
+           "staff": _save_staff, "checkpoints": _save_checkpoint, "schedules": _save_schedule}
+
+
+def save_row(kind, row, actor, *, target=None, audit_fn=None, password=None, adopt=False):
+    """Create or update one row (a dict loaded by the kind's schema); ``target`` is the object a PATCH
+    names. Returns ``(action, object)`` with action created / updated / deactivated / unchanged. The
+    caller owns the transaction (and calls ``lock_org()`` first). ``adopt`` (imports): a staff row whose
+    工号 is new but whose username belongs to an account without a 工号 gives that account the 工号."""
+    if actor.user is not None and not actor.admin and actor.user.role != "manager":
+        raise RowError("", "Only a manager or an administrator changes the organisation.",
+                       "只有经理或管理员可以修改组织信息", 403)
+    obj, before, site_id = _SAVERS[kind](row, actor, target, {"password": password, "adopt": adopt})
+    return _finish(kind, obj, before, site_id, actor, audit_fn), obj
+
+
+# --- rows as their schema shows them (API body, Excel row) -----------------------------------------
+
+def _codes(model, ids):
+    ids = [i for i in set(ids) if i is not None]
+    return {r.id: r.code for r in model.select(model.id, model.code).where(model.id.in_(ids))} if ids else {}
+
+
+def to_rows(kind, objs, actor=None):
+    """Objects as the rows their schema loads (codes, not ids), so an export imports back unchanged."""
+    objs = list(objs)
+    if kind == "sites":
+        return [{k: getattr(o, k) for k in SCHEMAS[kind]().excel_fields()} for o in objs]
+    site_code = _codes(Site, [getattr(o, "site_id", None) for o in objs])
+    if kind == "zones":
+        resp = {}
+        for r in (ZoneResponsible.select(ZoneResponsible, User).join(User)
+                  .where(ZoneResponsible.zone.in_([o.id for o in objs] or [0]))):
+            resp[(r.zone_id, r.trade)] = r.user.employee_no or r.user.username
+        return [{"site_code": site_code[o.site_id], "code": o.code, "name": o.name, "name_en": o.name_en,
+                 "active": o.active, **{f"responsible_{t}": resp.get((o.id, t)) for t in TRADES}} for o in objs]
+    if kind == "buildings":
+        zone_code = _codes(Zone, [o.zone_id for o in objs])
+        return [{"site_code": site_code[o.site_id], "code": o.code, "name": o.name, "name_en": o.name_en,
+                 "zone_code": zone_code.get(o.zone_id), "active": o.active} for o in objs]
+    if kind == "units":
+        bs = {b.id: b for b in Building.select().where(Building.id.in_([o.building_id for o in objs] or [0]))}
+        sc = _codes(Site, [b.site_id for b in bs.values()])
+        return [{"site_code": sc[bs[o.building_id].site_id], "building_code": bs[o.building_id].code, "code": o.code,
+                 "floor": o.floor, "active": o.active} for o in objs]
+    if kind == "checkpoints":
+        zone_code = _codes(Zone, [o.zone_id for o in objs])
+        return [{"site_code": site_code[o.site_id], "code": o.code, "name": o.name, "name_en": o.name_en,
+                 "kind": o.kind, "zone_code": zone_code.get(o.zone_id), "checklists": list(o.checklist_keys or []),
+                 "latitude": o.lat, "longitude": o.lon, "nfc_tag_id": o.nfc_tag_id, "sort_order": o.sort_order,
+                 "note": o.note, "active": o.active} for o in objs]
+    if kind == "schedules":
+        zone_code = _codes(Zone, [o.zone_id for o in objs])
+        out = []
+        for o in objs:
+            rule = o.rule or {}
+            out.append({"site_code": site_code[o.site_id], "key": o.key, "name": o.name, "name_en": o.name_en,
+                        "checklist": o.checklist_key, "role": o.role, "zone_code": zone_code.get(o.zone_id),
+                        "checkpoint_kinds": list(o.checkpoint_kinds or []), "at": list(rule.get("at") or []),
+                        "every_minutes": rule.get("every_minutes"), "from_time": rule.get("from"),
+                        "to_time": rule.get("to"), "weekdays": [str(w) for w in rule.get("weekdays") or []],
+                        "window_minutes": o.window_minutes, "active": o.active})
+        return out
+    if kind == "staff":
+        visible = set(actor.sites) if actor is not None else None
+        links = {}
+        for us in UserSite.select().where(UserSite.user.in_([o.id for o in objs] or [0])).order_by(UserSite.site):
+            if visible is None or us.site_id in visible:
+                links.setdefault(us.user_id, []).append(us.site_id)
+        sc = _codes(Site, [s for v in links.values() for s in v])
+        sup = {u.id: (u.employee_no or u.username) for u in
+               User.select().where(User.id.in_([o.supervisor_id for o in objs if o.supervisor_id] or [0]))}
+        zones = {}
+        for r in (ZoneResponsible.select(ZoneResponsible, Zone).join(Zone)
+                  .where(ZoneResponsible.user.in_([o.id for o in objs] or [0])).order_by(Zone.code)):
+            zones.setdefault((r.user_id, r.trade), []).append(r.zone.code)
+        return [{"employee_no": o.employee_no, "username": o.username, "name": o.name, "role": o.role,
+                 "trade": o.trade, "phone": o.phone, "department": o.department, "post": o.post,
+                 "supervisor": sup.get(o.supervisor_id), "site_codes": [sc[s] for s in links.get(o.id, [])],
+                 "responsible_zones": zones.get((o.id, o.trade), []), "active": o.active} for o in objs]
+    raise ValueError(kind)
+
+
+def rows_for_export(kind, site_ids):
+    """A kind's rows at these sites, in a stable order (what an export writes)."""
+    if kind == "sites":
+        q = Site.select().where(Site.id.in_(site_ids)).order_by(Site.code)
+    elif kind == "zones":
+        q = Zone.select().where(Zone.site.in_(site_ids)).order_by(Zone.site, Zone.code)
+    elif kind == "buildings":
+        q = Building.select().where(Building.site.in_(site_ids)).order_by(Building.site, Building.code)
+    elif kind == "units":
+        q = (Unit.select(Unit).join(Building).where(Building.site.in_(site_ids))
+             .order_by(Building.site, Building.code, Unit.code))
+    elif kind == "checkpoints":
+        q = Checkpoint.select().where(Checkpoint.site.in_(site_ids)).order_by(Checkpoint.site, Checkpoint.sort_order,
+                                                                              Checkpoint.code)
+    elif kind == "schedules":
+        q = Schedule.select().where(Schedule.site.in_(site_ids)).order_by(Schedule.site, Schedule.key)
+    elif kind == "staff":
+        q = (User.select().join(UserSite).where(UserSite.site.in_(site_ids)).distinct()
+             .order_by(User.employee_no, User.username))
+    else:
+        raise ValueError(kind)
+    return list(q)
+
+
+def site_of(kind, obj):
+    """The site a row belongs to, for the 404-like-missing check (staff: any of theirs)."""
+    if kind == "sites":
+        return [obj.id]
+    if kind == "units":
+        return [obj.building.site_id]
+    if kind == "staff":
+        return obj.site_ids
+    return [obj.site_id]
+
+
+def task_roles():
+    return TASK_ROLES
+
+
+def find_existing(kind, d, actor):
+    """The row a create names by its key (工号 / code), if there is one at the actor's sites."""
+    site = Site.get_or_none(Site.code == d.get("site_code")) if "site_code" in d else None
+    if kind == "sites":
+        obj = Site.get_or_none(Site.code == d["code"])
+    elif kind == "staff":
+        obj = User.get_or_none(User.employee_no == d["employee_no"]) if d.get("employee_no") else None
+    elif kind == "checkpoints":
+        obj = Checkpoint.get_or_none(Checkpoint.code == d["code"])
+    elif site is None:
+        return None
+    elif kind == "zones":
+        obj = Zone.get_or_none((Zone.site == site) & (Zone.code == d["code"]))
+    elif kind == "buildings":
+        obj = Building.get_or_none((Building.site == site) & (Building.code == d["code"]))
+    elif kind == "schedules":
+        obj = Schedule.get_or_none((Schedule.site == site) & (Schedule.key == d["key"]))
+    elif kind == "units":
+        obj = (Unit.select(Unit).join(Building).where((Building.site == site) & (Building.code == d["building_code"])
+                                                      & (Unit.code == d["code"])).first())
+    else:
+        raise ValueError(kind)
+    if obj is None or (not actor.admin and not set(site_of(kind, obj)) & set(actor.sites)):
+        return None
+    return obj
+
+
+def same_as(kind, obj, d, actor):
+    """Whether a create's body says exactly what the stored row already says (a retry)."""
+    current = to_rows(kind, [obj], actor)[0]
+    return all(current.get(k) == v for k, v in d.items() if k != "password")

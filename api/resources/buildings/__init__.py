@@ -1,0 +1,1 @@
+"""Buildings (楼栋) and their zone."""

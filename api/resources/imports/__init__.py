@@ -1,0 +1,1 @@
+"""Excel import and export of the organisation (sites, zones, buildings, units, staff, checkpoints, schedules)."""

@@ -1,0 +1,1 @@
+"""Schedules of rounds and cleaning tasks."""

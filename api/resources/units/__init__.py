@@ -1,0 +1,1 @@
+"""Units (房号) of buildings."""

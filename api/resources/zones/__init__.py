@@ -1,0 +1,1 @@
+"""Zones (片区) and their responsible staff per trade."""
