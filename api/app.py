@@ -108,7 +108,8 @@ def create_app(test_config=None):
     @app.after_request
     def _after(resp):
         resp.headers["X-Request-Id"] = g.get("request_id", "")
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        from api import headers
+        headers.apply(resp)
         if request.path.startswith("/api/"):
             resp.vary.add("Accept-Language")  # messages are in the caller's language
         return resp

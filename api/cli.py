@@ -214,6 +214,16 @@ def users():
     """Staff accounts."""
 
 
+def _check_password(password, username):
+    """The password policy (api/domain/passwords.py): refused with the reasons, nothing created."""
+    from api.config import Config
+    from api.domain.passwords import password_problems
+
+    problems = password_problems(password, username, Config().PATROL_PASSWORD_MIN_LENGTH)
+    if problems:
+        raise click.ClickException("password refused: " + " ".join(problems))
+
+
 @users.command("add")
 @click.argument("username")
 @click.option("--name", required=True)
@@ -229,6 +239,7 @@ def users_add(username, name, role, site_codes, trade, supervisor, password):
     from api.db import write_tx
     from api.models import Site, User, UserSite
 
+    _check_password(password, username)
     _init()
     with write_tx():
         if User.get_or_none(User.username == username):
@@ -257,6 +268,7 @@ def users_set_password(username, password):
     from api.db import write_tx
     from api.models import User
 
+    _check_password(password, username)
     _init()
     with write_tx():
         user = User.get_or_none(User.username == username)

@@ -88,6 +88,8 @@ class Config:
         # how many reverse proxies (TLS terminators) stand in front and set X-Forwarded-For/-Proto;
         # 0: none, the socket's address is the caller's (a forged X-Forwarded-For is ignored)
         self.PATROL_TRUSTED_PROXIES = int(env.get("PATROL_TRUSTED_PROXIES", "0"))
+        # passwords set through `patrol users add|set-password` (and any password API) at least this long
+        self.PATROL_PASSWORD_MIN_LENGTH = int(env.get("PATROL_PASSWORD_MIN_LENGTH", "8"))
         # SQLite durability: WAL + NORMAL never loses a commit when the *process* dies
         # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
         # Set FULL to fsync every commit as well, at some cost in write throughput.

@@ -19,6 +19,7 @@ from api.domain import deductions as dd
 from api.domain.policy import current_policy
 from api.domain.errors import Conflict, Forbidden, Invalid
 from api.models import Appeal, AppealStep, Deduction, utcnow
+from api.notify import events as notify_events
 
 KINDS = ("ordinary", "retaliation")
 LEVEL_NAMES = {"department_head": ("部门主管", "department head"), "office_director": ("管理处主任", "office director"),
@@ -94,6 +95,7 @@ def decide(d, by, upheld, reason, now=None, policy=None):
     AppealStep.create(appeal=appeal, level=appeal.level, action="decided", upheld=bool(upheld), by=by.id, at=now,
                       reason=reason.strip())
     reversal = _void(d, by, now, policy) if upheld else None
+    notify_events.appeal_decided(d, appeal, now)  # the appellant's phone hears the decision at every level
     return appeal, reversal
 
 

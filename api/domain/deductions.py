@@ -24,6 +24,7 @@ from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correc
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
 from api.domain.privacy import scrub
+from api.models.org import above
 from api.domain.workorders import member_of_site, site_tz
 from api.domain.errors import Conflict, Forbidden, Invalid
 from api.notify import events as notify_events
@@ -126,6 +127,8 @@ def create_deduction(*, site, created_by, staff_id=None, points=None, reason=Non
         staff = User.get_or_none((User.id == staff_id) & (User.active == True))  # noqa: E712
         if staff is None or not member_of_site(staff.id, site.id):
             errors["staff_id"] = "No such active staff member at this site."
+        elif getattr(created_by, "role", None) and above(staff.role, created_by.role):
+            raise Forbidden("Nobody gives fault points to someone above them.")
     if points is None:
         errors["points"] = "How many points (the finding carries none)."
     elif not isinstance(points, int) or isinstance(points, bool) or points <= 0:

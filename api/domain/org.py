@@ -409,6 +409,12 @@ def _save_staff(d, actor, target, ctx):
         if not password:
             raise RowError("password", "A new account needs an initial password (column or --password).",
                            "新账号需要初始密码（填写“初始密码”列，或用 --password）")
+        from api.config import Config
+        from api.domain.passwords import password_problems
+
+        weak = password_problems(password, values.get("username"), Config().PATROL_PASSWORD_MIN_LENGTH)
+        if weak:  # the password policy (api/domain/passwords.py)
+            raise RowError("password", " ".join(weak), "初始密码不符合要求：长度不够，或是常见密码")
         obj = User.create(password_hash=_hasher.hash(password), **values)
     else:
         obj = existing

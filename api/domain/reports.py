@@ -223,8 +223,6 @@ def rounds_of_day(site, day, now):
     """Done / due / missed rounds (tasks) of a site's day, if the schedules module is installed."""
     if importlib.util.find_spec("api.domain.schedules") is None:
         return None
-    from api.domain import schedules
-
     late = (Task.status == "due") & (Task.window_end < now)
     r = (Task.select(_count(Task.status == "done").alias("done"),
                      _count((Task.status == "missed") | late).alias("missed"),

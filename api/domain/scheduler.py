@@ -7,7 +7,7 @@ workers run at the same minute happens once. ``tick(now)`` runs them all once, i
 """
 import logging
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api import clock
@@ -192,14 +192,15 @@ def announce_revisits_due(now=None):
 
 def prune(now=None):
     """Expired tokens, old login failures, old idempotency records and old sent notifications go."""
-    from api.models import ApiToken, IdempotencyRecord, LoginFailure, Notification
+    from api.domain.logins import prune_login_failures
+    from api.models import ApiToken, IdempotencyRecord, Notification
 
     now = now or clock.now()
     with write_tx():
         return {
             "tokens": ApiToken.delete().where((ApiToken.expires_at < now - timedelta(days=1))
                                               | (ApiToken.revoked_at < now - timedelta(days=1))).execute(),
-            "login_failures": LoginFailure.delete().where(LoginFailure.at < now - timedelta(days=1)).execute(),
+            "login_failures": prune_login_failures(now),
             "idempotency": IdempotencyRecord.delete().where(IdempotencyRecord.created_at < now - timedelta(days=7))
             .execute(),
             "notifications": Notification.delete().where((Notification.status == "sent")

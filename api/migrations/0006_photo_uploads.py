@@ -27,7 +27,7 @@ def _models(db):
 
         class Meta:
             database = db
-            table_name = "photo_upload"
+            legacy_table_names = False  # as the live model: table "photo_upload", indexes "photoupload_..."
             indexes = ((("user", "sha256"), True), (("updated_at",), False))
 
     return PhotoUpload

@@ -7,6 +7,13 @@ from api.models.base import BaseModel, JSONField, utcnow
 ROLES = ("guard", "cleaner", "technician", "service", "supervisor", "manager", "admin")
 FIELD_ROLES = ("guard", "cleaner", "technician")
 DESK_ROLES = ("service", "supervisor", "manager", "admin")
+# who stands above whom (the one place): nobody gives fault points to someone above them
+ROLE_RANK = {"guard": 0, "cleaner": 0, "technician": 0, "service": 0, "supervisor": 1, "manager": 2, "admin": 3}
+
+
+def above(role, other_role):
+    """Whether ``role`` ranks above ``other_role`` (unknown roles rank lowest)."""
+    return ROLE_RANK.get(role, 0) > ROLE_RANK.get(other_role, 0)
 TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
 
 

@@ -113,7 +113,8 @@ def deliver_one(row):
         answer = _send(row)
     except DeliveryError as exc:
         now = clock.now()
-        gave_up = row.attempts >= MAX_ATTEMPTS or str(exc) == "channel disabled"
+        # nothing to retry towards: a disabled channel, a phone that unsubscribed
+        gave_up = row.attempts >= MAX_ATTEMPTS or str(exc) in ("channel disabled", "no push subscription")
         with write_tx():
             Notification.update(status="failed" if gave_up else "pending", last_error=str(exc)[:2000],
                                 next_attempt_at=now + timedelta(seconds=backoff(row.attempts))).where(mine).execute()

@@ -11,7 +11,7 @@ from api.domain.org import (MODELS, Actor, RowError, find_existing, lock_org, sa
                             to_rows)
 from api.domain.orgrows import SCHEMAS
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import encode_cursor, id_after
 from api.resources.common import OutSchema, QuerySchema
 
 
@@ -53,9 +53,9 @@ def _audit(action, object_type, object_id, site_id, before, after):
 
 
 def paginate_asc(query, id_field, limit, cursor):
-    after = decode_cursor(cursor)
+    after = id_after(cursor)  # a signed cursor holding anything but an id is a 400
     if after is not None:
-        query = query.where(id_field > int(after))
+        query = query.where(id_field > after)
     rows = list(query.order_by(id_field).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -26,6 +26,9 @@ class Phone:
 
     def __init__(self, browser, base_url, name, **context_options):
         # context_options: e.g. geolocation and permissions=["geolocation"] for a phone that allows it
+        # the tests' own waits (wait_for_function) are evaluated inside the page, which the app's
+        # Content-Security-Policy forbids; the app itself is checked under the policy in test_csp_browser.py
+        context_options.setdefault("bypass_csp", True)
         self.context = browser.new_context(**PHONE, **context_options)
         self.page = self.context.new_page()
         self.base_url = base_url

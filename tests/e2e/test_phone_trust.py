@@ -454,7 +454,7 @@ def test_a_label_opened_inside_wechat_says_to_open_it_in_the_browser(browser, se
         plain.close()
 
 
-def test_the_technician_sees_the_job_and_a_double_tap_accepts_once(browser, server):
+def test_the_technician_sees_the_job_and_a_double_tap_accepts_once(browser, server, tmp_path):
     """The order screen shows the place, the note and the deadline counting down; 接单 tapped twice
     queues one accept, and no refusal follows."""
     import uuid
@@ -466,11 +466,20 @@ def test_the_technician_sees_the_job_and_a_double_tap_accepts_once(browser, serv
         return s, r.json()["user"]
 
     sup, _ = api("super1")
+    guard, _ = api("guard1")
     _, tech = api("tech1")
     lhy = next(s for s in sup.get(server.url + "/api/v1/sites", timeout=10).json() if s["code"] == "LHY")
     zone = next(z for z in lhy["zones"] if z["code"] == "A")
+    # the guard's report with its photo is what the technician goes to fix
+    photo, sha = jpeg(tmp_path / "before.jpg", "flickering lamp", color=(200, 180, 40))
+    with open(photo, "rb") as fh:
+        assert guard.post(server.url + "/api/v1/photos", files={"file": ("before.jpg", fh, "image/jpeg")}, timeout=10).ok
+    f = guard.post(server.url + "/api/v1/findings", timeout=10, json={
+        "client_id": str(uuid.uuid4()), "checkpoint_code": "LHY-T1-LOBBY", "note": "电梯厅两盏灯一直闪",
+        "trade": "engineering", "photo_ids": [sha]})
+    assert f.status_code == 201, f.text
     r = sup.post(server.url + "/api/v1/work-orders", timeout=10, json={
-        "site_id": lhy["id"], "zone_id": zone["id"], "trade": "engineering", "priority": "normal",
+        "finding_ids": [f.json()["id"]], "trade": "engineering", "priority": "normal",
         "title": "3 号楼电梯厅灯闪", "description": "电梯厅两盏灯一直闪", "assignee_id": tech["id"],
         "client_id": str(uuid.uuid4())})
     assert r.status_code == 201, r.text
@@ -481,7 +490,12 @@ def test_the_technician_sees_the_job_and_a_double_tap_accepts_once(browser, serv
         ph.login("tech1", PASSWORD)
         page.goto(f"{server.url}/m/#/orders/{order_id}")
         ph.screen("order")
-        assert zone["name"] in page.locator("#order-place").inner_text()
+        place = page.locator("#order-place").inner_text()
+        assert zone["name"] in place and "LHY-T1-LOBBY" in place
+        # the guard's before-photo, fetched with the technician's login
+        page.wait_for_function("document.querySelector('#before-photos img') && "
+                               "document.querySelector('#before-photos img').naturalWidth > 0")
+        ph.shot("order-with-before-photo")
         assert "电梯厅两盏灯一直闪" in page.locator(".order-note").first.inner_text()
         assert "剩" in page.locator("#resolve-by").inner_text()
         assert page.locator("#do-start").count() == 0  # only 接单 from 已派单, as the API allows

@@ -199,6 +199,8 @@ def test_a_guard_imported_from_the_example_sheet_gets_tasks_and_walks_a_round(lo
     from api.domain.schedules import local_today
 
     _import_examples(login("admin"))
+    from api.domain import scheduler
+    scheduler.make_tasks()  # the worker's pass makes the coming days' tasks of the imported schedules
     r = client.post("/api/v1/auth/login", json={"username": "liming", "password": "first-pass-1"})
     assert r.status_code == 200, r.get_json()
     headers = {"Authorization": f"Bearer {r.get_json()['token']}"}

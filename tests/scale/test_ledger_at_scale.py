@@ -60,5 +60,15 @@ def test_the_live_ledger_of_a_month_counts_every_notice(org):
     live = dd.compute_month(site, "2026-03")
     one_each = [dd._row(d) for d in Deduction.select().where(Deduction.month == "2026-03")]
     expected = compute_ledger(one_each, current_policy(), dd._people({r.staff_id for r in one_each} | {sup.id}))
-    assert live == expected
+    # the live ledger also carries what other rules attach (sanctions, the performance scheme's rewards):
+    # every figure of the per-notice computation must be in it, unchanged
+    assert set(live) >= set(expected)
+    for key, value in expected.items():
+        if key == "lines":
+            assert [{k: line[k] for k in want} for line, want in zip(live["lines"], value)] == value
+            assert len(live["lines"]) == len(value)
+        elif isinstance(value, dict):
+            assert {k: live[key][k] for k in value} == value
+        else:
+            assert live[key] == value
     assert live["totals"]["points"] == sum(r.points for r in one_each if r.status == "active")

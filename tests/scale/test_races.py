@@ -268,3 +268,91 @@ def test_a_month_closed_eight_times_at_once_is_closed_once(app, login, org):
     results = burst(app, [login("manager1").token, login("admin").token], f"/api/v1/ledger/2026-03/close?site_id={site}")
     one_winner(results)
     assert LedgerMonth.select().count() == 1 and audits("ledger.close") == 1
+
+
+# --- the same through a real multi-worker server ------------------------------------------
+
+@pytest.fixture(scope="module")
+def gunicorn_server(tmp_path_factory):
+    """``patrol serve`` with three worker processes: concurrent requests land in different processes,
+    each with its own database connections (on PostgreSQL: the row locks decide across processes)."""
+    from tests.live import LiveServer
+
+    s = LiveServer(tmp_path_factory.mktemp("races"), demo_days=0, workers=3)
+    s.build_demo()
+    s.start()
+    yield s
+    s.stop()
+
+
+def http_burst(url, tokens, json):
+    import requests
+
+    barrier = threading.Barrier(N)
+
+    def one(i):
+        barrier.wait(timeout=30)
+        r = requests.post(url, json=json, headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}, timeout=60)
+        return r.status_code, r.json()
+
+    with ThreadPoolExecutor(N) as pool:
+        return list(pool.map(one, range(N)))
+
+
+def _logins(api, *users):
+    import requests
+
+    from tests.factories import PASSWORD
+
+    out = {}
+    for u in users:
+        r = requests.post(api + "/auth/login", json={"username": u, "password": PASSWORD}, timeout=30)
+        assert r.status_code == 200, r.text
+        out[u] = r.json()
+    return out
+
+
+def _h(body):
+    return {"Authorization": f"Bearer {body['token']}"}
+
+
+def test_over_http_an_appeal_of_a_closed_month_is_refunded_once(gunicorn_server):
+    """The original finding, reproduced the way it was found: 8 decisions from manager1 and admin
+    through several server processes, on a notice whose month is closed."""
+    import requests
+
+    api = gunicorn_server.url + "/api/v1"
+    who = _logins(api, "super1", "guard1", "manager1", "admin")
+    site, staff = who["guard1"]["user"]["site_ids"][0], who["guard1"]["user"]["id"]
+    r = requests.post(api + "/deductions", headers=_h(who["super1"]), timeout=30, json={
+        "site_id": site, "staff_id": staff, "points": 3, "reason": "脱岗", "problem_key": "post:absent-http",
+        "occurred_at": "2026-02-10T09:00:00+08:00"})
+    assert r.status_code == 201, r.text
+    d = r.json()
+    assert requests.post(api + f"/deductions/{d['id']}/appeal", headers=_h(who["guard1"]), json={"reason": "排班有误"},
+                         timeout=30).status_code == 201
+    assert requests.post(api + "/ledger/2026-02/close", params={"site_id": site}, headers=_h(who["manager1"]),
+                         timeout=60).status_code == 200
+    results = http_burst(api + f"/deductions/{d['id']}/appeal/decision",
+                         [who["manager1"]["token"], who["admin"]["token"]], {"upheld": True, "reason": "核实不属实"})
+    one_winner(results)
+    items = requests.get(api + "/deductions", headers=_h(who["manager1"]), timeout=30,
+                         params={"site_id": site, "staff_id": staff, "limit": 200}).json()["items"]
+    reversals = [x for x in items if x.get("reverses_id") == d["id"]]
+    assert len(reversals) == 1 and reversals[0]["points"] == -3
+
+
+def test_over_http_a_work_order_accepted_eight_times_at_once_is_accepted_once(gunicorn_server):
+    import requests
+
+    api = gunicorn_server.url + "/api/v1"
+    who = _logins(api, "super1", "tech1")
+    site, tech = who["tech1"]["user"]["site_ids"][0], who["tech1"]["user"]["id"]
+    r = requests.post(api + "/work-orders", headers=_h(who["super1"]), timeout=30, json={
+        "site_id": site, "trade": "engineering", "title": "3 号楼消防门闭门器", "assignee_id": tech})
+    assert r.status_code == 201, r.text
+    oid = r.json()["id"]
+    results = http_burst(api + f"/work-orders/{oid}/transitions", [who["tech1"]["token"]], {"action": "accept"})
+    one_winner(results)
+    events = requests.get(api + f"/work-orders/{oid}", headers=_h(who["super1"]), timeout=30).json()["events"]
+    assert [e["action"] for e in events].count("accept") == 1

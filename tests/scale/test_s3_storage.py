@@ -126,8 +126,10 @@ def test_a_photo_uploaded_through_the_api_lives_in_s3_and_comes_back(s3_api, tmp
     assert up.status_code == 201, up.get_json()
     pid = up.get_json()["id"]
     keys = set(store.keys())
-    # original and thumbnail in the bucket; the preview is made on its first view (issue #15)
-    assert len(keys) == 2 and all(pid in k for k in keys)
+    assert len(keys) == 2 and all(pid in k for k in keys)  # original and thumbnail in the bucket
+    assert api.get(f"/photos/{pid}?size=preview").status_code == 200
+    keys = set(store.keys())
+    assert len(keys) == 3 and all(pid in k for k in keys)  # the preview is made on first view, into the bucket
     assert not (tmp_path / "unused-media").exists()  # nothing went to the local disk
     original = api.get(f"/photos/{pid}")
     assert original.status_code == 200 and original.data == data
@@ -135,7 +137,6 @@ def test_a_photo_uploaded_through_the_api_lives_in_s3_and_comes_back(s3_api, tmp
         r = api.get(f"/photos/{pid}?size={size}")
         assert r.status_code == 200 and r.mimetype == "image/jpeg"
         assert max(Image.open(io.BytesIO(r.data)).size) == longest
-    assert len(set(store.keys())) == 3 and all(pid in k for k in store.keys())
 
 
 def test_a_photo_missing_from_the_bucket_is_a_404_not_a_500(s3_api):

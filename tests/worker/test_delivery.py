@@ -2,7 +2,6 @@
 DingTalk and Feishu, a signed webhook and an SMTP server; once each, in order, through outages."""
 import hashlib
 import hmac
-import json
 import socketserver
 import threading
 import uuid
@@ -11,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api.domain.scheduler import tick
-from api.models import Notification, utcnow
+from api.models import Notification
 from tests.worker.conftest import add_channel
 
 UTC = timezone.utc

@@ -2,7 +2,7 @@
 would): every escalation step, missed round, briefing and message happens once. PostgreSQL when
 DATABASE_URL says so (row locks, ON CONFLICT, SKIP LOCKED); SQLite serialises the writers."""
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from api.db import write_tx
 from api.models import Notification, Task, WorkOrderEvent

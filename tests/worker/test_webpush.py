@@ -4,7 +4,7 @@ phone's browser would. Quiet hours hold back non-urgent messages; emergencies al
 import base64
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import http_ece
 from cryptography.hazmat.primitives import serialization

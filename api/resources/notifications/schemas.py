@@ -63,7 +63,7 @@ class DeliveryArgs(QuerySchema):
     site_id = fields.Integer()
     status = fields.String(load_default="failed", validate=validate.OneOf(["failed", "waiting", "sent", "all"]),
                            metadata={"description": "failed: given up or failing and retrying (default)."})
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=200))
 
 
 class DeliveryOut(OutSchema):
@@ -121,8 +121,9 @@ class SubscriptionOut(OutSchema):
 
 
 class PrefsIn(StrictSchema):
-    quiet_start = fields.String(allow_none=True, load_default=None, metadata={"description": "HH:MM site time"})
-    quiet_end = fields.String(allow_none=True, load_default=None)
+    quiet_start = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5),
+                                metadata={"description": "HH:MM site time"})
+    quiet_end = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5))
     lang = fields.String(load_default="zh", validate=validate.OneOf(["zh", "en"]))
 
 

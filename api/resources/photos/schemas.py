@@ -72,12 +72,14 @@ class PhotoOut(OutSchema):
 class UploadStart(StrictSchema):
     """Start (or resume) sending a photo in chunks."""
 
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"), metadata={
+    sha256 = fields.String(required=True, validate=[validate.Length(equal=64), validate.Regexp(r"^[0-9a-fA-F]{64}$")], metadata={
         "description": "SHA-256 of the bytes to be sent: the photo's id once stored."})
     size_bytes = fields.Integer(required=True, validate=validate.Range(min=1, max=2 ** 40))
     site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1), metadata={
         "description": "The site the photo is for; default: every site of the uploader."})
+    # the camera's own clock has no zone: a naive time on purpose (not the API's zoned date-time)
     taken_at = fields.NaiveDateTime(load_default=None, metadata={
+        "format": "naive-date-time",
         "description": "The camera's EXIF time (its local clock, no zone), read on the phone before it "
                        "downscaled the photo; used when the bytes carry none."})
     gps = fields.Nested(GpsIn, load_default=None, metadata={

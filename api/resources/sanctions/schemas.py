@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from api.resources.common import OutSchema, QuerySchema, StrictSchema, UtcDateTime
 from api.resources.ledger.schemas import Money
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM, e.g. 2026-03.")
+MONTH = [validate.Length(max=7), validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM, e.g. 2026-03.")]
 
 
 class SanctionIn(StrictSchema):
