@@ -105,7 +105,7 @@ class Server:
         os.makedirs(work)
         self.env = dict(os.environ, DATABASE_URL=fresh_database(self.db_name),
                         PATROL_MEDIA_DIR=os.path.join(work, "media"), PATROL_VAR_DIR=os.path.join(work, "var"),
-                        PYTHONPATH=tree)
+                        PATROL_SECRET_KEY=uuid.uuid4().hex + uuid.uuid4().hex, PYTHONPATH=tree)
         self.args = ["--certfile", certfile, "--keyfile", keyfile] if certfile else []
         self.log = open(os.path.join(work, "server.log"), "ab")
         self.proc = None
