@@ -73,6 +73,8 @@ class Config:
         self.PATROL_TIMEZONE = env.get("PATROL_TIMEZONE", "Asia/Shanghai")
         self.PATROL_TOKEN_TTL_HOURS = int(env.get("PATROL_TOKEN_TTL_HOURS", "720"))
         self.PATROL_MAX_UPLOAD_MB = int(env.get("PATROL_MAX_UPLOAD_MB", "25"))
+        # the console's address, if on another host than the API: the browser login may go back to it
+        self.PATROL_CONSOLE_URL = env.get("PATROL_CONSOLE_URL", "")
         self.PATROL_MAX_IMAGE_PIXELS = int(env.get("PATROL_MAX_IMAGE_PIXELS", str(60_000_000)))
         # unfinished chunked uploads; default: beside the media directory (``<media>.partial``)
         self.PATROL_UPLOAD_DIR = env.get("PATROL_UPLOAD_DIR", "")

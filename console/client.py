@@ -10,6 +10,7 @@ import uuid
 import requests
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+ACCEPT_LANGUAGE = {"zh": "zh-CN,zh;q=0.9", "en": "en,zh-CN;q=0.5"}
 TIMEOUT = (5, 30)  # connect, read (payroll exports and reports can take a few seconds)
 
 
@@ -84,17 +85,20 @@ def _clean(params):
 
 
 class PatrolClient:
-    """``PatrolClient(token=...)``; the base URL comes from ``PATROL_API_URL``."""
+    """``PatrolClient(token=..., lang="zh")``; the base URL comes from ``PATROL_API_URL``. Every call
+    sends ``Accept-Language`` (zh-CN unless the user chose English), so the API answers in it."""
 
-    def __init__(self, base_url=None, token=None, session=None):
+    def __init__(self, base_url=None, token=None, session=None, lang="zh"):
         self.base_url = (base_url or os.environ.get("PATROL_API_URL") or DEFAULT_URL).rstrip("/")
         self.token = token
+        self.lang = lang
         self.http = session or requests.Session()
 
     # --- plumbing ---------------------------------------------------------------------
 
     def _request(self, method, path, params=None, json=None, headers=None, raw=False, files=None, data=None):
         h = {"Accept": "application/json"} if not raw else {}
+        h["Accept-Language"] = ACCEPT_LANGUAGE.get(self.lang, ACCEPT_LANGUAGE["zh"])
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
         h.update(headers or {})
@@ -160,6 +164,11 @@ class PatrolClient:
     def me(self):
         return self.get("/me")
 
+    def vocabulary(self):
+        """Roles, trades, priorities, statuses, state machines, their labels (in ``lang``) and what each
+        report figure counts: the one vocabulary, the API's."""
+        return self.get("/vocabulary")
+
     def sites(self):
         return self.get("/sites")
 
@@ -176,6 +185,10 @@ class PatrolClient:
 
     def checklist_version(self, key, version):
         return self.get(f"/checklists/{key}/versions/{int(version)}")
+
+    def inspection(self, inspection_id):
+        """One inspection with its results and the findings (and their photo ids) it opened."""
+        return self.get(f"/inspections/{inspection_id}")
 
     def tasks_summary(self, date=None, site_id=None):
         return self.get("/tasks/summary", date=date, site_id=site_id)
@@ -211,11 +224,20 @@ class PatrolClient:
         return self.post("/work-orders", body)
 
     def work_orders(self, status=None, priority=None, overdue=None, site_id=None, zone_id=None,
-                    assignee_id=None, trade=None, cursor=None, limit=None):
+                    assignee_id=None, trade=None, cursor=None, limit=None, q=None, since=None, until=None):
         if overdue is not None:
             overdue = "true" if overdue else "false"
         return self.get("/work-orders", status=status, priority=priority, overdue=overdue, site_id=site_id,
-                        zone_id=zone_id, assignee_id=assignee_id, trade=trade, cursor=cursor, limit=limit)
+                        zone_id=zone_id, assignee_id=assignee_id, trade=trade, cursor=cursor, limit=limit, q=q,
+                        since=since, until=until)
+
+    def work_orders_xlsx(self, **filters):
+        """The orders a history search finds, as an Excel workbook in words."""
+        return self.get_bytes("/work-orders/export.xlsx", **filters)
+
+    def work_order_print(self, order_id):
+        """The printable 派工单 of an order (HTML)."""
+        return self.get_bytes(f"/work-orders/{int(order_id)}/print.html").decode("utf-8")
 
     def work_order(self, order_id):
         return self.get(f"/work-orders/{int(order_id)}")
@@ -285,6 +307,14 @@ class PatrolClient:
     def report_pass_rate(self, site_id=None, since=None, until=None, group="checklist", interval="day"):
         return self.get("/reports/pass-rate", site_id=site_id, since=since, until=until, group=group,
                         interval=interval)
+
+    def rounds(self, site_id=None, date=None):
+        """Rounds as walked on a local day: each point's timing, order and proof of presence."""
+        return self.get("/rounds", site_id=site_id, date=date)
+
+    def report_rounds_html(self, site_id=None, date=None):
+        """The day's printable round report (HTML)."""
+        return self.get_bytes("/reports/rounds.html", site_id=site_id, date=date).decode("utf-8")
 
     def report_zone_ranking(self, site_id=None, month=None):
         return self.get("/reports/zone-ranking", site_id=site_id, month=month)
@@ -466,3 +496,53 @@ class PatrolClient:
         """The printable QR label sheet (HTML) of a site's checkpoints, or just ``ids``."""
         return self.get_bytes("/checkpoints/labels", site_id=site_id,
                               ids=",".join(str(int(i)) for i in ids) if ids else None)
+
+    # --- complaint handling and repair revisits (seedrules) -----------------------------------
+
+    def judge_complaint(self, request_id, valid, reason):
+        return self.post(f"/requests/{int(request_id)}/validity", {"valid": bool(valid), "reason": reason})
+
+    def reply_complaint(self, request_id, method, text=""):
+        return self.post(f"/requests/{int(request_id)}/reply", {"method": method, "text": text})
+
+    def register_mail(self, request_id, sender, subject, reported_to):
+        return self.post(f"/requests/{int(request_id)}/incoming-mail",
+                         {"sender": sender, "subject": subject, "reported_to": reported_to})
+
+    def refer_to_general_manager(self, request_id, reason):
+        return self.post(f"/requests/{int(request_id)}/general-manager", {"reason": reason})
+
+    def incoming_mail(self, site_id=None, year=None):
+        return self.get("/incoming-mail", site_id=site_id, year=year)
+
+    def complaint_stats(self, site_id, month):
+        return self.get("/complaints/stats", site_id=site_id, month=month)
+
+    def repair_revisit_report(self, site_id, month):
+        return self.get("/reports/repair-revisits", site_id=site_id, month=month)
+
+    def repair_revisit_report_xlsx(self, site_id, month):
+        return self.get_bytes("/reports/repair-revisits.xlsx", site_id=site_id, month=month)
+
+    def revisit_referrals(self, site_id=None):
+        return self.get("/repair-revisits/referrals", site_id=site_id)
+
+    # --- root causes and corrective/preventive actions (seedrules) ---------------------------
+
+    def corrective_analysis(self, site_id, month):
+        return self.get("/corrective-actions/analysis", site_id=site_id, month=month)
+
+    def corrective_actions(self, site_id, month):
+        return self.get("/corrective-actions", site_id=site_id, month=month)
+
+    def create_corrective_action(self, body):
+        return self.post("/corrective-actions", body)
+
+    def corrective_done(self, action_id, note):
+        return self.post(f"/corrective-actions/{int(action_id)}/done", {"note": note})
+
+    def corrective_verify(self, action_id, effective, note):
+        return self.post(f"/corrective-actions/{int(action_id)}/verify", {"effective": bool(effective), "note": note})
+
+    def corrective_report_xlsx(self, site_id, month):
+        return self.get_bytes("/corrective-actions/report.xlsx", site_id=site_id, month=month)

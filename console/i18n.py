@@ -20,6 +20,7 @@ STRINGS = {
     "logout": ("退出登录", "Log out"),
     "login_failed": ("账号或密码不正确。", "Wrong username or password."),
     "login_missing": ("请输入账号和密码。", "Enter your username and password."),
+    "login_throttled": ("登录失败次数过多，请几分钟后再试。", "Too many failed logins; wait a few minutes and try again."),
     "session_expired": ("登录已过期，请重新登录。", "Your session has expired; please log in again."),
     "field_staff_no_console": ("管理台供客服、主管和经理使用；一线员工请使用手机端 /m/。",
                                "The console is for service desk, supervisors and managers; field staff use the phone app at /m/."),
@@ -33,6 +34,8 @@ STRINGS = {
     "conflict": ("无法完成：{message}", "Cannot be done: {message}"),
     "fix_fields": ("请更正标红的内容后重新提交。", "Correct the fields marked below and submit again."),
     "retry": ("重试", "Retry"),
+    "choose_placeholder": ("请选择", "Choose"),
+    "upload_limit": ("单个文件不超过 25MB · JPG、PNG、WEBP、HEIC", "Up to 25 MB per file · JPG, PNG, WEBP, HEIC"),
     # navigation
     "nav_today": ("今日概况", "Today"),
     "nav_findings": ("巡检问题", "Findings"),
@@ -41,6 +44,43 @@ STRINGS = {
     "nav_reports": ("报表", "Reports"),
     "nav_checklists": ("检查表", "Checklists"),
     "nav_audit": ("操作日志", "Audit log"),
+    "nav_wo_history": ("工单记录", "Work-order history"),
+    "nav_rounds": ("巡检记录", "Rounds as walked"),
+    "rd_title": ("巡检记录（按实际巡查）", "Rounds as walked"),
+    "rd_guard": ("巡检人", "Guard"),
+    "rd_none": ("当日没有排班的巡检。", "No rounds were scheduled that day."),
+    "rd_round": ("{time} {name} · 巡检人：{guards} · 按时 {done} · 迟巡 {late} · 漏检 {missed}",
+                 "{time} {name} · by {guards} · in time {done} · late {late} · missed {missed}"),
+    "rd_rule": ("按巡检点的顺序排列。迟巡：时限过后才扫码，不计完成；漏检：时限已过仍未扫码；顺序颠倒：先于排在前面的点扫码。",
+                "In the round's order. Late: scanned after the window closed (not counted); missed: not scanned "
+                "in time; out of order: walked before a point that comes earlier."),
+    "rd_out_of_order": ("，顺序颠倒", ", out of order"),
+    "rd_presence": ("到位方式", "Presence proof"),
+    "rd_show_photos": ("显示不合格项照片", "Show photos of failed items"),
+    "rd_point": ("巡检点", "Checkpoint"),
+    "rd_scanned": ("扫码时间", "Scanned"),
+    "rd_gap": ("距上一点（分钟）", "Since previous (min)"),
+    "rd_state": ("状态", "State"),
+    "rd_failed": ("不合格项", "Items failed"),
+    "rd_state_done": ("已巡", "Done"),
+    "rd_state_late": ("迟到", "Late"),
+    "rd_state_missed": ("漏检", "Missed"),
+    "rd_state_due": ("待巡", "Due"),
+    "rd_late_rule": ("迟到：晚于应巡时间 {n} 分钟以上扫码（仍在时限内）；漏检：时限已过仍未扫码。",
+                     "Late: scanned over {n} min after the due time (still within the window); missed: not scanned "
+                     "before the window closed."),
+    "rd_print": ("下载巡检记录（可打印）", "Download the round report (printable)"),
+    "rd_photos": ("本点照片", "Photos at this point"),
+    "wh_title": ("工单记录查询", "Work-order history"),
+    "wh_search": ("搜索（工单号、地点、人员、内容）", "Search (number, place, person, text)"),
+    "wh_search_hint": ("如：#12、3号楼、马建国、漏水", "e.g. #12, building 3, a name, leak"),
+    "wh_found": ("共 {n} 张工单{more}", "{n} order(s){more}"),
+    "wh_more": ("（仅显示最近 200 张，请缩小范围）", " (the latest 200 shown: narrow the search)"),
+    "wh_export": ("导出 Excel", "Export to Excel"),
+    "wh_print": ("打印派工单", "Print the dispatch note"),
+    "wh_pick": ("选择工单（打印派工单）", "Choose an order (to print its dispatch note)"),
+    "wh_download_print": ("下载派工单（HTML，可打印）", "Download the dispatch note (HTML, printable)"),
+    "wh_done_at": ("完工时间", "Finished"),
     "nav_login": ("登录", "Log in"),
     "nav_group_daily": ("日常管理", "Daily work"),
     "nav_group_analysis": ("统计与设置", "Analysis and setup"),
@@ -218,9 +258,26 @@ STRINGS = {
     "posting_reason": ("公示原因", "Why posted"),
     # reports
     "rep_title": ("统计报表", "Reports"),
+    "rep_span": ("统计月数", "Months shown"),
+    "rep_months_n": ("近 {n} 个月", "Last {n} months"),
+    "rep_daily": ("显示近 30 天每日趋势", "Show the last 30 days day by day"),
+    "rep_daily_help": ("默认按月统计；需要查看某几天的波动时再打开。", "Monthly by default; open it to look at particular days."),
+    "rep_part": ("得分构成", "Part"),
+    "rep_part_pass_rate": ("检查合格率", "Pass rate"),
+    "rep_part_on_time": ("工单完成及时率", "Orders on time"),
+    "rep_part_rework": ("无返修", "No rework"),
+    "rep_part_complaints": ("无投诉", "No complaints"),
+    "rep_part_value": ("实际值 %", "Value %"),
+    "rep_part_weight": ("权重", "Weight"),
+    "rep_score_axis": ("得分（满分100）", "Score (out of 100)"),
+    "rep_late_of_due": ("超时/应完成", "Late / due"),
+    "rep_complaints": ("投诉", "Complaints"),
+    "rep_wo_span": ("{month}登记的工单，按当前时间计算是否超时。", "Orders registered in {month}, late or not as of now."),
+    "rep_late_n": ("超时 {n} / 应计 {of}", "{n} late of {of}"),
+    "rep_figure": ("指标", "Figure"),
     "pass_rate": ("合格率", "Pass rate"),
-    "pass_rate_by_checklist": ("各检查表合格率趋势", "Pass rate by checklist"),
-    "pass_rate_by_zone": ("各片区合格率趋势", "Pass rate by zone"),
+    "pass_rate_by_checklist": ("各检查表月度合格率", "Monthly pass rate by checklist"),
+    "pass_rate_by_zone": ("各片区月度合格率", "Monthly pass rate by zone"),
     "zone_ranking": ("片区评比", "Zone ranking"),
     "rank": ("名次", "Rank"),
     "score": ("得分", "Score"),
@@ -281,53 +338,6 @@ STRINGS = {
     "request_id": ("请求号", "Request id"),
 }
 
-# labels of the API's enum values
-ENUMS = {
-    "role": {
-        "guard": ("秩序维护员", "Guard"), "cleaner": ("保洁员", "Cleaner"), "technician": ("维修工", "Technician"),
-        "service": ("客服", "Customer service"), "supervisor": ("主管", "Supervisor"),
-        "manager": ("管理处经理", "Manager"), "admin": ("系统管理员", "Administrator"),
-    },
-    "trade": {
-        "cleaning": ("保洁", "Cleaning"), "engineering": ("工程维修", "Engineering"),
-        "security": ("秩序维护", "Security"), "landscaping": ("绿化", "Landscaping"),
-        "customer_service": ("客服", "Customer service"),
-    },
-    "priority": {
-        "emergency": ("紧急（2小时响应）", "Emergency (2 h)"), "normal": ("一般（24小时响应）", "Normal (24 h)"),
-        "planned": ("计划维修", "Planned"),
-    },
-    "finding_status": {
-        "open": ("待处理", "Open"), "in_work": ("处理中", "In work"), "resolved": ("已整改", "Resolved"),
-        "dismissed": ("已作废", "Dismissed"),
-    },
-    "wo_status": {
-        "open": ("待派单", "Open"), "assigned": ("已派单", "Assigned"), "accepted": ("已接单", "Accepted"),
-        "in_progress": ("维修中", "In progress"), "done": ("待回访", "Done, to revisit"),
-        "verified": ("已验收", "Verified"), "cancelled": ("已撤销", "Cancelled"),
-    },
-    "wo_level": {1: ("主管", "supervisor"), 2: ("经理", "manager")},
-    "wo_action": {
-        "create": ("登记", "registered"), "assign": ("派单", "assigned"), "accept": ("接单", "accepted"),
-        "start": ("开始维修", "started"), "finish": ("完工", "finished"), "verify": ("回访验收", "verified"),
-        "reopen": ("退回返工", "reopened"), "cancel": ("撤销", "cancelled"), "escalate": ("超时升级", "escalated"),
-    },
-    "tier": {
-        "none": ("—", "—"), "extra_fine": ("额外罚款", "Extra fine"), "sanction": ("行政处分", "Sanction"),
-        "dismissal": ("开除", "Dismissal"),
-    },
-    "deduction_status": {"active": ("有效", "Active"), "voided": ("已撤销", "Voided")},
-    "appeal_status": {
-        "pending": ("待裁决", "Pending"), "upheld": ("申诉成立", "Upheld"), "rejected": ("已驳回", "Rejected"),
-    },
-    "task_status": {"done": ("已完成", "Done"), "due": ("待巡检", "Due"), "missed": ("漏检", "Missed")},
-    "kind": {
-        "lobby": ("大堂", "Lobby"), "car_park": ("车场", "Car park"), "road_lamp": ("路灯", "Road lamp"),
-        "road": ("道路", "Road"), "drain_cover": ("井盖", "Drain cover"), "repair_site": ("维修点", "Repair site"),
-    },
-}
-
-
 def lang():
     """The session's language; outside a Streamlit session, Chinese."""
     try:
@@ -346,10 +356,23 @@ def t(key, **fmt):
     return text.format(**fmt) if fmt else text
 
 
+# labels of values the API's vocabulary does not serve yet (pages added beside this one); the API's win
+ENUMS = {}
+
+
 def label(kind, value):
-    """The label of an enum value, e.g. ``label("wo_status", "done")`` -> 待回访."""
+    """The label of an enum value, e.g. ``label("wo_status", "done")`` -> 已完工待回访. The labels are the API's
+    (``GET /vocabulary`` in the session's language, loaded once per login by ``ui.vocabulary()``)."""
     if value is None:
         return "—"
+    try:
+        import streamlit as st
+
+        labels = (st.session_state.get("_vocab", {}).get(lang()) or {}).get("labels", {})
+    except Exception:  # noqa: BLE001 - no script run context (plain import in tests)
+        labels = {}
+    if kind in labels:
+        return labels[kind].get(str(value), str(value))
     pair = ENUMS.get(kind, {}).get(value)
     if pair is None:
         return str(value)
@@ -451,32 +474,11 @@ STRINGS.update({
     "sd_photos_help": ("业主发来的或现场拍的照片，作为处理依据一并存档。",
                        "Photos from the owner or taken on site; kept with the request as evidence."),
     "sd_photos_n": ("附照片 {n} 张。", "{n} photo(s) attached."),
+    "sd_transferred_to": ("已转交{trade}，生成工单 #{id}。", "Transferred to {trade}: work order #{id}."),
+    "sd_none_given": ("（未填）", "(none)"),
+    "sd_transfer_again": ("再转交另一部门", "Transfer to another department as well"),
 })
 
-ENUMS.update({
-    "req_kind": {"complaint": ("投诉", "Complaint"), "repair": ("报修", "Repair"), "suggestion": ("建议", "Suggestion")},
-    "req_channel": {"phone": ("来电", "Phone"), "visit": ("来访", "Visit"), "wechat": ("微信", "WeChat"),
-                    "patrol": ("巡查发现", "Patrol")},
-    "req_category": {
-        "water_leak": ("漏水", "Water leak"), "lift": ("电梯", "Lift"), "noise": ("噪音", "Noise"),
-        "parking": ("车场/道闸", "Parking"), "cleaning": ("清洁卫生", "Cleaning"), "security": ("安全秩序", "Security"),
-        "lighting": ("照明", "Lighting"), "drainage": ("排水/井盖", "Drainage"), "greenery": ("绿化", "Greenery"),
-        "facility": ("公共设施", "Facilities"), "fees": ("收费", "Fees"), "other": ("其他", "Other"),
-    },
-    "req_status": {
-        "open": ("待受理", "Open"), "handling": ("客服处理中", "Handling"), "transferred": ("已转部门", "Transferred"),
-        "done": ("已办结待回访", "Done, to revisit"), "closed": ("已回访关闭", "Closed"), "cancelled": ("已作废", "Cancelled"),
-    },
-    "req_level": {0: ("接待人", "Receptionist"), 1: ("客服主管", "CS supervisor"), 2: ("主管副总经理", "Deputy GM")},
-    "req_fault": {"hidden": ("隐瞒投诉", "Hidden"), "late_registration": ("漏记/迟报", "Registered late"),
-                  "overdue": ("处理超时", "Overdue")},
-    "req_action": {
-        "register": ("登记", "registered"), "handle": ("受理", "taken in hand"), "transfer": ("转交部门", "transferred"),
-        "complete": ("办结", "completed"), "reopen": ("重新打开", "reopened"), "cancel": ("作废", "cancelled"),
-        "revisit": ("回访", "revisited"), "escalate": ("超时升级", "escalated"), "fault": ("开具过失单", "fault notice"),
-        "orders_cancelled": ("工单取消退回", "orders cancelled"),
-    },
-})
 
 # seedrules: the holiday calendar (法定节假日与调休)
 STRINGS.update({
@@ -784,4 +786,70 @@ STRINGS.update({
 ENUMS.update({
     "site_kind": {"residential": ("住宅小区", "Residential"), "office": ("写字楼", "Office"),
                   "commercial": ("商业", "Commercial")},
+})
+
+# seedrules: complaint handling (003) and repair revisits (002)
+STRINGS.update({
+    "nav_complaints": ("投诉处理与回访报告", "Complaints & revisits"),
+    "cp_title": ("投诉鉴别、回复与维修回访", "Complaint validity, replies and repair revisits"),
+    "cp_pick": ("选择投诉", "Complaint"),
+    "cp_none": ("本月没有投诉。", "No complaints this month."),
+    "cp_validity": ("有效/无效投诉鉴别", "Valid or invalid"),
+    "cp_valid": ("有效投诉", "Valid"),
+    "cp_invalid": ("无效投诉", "Invalid"),
+    "cp_reason": ("鉴别理由（是否属于物业服务合同范围）", "Reason (within the service contract or not)"),
+    "cp_reply": ("回复业主（按投诉方式：来访走访、来函回函、来电致电）", "Reply (the way it came: visit, letter, call)"),
+    "cp_reply_method": ("回复方式", "Reply by"),
+    "cp_reply_text": ("回复内容（书面回复必填）", "Reply text (required for a letter)"),
+    "cp_mail": ("收文登记（书面投诉）", "Incoming-mail register (written complaints)"),
+    "cp_sender": ("来函人", "Sender"),
+    "cp_subject": ("事由", "Subject"),
+    "cp_reported_to": ("报呈公司领导", "Passed to (company leader)"),
+    "cp_gm": ("超出部门经理权限：报总物业经理", "Beyond the duty manager: to the general property manager"),
+    "cp_stats": ("本月投诉统计", "This month's complaints"),
+    "cp_revisits": ("维修回访月报", "Monthly repair-revisit report"),
+    "cp_referrals": ("回访不满意，已转维修部门负责人", "Unsatisfied revisits passed to department heads"),
+    "cp_download": ("下载维修回访月报（Excel）", "Download the repair-revisit report (Excel)"),
+    "cp_in_kind": ("按投诉方式回复", "Replied in kind"),
+    "cp_revisited": ("回访数", "Revisited"),
+    "cp_satisfied": ("满意", "Satisfied"),
+    "cp_unsatisfied": ("不满意", "Unsatisfied"),
+    "cp_late_revisits": ("逾期回访", "Late revisits"),
+    "cp_still_due": ("待回访已逾期", "Still due"),
+})
+ENUMS.update({
+    "reply_method": {"visit": ("走访", "Visit"), "letter": ("回函", "Letter"), "call": ("致电", "Call")},
+})
+
+# seedrules: root causes and corrective/preventive actions (004 4.1.6)
+STRINGS.update({
+    "nav_corrective": ("纠正预防措施", "Corrective actions"),
+    "ca_title": ("问题根源分析与纠正预防措施", "Root causes and corrective/preventive actions"),
+    "ca_intro": ("每月对过失通知单和超时工单/客服单进行分析，找出问题根源，制定纠正预防措施，明确责任人和完成期限，并验证落实。",
+                 "Each month the fault notices and overdue items are analysed for root causes; each action has an "
+                 "owner and a due date, and is checked."),
+    "ca_problems": ("本月过失问题", "This month's problems"),
+    "ca_notices": ("过失单数", "Notices"),
+    "ca_people": ("涉及人数", "People"),
+    "ca_actions": ("已定措施", "Actions"),
+    "ca_overdue": ("超时事项", "Overdue items"),
+    "ca_add": ("登记根源与措施", "Register a root cause and action"),
+    "ca_source": ("针对", "About"),
+    "ca_root_cause": ("问题根源", "Root cause"),
+    "ca_action": ("纠正预防措施", "Action"),
+    "ca_kind": ("类别", "Kind"),
+    "ca_owner": ("责任人", "Owner"),
+    "ca_due": ("完成期限", "Due"),
+    "ca_register": ("本月措施登记表", "This month's register"),
+    "ca_late": ("逾期", "Late"),
+    "ca_step": ("落实情况", "Follow-up"),
+    "ca_mark_done": ("已完成", "Done"),
+    "ca_verify_ok": ("验证有效", "Verified effective"),
+    "ca_verify_bad": ("验证无效，重新整改", "Not effective: reopen"),
+    "ca_download": ("下载措施登记表（Excel）", "Download the register (Excel)"),
+})
+ENUMS.update({
+    "ca_kind": {"corrective": ("纠正措施", "Corrective"), "preventive": ("预防措施", "Preventive")},
+    "ca_status": {"open": ("未完成", "Open"), "done": ("已完成待验证", "Done, to verify"), "verified": ("已验证", "Verified")},
+    "ca_source": {"other": ("其他问题", "Other")},
 })

@@ -10,11 +10,13 @@ st.set_page_config(page_title="物业巡检管理台 · Patrol console", page_ic
 # less empty space above the title, so an office's 1366×768 screen shows the day's figures without scrolling
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 ui.language_switch()
+ui.widget_texts()
 
 if not ui.token():
     pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]
 else:
     user = ui.me()
+    ui.vocabulary()  # the API's labels, in the session's language, before any page shows one
     role = user.get("role")
     if role not in ui.DESK_ROLES:
         pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]
@@ -22,6 +24,7 @@ else:
         daily = [
             st.Page("app_pages/today.py", title=t("nav_today"), icon=":material/today:", default=True),
             st.Page("app_pages/service_desk.py", title=t("nav_service_desk"), icon=":material/support_agent:"),
+            st.Page("app_pages/complaints.py", title=t("nav_complaints"), icon=":material/rate_review:"),
         ]
         holidays_page = st.Page("app_pages/holidays.py", title=t("nav_holidays"), icon=":material/event:")
         analysis = [
@@ -30,10 +33,14 @@ else:
         if role in ui.SUPERVISOR_UP:
             daily += [
                 st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
+                st.Page("app_pages/rounds.py", title=t("nav_rounds"), icon=":material/route:"),
                 st.Page("app_pages/work_orders.py", title=t("nav_work_orders"), icon=":material/build:"),
+                st.Page("app_pages/work_order_history.py", title=t("nav_wo_history"), icon=":material/manage_search:"),
                 st.Page("app_pages/deductions.py", title=t("nav_deductions"), icon=":material/gavel:"),
                 st.Page("app_pages/performance.py", title=t("nav_performance"), icon=":material/star_rate:"),
             ]
+            analysis.append(st.Page("app_pages/corrective_actions.py", title=t("nav_corrective"),
+                                    icon=":material/build_circle:"))
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
         if role in ui.MANAGER_UP:
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
@@ -57,10 +64,11 @@ else:
                 st.warning(_hol.get("message", ""), icon=":material/event_busy:")
         if st.button(t("logout"), icon=":material/logout:", key="logout"):
             try:
-                ui.client().logout()
+                ui.client().logout()  # the server revokes the token: the browser's cookie is dead from now on
             except Exception:  # noqa: BLE001 - logging out locally matters more than the server's answer
                 pass
+            ui.forget_token(ui.token())
             ui.clear_session()
             st.rerun()
 
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page in view: managers have five more (组织设置)

@@ -1,4 +1,5 @@
 """What every page shares: the session's API client, error handling, pickers and time formatting."""
+import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -13,22 +14,91 @@ SUPERVISOR_UP = ("supervisor", "manager", "admin")
 MANAGER_UP = ("manager", "admin")
 DESK_ROLES = ("service", "supervisor", "manager", "admin")
 # keys the session keeps across logouts; everything else belongs to the logged-in user
-_KEEP = ("lang",)
+_KEEP = ("lang", "_dead_tokens")
+SESSION_COOKIE = "patrol_session"  # set HttpOnly by the API's POST /auth/session; the console only reads it
 
 
 # --- session ------------------------------------------------------------------------------
 
+def cookie_token():
+    """The browser's session cookie (set by the API at login), or None outside a browser."""
+    try:
+        value = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this run (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def token():
-    return st.session_state.get("token")
+    """The session's token: one logged in through this session, else the browser's cookie (so a refresh,
+    a dropped websocket or a pasted link finds the user still logged in) unless it was found dead."""
+    tok = st.session_state.get("token")
+    if tok:
+        return tok
+    tok = cookie_token()
+    if tok and tok not in st.session_state.get("_dead_tokens", ()):
+        return tok
+    return None
+
+
+def forget_token(tok):
+    """A token the server no longer accepts (logged out, expired, revoked): never send it again."""
+    if tok:
+        st.session_state.setdefault("_dead_tokens", set()).add(tok)
+
+
+def browser_login_available():
+    """A real browser is behind this session (it can post the login form to the API and keep the cookie)."""
+    try:
+        return (st.context.url or "").startswith(("http://", "https://"))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def api_public_url():
+    """The API as the browser reaches it: ``PATROL_PUBLIC_API_URL``, else the console's own host name with
+    the API's port (the session cookie belongs to the host name, whatever the port)."""
+    import os
+    from urllib.parse import urlsplit
+
+    explicit = os.environ.get("PATROL_PUBLIC_API_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    base = urlsplit(client().base_url)
+    page = urlsplit(st.context.url or "")
+    host = page.hostname or base.hostname
+    scheme = page.scheme or base.scheme
+    port = f":{base.port}" if base.port else ""
+    return f"{scheme}://{host}{port}"
 
 
 def client():
     """The session's client; it holds the token only (the password is never kept)."""
     c = st.session_state.get("_client")
-    if c is None or c.token != token():
-        c = PatrolClient(token=token())
+    if c is None or c.token != token() or c.lang != lang():
+        c = PatrolClient(token=token(), lang=lang())
         st.session_state["_client"] = c
     return c
+
+
+def vocabulary():
+    """The API's vocabulary in the session's language (labels, value lists, state machines, figure
+    definitions), fetched once per language and login."""
+    cache = st.session_state.setdefault("_vocab", {})
+    if lang() not in cache:
+        cache[lang()] = load(client().vocabulary)
+    return cache[lang()]
+
+
+def values(name):
+    """A value list of the vocabulary: ``values("trades")``, ``values("request_kinds")``."""
+    v = vocabulary()
+    return list(v.get(name) or v.get("sets", {}).get(name) or [])
+
+
+def figure_help(key):
+    """What a report figure counts, in words (a tooltip), from the API's definitions."""
+    return (vocabulary().get("figures") or {}).get(key)
 
 
 def clear_session(flash=None):
@@ -43,6 +113,7 @@ def me():
     """The logged-in user (fetched once per login)."""
     if "me" not in st.session_state:
         st.session_state["me"] = load(client().me)
+        st.session_state["_logged_in"] = True
     return st.session_state["me"]
 
 
@@ -82,18 +153,29 @@ def site_tz(site_id=None):
 
 
 def language_switch():
+    """Chinese unless the user chose English; the choice rides in the URL (``?lang=en``), so a refresh or
+    a bookmark keeps it."""
+    if "lang" not in st.session_state and st.query_params.get("lang") in LANGS:
+        st.session_state["lang"] = st.query_params["lang"]
     current = st.session_state.get("lang", "zh")
     choice = choose(t("language"), LANGS, "_lang_pick", st.sidebar, index=list(LANGS).index(current))
     if choice != current:
         st.session_state["lang"] = choice
         _keep_choices_across_languages()
         st.rerun()
+    if current == "zh":
+        st.query_params.pop("lang", None)
+    elif st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
 
 
 # --- calling the API ------------------------------------------------------------------------
 
 def _expired():
-    clear_session(t("session_expired"))
+    # a cookie found dead on arrival (logged out elsewhere, long ago) is no news; a session's own token is
+    was_in = st.session_state.get("_logged_in") or "token" in st.session_state
+    forget_token(token())
+    clear_session(t("session_expired") if was_in else None)
     st.rerun()
 
 
@@ -216,6 +298,49 @@ def photo_bytes(photo_id, size="thumb"):
     return cache[key]
 
 
+# --- bookmarkable pages: filters and the open item live in the URL ---------------------------------
+
+def _from_url(text, kind):
+    if kind is bool:
+        return text == "1"
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            return None
+    return text
+
+
+def url_state(spec):
+    """Widgets whose values live in the page's URL (``?wo_trade=cleaning&wo_zone=3``): a bookmark, a pasted
+    link or a refresh opens the page with the same filters, and coming back from a detail view shows the
+    filters that apply. Call before the widgets (``spec`` = {widget key: int | str | bool}); call the
+    function it returns after them, to write the current values back."""
+    params = st.query_params
+    for key, kind in spec.items():
+        if key not in st.session_state and key in params:
+            value = _from_url(params[key], kind)
+            if value is not None:
+                st.session_state[key] = value
+        elif key not in st.session_state and f"_url_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"_url_{key}"]  # the widget was off screen a while
+
+    def sync():
+        for key, kind in spec.items():
+            value = st.session_state.get(key)
+            if value is None or value == _ANY or value is False or value == "":
+                st.session_state.pop(f"_url_{key}", None)
+                if key in st.query_params:
+                    del st.query_params[key]
+                continue
+            st.session_state[f"_url_{key}"] = value
+            text = ("1" if value else "0") if kind is bool else str(value)
+            if st.query_params.get(key) != text:
+                st.query_params[key] = text
+
+    return sync
+
+
 # --- pickers --------------------------------------------------------------------------------
 
 _ANY = "__any__"
@@ -226,6 +351,13 @@ def choose(caption, choices, key, container=st, widget="selectbox", **kw):
     # None ("all") stands in as a sentinel: a widget state of None would mean "nothing chosen"
     texts = {(_ANY if v is None else v): text for v, text in dict(choices).items()}
     st.session_state.setdefault("_choice_keys", set()).add(key)
+    if widget == "selectbox":
+        kw.setdefault("placeholder", t("choose_placeholder"))
+    if key in st.session_state:  # set from the URL or kept: a default as well would draw Streamlit's warning
+        kw.pop("index", None)
+        kw.pop("default", None)
+        if st.session_state[key] not in texts:  # e.g. a zone of another site, from an old bookmark
+            del st.session_state[key]
     value = getattr(container, widget)(caption, list(texts), key=key, format_func=texts.__getitem__, **kw)
     return None if value == _ANY else value
 
@@ -268,6 +400,30 @@ def month_options(n=12, today=None):
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out
+
+
+WORKING_MONTH_UNTIL_DAY = 5  # by the 5th the month's ledger goes to finance: until then, last month is the one in hand
+
+
+def working_month_index(today):
+    """Which of ``month_options`` a manager is working on: last month from the 1st to the 5th, else this one."""
+    return 1 if today.day <= WORKING_MONTH_UNTIL_DAY else 0
+
+
+def month_text(month):
+    """'2026-03' -> 2026年3月 (zh) / 2026-03 (en)."""
+    if lang() != "zh" or not month:
+        return month
+    y, m = month.split("-")
+    return f"{y}年{int(m)}月"
+
+
+def month_picker(key, container=st, today=None, caption=None):
+    """A month selectbox over the last 12 months, defaulting to the month being worked on."""
+    today = today or datetime.now(ZoneInfo(DEFAULT_TZ)).date()
+    options = month_options(12, today)
+    return choose(caption or t("month"), {m: month_text(m) for m in options}, key, container,
+                  index=working_month_index(today))
 
 
 def local_today(site_id=None):
@@ -368,6 +524,67 @@ def name_of(obj, *fields):
         if obj.get(f):
             return obj[f]
     return str(obj.get("id", "—"))
+
+
+def frame(rows, columns=None):
+    """A table for ``st.dataframe``: an empty cell shows "—", never "None" or "nan"."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=columns)
+
+    def text(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return "—"
+        if isinstance(v, float):
+            return str(int(v)) if v.is_integer() else f"{v:.1f}"
+        return str(v)
+
+    for col in df.columns:
+        if df[col].isna().any():  # a column with gaps becomes text, so the gap can read "—"
+            df[col] = df[col].map(text)
+    return df
+
+
+# Streamlit draws some texts of its own widgets in English whatever the page's language; these rules put the
+# office's words in their place (the uploader's drop zone and button). Selectboxes get placeholder="请选择".
+_WIDGET_TEXTS_CSS = {
+    "zh": """<style>
+[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}
+[data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'{limit}';font-size:.85rem}
+[data-testid='stFileUploaderDropzone'] button{font-size:0}
+[data-testid='stFileUploaderDropzone'] button::after{content:'选择文件';font-size:.9rem}
+</style>""",
+}
+
+
+def widget_texts():
+    """Chinese texts for Streamlit's own widget captions (where CSS can reach them)."""
+    css = _WIDGET_TEXTS_CSS.get(lang())
+    if css:
+        st.html(css.replace("{limit}", t("upload_limit")))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~:$<&])")
+
+
+def plain(text):
+    """Text a person typed (a guard's note, an owner's complaint, a name), made safe to put inside
+    Streamlit markdown: every markdown character is escaped, so ``![](https://…)`` shows as text
+    instead of loading a remote image, and ``[link](…)`` or ``:red[…]`` do nothing."""
+    if text is None:
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def note_text(note, system=False):
+    """An event's note, safe inside markdown; a note the system wrote as "中文 / English" shows in the
+    session's language only."""
+    if not note:
+        return ""
+    if system and " / " in note:
+        zh, _, en = note.partition(" / ")
+        return plain(zh if lang() == "zh" else en)
+    return plain(note)
 
 
 def require(roles):

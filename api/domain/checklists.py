@@ -18,8 +18,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from api.domain.errors import Invalid, NotFound
 from api.models.org import FIELD_ROLES, TRADES
 from api.models.inspections import PRIORITIES
+from api.domain.vocabulary import CHECKPOINT_KINDS
 
-CHECKPOINT_KINDS = ("lobby", "car_park", "road_lamp", "road", "drain_cover", "repair_site")
 SCHEDULES_FILE = "schedules.yaml"
 POLICY_FILE = "policy.yaml"
 NOT_CHECKLISTS = (SCHEDULES_FILE, POLICY_FILE)

@@ -16,15 +16,12 @@ from api.domain.photos import link_photos, visible_photo_ids
 from api.notify import events as notify_events
 from api.sql import chunks, insert
 
-FINDING_STATUSES = ("open", "in_work", "resolved", "dismissed")
+from api.domain import vocabulary as vocab
+
+FINDING_STATUSES = vocab.FINDING_STATUSES
 SOURCES = ("inspection", "adhoc")
 # who moves a finding where: work orders take it in_work and resolve it; supervisors dismiss
-TRANSITIONS = {
-    "open": {"in_work", "dismissed", "resolved"},
-    "in_work": {"resolved", "open"},
-    "resolved": {"in_work"},
-    "dismissed": set(),
-}
+TRANSITIONS = {k: set(v) for k, v in vocab.FINDING_TRANSITIONS.items()}
 DISMISSERS = ("supervisor", "manager", "admin")
 ADHOC_TITLE_LEN = 60
 

@@ -14,8 +14,8 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, validate, valid
 
 from api.domain.errors import Invalid
 
-PRIORITIES = ("emergency", "normal", "planned")
-TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
+from api.domain.vocabulary import PRIORITIES, TRADES  # noqa: F401 - the one source of both
+
 TIERS = ("extra_fine", "sanction", "dismissal")
 TIER_ORDER = ("none",) + TIERS
 
@@ -175,6 +175,9 @@ class PerformancePolicySchema(_Strict):
 class ZoneRankingSchema(_Strict):
     pass_rate_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
     on_time_weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    rework_weight = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=100))
+    complaint_weight = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=100))
+    complaint_allowance = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=1, max=1000))
 
 
 PRESENCE_METHODS = ("qr", "nfc", "gps", "typed")
@@ -213,8 +216,9 @@ class PolicySchema(_Strict):
     deductions = fields.Nested(DeductionPolicySchema, required=True)
     work_orders = fields.Nested(WorkOrderPolicySchema, required=True)
     complaints = fields.Nested(ComplaintPolicySchema, required=True)
-    zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {"pass_rate_weight": 70,
-                                                                          "on_time_weight": 30})
+    zone_ranking = fields.Nested(ZoneRankingSchema, load_default=lambda: {
+        "pass_rate_weight": 70, "on_time_weight": 30, "rework_weight": 0, "complaint_weight": 0,
+        "complaint_allowance": 5})
     presence = fields.Nested(PresencePolicySchema, load_default=lambda: PresencePolicySchema().load({}))
     phone = fields.Nested(PhonePolicySchema, load_default=lambda: PhonePolicySchema().load({}))
     appeals = fields.Nested(AppealPolicySchema, load_default=lambda: copy.deepcopy(DEFAULT_APPEALS))

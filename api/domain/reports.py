@@ -12,8 +12,8 @@ from api.db import is_sqlite
 from api.domain.deadlines import month_bounds
 from api.domain.policy import current_policy
 from api.domain.workorders import OPEN_STATUSES, overdue_condition, site_tz
-from api.models import (Appeal, Checklist, Deduction, Finding, Inspection, ItemResult, Task, User,
-                        WorkOrder, Zone, utcnow)
+from api.models import (Appeal, Checklist, Deduction, Finding, Inspection, ItemResult, ServiceRequest, Task,
+                        User, WorkOrder, Zone, utcnow)
 
 
 # --- SQL helpers ------------------------------------------------------------------------
@@ -59,6 +59,53 @@ def _rate(num, den):
     return round(num / den, 4) if den else None
 
 
+# --- what each figure means (the console shows these as tooltips) ---------------------------
+
+FIGURES = {
+    "resolve_sla": ("完成及时率 = 按时完工的工单 ÷ 应完工的工单。应完工：已完工的，加上未完工但已过完成时限的"
+                    "（过时限未完工即算超时，不必等到完工）。已撤销的不计。",
+                    "On time (finish) = orders finished by their resolve-by ÷ orders due: finished ones plus open ones "
+                    "already past their resolve-by (late as soon as the deadline passes). Cancelled orders are left out."),
+    "respond_sla": ("响应及时率 = 按时接单的工单 ÷ 应响应的工单。应响应：已接单的，加上从未接单但已过响应时限的。"
+                    "已撤销且未接单的不计。",
+                    "On time (response) = orders accepted by their respond-by ÷ orders due: accepted ones plus those "
+                    "never accepted and past their respond-by. Cancelled, never-accepted orders are left out."),
+    "rework_rate": ("返修率 = 回访不满意退回返工过的工单 ÷ 完工过的工单（含返工后再完工的）。",
+                    "Rework rate = orders reopened after an unsatisfied revisit ÷ orders ever finished."),
+    "overdue": ("超时工单：未接单已过响应时限，或未完工已过完成时限的工单（按当前时间）。",
+                "Overdue: open orders past their respond-by (not accepted) or their resolve-by (not finished), now."),
+    "mean_respond_hours": ("平均响应时长：从登记到接单的平均小时数（仅已接单的）。",
+                           "Mean time to respond: hours from registration to acceptance (accepted orders only)."),
+    "mean_resolve_hours": ("平均完成时长：从登记到完工的平均小时数（仅已完工的）。",
+                           "Mean time to resolve: hours from registration to finishing (finished orders only)."),
+    "pass_rate": ("合格率 = 合格项 ÷（合格项 + 不合格项）；不适用的项不计。",
+                  "Pass rate = items passed ÷ (passed + failed); not-applicable items are left out."),
+    "zone_score": ("片区得分（满分100）= 各部分得分按政策权重的加权平均：合格率、完成及时率、"
+                   "1 − 返修率、1 − 投诉数 ÷ 投诉上限。本月没有数据的部分不计入，权重按其余部分重新分配。",
+                   "Zone score (out of 100) = the policy-weighted mean of: pass rate, on-time (finish) rate, "
+                   "1 − rework rate, 1 − complaints ÷ the complaint allowance. A part with no data this month is "
+                   "left out and the other weights count in its place."),
+}
+
+
+def figure_definitions(lang="zh"):
+    return {k: v[1] if lang == "en" else v[0] for k, v in FIGURES.items()}
+
+
+def respond_counted(now):
+    """Orders whose response is due by ``now``: accepted ones, and never-accepted ones past respond_by."""
+    W = WorkOrder
+    return W.respond_by.is_null(False) & (
+        W.accepted_at.is_null(False) | ((W.respond_by < now) & (W.status != "cancelled")))
+
+
+def resolve_counted(now):
+    """Orders whose finishing is due by ``now``: finished ones, and open ones past resolve_by."""
+    W = WorkOrder
+    return W.resolve_by.is_null(False) & (
+        W.done_at.is_null(False) | ((W.resolve_by < now) & W.status.in_(OPEN_STATUSES)))
+
+
 # --- work-order figures -----------------------------------------------------------------
 
 def work_order_figures(site_ids, start, end, by=None, now=None):
@@ -72,10 +119,10 @@ def work_order_figures(site_ids, start, end, by=None, now=None):
         fn.COUNT(W.id).alias("orders"),
         _count(W.status.in_(OPEN_STATUSES)).alias("open"),
         _count(overdue_condition(now)).alias("overdue"),
-        _count(W.accepted_at.is_null(False) & W.respond_by.is_null(False)).alias("responded"),
+        _count(respond_counted(now)).alias("responded"),
         _count(W.accepted_at.is_null(False) & W.respond_by.is_null(False) & (W.accepted_at <= W.respond_by))
         .alias("responded_in_time"),
-        _count(W.done_at.is_null(False) & W.resolve_by.is_null(False)).alias("resolved"),
+        _count(resolve_counted(now)).alias("resolved"),
         _count(W.done_at.is_null(False) & W.resolve_by.is_null(False) & (W.done_at <= W.resolve_by))
         .alias("resolved_in_time"),
         fn.SUM(Case(None, [(W.accepted_at.is_null(False), respond_s)], None)).alias("respond_seconds"),
@@ -109,6 +156,8 @@ def work_order_figures(site_ids, start, end, by=None, now=None):
             cancelled=r["cancelled"], reopened=r["reopened"], completed=r["completed"],
             respond_sla=_rate(r["responded_in_time"], r["responded"]),
             resolve_sla=_rate(r["resolved_in_time"], r["resolved"]),
+            respond_counted=r["responded"], respond_late=r["responded"] - r["responded_in_time"],
+            resolve_counted=r["resolved"], resolve_late=r["resolved"] - r["resolved_in_time"],
             mean_respond_hours=round(r["respond_seconds"] / r["accepted"] / 3600, 2) if r["accepted"] else None,
             mean_resolve_hours=round(r["resolve_seconds"] / r["done"] / 3600, 2) if r["done"] else None,
             rework_rate=_rate(r["reopened"], r["completed"])))
@@ -162,8 +211,9 @@ def pass_rate(site_ids, since, until, tz, group="checklist", interval="day"):
 # --- zone ranking (片区评比) -------------------------------------------------------------
 
 def zone_ranking(site, month, policy=None, now=None):
-    """Zones of a site ranked for a month: checklist pass rate and orders finished on time, weighted by policy;
-    with findings and deduction points beside them."""
+    """Zones of a site ranked for a month: a score out of 100 from the policy's weights over the pass rate,
+    orders finished on time (open ones past their deadline count as late), rework and complaints; each
+    part is returned beside the score (``components``) so the ranking can be explained."""
     policy = policy or current_policy()
     now = now or utcnow()
     tz = site_tz(site)
@@ -179,15 +229,13 @@ def zone_ranking(site, month, policy=None, now=None):
         Finding.select(Finding.zone.alias("zone"), fn.COUNT(Finding.id).alias("n"))
         .where((Finding.site == site.id) & (Finding.created_at >= start) & (Finding.created_at < end))
         .group_by(Finding.zone).dicts())}
-    orders = {r["zone"]: r for r in (
-        WorkOrder.select(WorkOrder.zone.alias("zone"), fn.COUNT(WorkOrder.id).alias("orders"),
-                         _count(WorkOrder.done_at.is_null(False) & WorkOrder.resolve_by.is_null(False)).alias("resolved"),
-                         _count(WorkOrder.done_at.is_null(False) & WorkOrder.resolve_by.is_null(False)
-                                & (WorkOrder.done_at <= WorkOrder.resolve_by)).alias("on_time"),
-                         _count(overdue_condition(now)).alias("overdue"),
-                         _count(WorkOrder.reopen_count > 0).alias("reopened"))
-        .where((WorkOrder.site == site.id) & (WorkOrder.created_at >= start) & (WorkOrder.created_at < end))
-        .group_by(WorkOrder.zone).dicts())}
+    orders = {r["key"]: r for r in work_order_figures([site.id], start, end, by="zone", now=now)}
+    complaints = {r["zone"]: r["n"] for r in (
+        ServiceRequest.select(ServiceRequest.zone.alias("zone"), fn.COUNT(ServiceRequest.id).alias("n"))
+        .where((ServiceRequest.site == site.id) & (ServiceRequest.kind == "complaint")
+               & (ServiceRequest.status != "cancelled")
+               & (ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))
+        .group_by(ServiceRequest.zone).dicts())}
     points = {r["zone"]: r["points"] for r in (
         Deduction.select(Finding.zone.alias("zone"), fn.SUM(Deduction.points).alias("points"))
         .join(Finding, on=(Deduction.finding == Finding.id))
@@ -199,22 +247,43 @@ def zone_ranking(site, month, policy=None, now=None):
         it = items.get(z.id, {})
         passed, failed = it.get("passed") or 0, it.get("failed") or 0
         od = orders.get(z.id, {})
-        pr = _rate(passed, passed + failed)
-        on_time = _rate(od.get("on_time") or 0, od.get("resolved") or 0)
-        # no inspections or no finished orders yet: that part neither helps nor hurts
-        parts = [(pr, w["pass_rate_weight"]), (on_time, w["on_time_weight"])]
-        known = [(v, wt) for v, wt in parts if v is not None and wt]
-        score = round(100 * sum(v * wt for v, wt in known) / sum(wt for _v, wt in known), 1) if known else None
+        n_complaints = complaints.get(z.id, 0)
+        parts = score_parts(pass_rate=_rate(passed, passed + failed), on_time=od.get("resolve_sla"),
+                            rework_rate=od.get("rework_rate"), complaints=n_complaints, weights=w)
         rows.append({"zone_id": z.id, "code": z.code, "name": z.name, "name_en": z.name_en,
-                     "items_passed": passed, "items_failed": failed, "pass_rate": pr,
+                     "items_passed": passed, "items_failed": failed, "pass_rate": _rate(passed, passed + failed),
                      "findings": findings.get(z.id, 0), "orders": od.get("orders") or 0,
-                     "orders_on_time_rate": on_time, "orders_overdue": od.get("overdue") or 0,
-                     "orders_reopened": od.get("reopened") or 0, "deduction_points": points.get(z.id) or 0,
-                     "score": score})
+                     "orders_on_time_rate": od.get("resolve_sla"), "orders_due": od.get("resolve_counted") or 0,
+                     "orders_late": od.get("resolve_late") or 0, "orders_overdue": od.get("overdue") or 0,
+                     "orders_reopened": od.get("reopened") or 0, "rework_rate": od.get("rework_rate"),
+                     "complaints": n_complaints, "deduction_points": points.get(z.id) or 0,
+                     "components": parts["components"], "score": parts["score"]})
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["findings"], r["code"]))
     for n, r in enumerate(rows, 1):
         r["rank"] = n
     return rows
+
+
+def score_parts(*, pass_rate, on_time, rework_rate, complaints, weights):
+    """The zone score out of 100 and its parts (pure). A part with no data (None) is left out and the
+    remaining weights stand in for it; complaints count (none is full marks) once the zone has any
+    other data, so a zone nobody inspected and no order touched has no score rather than full marks."""
+    allowance = weights.get("complaint_allowance") or 5
+    values = [("pass_rate", pass_rate, weights.get("pass_rate_weight", 0)),
+              ("on_time", on_time, weights.get("on_time_weight", 0)),
+              ("rework", None if rework_rate is None else 1 - rework_rate, weights.get("rework_weight", 0)),
+              ("complaints", max(0.0, 1 - complaints / allowance), weights.get("complaint_weight", 0))]
+    known = [(k, v, wt) for k, v, wt in values if v is not None and wt]
+    if all(k == "complaints" for k, _v, _wt in known):
+        known = []
+    total = sum(wt for _k, _v, wt in known)
+    keys = {k for k, _v, _wt in known}
+    components = []
+    for k, v, wt in values:
+        components.append({"key": k, "value": None if v is None else round(v, 4), "weight": wt,
+                           "points": round(100 * v * wt / total, 1) if k in keys else None})
+    score = round(sum(100 * v * wt / total for _k, v, wt in known), 1) if total else None
+    return {"score": score, "components": components}
 
 
 # --- today's key figures ------------------------------------------------------------------

@@ -43,6 +43,7 @@ from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import PRIORITIES, TRADES, current_policy
 from api.domain.privacy import scrub
 from api.domain.workdays import add_working_days_to_date
+from api.domain import vocabulary as vocab
 from api.domain import workorders as wo
 from api.notify import events as notify_events
 from api.db import db, relock
@@ -56,27 +57,28 @@ CHANNELS = REQUEST_CHANNELS
 CATEGORIES = REQUEST_CATEGORIES
 STATUSES = REQUEST_STATUSES
 ACTIVE = ACTIVE_REQUEST_STATUSES
-DEPARTMENTS = tuple(t for t in TRADES if t != "customer_service")
-DESK_ROLES = ("service", "supervisor", "manager", "admin")
-SUPERVISING = ("supervisor", "manager", "admin")
-OWNER_VIEWERS = ("manager", "admin")
-FAULTS = ("hidden", "late_registration", "overdue")
+DEPARTMENTS = vocab.DEPARTMENTS
+DESK_ROLES = vocab.DESK_ROLES
+SUPERVISING = vocab.SUPERVISING
+OWNER_VIEWERS = vocab.MANAGING
+FAULTS = vocab.REQUEST_FAULTS
 
-KIND_NAMES = {"complaint": "投诉", "repair": "报修", "suggestion": "建议"}
-CATEGORY_NAMES = {"water_leak": "漏水", "lift": "电梯", "noise": "噪音", "parking": "车场/道闸",
-                  "cleaning": "清洁卫生", "security": "安全秩序", "lighting": "照明", "drainage": "排水/井盖",
-                  "greenery": "绿化", "facility": "公共设施", "fees": "收费", "other": "其他"}
-FAULT_NAMES = {"hidden": "隐瞒投诉", "late_registration": "漏记/迟报投诉", "overdue": "投诉处理超时"}
-LEVEL_NAMES = {0: "接待人", 1: "客服主管", 2: "主管副总经理/值班经理"}
+
+def _zh(kind):
+    return {k: v[0] for k, v in vocab.LABELS[kind].items()}
+
+
+KIND_NAMES = _zh("req_kind")
+CATEGORY_NAMES = _zh("req_category")
+FAULT_NAMES = _zh("req_fault")
+LEVEL_NAMES = _zh("req_level")
+CHANNEL_NAMES = _zh("req_channel")
+STATUS_NAMES = _zh("req_status")
+TRADE_NAMES = _zh("trade")
 
 # action -> (statuses it may start from, status it leads to; None: decided by the action)
-TRANSITIONS = {
-    "handle": (("open",), "handling"),
-    "transfer": (("open", "handling", "transferred"), "transferred"),
-    "complete": (("handling", "transferred"), "done"),
-    "reopen": (("done", "closed"), None),
-    "cancel": (("open", "handling"), "cancelled"),
-}
+TRANSITIONS = vocab.REQUEST_TRANSITIONS
+allowed_actions = vocab.request_actions  # (status, role) -> [action]
 
 
 # --- the pure part ----------------------------------------------------------------------
@@ -634,7 +636,7 @@ def escalate_overdue(now=None, site_ids=None, policy=None, request_ids=None):
             what = "未按时响应" if (row.respond_by and row.responded_at is None and missed == row.respond_by) \
                 else "未按时处理完毕"
             _event(row.id, "escalate", None,
-                   note=f"{what}（时限 {missed.isoformat(timespec='minutes')}Z），上报{LEVEL_NAMES[level]}",
+                   note=f"{what}（时限 {_to_local(missed, policy.tz).strftime('%m月%d日 %H:%M')}），上报{LEVEL_NAMES[level]}",
                    data={"level": level, "reason": "overdue", "missed_limit": missed.isoformat(),
                          "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
             notify_events.request_escalated(row.id, level, missed, now)
@@ -790,13 +792,14 @@ def stats_workbook(site, month, stats, rows):
                        ("满意 Satisfied", "satisfied"), ("满意率 Satisfaction rate", "satisfaction_rate"),
                        ("返修/重开 Reopened", "reopened"), ("升级 Escalated", "escalated")):
         append_text_safe(ws, [label, stats[key]])
+    # words, not codes: a department is 工程维修, not engineering (labels from api/domain/vocabulary.py)
     for title, key, names in (("类别 Kind", "by_kind", KIND_NAMES), ("楼栋 Building", "by_building", {}),
-                              ("部门 Department", "by_trade", {}), ("渠道 Channel", "by_channel", {}),
+                              ("部门 Department", "by_trade", TRADE_NAMES), ("渠道 Channel", "by_channel", CHANNEL_NAMES),
                               ("事项 Category", "by_category", CATEGORY_NAMES)):
         sheet = wb.create_sheet(title)
         append_text_safe(sheet, [title, "数量 Count"])
         for k, n in stats[key].items():
-            append_text_safe(sheet, [f"{names.get(k, k)} ({k})" if names else k, n])
+            append_text_safe(sheet, [names.get(k, k or "未分派") if names else (k or "公共区域"), n])
     rep = wb.create_sheet("重复投诉 Repeats")
     append_text_safe(rep, ["楼栋", "单元", "房号", "事项", "本月次数", f"此前 {REPEAT_LOOKBACK_DAYS} 天"])
     for r in stats["repeat_units"]:
@@ -807,10 +810,11 @@ def stats_workbook(site, month, stats, rows):
                 "满意"])
     for r in rows:
         fmt = (lambda d: _to_local(d, tz).strftime("%Y-%m-%d %H:%M") if d else "")
-        append_text_safe(lst, [r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]), r["channel"],
-                    CATEGORY_NAMES.get(r["category"], r["category"]),
+        append_text_safe(lst, [r["id"], fmt(r["received_at"]), KIND_NAMES.get(r["kind"], r["kind"]),
+                    CHANNEL_NAMES.get(r["channel"], r["channel"]), CATEGORY_NAMES.get(r["category"], r["category"]),
                     location_text(r["building"], r["unit"], r["room"], r["public_area"]),
-                    mask_name(r["owner_name"]), mask_phone(r["owner_phone"]), r["trade"] or "", r["status"],
+                    mask_name(r["owner_name"]), mask_phone(r["owner_phone"]),
+                    TRADE_NAMES.get(r["trade"], r["trade"] or ""), STATUS_NAMES.get(r["status"], r["status"]),
                     fmt(r["due_at"]), fmt(r["done_at"]),
                     "" if r["satisfied"] is None else ("是" if r["satisfied"] else "否")])
     buf = BytesIO()

@@ -184,8 +184,9 @@ def _open(data):
         raise WorkbookError(f"Not a readable .xlsx file ({type(exc).__name__}).", "无法读取的 .xlsx 文件")
 
 
-def read_rows(kind, data):
-    """The sheet's rows loaded by the kind's schema: ``(sheet, [(row number, dict)], errors)``."""
+def read_rows(kind, data, letters=None):
+    """The sheet's rows loaded by the kind's schema: ``(sheet, [(row number, dict)], errors)``; ``letters``
+    (a dict) is filled with each field's column letter in this file."""
     wb = _open(data)
     try:
         ws = next((w for w in wb.worksheets if w.title.startswith((KIND_ZH[kind], kind))), None)
@@ -199,6 +200,8 @@ def read_rows(kind, data):
     except StopIteration:
         raise WorkbookError("The sheet is empty: the first row must name the columns.", "工作表为空：第一行应为列名")
     mapping, problems = _columns(kind, head)
+    if letters is not None:
+        letters.update({name: get_column_letter(i + 1) for i, name in mapping.items()})
     errors = [_error(title, 1, get_column_letter(i + 1) if i is not None else "", None, en, zh)
               for i, en, zh in problems]
     if errors:
@@ -255,11 +258,11 @@ def _staff_order(rows):
 def import_workbook(kind, data, actor, *, dry_run=False, password=None, audit_fn=None, progress=None):
     """Check every row, then write them all or none. Returns counts and errors; with errors or
     ``dry_run`` nothing is written."""
-    title, rows, errors = read_rows(kind, data)
+    columns = {}  # field -> its column letter in this file
+    title, rows, errors = read_rows(kind, data, columns)
     counts = Counter()
     if kind == "staff":
         rows = _staff_order(rows)
-    columns = {c[0]: get_column_letter(i + 1) for i, c in enumerate(SCHEMAS[kind].COLUMNS)}
     for attempt in range(3):
         counts.clear()
         row_errors = []

@@ -16,24 +16,16 @@ from api.notify import events as notify_events
 from api.models import (FIELD_ROLES, Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
                         WorkOrderEvent, WorkOrderFinding, WorkOrderPhoto, Zone, ZoneResponsible, utcnow)
 
-ACTIVE = ("open", "assigned", "accepted", "in_progress", "done")
-OPEN_STATUSES = ("open", "assigned", "accepted", "in_progress")
-SUPERVISING = ("supervisor", "manager", "admin")
-REVISITING = SUPERVISING + ("service",)
+from api.domain import vocabulary as vocab
 
+ACTIVE = vocab.WORK_ORDER_ACTIVE
+OPEN_STATUSES = vocab.WORK_ORDER_OPEN
+SUPERVISING = vocab.SUPERVISING
+REVISITING = vocab.REVISITING
 # action -> (statuses it may start from, status it leads to; None: decided by the action)
-TRANSITIONS = {
-    "assign": (("open", "assigned", "accepted"), "assigned"),
-    "accept": (("assigned",), "accepted"),
-    "start": (("accepted",), "in_progress"),
-    "finish": (("accepted", "in_progress"), "done"),
-    "verify": (("done",), None),
-    "reopen": (("done", "verified"), None),
-    "cancel": (("open", "assigned", "accepted", "in_progress"), "cancelled"),
-}
-
-STATUS_NAMES = {"open": "待派单", "assigned": "已派单", "accepted": "已接单", "in_progress": "处理中",
-                "done": "已完成待回访", "verified": "已回访关闭", "cancelled": "已取消"}
+TRANSITIONS = vocab.WORK_ORDER_TRANSITIONS
+STATUS_NAMES = {k: v[0] for k, v in vocab.LABELS["wo_status"].items()}
+allowed_actions = vocab.work_order_actions  # (status, role, user_id, assignee_id) -> [action]
 
 
 def check_transition(status, action):
@@ -75,11 +67,12 @@ def field_staff_filter(query, user, policy=None):
 
 def check_actor(action, actor_role, actor_id, assignee_id):
     """Technicians move only their own orders; supervisors dispatch, verify, reopen and cancel."""
-    if action in ("accept", "start", "finish"):
+    who = vocab.WORK_ORDER_ACTORS.get(action)
+    if who == "assignee":
         if actor_id == assignee_id or actor_role in SUPERVISING:
             return
         raise Forbidden("Only the assigned person (or a supervisor) may do this to the work order.")
-    if action in ("verify", "reopen"):
+    if who == REVISITING:
         if actor_role in REVISITING:
             return
         raise Forbidden("Only customer service or a supervisor may record the revisit or reopen an order.")
@@ -165,6 +158,25 @@ def _load_findings(finding_ids, site_id):
     return findings
 
 
+def finding_place(f):
+    """Where a finding is, in words: its checkpoint, else its zone ('' when its title already says where)."""
+    if f.checkpoint_id and f.checkpoint:
+        return f.checkpoint.name
+    if isinstance(f.extra, dict) and f.extra.get("place"):
+        return ""  # an ad-hoc report's title is already "place：what"
+    return f.zone.name if f.zone_id else ""
+
+
+def finding_order_title(findings):
+    """An order's title from its findings: what failed and where. A checklist item's text is the standard
+    ("空气清新，无异味"), which read alone says "all fine": so 不合格：空气清新，无异味（1号楼大堂）."""
+    f = findings[0]
+    what = f"不合格：{f.title}" if f.checklist_key and f.item_key else f.title
+    place = finding_place(f)
+    title = f"{what}（{place}）" if place else what
+    return title if len(findings) == 1 else f"{title} 等 {len(findings)} 项"
+
+
 def create_work_order(*, site, created_by, trade=None, title=None, description="", priority=None, zone=None,
                       assignee=None, finding_ids=(), source=None, request_id=None, scheduled_for=None,
                       client_id=None, now=None, policy=None):
@@ -185,7 +197,7 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
         if zone is None and len({f.zone_id for f in findings}) == 1:
             zone = findings[0].zone_id
         if not title:
-            title = findings[0].title if len(findings) == 1 else f"{findings[0].title} 等 {len(findings)} 项"
+            title = finding_order_title(findings)
     priority = priority or "normal"
     if trade not in TRADES:
         errors.setdefault("trade", f"One of {', '.join(TRADES)}.")
@@ -337,15 +349,19 @@ def transition(order, action, actor, *, assignee_id=None, note="", photo_ids=(),
 
 
 def _reopen(order, now, policy, findings):
-    """Rework (返修): back to the assignee (or the dispatch queue) with a fresh limit."""
+    """Rework (返修): back to the assignee (or the dispatch queue) with fresh limits counted from the
+    reopening, as for a new order: respond by (2 h / 24 h) from now, finish within the time limit after
+    that. The old respond_by would make it overdue, and escalated, the minute it is reopened."""
     order.reopen_count += 1
     order.done_at = None
     order.verified_at = None
     order.revisit_due = None
     order.escalation_level = 0
     order.escalated_at = None
-    hours = policy.resolve_hours(order.priority, order.trade, item_resolve_hours(findings))
-    order.resolve_by = now + timedelta(hours=hours)
+    fresh = order_deadlines(policy, order.priority, now, order.trade, item_resolve_hours(findings), None,
+                            site_tz(order.site))
+    order.respond_by = fresh["respond_by"]
+    order.resolve_by = fresh["resolve_by"]
     if findings:
         Finding.update(status="in_work").where(Finding.id.in_([f.id for f in findings])).execute()
     return "assigned" if order.assignee_id else "open"

@@ -17,6 +17,8 @@ from api.models.handover import LedgerHandover  # noqa: F401
 from api.models.sanctions import Sanction, SupervisorVerification, SANCTION_KINDS  # noqa: F401
 from api.models.performance import (PerformanceEntry, PerformanceMonth, PERFORMANCE_CATEGORIES,  # noqa: F401
                                     PERFORMANCE_PERIODS)
+from api.models.complaints import ComplaintRecord, IncomingMail, RevisitReferral, REPLY_METHODS  # noqa: F401
+from api.models.corrective import CorrectiveAction, ACTION_KINDS, ACTION_SOURCES  # noqa: F401
 from api.models.notifications import (AppSecret, Notification, NotificationChannel, NotifyPref,  # noqa: F401
                                       PushSubscription, CHANNEL_KINDS)
 from api.models.uploads import PhotoUpload  # noqa: F401
@@ -31,7 +33,7 @@ ALL_MODELS = [
     ServiceRequest, RequestEvent, RequestPhoto,
     AuditLog, IdempotencyRecord,
     HolidayDay, AppealStep, LedgerHandover, Sanction, SupervisorVerification,
-    PerformanceEntry, PerformanceMonth,
+    PerformanceEntry, PerformanceMonth, ComplaintRecord, IncomingMail, RevisitReferral, CorrectiveAction,
     NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
     PhotoUpload,
 ]

@@ -6,7 +6,7 @@ from api.models.base import BaseModel, JSONField, utcnow
 from api.models.checklists import ChecklistVersion, Task
 from api.models.org import Checkpoint, Site, User, Zone
 
-PRIORITIES = ("emergency", "normal", "planned")
+from api.domain.vocabulary import PRIORITIES  # noqa: F401 - the one source
 
 
 class Photo(BaseModel):

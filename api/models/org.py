@@ -4,9 +4,7 @@ from peewee import (AutoField, BooleanField, CharField, DateTimeField, DoubleFie
 
 from api.models.base import BaseModel, JSONField, utcnow
 
-ROLES = ("guard", "cleaner", "technician", "service", "supervisor", "manager", "admin")
-FIELD_ROLES = ("guard", "cleaner", "technician")
-DESK_ROLES = ("service", "supervisor", "manager", "admin")
+from api.domain.vocabulary import DESK_ROLES, FIELD_ROLES, ROLES, TRADES  # noqa: F401 - the one source
 # who stands above whom (the one place): nobody gives fault points to someone above them
 ROLE_RANK = {"guard": 0, "cleaner": 0, "technician": 0, "service": 0, "supervisor": 1, "manager": 2, "admin": 3}
 
@@ -14,7 +12,6 @@ ROLE_RANK = {"guard": 0, "cleaner": 0, "technician": 0, "service": 0, "superviso
 def above(role, other_role):
     """Whether ``role`` ranks above ``other_role`` (unknown roles rank lowest)."""
     return ROLE_RANK.get(role, 0) > ROLE_RANK.get(other_role, 0)
-TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
 
 
 class Site(BaseModel):

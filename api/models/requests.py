@@ -6,13 +6,8 @@ from api.models.base import BaseModel, JSONField, utcnow
 from api.models.inspections import Photo
 from api.models.org import Site, User, Zone
 
-REQUEST_KINDS = ("complaint", "repair", "suggestion")
-REQUEST_CHANNELS = ("phone", "visit", "wechat", "patrol")
-REQUEST_STATUSES = ("open", "handling", "transferred", "done", "closed", "cancelled")
-ACTIVE_REQUEST_STATUSES = ("open", "handling", "transferred")
-# what the matter is about: "the same thing" when a unit complains again
-REQUEST_CATEGORIES = ("water_leak", "lift", "noise", "parking", "cleaning", "security", "lighting",
-                      "drainage", "greenery", "facility", "fees", "other")
+from api.domain.vocabulary import REQUEST_ACTIVE as ACTIVE_REQUEST_STATUSES  # noqa: F401 - the one source
+from api.domain.vocabulary import REQUEST_CATEGORIES, REQUEST_CHANNELS, REQUEST_KINDS, REQUEST_STATUSES  # noqa: F401
 
 
 class ServiceRequest(BaseModel):

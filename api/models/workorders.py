@@ -6,7 +6,7 @@ from api.models.base import BaseModel, JSONField, utcnow
 from api.models.inspections import Finding, Photo
 from api.models.org import Site, User, Zone
 
-WORK_ORDER_STATUSES = ("open", "assigned", "accepted", "in_progress", "done", "verified", "cancelled")
+from api.domain.vocabulary import WORK_ORDER_STATUSES  # noqa: F401 - the one source
 
 
 class WorkOrder(BaseModel):

@@ -7,10 +7,12 @@ RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
     "rounds",
-    "holidays", "appeal_chain", "handover", "sanctions", "performance",
+    "holidays", "appeal_chain", "handover", "sanctions", "performance", "complaints",
+    "corrective_actions",
     "notifications",
     "sync",
     "zones", "buildings", "units", "schedules", "imports",
+    "vocabulary",
 ]
 
 log = logging.getLogger(__name__)

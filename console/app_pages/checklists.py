@@ -1,7 +1,6 @@
 """检查表: every checklist and each of its versions, items in both languages, and the figures they carry."""
 from decimal import Decimal
 
-import pandas as pd
 import streamlit as st
 
 from console import ui
@@ -16,7 +15,7 @@ if not checklists:
     st.stop()
 
 by_key = {c["key"]: c for c in checklists}
-st.dataframe(pd.DataFrame([{
+st.dataframe(ui.frame([{
     t("checklist"): c.get("name"), "English": c.get("name_en"), t("trade"): label("trade", c.get("trade")),
     t("applies_to"): "、".join(label("kind", k) for k in c.get("applies_to") or []),
     t("item"): c.get("item_count"), t("version"): f"v{c.get('current_version')}", t("code"): c["key"],
@@ -53,7 +52,7 @@ for it in items:
         t("photo_on_fail"): bool(it.get("photo_required_on_fail")),
         t("resolve_hours"): it.get("resolve_hours"),
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+st.dataframe(ui.frame(rows), hide_index=True, column_config={
     t("photo_on_fail"): st.column_config.CheckboxColumn(),
     t("points"): st.column_config.NumberColumn(format="%d"),
 })
@@ -88,7 +87,7 @@ if policy:
     with right:
         wo = policy["work_orders"]
         st.markdown(f"**{t('policy_time_limits')}**")
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             t("priority"): label("priority", p),
             t("respond_by"): "—" if wo["respond_hours"].get(p) is None else f"{wo['respond_hours'][p]:g} h",
             t("resolve_by"): f"{wo['resolve_hours'][p]:g} h",

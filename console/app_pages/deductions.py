@@ -1,7 +1,6 @@
 """扣分与台账: the month's ledger per person, the posting list, fault notices, appeals, close and payroll."""
 import base64
 
-import pandas as pd
 import streamlit as st
 
 from console import ui
@@ -14,9 +13,11 @@ ok = st.session_state.pop("flash_ok", None)
 if ok:
     st.success(ok)
 
+remember = ui.url_state({"ded_site": int, "ded_month": str})
 c1, c2, _ = st.columns([2, 2, 4])
 site_id = ui.site_picker("ded_site", allow_all=False, container=c1)
-month = c2.selectbox(t("month"), ui.month_options(), key="ded_month")
+month = ui.month_picker("ded_month", c2)
+remember()
 is_manager = ui.role() in ui.MANAGER_UP
 
 ledger = ui.load(client.ledger, month, site_id=site_id)
@@ -49,7 +50,7 @@ with tab_ledger:
     m[2].metric(t("extra_fine"), ui.money(totals.get("extra_fine")))
     m[3].metric(t("total_yuan"), ui.money(totals.get("total")))
     if lines:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             t("staff"): ln.get("name"),
             t("points"): ln.get("points"),
             t("company_points"): ln.get("company_points", ln.get("points")),
@@ -153,7 +154,7 @@ with tab_ledger:
 with tab_posting:
     posting = ledger.get("posting") or []
     if posting:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             t("staff"): p.get("name"),
             t("points"): p.get("points"),
             t("tier"): label("tier", p.get("tier")),
@@ -176,7 +177,7 @@ with tab_notices:
     page = ui.load(client.deductions, month=month, site_id=site_id, limit=200)
     notices = page.get("items", [])
     if notices:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             "#": d["id"],
             t("time"): ui.fmt_time(d.get("occurred_at"), site_id),
             t("staff"): person(d.get("staff")),
@@ -254,7 +255,7 @@ with tab_appeals:
                         f"{ded.get('reason', '')}**")
             st.caption(f"{t('appeal_by')}：{names.get(ap.get('filed_by_id'), ap.get('filed_by_id'))} · "
                        f"{ui.fmt_time(ap.get('filed_at'), site_id, with_year=True)}")
-            st.markdown(f"> {ap.get('reason', '')}")
+            st.markdown(f"> {ui.plain(ap.get('reason', ''))}")
             st.caption(appeal_path(ap))
             if can_decide:
                 with st.form(f"ded_decide_{did}"):

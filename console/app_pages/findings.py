@@ -8,7 +8,7 @@ from console.i18n import label, pick, t
 
 PER_PAGE = 24
 PRIORITY_ORDER = ["emergency", "normal", "planned"]
-TRADES = ["engineering", "cleaning", "security", "landscaping", "customer_service"]
+TRADES = ui.values("trades")
 
 st.title(t("findings_title"))
 ui.flash()
@@ -18,12 +18,14 @@ client = ui.client()
 checklists = ui.try_load(client.checklists, default=[]) or []
 cl_names = {c["key"]: pick(c, "name") for c in checklists}
 with st.container(border=True):
+    remember = ui.url_state({"fd_site": int, "fd_zone": int, "fd_checklist": str, "fd_status": str})
     f1, f2, f3, f4, f5 = st.columns([2, 2, 2, 2, 3])
     site_id = ui.site_picker("fd_site", container=f1)
     zone_id = ui.zone_picker("fd_zone", site_id, container=f2)
     checklist_key = ui.choose(t("checklist"), {None: t("all"), **cl_names}, "fd_checklist", f3)
-    status = ui.enum_picker("finding_status", ["open", "in_work", "resolved", "dismissed"], "fd_status",
+    status = ui.enum_picker("finding_status", ui.vocabulary()["machines"]["finding"]["statuses"], "fd_status",
                             container=f4, caption=t("status"), index=1)
+    remember()
     today = ui.local_today(site_id)
     span = f5.date_input(t("date"), value=(today - timedelta(days=6), today), key="fd_dates",
                          max_value=today)
@@ -66,10 +68,10 @@ def open_preview(fid):
 @st.dialog(t("view_large"), width="large", on_dismiss=close_preview)
 def show_preview(fid):
     f = by_id[fid]
-    st.markdown(f"**#{f['id']} {pick(f, 'title')}**")
+    st.markdown(f"**#{f['id']} {ui.plain(pick(f, 'title'))}**")
     st.caption(f"{checkpoint_name(f)} · {zone_name(f)} · {ui.fmt_time(f.get('created_at'), f.get('site_id'), True)}")
     if f.get("note"):
-        st.write(f["note"])
+        st.markdown(ui.plain(f["note"]))
     for pid in photo_ids(f):
         data = ui.photo_bytes(pid, "preview")
         if data:

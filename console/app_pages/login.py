@@ -1,4 +1,9 @@
-"""Log in with a username and password; only the token is kept in the session."""
+"""Log in. In a browser the form posts straight to the API (POST /auth/session), which keeps the token in an
+HttpOnly cookie for this host and sends the browser back here: a refresh, a dropped connection or tomorrow
+morning finds the user still logged in, and no token ever appears in a URL or in the page. Without a browser
+behind the session (AppTest, scripts) the login goes through the API client and lives in the session only."""
+import html
+
 import streamlit as st
 
 from console import ui
@@ -15,6 +20,34 @@ if ui.token():
 
 st.subheader(t("login_title"))
 st.caption(t("login_intro"))
+
+outcome = st.query_params.get("login")
+if outcome == "failed":
+    st.error(t("login_failed"))
+elif outcome == "throttled":
+    st.error(t("login_throttled"))
+
+if ui.browser_login_available():
+    e = html.escape
+    back = st.context.url or ""
+    query = "&".join(f"{k}={v}" for k, v in st.query_params.items() if k != "login")
+    st.html(f"""
+<form class="patrol-login" method="post" action="{e(ui.api_public_url())}/api/v1/auth/session">
+  <input type="hidden" name="next" value="{e(back + ('?' + query if query else ''))}">
+  <label>{e(t("username"))}<input name="username" autocomplete="username" required maxlength="64"></label>
+  <label>{e(t("password"))}<input name="password" type="password" autocomplete="current-password" required
+    maxlength="256"></label>
+  <button type="submit">{e(t("login"))}</button>
+</form>
+<style>
+.patrol-login{{display:flex;flex-direction:column;gap:.8rem;max-width:22rem}}
+.patrol-login label{{display:flex;flex-direction:column;gap:.3rem;font-size:.9rem}}
+.patrol-login input{{font:inherit;padding:.5rem .6rem;border:1px solid #ccc;border-radius:.5rem}}
+.patrol-login button{{font:inherit;padding:.5rem 1rem;border:0;border-radius:.5rem;background:#ff4b4b;color:#fff;
+  width:fit-content;cursor:pointer}}
+</style>""")
+    st.stop()
+
 with st.form("login", clear_on_submit=True):
     username = st.text_input(t("username"), key="login_username")
     password = st.text_input(t("password"), type="password", key="login_password")

@@ -8,13 +8,12 @@ import streamlit as st
 from console import ui, uploads
 from console.i18n import label, t
 
-KINDS = ["complaint", "repair", "suggestion"]
-CHANNELS = ["phone", "visit", "wechat", "patrol"]
-CATEGORIES = ["water_leak", "lift", "noise", "parking", "cleaning", "security", "lighting", "drainage",
-              "greenery", "facility", "fees", "other"]
-STATUSES = ["open", "handling", "transferred", "done", "closed", "cancelled"]
-DEPARTMENTS = ["engineering", "cleaning", "security", "landscaping"]
-FAULTS = ["hidden", "late_registration", "overdue"]
+KINDS = ui.values("request_kinds")
+CHANNELS = ui.values("request_channels")
+CATEGORIES = ui.values("request_categories")
+STATUSES = ui.vocabulary()["machines"]["request"]["statuses"]
+DEPARTMENTS = ui.values("departments")
+FAULTS = ui.values("request_faults")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]  # what the API's photo store accepts
 NEW_FIELDS = ["sd_new_owner_name", "sd_new_owner_phone", "sd_new_building", "sd_new_unit", "sd_new_room",
               "sd_new_area", "sd_new_description", "sd_new_ask", "sd_new_urgent", "sd_new_day", "sd_new_time"]
@@ -24,7 +23,9 @@ role = ui.role()
 
 st.title(t("sd_title"))
 ui.flash()
+remember = ui.url_state({"sd_site": int})
 site_id = ui.site_picker("sd_site", allow_all=False)
+remember()
 
 
 def countdown(deadline):
@@ -63,7 +64,7 @@ def table(items):
         t("sd_level"): label("req_level", r["escalation_level"]) if r["escalation_level"] else "—",
         t("sd_department"): label("trade", r.get("trade")),
     } for r in items]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(ui.frame(rows), hide_index=True, width="stretch")
 
 
 def done(message=None):
@@ -107,7 +108,8 @@ def register_form():
         slots.here("received_at", "priority", "urgent")
         # a new uploader (new key) after each registered call, so its photos do not ride on the next one
         photos = st.file_uploader(t("sd_photos"), type=PHOTO_TYPES, accept_multiple_files=True,
-                                  key=f"sd_new_photos_{st.session_state.get('sd_new_n', 0)}", help=t("sd_photos_help"))
+                                  key=f"sd_new_photos_{st.session_state.get('sd_new_n', 0)}", help=t("sd_photos_help"),
+                                  max_upload_size=25)
         slots.here("photo_ids")
         submitted = st.form_submit_button(t("sd_register"), type="primary")
     if not submitted:
@@ -146,10 +148,10 @@ def detail(req_id, ns):
     if req.get("registered_late"):
         badges.append(f":orange-background[{t('sd_registered_late')}]")
     st.markdown(" · ".join(badges))
-    st.markdown(f"**{t('sd_description')}**：{req['description']}")
+    st.markdown(f"**{t('sd_description')}**：{ui.plain(req['description'])}")
     if req.get("owner_ask"):
-        st.markdown(f"**{t('sd_owner_ask')}**：{req['owner_ask']}")
-    st.markdown(f"**{t('sd_owner')}**：{req['owner_name'] or '—'}　**{t('sd_owner_phone')}**：{req['owner_phone'] or '—'}")
+        st.markdown(f"**{t('sd_owner_ask')}**：{ui.plain(req['owner_ask'])}")
+    st.markdown(f"**{t('sd_owner')}**：{ui.plain(req['owner_name']) or '—'}　**{t('sd_owner_phone')}**：{ui.plain(req['owner_phone']) or '—'}")
     st.caption(t("sd_masked_note"))
     if req.get("photo_ids"):
         cols = st.columns(6)
@@ -163,7 +165,7 @@ def detail(req_id, ns):
             st.info(t("sd_revealed", name=full["owner_name"] or "—", phone=full["owner_phone"] or "—"))
     if req.get("work_orders"):
         st.markdown(f"**{t('sd_orders')}**")
-        st.dataframe(pd.DataFrame([{"#": o["id"], t("trade"): label("trade", o["trade"]),
+        st.dataframe(ui.frame([{"#": o["id"], t("trade"): label("trade", o["trade"]),
                                     t("status"): label("wo_status", o["status"]),
                                     t("priority"): label("priority", o["priority"]),
                                     t("sd_staff"): ui.name_of(o.get("assignee"))} for o in req["work_orders"]]),
@@ -172,16 +174,25 @@ def detail(req_id, ns):
         for e in req.get("events", []):
             who = ui.name_of(e.get("actor")) if e.get("actor") else "系统" if ui.lang() == "zh" else "system"
             st.markdown(f"- {ui.fmt_time(e['at'], site_id)} · {label('req_action', e['action'])} · {who}"
-                        + (f" · {e['note']}" if e.get("note") else ""))
+                        + (f" · {ui.note_text(e['note'], system=not e.get('actor'))}" if e.get("note") else ""))
     actions(req, ns)
 
 
 def actions(req, ns):
     rid, status = req["id"], req["status"]
-    if status == "open" and st.button(t("sd_handle"), key=f"sd_{ns}_handle_{rid}", icon=":material/front_hand:"):
+    allowed = set(req.get("allowed_actions", []))  # the API's state machine and role rules, not a copy
+    if "handle" in allowed and st.button(t("sd_handle"), key=f"sd_{ns}_handle_{rid}", icon=":material/front_hand:"):
         if ui.act(client.request_transition, rid, "handle"):
             done()
-    if status in ("open", "handling", "transferred"):
+    sent = st.session_state.get(f"sd_transferred_{rid}")
+    if "transfer" in allowed and sent:
+        # one click made one order: the form is gone until the clerk asks for another department on purpose
+        st.success(t("sd_transferred_to", id=sent["order_id"], trade=label("trade", sent["trade"])),
+                   icon=":material/check_circle:")
+        if st.button(t("sd_transfer_again"), key=f"sd_{ns}_tr_again_{rid}"):
+            st.session_state.pop(f"sd_transferred_{rid}", None)
+            st.rerun()
+    elif "transfer" in allowed:
         with st.form(f"sd_{ns}_transfer_{rid}"):
             st.markdown(f"**{t('sd_transfer')}**")
             slots = ui.FieldSlots()
@@ -193,11 +204,16 @@ def actions(req, ns):
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_tr_note_{rid}")
             slots.here("note")
             if st.form_submit_button(t("sd_transfer_btn")):
-                if ui.act(client.request_transition, rid, "transfer", trade=trade, priority=priority, note=note,
-                          idempotency_key=ui.retry_key(f"sd_{ns}_tr_{rid}"), slots=slots):
+                moved = ui.act(client.request_transition, rid, "transfer", trade=trade, priority=priority,
+                               note=note, idempotency_key=ui.retry_key(f"sd_{ns}_tr_{rid}"), slots=slots)
+                if moved:
                     ui.forget_retry_key(f"sd_{ns}_tr_{rid}")
+                    st.session_state[f"sd_transferred_{rid}"] = {"order_id": moved.get("work_order_id"),
+                                                                 "trade": trade}
+                    for key in (f"sd_{ns}_trade_{rid}", f"sd_{ns}_tr_priority_{rid}", f"sd_{ns}_tr_note_{rid}"):
+                        st.session_state.pop(key, None)
                     done()
-    if status in ("handling", "transferred"):
+    if "complete" in allowed:
         with st.form(f"sd_{ns}_complete_{rid}"):
             slots = ui.FieldSlots()
             note = st.text_input(t("sd_complete_note"), key=f"sd_{ns}_co_note_{rid}")
@@ -205,12 +221,11 @@ def actions(req, ns):
             if st.form_submit_button(t("sd_complete")):
                 if ui.act(client.request_transition, rid, "complete", note=note, slots=slots):
                     done()
-    if status == "done":
+    if "revisit" in allowed:
         revisit_form(req, ns)
-    if status in ("open", "handling") or status in ("done", "closed"):
-        with st.form(f"sd_{ns}_other_{rid}"):
+    for action in [a for a in ("cancel", "reopen") if a in allowed]:
+        with st.form(f"sd_{ns}_other_{rid}_{action}"):
             slots = ui.FieldSlots()
-            action = "cancel" if status in ("open", "handling") else "reopen"
             st.markdown(f"**{t('sd_cancel') if action == 'cancel' else t('sd_reopen')}**")
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_other_note_{rid}")
             slots.here("note")
@@ -328,7 +343,7 @@ with tab[3]:
 
 if role in ui.SUPERVISOR_UP:
     with tab[4]:
-        month = ui.choose(t("month"), {m: m for m in ui.month_options(12, ui.local_today(site_id))}, "sd_month")
+        month = ui.month_picker("sd_month", today=ui.local_today(site_id))
         stats = ui.try_load(client.request_stats, site_id, month, default=None)
         if stats:
             m = st.columns(5)
@@ -341,20 +356,25 @@ if role in ui.SUPERVISOR_UP:
                           ("by_trade", "trade", t("sd_department")), ("by_building", None, t("sd_building"))]
             cols = st.columns(2)
             for n, (key, enum, caption) in enumerate(breakdowns):
-                data = pd.DataFrame([{caption: (label(enum, k) if enum else k), t("sd_count"): v}
-                                     for k, v in stats[key].items()])
+                data = pd.DataFrame([{caption: (label(enum, k) if enum and k else (k or t("sd_none_given"))),
+                                      t("sd_count"): int(v)} for k, v in stats[key].items()])
                 with cols[n % 2]:
                     st.markdown(f"**{t('sd_by')} · {caption}**")
                     if data.empty:
                         st.caption("—")
                         continue
-                    st.altair_chart(alt.Chart(data).mark_bar().encode(
-                        x=alt.X(f"{t('sd_count')}:Q"), y=alt.Y(f"{caption}:N", sort="-x", title=None),
-                        tooltip=[caption, t("sd_count")]).properties(height=max(100, 32 * len(data))),
-                        width="stretch")
+                    # whole requests: integer ticks only, labels beside the bars so none overlap
+                    bars = alt.Chart(data).encode(
+                        x=alt.X(f"{t('sd_count')}:Q", title=None,
+                                axis=alt.Axis(format="d", tickMinStep=1),
+                                scale=alt.Scale(domainMin=0, nice=True)),
+                        y=alt.Y(f"{caption}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+                        tooltip=[caption, t("sd_count")])
+                    st.altair_chart((bars.mark_bar() + bars.mark_text(align="left", dx=3).encode(
+                        text=f"{t('sd_count')}:Q")).properties(height=alt.Step(28)), width="stretch")
             st.markdown(f"**{t('sd_repeats')}**")
             if stats["repeat_units"]:
-                st.dataframe(pd.DataFrame([{
+                st.dataframe(ui.frame([{
                     t("sd_building"): r["building"], t("sd_unit"): r["unit"], t("sd_room"): r["room"],
                     t("sd_category"): label("req_category", r["category"]), t("sd_count"): r["count"],
                     t("sd_earlier"): r.get("earlier", 0),

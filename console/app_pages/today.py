@@ -45,16 +45,17 @@ if summary:
                  delta_color="off", delta_arrow="off")
     m2[1].metric(t("open_orders"), ws.get("open", "—"), delta=t("created_today_n", n=ws.get("created_today", 0)),
                  delta_color="off", delta_arrow="off")
-    m2[2].metric(t("overdue_orders"), ws.get("overdue", "—"),
+    m2[2].metric(t("overdue_orders"), ws.get("overdue", "—"), help=ui.figure_help("overdue"),
                  delta=t("escalated_n", n=ws.get("escalated", 0)) if ws.get("escalated") else None,
                  delta_color="inverse", delta_arrow="off")
     m2[3].metric(t("awaiting_revisit"), ws.get("awaiting_revisit", "—"),
                  delta=t("revisit_overdue_n", n=ws.get("revisit_overdue")) if ws.get("revisit_overdue") else None,
                  delta_color="inverse", delta_arrow="off")
     m3 = st.columns(4)
-    m3[0].metric(t("respond_sla") + t("last_30d"), ui.pct(sla.get("respond")))
-    m3[1].metric(t("resolve_sla") + t("last_30d"), ui.pct(sla.get("resolve")))
-    m3[2].metric(t("rework_rate") + t("this_month"), ui.pct(summary.get("rework_rate_month")))
+    m3[0].metric(t("respond_sla") + t("last_30d"), ui.pct(sla.get("respond")), help=ui.figure_help("respond_sla"))
+    m3[1].metric(t("resolve_sla") + t("last_30d"), ui.pct(sla.get("resolve")), help=ui.figure_help("resolve_sla"))
+    m3[2].metric(t("rework_rate") + t("this_month"), ui.pct(summary.get("rework_rate_month")),
+                 help=ui.figure_help("rework_rate"))
     m3[3].metric(t("points") + t("this_month"), ds.get("points", "—"),
                  delta=t("pending_appeals_n", n=ds.get("pending_appeals")) if ds.get("pending_appeals") else None,
                  delta_color="off", delta_arrow="off")
@@ -69,13 +70,13 @@ if zone_rows:
                        range=["#2e7d32", "#f9a825", "#c62828"])
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y(f"{t('zone')}:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-        x=alt.X(f"{t('count')}:Q", stack="zero", title=None),
+        x=alt.X(f"{t('count')}:Q", stack="zero", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color(f"{t('status')}:N", scale=colors, legend=alt.Legend(orient="top", title=None)),
         order=alt.Order("k:N"),
         tooltip=[t("zone"), t("status"), t("count")],
     ).properties(height=alt.Step(34))
     st.altair_chart(chart, width="stretch")
-    st.dataframe(pd.DataFrame([{t("zone"): zone_name(r), label("task_status", "done"): r.get("done", 0),
+    st.dataframe(ui.frame([{t("zone"): zone_name(r), label("task_status", "done"): r.get("done", 0),
                                 label("task_status", "due"): r.get("due", 0),
                                 label("task_status", "missed"): r.get("missed", 0)} for r in zone_rows]),
                  hide_index=True)
@@ -88,7 +89,7 @@ with left:
     page = ui.try_load(client.findings, site_id=site_id, status="open", limit=10, default=None) or {}
     items = page.get("items", [])
     if items:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             "#": f["id"],
             t("time"): ui.fmt_time(f.get("created_at"), f.get("site_id")),
             t("checkpoint"): pick(f.get("checkpoint") or {}, "name") or f.get("place") or "—",
@@ -114,7 +115,7 @@ with right:
                          t("title"): o.get("title"),
                          t("status"): label("wo_status", o.get("status")),
                          t("assignee"): ui.name_of(o.get("assignee")) if o.get("assignee") else t("unassigned")})
-        st.dataframe(pd.DataFrame(rows), hide_index=True,
+        st.dataframe(ui.frame(rows), hide_index=True,
                      column_config={"#": st.column_config.NumberColumn(width=48)})
         if ui.role() in ui.SUPERVISOR_UP:
             st.page_link("app_pages/work_orders.py", label=t("go_to", page=t("wo_title")),
@@ -129,7 +130,7 @@ if ui.role() in ui.DESK_ROLES:
     page = ui.try_load(client.escalated_requests, site_id=site_id, min_level=level, limit=10, default=None) or {}
     items = page.get("items", [])
     if items:
-        st.dataframe(pd.DataFrame([{
+        st.dataframe(ui.frame([{
             "#": r["id"], t("sd_received"): ui.fmt_time(r.get("received_at"), r.get("site_id")),
             t("sd_kind"): label("req_kind", r.get("kind")), t("sd_location"): r.get("location"),
             t("status"): label("req_status", r.get("status")), t("sd_level"): label("req_level", r.get("escalation_level")),

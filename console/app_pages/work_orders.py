@@ -7,15 +7,13 @@ import streamlit as st
 from console import ui
 from console.i18n import label, pick, t
 
-BOARD = ["open", "assigned", "accepted", "in_progress", "done"]
 PER_COLUMN = 30
-PRIORITIES = ["emergency", "normal", "planned"]
-TRADES = ["engineering", "cleaning", "security", "landscaping", "customer_service"]
-# which actions the console offers from which status (the API decides; a refusal is shown as is)
-SUPERVISOR_ACTIONS = {
-    "open": ["assign", "cancel"], "assigned": ["assign", "cancel"], "accepted": ["assign", "cancel"],
-    "in_progress": ["cancel"], "done": ["verify", "reopen"], "verified": ["reopen"], "cancelled": [],
-}
+# the board's columns: the statuses of orders still in hand (the API's own set)
+BOARD = ui.values("work_order_active")
+PRIORITIES = ui.values("priorities")
+TRADES = ui.values("trades")
+# actions a technician takes on the phone (accept, start, finish) are not offered here
+DESK_ACTIONS = ("assign", "verify", "reopen", "cancel")
 
 # who can be given an order; a supervisor may take any trade's order himself
 FIELD_ROLES = ("technician", "cleaner", "guard", "supervisor")
@@ -26,10 +24,12 @@ client = ui.client()
 
 def open_order(order_id):
     st.session_state["wo_open"] = order_id
+    st.query_params["order"] = str(order_id)  # a bookmark or a refresh opens the same order
 
 
 def close_order():
     st.session_state.pop("wo_open", None)
+    st.query_params.pop("order", None)
 
 
 def open_new():
@@ -135,7 +135,7 @@ def detail(order_id):
         badges.append(t("reopened_n", n=order["reopen_count"]))
     st.markdown(" · ".join(badges))
     if order.get("description"):
-        st.write(order["description"])
+        st.markdown(ui.plain(order["description"]))
 
     c = st.columns(4)
     c[0].metric(t("assignee"), ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned"))
@@ -152,7 +152,7 @@ def detail(order_id):
                 if ev.get("from_status") else label("wo_status", ev.get("to_status"))
             line = f"**{ui.fmt_time(ev.get('at'), site_id)}** · {who} · {label('wo_action', ev.get('action'))} · {move}"
             if ev.get("note"):
-                line += f"  \n> {ev['note']}"
+                line += f"  \n> {ui.note_text(ev['note'], system=not ev.get('actor'))}"
             st.markdown(line)
         if order.get("findings"):
             st.markdown(f"#### {t('linked_findings')}")
@@ -172,9 +172,8 @@ def detail(order_id):
                 if data:
                     cols[i % 3].image(data, width="stretch")
 
-    if ui.role() not in ui.SUPERVISOR_UP:
-        return
-    actions = SUPERVISOR_ACTIONS.get(order["status"], [])
+    # what this user may do now: the API's answer (its state machine and role rules), not a copy
+    actions = [a for a in order.get("allowed_actions", []) if a in DESK_ACTIONS]
     if not actions:
         st.caption(t("no_actions"))
         return
@@ -217,6 +216,8 @@ ok = st.session_state.pop("flash_ok", None)
 if ok:
     st.success(ok)
 
+if "wo_open" not in st.session_state and st.query_params.get("order", "").isdigit():
+    st.session_state["wo_open"] = int(st.query_params["order"])
 if st.session_state.get("wo_open"):
     detail(st.session_state["wo_open"])
     st.stop()
@@ -226,6 +227,8 @@ if st.session_state.get("wo_new"):
 
 st.button(t("wo_new"), on_click=open_new, icon=":material/add:", type="primary", key="wo_new_open")
 
+remember_filters = ui.url_state({"wo_site": int, "wo_zone": int, "wo_trade": str, "wo_priority": str,
+                                 "wo_overdue": bool})
 with st.container(border=True):
     f = st.columns([2, 2, 2, 2, 1.4], vertical_alignment="bottom")
     site_id = ui.site_picker("wo_site", container=f[0])
@@ -234,6 +237,7 @@ with st.container(border=True):
     priority = ui.enum_picker("priority", PRIORITIES, "wo_priority", container=f[3])
     overdue_only = f[4].toggle(t("overdue_only"), key="wo_overdue")
 
+remember_filters()
 filters = dict(site_id=site_id, zone_id=zone_id, trade=trade, priority=priority,
                overdue=True if overdue_only else None, limit=PER_COLUMN)
 columns = st.columns(len(BOARD))
@@ -245,7 +249,7 @@ for col, status in zip(columns, BOARD):
     for order in items:
         text, late = ui.order_countdown(order)
         with col.container(border=True):
-            st.markdown(f"**#{order['id']} {order.get('title')}**")
+            st.markdown(f"**#{order['id']} {ui.plain(order.get('title'))}**")
             who = ui.name_of(order.get("assignee")) if order.get("assignee") else t("unassigned")
             st.caption(f"{pick(order.get('zone') or {}, 'name') or '—'} · {label('trade', order.get('trade'))} · "
                        f"{who}")

@@ -9,6 +9,11 @@ from api.models import AuditLog, Deduction
 from tests.api.test_deductions import notice
 
 
+def col(header, zh):
+    """The index of the column whose header starts with ``zh`` (工号, 姓名, 合计（元）...)."""
+    return next(i for i, h in enumerate(header) if h and h.startswith(zh))
+
+
 def _fill_month(sup, org):
     notice(sup, org, staff="guard1", points=6)                       # extra fine tier
     notice(sup, org, staff="guard3", points=3, supervisor_shares=True)  # 70/30 with super1
@@ -45,9 +50,12 @@ def test_payroll_csv_totals_match_the_ledger_to_the_fen(login, org):
     assert r.status_code == 200 and r.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     header, body, total = rows[0], rows[1:-1], rows[-1]
-    assert header[1].startswith("姓名")
-    assert sum(Decimal(row[7]) for row in body) == Decimal(led["totals"]["total"]) == Decimal(total[7])
-    assert {row[0]: row[7] for row in body} == {ln["username"]: ln["total"] for ln in led["lines"]}
+    no, name, tot, problems = col(header, "工号"), col(header, "姓名"), col(header, "合计"), col(header, "问题")
+    assert sum(Decimal(row[tot]) for row in body) == Decimal(led["totals"]["total"]) == Decimal(total[tot])
+    assert {row[name]: row[tot] for row in body} == {ln["name"]: ln["total"] for ln in led["lines"]}
+    # the problem in words, not lobby:floor_clean
+    cleaner = next(row for row in body if row[no] in ("cleaner1", org["users"]["cleaner1"].employee_no))
+    assert "lobby:floor_clean" not in cleaner[problems] and "×3" in cleaner[problems]
 
 
 def test_payroll_xlsx_matches_the_ledger(login, org):
@@ -57,9 +65,11 @@ def test_payroll_xlsx_matches_the_ledger(login, org):
     r = sup.get(f"/ledger/2026-03/payroll.xlsx?site_id={site}")
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(r.data)).active
-    values = [row for row in ws.iter_rows(min_row=3, values_only=True) if row[0] and row[7] is not None]
+    header = [c.value for c in ws[2]]
+    no, tot = col(header, "工号"), col(header, "合计")
+    values = [row for row in ws.iter_rows(min_row=3, values_only=True) if row[no] and row[tot] is not None]
     led = sup.get(f"/ledger/2026-03?site_id={site}").get_json()
-    assert sum(Decimal(str(v[7])) for v in values) == Decimal(led["totals"]["total"])
+    assert sum(Decimal(str(v[tot])) for v in values) == Decimal(led["totals"]["total"])
 
 
 def test_posting_notice_is_printable_chinese_without_external_assets(login, org):
@@ -114,11 +124,26 @@ def test_payroll_shows_the_correction_of_a_closed_month_with_its_reason(login, o
     g1 = {ln["username"]: ln for ln in led["lines"]}["guard1"]
     assert g1["amount"] == "-5.00" and g1["correction"] == "-20.00" and g1["total"] == "-25.00"
     rows = list(csv.reader(io.StringIO(mgr.get(f"/ledger/{month}/payroll.csv?site_id={site}").data.decode("utf-8-sig"))))
-    assert rows[0][8].startswith("更正") and rows[0][9].startswith("更正说明")
-    guard = next(row for row in rows if row[0] == "guard1")
-    assert guard[7] == "-25.00" and guard[8] == "-20.00" and "correction of 2026-03" in guard[9]
+    h = rows[0]
+    guard = next(row for row in rows if row[col(h, "姓名")] == org["users"]["guard1"].name)
+    # the ¥5 given back for March's notice is a correction with its reason, not a bare -5.00 deduction
+    assert guard[col(h, "扣款")] == "0.00" and guard[col(h, "合计")] == "-25.00"
+    assert guard[col(h, "更正（元）")] == "-25.00"
+    reason = guard[col(h, "更正说明")]
+    assert "correction of 2026-03" in reason and f"撤销 2026-03 过失单 #{d['id']}（申诉成立）" in reason
     march = mgr.get(f"/ledger/2026-03?site_id={site}").get_json()
     assert march["totals"]["total"] == "45.00" and march["posting"] == []
     assert march["corrections"][0]["booked_in"] == month and march["corrections"][0]["extra_fine"] == "-20.00"
     page = mgr.get(f"/ledger/2026-03/posting.html?site_id={site}").get_data(as_text=True)
     assert "张伟" not in page
+
+
+def test_posting_notice_names_people_and_problems_in_words(login, org):
+    """Seed 004: 「凡扣分達5分(含5分)以上或同一問題發生三次(含三次)以上,對其違規情況實施公布張貼」 — a notice for the board, so real
+    names and the problem in words, never a login name or a problem key."""
+    sup = login("super1")
+    _fill_month(sup, org)
+    page = sup.get(f"/ledger/2026-03/posting.html?site_id={org['sites']['LHY'].id}").get_data(as_text=True)
+    assert org["users"]["cleaner1"].name in page and org["users"]["guard1"].name in page
+    assert "cleaner1" not in page and "guard1" not in page and "lobby:floor_clean" not in page
+    assert "同一问题发生 3 次" in page

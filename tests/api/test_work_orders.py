@@ -65,7 +65,7 @@ def test_full_lifecycle_with_after_photo_and_revisit_resolves_the_finding(login,
     r = sup.post("/work-orders", json={"finding_ids": [f.id]})
     assert r.status_code == 201, r.get_json()
     o = r.get_json()
-    assert o["title"] == "路灯不亮" and o["source"] == "finding" and o["assignee"]["username"] == "tech1"
+    assert o["title"].startswith("不合格：路灯不亮（") and o["source"] == "finding" and o["assignee"]["username"] == "tech1"
     assert Finding.get_by_id(f.id).status == "in_work"
     assert move(tech, o["id"], "accept").status_code == 200
     assert move(tech, o["id"], "start").status_code == 200
@@ -257,3 +257,41 @@ def test_reassigning_to_someone_of_another_site_is_refused(login, org):
     assert r.status_code == 422
     r = move(sup, o["id"], "assign", assignee_id=org["users"]["garden1"].id, note="改派")
     assert r.status_code == 200 and r.get_json()["assignee"]["username"] == "garden1"
+
+
+def test_history_finds_orders_of_any_status_by_number_place_person_and_text(login, org):
+    """Seed 002: 「做到事事有登記、有處理、有跟進、有關閉、有回訪」 — closed and cancelled orders stay findable."""
+    sup = login("super1")
+    a = make_order(sup, org, title="3 号楼水泵异响")
+    b = make_order(sup, org, title="车库照明", trade="cleaning")
+    move(sup, b["id"], "cancel", note="重复登记")
+    site = org["sites"]["LHY"].id
+
+    def ids(**q):
+        return [o["id"] for o in sup.get("/work-orders", query_string=dict(q, site_id=site)).get_json()["items"]]
+
+    assert ids(q="水泵") == [a["id"]]
+    assert ids(q=f"#{b['id']}") == [b["id"]] and ids(status="cancelled", q="车库") == [b["id"]]
+    assert a["id"] in ids(q=org["users"]["tech1"].name)  # by the assignee's real name
+    assert a["id"] in ids(q=org["zones"][("LHY", "A")].name)  # by the zone
+
+
+def test_history_exports_to_excel_in_words_and_prints_a_dispatch_note(login, org):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sup = login("super1")
+    o = make_order(sup, org, title="3 号楼水泵异响", priority="emergency")
+    r = sup.get("/work-orders/export.xlsx", query_string={"site_id": org["sites"]["LHY"].id, "q": "水泵"})
+    assert r.status_code == 200
+    ws = load_workbook(BytesIO(r.data)).active
+    header, row = [c.value for c in ws[1]], [c.value for c in ws[2]]
+    assert header[:3] == ["工单号", "登记时间", "片区"] and row[0] == o["id"]
+    assert "工程维修" in row and "已派单" in row and org["users"]["tech1"].name in row
+    assert "engineering" not in row and "assigned" not in row
+    page = sup.get(f"/work-orders/{o['id']}/print.html")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "派 工 单" in html and "3 号楼水泵异响" in html
+    assert "接单人签字" in html and "http://" not in html and "https://" not in html
+    assert login("tech1").get(f"/work-orders/{o['id']}/print.html").status_code == 403

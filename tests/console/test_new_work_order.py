@@ -84,7 +84,9 @@ def test_an_order_without_a_title_is_refused_next_to_the_field(console, console_
     at.button(key="wo_new_submit").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any("A title is needed" in e for e in errors)  # under the title field
+    # under the title field, in Chinese: the console sends Accept-Language and the API answers in it
+    assert any("需要填写标题" in e for e in errors)
+    assert not any("A title is needed" in e for e in errors)
     assert any("请更正" in e for e in errors)
     assert at.text_area(key="wo_new_description").value == ""  # still on the form, nothing lost
     assert len(api(console_api, "super1", "GET", "/work-orders", params={"limit": 200})["items"]) == before

@@ -1,6 +1,6 @@
 """Every console page, driven with Streamlit's AppTest against the real API with demo data."""
 import os
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,6 +8,7 @@ import requests
 
 from tests.console.conftest import submit_round
 from tests.live import free_port
+from console.ui import month_options
 
 
 def texts(at):
@@ -243,6 +244,7 @@ def test_ledger_shows_people_points_and_money(console, console_api, lamp_finding
     api(console_api, "super1", "POST", "/deductions", json={
         "finding_id": lamp_finding["id"], "points": 6, "client_id": "console-ledger-lamp"})
     at = console("manager1", "app_pages/deductions.py")
+    at.selectbox(key="ded_month").set_value(this_month()).run()
     page = texts(at)
     assert "马建国" in page  # tech1 answers for zone A's engineering
     ledger = api(console_api, "manager1", "GET", f"/ledger/{this_month()}", params={"site_id": 1})
@@ -254,7 +256,7 @@ def test_ledger_shows_people_points_and_money(console, console_api, lamp_finding
 
 def test_last_months_closed_ledger_shows_tiers_and_the_posting_list(console, console_api):
     at = console("manager1", "app_pages/deductions.py")
-    last_month = at.selectbox(key="ded_month").options[1]
+    last_month = month_options()[1]
     at.selectbox(key="ded_month").set_value(last_month).run()
     site_id = at.selectbox(key="ded_site").value
     ledger = api(console_api, "manager1", "GET", f"/ledger/{last_month}", params={"site_id": site_id})
@@ -289,7 +291,7 @@ def test_manager_decides_an_appeal_with_a_reason(console, console_api):
 def test_manager_closes_a_month(console, console_api):
     at = console("manager1")
     at.switch_page("app_pages/deductions.py").run()
-    quiet_month = at.selectbox(key="ded_month").options[3]  # the demo closed last month itself
+    quiet_month = month_options()[3]  # the demo closed last month itself
     at.selectbox(key="ded_month").set_value(quiet_month).run()
     at.checkbox(key="ded_close_confirm").check()
     submit(at, "ded_close")
@@ -320,15 +322,20 @@ def test_reports_chart_pass_rates_and_rank_the_zones(console, console_api, lamp_
     at = console("manager1", "app_pages/reports.py")
     assert len(at.get("vega_lite_chart")) >= 3  # pass rate by checklist, by zone, zone ranking (+ SLA bars)
     site_id = at.selectbox(key="rep_site").value
-    ranking = api(console_api, "manager1", "GET", "/reports/zone-ranking", params={"site_id": site_id})
+    month = at.selectbox(key="rep_rank_month").value
+    ranking = api(console_api, "manager1", "GET", "/reports/zone-ranking", params={"site_id": site_id, "month": month})
     table = at.dataframe[0].value
     assert table[table.columns[1]].tolist() == [z["name"] for z in ranking["zones"]]
-    overall = api(console_api, "manager1", "GET", "/reports/work-orders", params={"site_id": site_id})["overall"]
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    last = min(datetime.now(ZoneInfo("Asia/Shanghai")).date(), (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    overall = api(console_api, "manager1", "GET", "/reports/work-orders", params={
+        "site_id": site_id, "since": first.isoformat(), "until": last.isoformat()})["overall"]
     assert {m.label: m.value for m in at.metric}["已完成"] == str(overall["completed"])
     at.segmented_control(key="rep_wo_by").set_value("person").run()
     assert not at.exception
     people = api(console_api, "manager1", "GET", "/reports/work-orders",
-                 params={"site_id": site_id, "by": "person"})["groups"]
+                 params={"site_id": site_id, "by": "person", "since": first.isoformat(),
+                         "until": last.isoformat()})["groups"]
     assert all(p["name"] in texts(at) for p in people if p.get("name"))
 
 

@@ -16,6 +16,8 @@ def test_a_manager_records_a_warning_for_a_person_in_the_sanction_tier(console, 
         "problem_key": "green.untrimmed", "occurred_at": datetime.now(ZoneInfo("Asia/Shanghai")).isoformat()})
     at = console("manager1", "app_pages/deductions.py")
     at.selectbox(key="ded_site").set_value(lhy["id"]).run()
+    # this month, where the 13 points are (from the 1st to the 5th the page opens on last month)
+    at.selectbox(key="ded_month").set_value(datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")).run()
     at.selectbox(key="ded_sa_staff").set_value(staff["id"])
     at.selectbox(key="ded_sa_kind").set_value("warning")
     at.text_input(key="ded_sa_reason").input("管理处研究决定")

@@ -61,7 +61,7 @@ def test_a_call_without_what_happened_is_refused_next_to_the_field(console, cons
     at.text_input(key="sd_new_owner_phone").input("13700006655")
     at.text_input(key="sd_new_building").input("1")
     submit(at, "sd_new")
-    assert "Write down what happened." in texts(at)
+    assert "请写明发生了什么。" in texts(at)  # the API's field error, in Chinese
     assert by_phone(console_api, "6655") == []
 
 

@@ -43,7 +43,8 @@ class Row:
     and how to build its path, query and body for a site (``own``/``other``/``missing``)."""
 
     def __init__(self, who, ok=(200,), denied=(403,), query=None, body=None, path=None, files=None,
-                 fresh_token=False, writes=True, sited=None):
+                 fresh_token=False, writes=True, sited=None, form=False):
+        self.form = form  # the body goes as an HTML form post (a browser's login)
         self.who = set(who)
         self.ok = set(ok)
         self.denied = set(denied)
@@ -94,6 +95,9 @@ MATRIX = {
     "POST /auth/login": Row(EVERYONE, ok=(200,), sited=False,
                             body=lambda w: {"username": w["username"], "password": w["password"]}),
     "POST /auth/logout": Row(EVERYONE, ok=(204,), fresh_token=True),
+    "POST /auth/session": Row(EVERYONE, ok=(303,), sited=False, form=True,
+                              body=lambda w: {"username": w["username"], "password": w["password"],
+                                              "next": "http://localhost/"}),
     "GET /me": Row(EVERYONE),
     "GET /sites": Row(EVERYONE),
     "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
@@ -144,6 +148,8 @@ MATRIX = {
         {"cleaner"} | SUP_UP, ok=(200, 409, 422), path={"order_id": "work_order"}, denied=(403, 404),
         body=lambda w: {"action": "accept", "note": "收到"}),
     "POST /work-orders/escalate": Row(SUP_UP, writes=False),  # nothing overdue: nothing to audit
+    "GET /work-orders/export.xlsx": Row(SUP_UP, query=q_site),
+    "GET /work-orders/{order_id}/print.html": Row(SUP_UP, path={"order_id": "work_order"}, denied=(403, 404)),
     "GET /deductions": Row(EVERYONE, query=q_site),
     "POST /deductions": Row(SUP_UP, ok=(201,), body=deduction),
     "GET /deductions/{deduction_id}": Row({"guard"} | SUP_UP, path={"deduction_id": "deduction"},
@@ -181,6 +187,34 @@ MATRIX = {
         "category": "dedication", "points": 1, "note": "主动协助业主"}),
     "GET /performance/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
     "POST /performance/{month}/publish": Row(SUP_UP, ok=(200, 409), path={"month": "2020-03"}, query=q_site),
+    # complaints (003): validity, reply in kind, the incoming-mail register, the general property manager.
+    # The world's request is a phone repair, open: judging/replying/referring a non-complaint is a 409.
+    "POST /requests/{request_id}/validity": Row(DESK, ok=(200, 409), path={"request_id": "request"},
+                                                body=lambda w: {"valid": True, "reason": "合同范围内"}),
+    "POST /requests/{request_id}/reply": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+                                             body=lambda w: {"method": "call", "text": "已致电"}),
+    "POST /requests/{request_id}/incoming-mail": Row(DESK, ok=(201, 409), path={"request_id": "request"},
+                                                     body=lambda w: {"sender": "业主", "subject": "来函",
+                                                                     "reported_to": "总经理"}),
+    "POST /requests/{request_id}/general-manager": Row(DESK, ok=(200, 403, 409), path={"request_id": "request"},
+                                                       body=lambda w: {"reason": "超出权限"}),
+    "GET /incoming-mail": Row(DESK, query=q_site),
+    "GET /complaints/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /reports/repair-revisits": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /reports/repair-revisits.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /repair-revisits/referrals": Row(SUP_UP, query=q_site),
+    # root causes and corrective/preventive actions (004 4.1.6); the world has no action with this id
+    "GET /corrective-actions/analysis": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /corrective-actions": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "POST /corrective-actions": Row(SUP_UP, ok=(201,), body=lambda w: {
+        "site_id": w["site"], "month": MONTH, "source_kind": "fault_notices", "source_ref": "lobby.floor",
+        "root_cause": "保洁频次不足", "action": "高峰前加扫一次", "kind": "preventive", "owner_id": w["staff"],
+        "due_date": (NOW + timedelta(days=7)).date().isoformat()}),
+    "POST /corrective-actions/{action_id}/done": Row(EVERYONE, ok=(404,), path={"action_id": 999999}, sited=False,
+                                                     denied=(404,), body=lambda w: {"note": "已完成"}),
+    "POST /corrective-actions/{action_id}/verify": Row(SUP_UP, ok=(404,), path={"action_id": 999999}, sited=False,
+                                                       body=lambda w: {"effective": True, "note": "抽查有效"}),
+    "GET /corrective-actions/report.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
     "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
                                         denied=(403,)),
@@ -190,6 +224,7 @@ MATRIX = {
     "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
     "GET /reports/work-orders": Row(SUP_UP, query=q_site),
     "GET /reports/zone-ranking": Row(SUP_UP, query=q_site),
+    "GET /reports/rounds.html": Row(SUP_UP, query=q_site),
     "GET /requests": Row(DESK, query=q_site),
     "POST /requests": Row(DESK, ok=(201,), body=service_request),
     "GET /requests/{request_id}": Row(DESK, path={"request_id": "request"}),
@@ -204,6 +239,7 @@ MATRIX = {
     "GET /requests/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /requests/stats.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
     "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
+    "GET /vocabulary": Row(EVERYONE),  # labels and state machines: no secret either
     "GET /users": Row({"service"} | SUP_UP, query=q_site),
     "GET /audit": Row(MGR_UP, query=q_site),
     # the official holiday schedule is national: no site; everyone reads it, managers enter it
@@ -390,7 +426,9 @@ def _call(shared, role, key, row, w):
     kw = {}
     if row.query:
         kw["query_string"] = row.query(w)
-    if row.body:
+    if row.body and row.form:
+        kw["data"] = row.body(dict(w, username=ROLE_USERS[role]))
+    elif row.body:
         kw["json"] = row.body(dict(w, username=ROLE_USERS[role]))
     if row.files:
         import io
@@ -398,7 +436,7 @@ def _call(shared, role, key, row, w):
         kw["data"] = {"file": (io.BytesIO(jpeg_bytes(uuid.uuid4().int % 10**9)), "p.jpg"), "site_id": str(w["site"])}
         kw["content_type"] = "multipart/form-data"
     headers = {"Authorization": f"Bearer {api.token}"}
-    if key == "POST /auth/login":
+    if key in ("POST /auth/login", "POST /auth/session"):
         headers = {}
     return shared.client.open("/api/v1" + path, method=method, headers=headers, **kw)
 

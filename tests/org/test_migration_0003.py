@@ -14,9 +14,14 @@ def _wipe(url):
         db.execute_sql("CREATE SCHEMA public")
 
 
+MINE = ("site", "zone", "user", "checkpoint", "building", "unit")
+
+
 def _schema():
     out = {}
     for m in ALL_MODELS:
+        if m._meta.table_name not in MINE:
+            continue  # the other tables are other migrations' business (and day one's schema test's)
         t = m._meta.table_name
         cols = sorted((c.name, c.data_type.upper().split("(")[0], c.null) for c in db.get_columns(t))
         idx = sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(t))
@@ -94,5 +99,5 @@ def test_employee_numbers_and_tags_are_unique_where_set_and_the_step_can_be_undo
     from api.migrations import applied
     later = [n for n in applied() if n > "0003_org"]
     assert migrate_down(len(later) + 1)[-1] == "0003_org"
-    assert "building" not in db.get_tables()
+    assert "building" not in db.get_tables() and "employee_no" not in [c.name for c in db.get_columns("user")]
     assert migrate_up() == ["0003_org"] + later

@@ -218,3 +218,15 @@ def test_a_guard_imported_from_the_example_sheet_gets_tasks_and_walks_a_round(lo
             "finished_at": now.isoformat(), "results": [{"item_key": i["key"], "status": "pass"} for i in items]}
     r = client.post("/api/v1/inspections", json=body, headers=headers)
     assert r.status_code == 201, r.get_json()
+
+
+def test_a_row_error_names_the_column_where_the_file_has_it(login, org):
+    """Columns may come in any order and some may be left out: the error points at this file's column."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["所属片区 Zone code", "楼栋名称 Name", "场所编号 Site code", "楼栋编号 Building code"])
+    ws.append(["NOPE", "9栋", "LHY", "9"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = _upload(login("manager1"), "buildings", buf.getvalue())
+    assert [(e["row"], e["column"], e["field"]) for e in r.get_json()["errors"]["rows"]] == [(2, "A", "zone_code")]

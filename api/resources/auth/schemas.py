@@ -9,6 +9,11 @@ class LoginIn(StrictSchema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
 
 
+class SessionIn(LoginIn):
+    next = fields.String(load_default="", validate=validate.Length(max=2000), metadata={
+        "description": "Where to send the browser afterwards: a page of this host (any port), e.g. the console."})
+
+
 class UserOut(OutSchema):
     id = fields.Integer()
     username = fields.String()

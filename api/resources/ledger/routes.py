@@ -75,7 +75,8 @@ class PayrollCsv(MethodView):
     def get(self, args, month):
         """The month's payroll deductions as CSV (opens in Excel with Chinese intact)."""
         site, ledger = _ledger(month, args)
-        return _file(exports.payroll_csv(ledger), "text/csv; charset=utf-8", f"payroll-{site.code}-{month}.csv")
+        ctx = exports.payroll_context(site, month, ledger, current_policy())
+        return _file(exports.payroll_csv(ledger, ctx), "text/csv; charset=utf-8", f"payroll-{site.code}-{month}.csv")
 
 
 @blp.route("/<string:month>/payroll.xlsx")
@@ -86,7 +87,8 @@ class PayrollXlsx(MethodView):
     def get(self, args, month):
         """The month's payroll deductions as an Excel workbook."""
         site, ledger = _ledger(month, args)
-        return _file(exports.payroll_xlsx(ledger),
+        ctx = exports.payroll_context(site, month, ledger, current_policy())
+        return _file(exports.payroll_xlsx(ledger, ctx),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"payroll-{site.code}-{month}.xlsx")
 
@@ -98,5 +100,7 @@ class Posting(MethodView):
                   content_type="text/html")
     def get(self, args, month):
         """The printable public-posting notice (违规公布) for the month."""
-        _site, ledger = _ledger(month, args)
-        return Response(exports.posting_html(ledger, current_policy()), mimetype="text/html")
+        site, ledger = _ledger(month, args)
+        policy = current_policy()
+        return Response(exports.posting_html(ledger, policy, exports.payroll_context(site, month, ledger, policy)),
+                        mimetype="text/html")

@@ -73,6 +73,9 @@ class ComplaintPolicyOut(OutSchema):
 class ZoneRankingPolicyOut(OutSchema):
     pass_rate_weight = fields.Integer()
     on_time_weight = fields.Integer()
+    rework_weight = fields.Integer()
+    complaint_weight = fields.Integer()
+    complaint_allowance = fields.Integer()
 
 
 class PresencePolicyOut(OutSchema):

@@ -83,6 +83,13 @@ class PassRateOut(OutSchema):
     series = fields.List(fields.Nested(PassRatePoint))
 
 
+class ScorePart(OutSchema):
+    key = fields.String(metadata={"description": "pass_rate, on_time, rework or complaints"})
+    value = fields.Float(allow_none=True)
+    weight = fields.Integer()
+    points = fields.Float(allow_none=True)
+
+
 class ZoneRankOut(OutSchema):
     rank = fields.Integer()
     zone_id = fields.Integer()
@@ -98,7 +105,13 @@ class ZoneRankOut(OutSchema):
     orders_on_time_rate = fields.Float(allow_none=True)
     orders_overdue = fields.Integer()
     orders_reopened = fields.Integer()
+    orders_due = fields.Integer(metadata={"description": "Orders counted for the on-time rate"})
+    orders_late = fields.Integer()
+    rework_rate = fields.Float(allow_none=True)
+    complaints = fields.Integer()
     deduction_points = fields.Integer()
+    components = fields.List(fields.Nested(ScorePart), metadata={
+        "description": "The score's parts: value 0–1, policy weight, points out of the 100"})
 
 
 class ZoneRankingOut(OutSchema):
@@ -120,8 +133,14 @@ class WorkOrderFigures(OutSchema):
     cancelled = fields.Integer()
     reopened = fields.Integer()
     completed = fields.Integer()
-    respond_sla = fields.Float(allow_none=True, metadata={"description": "Accepted by respond_by ÷ accepted"})
-    resolve_sla = fields.Float(allow_none=True, metadata={"description": "Done by resolve_by ÷ done"})
+    respond_sla = fields.Float(allow_none=True, metadata={
+        "description": "Accepted by respond_by ÷ (accepted + never accepted and past respond_by)"})
+    resolve_sla = fields.Float(allow_none=True, metadata={
+        "description": "Done by resolve_by ÷ (done + open and past resolve_by)"})
+    respond_counted = fields.Integer(metadata={"description": "The respond_sla denominator"})
+    respond_late = fields.Integer()
+    resolve_counted = fields.Integer(metadata={"description": "The resolve_sla denominator"})
+    resolve_late = fields.Integer()
     mean_respond_hours = fields.Float(allow_none=True)
     mean_resolve_hours = fields.Float(allow_none=True, metadata={"description": "MTTR: created to done"})
     rework_rate = fields.Float(allow_none=True, metadata={"description": "Reopened ÷ completed (返修率)"})
@@ -134,3 +153,8 @@ class WorkOrderReportOut(OutSchema):
     by = fields.String()
     overall = fields.Nested(WorkOrderFigures, allow_none=True)
     groups = fields.List(fields.Nested(WorkOrderFigures))
+
+
+class RoundsReportArgs(QuerySchema):
+    site_id = fields.Integer()
+    date = fields.Date(validate=DAY, metadata={"description": "Local day; default today at the site."})

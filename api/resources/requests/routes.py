@@ -232,6 +232,10 @@ class Revisit(MethodView):
             before = _snapshot(req)
             rq.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
             audit("request.revisit", "request", req.id, req.site_id, before=before, after=_snapshot(req))
+            if not data["satisfied"]:  # seed 002: 及时将信息传递给维修部门负责人
+                from api.domain.complaints import pass_to_department_heads
+
+                pass_to_department_heads(req, g.user, data.get("note", ""))
         return _detail(request_id)
 
 

@@ -54,14 +54,14 @@ class RequestListArgs(QuerySchema, PageArgs):
     phone_last4 = fields.String(validate=validate.Regexp(r"^\d{4}$", error="The phone's last four digits."))
     overdue = fields.Boolean()
     escalated = fields.Boolean()
-    min_level = fields.Integer(validate=validate.Range(min=1, max=2), metadata={
+    min_level = fields.Integer(validate=validate.Range(min=1, max=3), metadata={
         "description": "Escalated to at least this level (1 supervisor, 2 deputy GM)."})
     revisit_due = fields.Boolean(metadata={"description": "Completed, waiting for the owner's revisit."})
 
 
 class RequestEscalatedArgs(QuerySchema, PageArgs):
     site_id = fields.Integer()
-    min_level = fields.Integer(load_default=1, validate=validate.Range(min=1, max=2))
+    min_level = fields.Integer(load_default=1, validate=validate.Range(min=1, max=3))
 
 
 class RequestRevisitDueArgs(QuerySchema, PageArgs):
@@ -129,6 +129,9 @@ class RequestOut(OutSchema):
     channel = fields.String()
     category = fields.String()
     category_name = fields.Function(lambda r: rq.CATEGORY_NAMES.get(r.category, r.category))
+    allowed_actions = fields.Function(
+        lambda r: rq.allowed_actions(r.status, g.user.role) if g.get("user") else [],
+        metadata={"description": "What the caller may do to this request now (state machine and role rules)."})
     owner_name = fields.Function(lambda r: r.owner_name if _reveal(r) else rq.mask_name(r.owner_name))
     owner_phone = fields.Function(lambda r: r.owner_phone if _reveal(r) else rq.mask_phone(r.owner_phone))
     owner_masked = fields.Function(lambda r: not _reveal(r))

@@ -1,5 +1,8 @@
 """Work orders: create from findings or by hand, list with deadlines, move through the lifecycle."""
-from flask import g
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Response, g, render_template
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from peewee import JOIN
@@ -7,7 +10,9 @@ from peewee import JOIN
 from api.audit import audit
 from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
 from api.db import lock_key, relock, write_tx
-from api.domain import workorders as wo
+from api.domain import exports, workorders as wo
+from api.domain.policy import current_policy
+from api.domain.reports import local_range
 from api.errors import Invalid, NotFound
 from api.idempotency import idempotent
 from api.models import Finding, User, WorkOrder, Zone, utcnow
@@ -47,6 +52,46 @@ def _earlier(client_id):
     return None
 
 
+def _listed(args, sites):
+    """The orders a list or an export asks for (filters, search, registration days), newest first."""
+    now = utcnow()
+    q = (WorkOrder.select(WorkOrder, User, Zone)
+         .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
+         .switch(WorkOrder).join(Zone, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.zone == Zone.id), attr="zone")
+         .where(WorkOrder.site.in_(sites)))
+    q = wo.field_staff_filter(q, g.user)
+    status = args.get("status")
+    if status == "active":
+        q = q.where(WorkOrder.status.in_(wo.ACTIVE))
+    elif status:
+        q = q.where(WorkOrder.status == status)
+    for key, field in (("priority", WorkOrder.priority), ("zone_id", WorkOrder.zone),
+                       ("assignee_id", WorkOrder.assignee), ("trade", WorkOrder.trade)):
+        if args.get(key) is not None:
+            q = q.where(field == args[key])
+    if args.get("overdue") is True:
+        q = q.where(wo.overdue_condition(now))
+    elif args.get("overdue") is False:
+        q = q.where(~wo.overdue_condition(now))
+    if args.get("escalated") is not None:
+        q = q.where((WorkOrder.escalation_level > 0) if args["escalated"] else (WorkOrder.escalation_level == 0))
+    if args.get("revisit_due"):
+        q = q.where((WorkOrder.status == "done"))
+    text = (args.get("q") or "").strip()
+    if text:
+        number = text.lstrip("#")
+        match = (WorkOrder.title.contains(text) | WorkOrder.description.contains(text)
+                 | Zone.name.contains(text) | User.name.contains(text))
+        q = q.where((WorkOrder.id == int(number)) | match if number.isdigit() and len(number) < 10 else match)
+    if args.get("since") or args.get("until"):
+        tz = ZoneInfo(current_policy()["timezone"])
+        first = args.get("since") or date(2000, 1, 1)
+        last = args.get("until") or date(2999, 12, 31)
+        start, end = local_range(first, last, tz)
+        q = q.where((WorkOrder.created_at >= start) & (WorkOrder.created_at < end))
+    return q
+
+
 @blp.route("")
 class WorkOrders(MethodView):
     @blp.arguments(WorkOrderListArgs, location="query")
@@ -54,30 +99,7 @@ class WorkOrders(MethodView):
     def get(self, args):
         """Work orders of the caller's sites, newest first (field staff see only their own)."""
         sites = sites_in_scope(args.get("site_id"))
-        now = utcnow()
-        q = (WorkOrder.select(WorkOrder, User, Zone)
-             .join(User, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.assignee == User.id), attr="assignee")
-             .switch(WorkOrder).join(Zone, join_type=JOIN.LEFT_OUTER, on=(WorkOrder.zone == Zone.id), attr="zone")
-             .where(WorkOrder.site.in_(sites)))
-        q = wo.field_staff_filter(q, g.user)
-        status = args.get("status")
-        if status == "active":
-            q = q.where(WorkOrder.status.in_(wo.ACTIVE))
-        elif status:
-            q = q.where(WorkOrder.status == status)
-        for key, field in (("priority", WorkOrder.priority), ("zone_id", WorkOrder.zone),
-                           ("assignee_id", WorkOrder.assignee), ("trade", WorkOrder.trade)):
-            if args.get(key) is not None:
-                q = q.where(field == args[key])
-        if args.get("overdue") is True:
-            q = q.where(wo.overdue_condition(now))
-        elif args.get("overdue") is False:
-            q = q.where(~wo.overdue_condition(now))
-        if args.get("escalated") is not None:
-            q = q.where((WorkOrder.escalation_level > 0) if args["escalated"] else (WorkOrder.escalation_level == 0))
-        if args.get("revisit_due"):
-            q = q.where((WorkOrder.status == "done"))
-        rows, cursor = paginate_desc_by_id(q, WorkOrder.id, args["limit"], args.get("cursor"))
+        rows, cursor = paginate_desc_by_id(_listed(args, sites), WorkOrder.id, args["limit"], args.get("cursor"))
         return {"items": rows, "next_cursor": cursor}
 
     @idempotent
@@ -122,6 +144,35 @@ class WorkOrders(MethodView):
             for o in orders:
                 audit("work_order.create", "work_order", o.id, o.site_id, after=_snapshot(o))
         return _created(orders)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/export.xlsx")
+class Export(MethodView):
+    @blp.arguments(WorkOrderListArgs, location="query")
+    @blp.response(200, description="Excel workbook: one row per order, in words.", content_type=XLSX)
+    def get(self, args):
+        """The orders a list asks for (any status, search, days) as an Excel workbook (at most 5,000)."""
+        require_role(*SUPERVISOR_UP)
+        sites = sites_in_scope(args.get("site_id"))
+        rows = list(_listed(args, sites).order_by(WorkOrder.id.desc()).limit(5000))
+        tz = ZoneInfo(current_policy()["timezone"])
+        return Response(exports.work_orders_xlsx(rows, tz), mimetype=XLSX, headers={
+            "Content-Disposition": "attachment; filename=work-orders.xlsx", "Cache-Control": "no-store"})
+
+
+@blp.route("/<int:order_id>/print.html")
+class Print(MethodView):
+    @blp.response(200, description="A printable dispatch note (派工单) for teams without phones.",
+                  content_type="text/html")
+    def get(self, order_id):
+        """The order as a printable 派工单: what, where, deadlines, and room for signatures."""
+        require_role(*SUPERVISOR_UP)
+        order = get_visible(WorkOrder, order_id, "work order")
+        return Response(render_template("work_order_print.html", **exports.work_order_sheet(order)),
+                        mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @blp.route("/escalate")

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from api.domain.deadlines import overdue_kind, seconds_left
 from api.domain.policy import PRIORITIES, TRADES
-from api.domain.workorders import STATUS_NAMES, TRANSITIONS
+from api.domain.workorders import STATUS_NAMES, TRANSITIONS, allowed_actions
 from api.models import WORK_ORDER_STATUSES, WorkOrderEvent, utcnow
 from api.pagination import PageArgs
 from api.resources.common import OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
@@ -38,6 +38,11 @@ class WorkOrderListArgs(QuerySchema, PageArgs):
     assignee_id = fields.Integer()
     trade = fields.String(validate=validate.OneOf(TRADES))
     revisit_due = fields.Boolean(metadata={"description": "Done orders waiting for their revisit."})
+    q = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Search: an order number (12 or #12), or words in the title, description, zone or "
+                       "assignee's name."})
+    since = fields.Date(metadata={"description": "Registered on or after this local day (site time)."})
+    until = fields.Date(metadata={"description": "Registered on or before this local day (site time)."})
 
 
 class TransitionIn(StrictSchema):
@@ -76,6 +81,9 @@ class WorkOrderOut(OutSchema):
     priority = fields.String()
     status = fields.String()
     status_name = fields.Function(lambda o: STATUS_NAMES.get(o.status, o.status))
+    allowed_actions = fields.Function(
+        lambda o: allowed_actions(o.status, g.user.role, g.user.id, o.assignee_id) if g.get("user") else [],
+        metadata={"description": "What the caller may do to this order now (state machine and role rules)."})
     source = fields.String()
     request_id = fields.Integer(allow_none=True)
     assignee = fields.Nested(WorkOrderPersonRef, allow_none=True)
