@@ -1,6 +1,7 @@
 """Who is calling: password hashing, bearer tokens, login throttling, role and site checks."""
 import hashlib
 import secrets
+import threading
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -20,13 +21,20 @@ SUPERVISOR_UP = ("supervisor", "manager", "admin")
 MANAGER_UP = ("manager", "admin")
 
 
+# each Argon2 hash takes 64 MiB: with threaded workers, logins take turns two at a time per
+# process, so a burst of logins cannot take a gigabyte
+_KDF_TURNS = threading.BoundedSemaphore(2)
+
+
 def hash_password(password):
-    return _hasher.hash(password)
+    with _KDF_TURNS:
+        return _hasher.hash(password)
 
 
 def check_password(user, password):
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        with _KDF_TURNS:
+            return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -21,6 +21,7 @@ import io
 import os
 import re
 import struct
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -590,6 +591,9 @@ def watermark_lines(*, taken_at, created_at, site, user):
     return tuple(lines)
 
 
+# decodes take turns two at a time per process: the cores are two, and sixteen threads decoding
+# at once would only hold sixteen photos' buffers in memory
+DECODE_TURNS = threading.BoundedSemaphore(2)
 _SITES = {}  # site id -> (row, read at): watermarks only; a renamed site shows within a minute
 
 
@@ -630,8 +634,9 @@ def ingest_photo(data, *, user, site_ids, storage, max_pixels=60_000_000, now=No
         return existing, False
     now = now or utcnow()
     site = _site(site_ids[0]) if site_ids else None
-    processed = process_photo(data, max_pixels=max_pixels, pid=pid, watermark=lambda taken: watermark_lines(
-        taken_at=taken or client_taken_at, created_at=now, site=site, user=user))
+    with DECODE_TURNS:
+        processed = process_photo(data, max_pixels=max_pixels, pid=pid, watermark=lambda taken: watermark_lines(
+            taken_at=taken or client_taken_at, created_at=now, site=site, user=user))
     info = processed.info
     taken_at = info.taken_at or client_taken_at
     lat, lon = (info.gps_lat, info.gps_lon) if info.gps_lat is not None else (client_gps or (None, None))

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from api.db import db, write_tx
 from api.sql import get_where, insert, statement, table
-from api.domain.photos import ingest_photo, link_sites
+from api.domain.photos import ingest_photo, link_sites, photo_sites
 from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import Photo, PhotoUpload, utcnow
 
@@ -43,12 +43,22 @@ def _have(folder, upload):
         return 0
 
 
-def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None):
-    """(upload or None, photo or None, created). A photo with these bytes already stored is
-    linked to ``site_ids`` and returned (nothing to send); else this phone's upload of these
-    bytes, new or resumed (the unique (user, sha256) index decides between two starts at once)."""
-    sha256 = sha256.lower()
+def _stored_and_seen(sha256, site_ids):
+    """The photo with these bytes if one of ``site_ids`` already sees it. A photo only another
+    site sees is not handed over for knowing its hash: its bytes must be sent (and match)."""
     photo = get_where(Photo, Photo.id, sha256)
+    if photo is not None and photo_sites([sha256], site_ids):
+        return photo
+    return None
+
+
+def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None, seen_by=None):
+    """(upload or None, photo or None, created). A photo with these bytes already stored, and
+    seen by one of the caller's sites (``seen_by``), is linked to ``site_ids`` and returned
+    (nothing to send); else this phone's upload of these bytes, new or resumed (the unique
+    (user, sha256) index decides between two starts at once)."""
+    sha256 = sha256.lower()
+    photo = _stored_and_seen(sha256, seen_by or site_ids)
     if photo is not None:
         link_sites(sha256, site_ids)
         return None, photo, False
@@ -73,6 +83,65 @@ def upload_of(upload_id, user):
     if upload is None or upload.user_id != user.id:
         raise NotFound("No such upload.")
     return upload
+
+
+def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage, max_pixels, audit_fn=None,
+              taken_at=None, gps=None):
+    """The whole photo in one request, named by its SHA-256: the phone's first try on any signal.
+    Returns ``(photo, created)``; a photo one of the caller's sites already sees answers at once.
+
+    The body is hashed while it streams to disk (never hashed twice), and no upload is recorded
+    at all when it arrives whole (the fast path). When the connection drops mid-body, what arrived becomes a resumable upload of these
+    bytes (``POST /photos/uploads`` then finds it at its offset)."""
+    sha256 = sha256.lower()
+    photo = _stored_and_seen(sha256, seen_by)
+    if photo is not None:
+        link_sites(sha256, site_ids)
+        return photo, False
+    hasher = hashlib.sha256()
+    got = 0
+    segment = os.path.join(folder, f"put-{secrets.token_hex(8)}.seg")
+    try:
+        # to disk as it arrives, not held in memory: sixteen threads of slow phones hold nothing
+        with open(segment, "wb") as fh:
+            while got < length:
+                piece = read(min(_PIECE, length - got))
+                if not piece:
+                    break
+                fh.write(piece)
+                hasher.update(piece)
+                got += len(piece)
+        if got < length:
+            if got:
+                _keep_partial(user=user, sha256=sha256, size_bytes=length, site_ids=site_ids, segment=segment,
+                              got=got, folder=folder, taken_at=taken_at, gps=gps)
+            raise Invalid({"body": ["The photo arrived in part: resume it with POST /photos/uploads."]},
+                          location="body")
+        if hasher.hexdigest() != sha256:
+            raise Invalid({"file": ["The bytes received do not match the SHA-256 given: start the upload again."]},
+                          message="The bytes received do not match the SHA-256 given.", location="files")
+        with open(segment, "rb") as fh:  # from the page cache, once the whole photo is in
+            data = fh.read()
+        return ingest_photo(data, user=user, site_ids=site_ids, storage=storage, max_pixels=max_pixels,
+                            audit_fn=audit_fn, pid=sha256, original_path=segment, client_taken_at=taken_at,
+                            client_gps=gps)
+    finally:
+        if os.path.exists(segment):
+            os.unlink(segment)
+
+
+def _keep_partial(*, user, sha256, size_bytes, site_ids, segment, got, folder, taken_at, gps):
+    """The first bytes of a dropped whole-photo request, kept as a resumable upload."""
+    try:
+        upload, photo, _created = start_upload(user=user, sha256=sha256, size_bytes=size_bytes,
+                                               site_ids=site_ids, taken_at=taken_at, gps=gps)
+    except Invalid:
+        return
+    if upload is not None and photo is None and offset_of(upload, folder) == 0:
+        try:
+            _join(upload, folder, segment, 0, got)
+        except Conflict:
+            pass
 
 
 def offset_of(upload, folder):

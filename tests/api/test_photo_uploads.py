@@ -187,9 +187,68 @@ def test_what_arrived_before_the_connection_dropped_is_kept_and_the_rest_resumes
     upload_id = start(guard, data).get_json()["id"]
     cut = 150_000
     guard.client.patch(f"/api/v1/photos/uploads/{upload_id}", input_stream=io.BytesIO(data[:cut]),
-                       headers={"Authorization": f"Bearer {guard.token}", "Upload-Offset": "0",
-                                "Content-Length": str(len(data))})
+                       headers={"Authorization": f"Bearer {guard.token}", "Upload-Offset": "0"},
+                       environ_overrides={"CONTENT_LENGTH": str(len(data))})  # announced whole, cut short
     resumed = start(guard, data).get_json()
     assert resumed["id"] == upload_id and resumed["offset"] == cut
     last = patch(guard, upload_id, cut, data[cut:]).get_json()
     assert last["complete"] and guard.get(last["photo"]["urls"]["original"]).data == data
+
+
+# --- the whole photo in one request: PUT /photos/{sha256} ---------------------------------------
+
+def put(api, data, sha=None, **query):
+    return api.client.put(f"/api/v1/photos/{sha or hashlib.sha256(data).hexdigest()}", data=data,
+                          query_string=query, headers={"Authorization": f"Bearer {api.token}",
+                                                       "Content-Type": "application/octet-stream"})
+
+
+def test_a_whole_photo_put_under_its_hash_is_stored_once_byte_for_byte(login, app):
+    guard = login("guard1")
+    data = jpeg_bytes(size=(1600, 1200), exif=camera_exif(6))
+    first, again = put(guard, data), put(guard, data)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["id"] == hashlib.sha256(data).hexdigest() == again.get_json()["id"]
+    assert guard.get(first.get_json()["urls"]["original"]).data == data
+    assert Photo.select().count() == 1 and PhotoUpload.select().count() == 0
+    assert AuditLog.select().where(AuditLog.action == "photo.upload").count() == 1
+    assert not [f for f in media_files(app) if not f.startswith(("originals/", "thumbs/"))]
+
+
+def test_a_put_cut_short_resumes_as_an_upload_from_the_bytes_that_arrived(login):
+    import io
+
+    guard = login("guard1")
+    data = noisy_jpeg()
+    sha = hashlib.sha256(data).hexdigest()
+    guard.client.put(f"/api/v1/photos/{sha}", input_stream=io.BytesIO(data[:120_000]),
+                     headers={"Authorization": f"Bearer {guard.token}"},
+                     environ_overrides={"CONTENT_LENGTH": str(len(data))})  # announced whole, cut short
+    resumed = start(guard, data).get_json()
+    assert resumed["offset"] == 120_000
+    last = patch(guard, resumed["id"], 120_000, data[120_000:]).get_json()
+    assert last["complete"] and guard.get(last["photo"]["urls"]["original"]).data == data
+
+
+@pytest.mark.parametrize("kind", ["wrong bytes", "truncated jpeg", "text"])
+def test_a_bad_put_is_refused_and_nothing_is_stored(login, app, kind):
+    guard = login("guard1")
+    good = jpeg_bytes(size=(800, 600))
+    data, sha = {"wrong bytes": (good, "ab" * 32), "truncated jpeg": (good[:3000], None),
+                 "text": ("巡逻记录".encode() * 100, None)}[kind]
+    r = put(guard, data, sha)
+    assert r.status_code == 422 and r.get_json()["errors"]
+    assert Photo.select().count() == 0 and PhotoUpload.select().count() == 0 and media_files(app) == []
+
+
+def test_knowing_another_sites_photo_id_is_not_enough_to_see_it(login, org):
+    """Photo ids are hashes of the bytes: only sending the bytes links a photo to your site."""
+    lhy, hqt = login("guard1"), login("guard2")
+    data = jpeg_bytes(size=(800, 600), color=(7, 77, 177))
+    pid = upload(lhy, data).get_json()["id"]
+    assert put(hqt, b"", pid).status_code == 422
+    started = hqt.post("/photos/uploads", json={"sha256": pid, "size_bytes": len(data)}).get_json()
+    assert not started["complete"] and started["photo"] is None
+    assert hqt.get(f"/photos/{pid}?size=thumb").status_code == 404
+    assert put(hqt, data).status_code == 200  # the bytes themselves: now HQT may see it
+    assert hqt.get(f"/photos/{pid}?size=thumb").status_code == 200

@@ -66,8 +66,8 @@ def test_a_twelve_megapixel_photo_is_downsized_on_the_phone_keeping_its_time_and
     assert len(original) > 3_000_000
     before = set(_photos(server))
     uploads = []
-    page.on("request", lambda r: uploads.append(r.headers.get("upload-offset"))
-            if "/api/v1/photos/uploads/" in r.url and r.method == "PATCH" else None)
+    page.on("request", lambda r: uploads.append(r.method)
+            if "/api/v1/photos" in r.url and r.method in ("PUT", "PATCH", "POST") else None)
 
     page.goto(f"{server.url}/m/#/scan/{TWENTY_CODE}")
     phone.screen("walk")
@@ -89,7 +89,7 @@ def test_a_twelve_megapixel_photo_is_downsized_on_the_phone_keeping_its_time_and
     # downsized on the phone to the policy's long edge (1600 px), upright, a tenth of the bytes
     assert (photo.width, photo.height) == (1200, 1600)
     assert len(stored) < len(original) / 5
-    assert uploads == ["0"]  # on a good signal the whole photo goes in one request
+    assert uploads == ["PUT"]  # on a good signal the whole photo goes in one request
     assert hashlib.sha256(stored).hexdigest() == pid  # what the phone sent, byte for byte
     # the camera's time and position travel inside the new JPEG's EXIF
     assert photo.taken_at.isoformat() == "2026-03-01T22:10:05"
@@ -142,3 +142,28 @@ def test_an_interrupted_upload_resumes_from_where_the_server_stopped(phone, serv
     assert offsets == sorted(offsets) and offsets.count(0) == 1  # never restarted from byte 0
     assert len(offsets) == -(-len(original) // chunk) + 1
     assert result["progress"][-1] == len(original)
+
+
+def test_a_whole_photo_request_that_fails_is_resumed_with_the_servers_offset(phone, server, tmp_path):
+    page = phone.page
+    phone.login("guard1", PASSWORD)
+    _path, original = camera_photo(tmp_path / "IMG_0003.jpg", size=(1600, 1200), orientation=1)
+    seen = []
+
+    def drop_the_put(route):
+        seen.append(route.request.method)
+        if route.request.method == "PUT":
+            route.abort("connectionreset")  # the signal went mid-photo
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/photos/**", drop_the_put)
+    result = page.evaluate("""async (b64) => {
+        const { uploadPhoto } = await import('./upload.js');
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const photo = await uploadPhoto(new Blob([bytes], { type: 'image/jpeg' }));
+        return { id: photo.id, tried: Object.keys(localStorage).filter((k) => k.startsWith('patrol.upload.')) };
+    }""", base64.b64encode(original).decode())
+    assert seen == ["PUT", "POST", "PATCH"]  # one try whole, then the offset, then the rest
+    assert result["id"] == hashlib.sha256(original).hexdigest() and result["tried"] == []
+    assert _original(server, result["id"]) == original

@@ -127,6 +127,9 @@ MATRIX = {
     "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
     # the phone's sync bundle: only the caller's own sites, whatever their role
     "GET /sync": Row(EVERYONE, writes=False),
+    # the whole photo under its hash: a photo the caller's site already sees answers at once; an empty
+    # body for another site's photo is refused exactly like one for a photo nobody has
+    "PUT /photos/{photo_id}": Row(EVERYONE, ok=(200,), path={"photo_id": "photo"}, denied=(422,), writes=False),
     # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
     "POST /photos/uploads": Row(EVERYONE, ok=(200, 201), writes=False, body=lambda w: {
         "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),

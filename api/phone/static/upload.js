@@ -5,11 +5,10 @@
 // EXIF segment (time taken, GPS) carried over into the new JPEG so the server still reads them.
 // A 12 MP photo of ~4 MB becomes a few hundred KB: the difference between 80 s and 8 s at 400 kbps.
 //
-// uploadPhoto(blob, {onProgress, signal}) -> {id, ...}: a resumable upload. The server names the
-// upload by the bytes' SHA-256 and keeps every byte that arrived, even from a request cut short;
-// a dropped connection resumes from there (asked again with the same hash), never from byte 0.
-// Bytes already stored are not sent at all. The rest goes in one PATCH (two requests a photo on a
-// good signal, each a 400 ms round trip on a weak one), with progress as the bytes leave.
+// uploadPhoto(blob, {onProgress, signal}) -> {id, ...}: the whole photo in one PUT under its
+// SHA-256 (one request, one 400 ms round trip on a weak signal). The server keeps every byte that
+// arrived, even from a request cut short; a dropped connection resumes from there (POST
+// /photos/uploads with the same hash gives the offset, PATCH sends the rest), never from byte 0.
 import { NetworkError, ApiError, token, acceptLanguage } from './api.js';
 import { kvGet } from './idb.js';
 import { sha256Hex } from './util.js';
@@ -171,17 +170,16 @@ async function call(method, path, { json, body, headers = {}, signal } = {}) {
   return data;
 }
 
-/** PATCH one chunk with XMLHttpRequest: fetch() cannot report an upload's progress. */
-function patchChunk(path, chunk, offset, { signal, onSent }) {
+/** Send bytes with XMLHttpRequest: fetch() cannot report an upload's progress. */
+function sendBytes(method, path, chunk, headers, { signal, onSent }) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PATCH', BASE + path);
+    xhr.open(method, BASE + path);
     const t = token();
     if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Accept-Language', acceptLanguage());
-    xhr.setRequestHeader('Upload-Offset', String(offset));
-    xhr.setRequestHeader('Content-Type', 'application/offset+octet-stream');
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onSent(e.loaded);
     xhr.onerror = () => reject(new NetworkError('network error'));
     xhr.ontimeout = () => reject(new NetworkError('timed out'));
@@ -209,9 +207,13 @@ const pause = (ms, signal) => new Promise((resolve, reject) => {
   if (signal) signal.addEventListener('abort', () => { clearTimeout(t); reject(new DOMException('aborted', 'AbortError')); }, { once: true });
 });
 
+const TRIED = 'patrol.upload.tried.';  // + sha256: a whole-photo PUT of these bytes was cut short
+
 /**
- * Send ``blob`` and resolve to the stored photo ({id, ...}). ``onProgress({sent, total})`` after
- * every chunk. A NetworkError after a few quick retries leaves the upload on the server where it
+ * Send ``blob`` and resolve to the stored photo ({id, ...}). ``onProgress({sent, total})`` as the
+ * bytes leave. First try: the whole photo in one PUT (one request). If that is cut short, the
+ * server keeps what arrived; from then on (this call or a later one) the upload resumes from the
+ * server's offset with PATCH. A NetworkError after a few quick retries leaves the upload where it
  * stopped: calling uploadPhoto again with the same bytes resumes it.
  */
 export async function uploadPhoto(blob, { onProgress = () => {}, signal, siteId = null, chunkBytes = CHUNK_BYTES } = {}) {
@@ -219,14 +221,29 @@ export async function uploadPhoto(blob, { onProgress = () => {}, signal, siteId 
   const sha256 = await sha256Hex(blob);
   const start = { sha256, size_bytes: total };
   if (siteId) start.site_id = siteId;
+  let tried = false;
+  try { tried = localStorage.getItem(TRIED + sha256) !== null; } catch (e) { /* private mode */ }
+  if (!tried && total <= chunkBytes) {
+    try { localStorage.setItem(TRIED + sha256, '1'); } catch (e) { /* private mode */ }
+    try {
+      const photo = await sendBytes('PUT', `/photos/${sha256}${siteId ? `?site_id=${siteId}` : ''}`, blob,
+        { 'Content-Type': 'application/octet-stream' }, { signal, onSent: (n) => onProgress({ sent: n, total }) });
+      try { localStorage.removeItem(TRIED + sha256); } catch (e) { /* private mode */ }
+      onProgress({ sent: total, total });
+      return photo;
+    } catch (e) {
+      if (!(e instanceof NetworkError)) throw e;  // refused (422...): resuming would not help
+    }
+  }
   let state = await call('POST', '/photos/uploads', { json: start, signal });
   let tries = 0;
   while (!state.complete) {
     onProgress({ sent: state.offset, total });
     const offset = state.offset;
     try {
-      state = await patchChunk(`/photos/uploads/${state.id}`, blob.slice(offset, Math.min(total, offset + chunkBytes)),
-        offset, { signal, onSent: (n) => onProgress({ sent: offset + n, total }) });
+      state = await sendBytes('PATCH', `/photos/uploads/${state.id}`, blob.slice(offset, Math.min(total, offset + chunkBytes)),
+        { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+        { signal, onSent: (n) => onProgress({ sent: offset + n, total }) });
       tries = 0;
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && e.offset !== null) {
@@ -239,6 +256,7 @@ export async function uploadPhoto(blob, { onProgress = () => {}, signal, siteId 
       state = await call('POST', '/photos/uploads', { json: start, signal });
     }
   }
+  try { localStorage.removeItem(TRIED + sha256); } catch (e) { /* private mode */ }
   onProgress({ sent: total, total });
   return state.photo;
 }

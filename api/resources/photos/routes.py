@@ -10,12 +10,12 @@ from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
 from api.auth import site_ids
-from api.domain.photos import derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
-from api.domain.uploads import offset_of, receive_chunk, start_upload, upload_dir, upload_of
+from api.domain.photos import DECODE_TURNS, derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
+from api.domain.uploads import offset_of, put_photo, receive_chunk, start_upload, upload_dir, upload_of
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
-from api.resources.photos.schemas import (PhotoOut, PhotoQuery, PhotoUpload, PhotoUploadForm, UploadOut,
-                                          UploadStart)
+from api.resources.photos.schemas import (PhotoOut, PhotoPutQuery, PhotoQuery, PhotoUpload, PhotoUploadForm,
+                                          UploadOut, UploadStart)
 from api.storage import current_storage
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -86,7 +86,8 @@ class Uploads(MethodView):
         targets = _target_sites(args.get("site_id"), "json")
         gps = (args["gps"]["lat"], args["gps"]["lon"]) if args.get("gps") else None
         upload, photo, created = start_upload(user=g.user, sha256=args["sha256"], size_bytes=args["size_bytes"],
-                                              site_ids=targets, taken_at=args.get("taken_at"), gps=gps)
+                                              site_ids=targets, taken_at=args.get("taken_at"), gps=gps,
+                                              seen_by=site_ids())
         return _upload_answer(upload, photo), (201 if created else 200)
 
 
@@ -157,6 +158,29 @@ class PhotoOne(MethodView):
         mimetype = photo.content_type if size == "original" else "image/jpeg"
         return Response(data, mimetype=mimetype, headers=headers)
 
+    @blp.arguments(PhotoPutQuery, location="query")
+    @blp.response(201, PhotoOut)
+    @blp.alt_response(200, schema=PhotoOut, description="Already stored (and seen by one of your sites), or "
+                                                       "stored before: the same photo.")
+    @blp.alt_response(413, description="Larger than the server accepts.")
+    @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
+        "schema": {"type": "string", "format": "binary"}}}})
+    def put(self, args, photo_id):
+        """Upload a photo's bytes whole, named by their SHA-256 (the raw body): one request on a good
+        signal. A body cut short is kept as a resumable upload (``POST /photos/uploads``); the same
+        checks as ``POST /photos`` apply and a refused photo leaves nothing stored."""
+        if not _SHA256.match(photo_id):
+            raise Invalid({"photo_id": ["Not a SHA-256 (64 hex digits)."]}, location="path")
+        targets = _target_sites(args.get("site_id"), "query")
+        sock = request.environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(_SILENCE_SECONDS)
+        photo, created = put_photo(photo_id, user=g.user, site_ids=targets, seen_by=site_ids(),
+                                   length=request.content_length or 0, read=_reader(request.stream),
+                                   folder=upload_dir(current_app.config), storage=current_storage(),
+                                   max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
+        return photo, (201 if created else 200)
+
 
 def _derive_and_keep(storage, photo, size):
     """A preview is made on its first view (an upload does not pay for it), and a lost thumbnail
@@ -165,7 +189,8 @@ def _derive_and_keep(storage, photo, size):
         original = storage.get(storage_key(photo.id, "original", photo_ext(photo)))
     except FileNotFoundError:
         raise NotFound("The photo's file is missing from storage.")
-    data = derived_image(original, size, photo_watermark(photo),
-                         max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"])
+    with DECODE_TURNS:
+        data = derived_image(original, size, photo_watermark(photo),
+                             max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"])
     storage.put(storage_key(photo.id, size), data, durable=False)
     return data

@@ -20,6 +20,11 @@ class PhotoUploadForm(QuerySchema):
         "description": "The site the photo is for; default: every site of the uploader."})
 
 
+class PhotoPutQuery(QuerySchema):
+    site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2 ** 31 - 1), metadata={
+        "description": "The site the photo is for; default: every site of the uploader."})
+
+
 class PhotoQuery(QuerySchema):
     size = fields.String(load_default="original", validate=validate.OneOf(["original", "preview", "thumb"]))
 

@@ -60,17 +60,24 @@ class Sync(MethodView):
             tasks = {"date": day, "items": tasks_for(sites, day, g.user.role, now)}
         except Forbidden:  # the service desk walks no rounds
             tasks = None
-        body = _OUT.dump({
-            "me": g.user, "sites": sites, "checkpoints": _listing(mine),
-            "checklists": _checklists({e.strip().strip('"') for e in args["have"].split(",") if e.strip()}),
-            "tasks": tasks, "photo_policy": current_policy()["photos"], "work_orders": _work_orders(mine),
-            "phone_policy": {"presence": current_policy()["presence"], "phone": current_policy()["phone"]},
-        })
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        etag = hashlib.sha256(data).hexdigest()[:32]
+        have = {e.strip().strip('"') for e in args["have"].split(",") if e.strip()}
+        policy = current_policy()
+        parts = {"me": g.user, "sites": sites, "checkpoints": _listing(mine), "tasks": tasks,
+                 "photo_policy": policy["photos"], "work_orders": _work_orders(mine),
+                 "phone_policy": {"presence": policy["presence"], "phone": policy["phone"]}}
+        checklists = _checklists(set())
+        # the ETag is over everything (whichever checklists the phone said it holds), so the next
+        # sync's If-None-Match matches whatever ``have`` it sends
+        full = json.dumps(_OUT.dump(dict(parts, checklists=checklists)), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        etag = hashlib.sha256(full).hexdigest()[:32]
         if request.if_none_match.contains_weak(etag):
             resp = current_app.response_class(status=304)
         else:
+            lean = {k: ({"etag": c["etag"], "document": None} if c["etag"] in have else c)
+                    for k, c in checklists.items()}
+            data = full if not have else json.dumps(_OUT.dump(dict(parts, checklists=lean)), ensure_ascii=False,
+                                                    separators=(",", ":")).encode("utf-8")
             resp = current_app.response_class(data, mimetype="application/json")
         resp.set_etag(etag)
         resp.headers["Cache-Control"] = "private, no-cache"
