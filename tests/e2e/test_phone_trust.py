@@ -7,6 +7,7 @@ Chromium at 390x844 with touch."""
 import re
 import shutil
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -40,19 +41,32 @@ def server(tmp_path_factory, checklists_dir):
 
 
 @pytest.fixture
-def policy(checklists_dir):
-    """Change one line of the live server's policy.yaml for a test (read again on its next request)."""
-    path = checklists_dir / "policy.yaml"
-    original = path.read_text(encoding="utf-8")
+def policy(server):
+    """Change one value of the live server's policy for a test, as a manager does: a new version in
+    force from today (every server process sees it within a second)."""
+    import requests
+    from zoneinfo import ZoneInfo
 
-    def _set(old, new):
-        text = path.read_text(encoding="utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new), encoding="utf-8")
-        time.sleep(0.05)
+    api = server.url + "/api/v1"
+    token = requests.post(f"{api}/auth/login", json={"username": "manager1", "password": PASSWORD},
+                          timeout=10).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def _set(path, value):
+        body = requests.get(f"{api}/policy", headers=auth, timeout=10).json()
+        node = body
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        versions = requests.get(f"{api}/policy/versions", headers=auth, timeout=10).json()
+        items = versions["items"] if isinstance(versions, dict) else versions
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+        r = requests.post(f"{api}/policy/versions", headers=auth, timeout=10, json={
+            "effective_from": today, "based_on": max(v["id"] for v in items), "note": "test", "policy": body})
+        assert r.status_code in (200, 201), r.text
+        time.sleep(1.2)  # the other processes re-check the version counter once a second
 
     yield _set
-    path.write_text(original, encoding="utf-8")
 
 
 @pytest.fixture
@@ -289,7 +303,7 @@ def test_gps_outside_the_radius_is_flagged_or_refused_as_the_policy_says(browser
         assert stored["method"] == "gps" and stored["flag"] == "outside_radius"
         assert stored["distance"] == pytest.approx(222, abs=5) and stored["accuracy"] == 12
 
-        policy("outside_radius: flag", "outside_radius: refuse")
+        policy(("presence", "outside_radius"), "refuse")
         phone.tap("#send-now")  # a sync brings the new policy
         page.wait_for_function("document.querySelector('#send-now') && !document.querySelector('#send-now').disabled")
         page.goto(f"{server.url}/m/#/walk/LHY-LAMP-01/road_lamps")
