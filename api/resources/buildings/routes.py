@@ -24,6 +24,7 @@ class Buildings(MethodView):
 
     @blp.arguments(BuildingBody)
     @blp.response(201, BuildingRowOut)
+    @blp.alt_response(200, schema=BuildingRowOut, description="The same body again: the stored row.")
     def post(self, body):
         """Create one (manager of its site, or admin); the same body again answers the stored one (200)."""
         return org_crud.create(KIND, body)

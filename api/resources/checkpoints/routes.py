@@ -54,6 +54,7 @@ class Checkpoints(MethodView):
 
     @blp.arguments(CheckpointBody)
     @blp.response(201, CheckpointRowOut)
+    @blp.alt_response(200, schema=CheckpointRowOut, description="The same body again: the stored row.")
     def post(self, body):
         """Create a checkpoint (manager of its site, or admin); the same body again answers the stored one (200).
         Its checklists apply to tasks made from now on."""

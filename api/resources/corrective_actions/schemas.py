@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from api.models import ACTION_KINDS, ACTION_SOURCES
 from api.resources.common import OutSchema, QuerySchema, StrictSchema, UtcDateTime
 
-MONTH = [validate.Length(max=7), validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM, e.g. 2026-03.")]
+MONTH = [validate.Length(max=7), validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM, e.g. 2026-03.")]
 
 
 class MonthArgs(QuerySchema):

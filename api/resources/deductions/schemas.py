@@ -33,7 +33,7 @@ class DeductionIn(StrictSchema):
 
 
 class DeductionListArgs(QuerySchema, PageArgs):
-    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    month = fields.String(validate=validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$"))
     site_id = fields.Integer()
     staff_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(["active", "voided"]))

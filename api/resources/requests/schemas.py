@@ -103,7 +103,7 @@ class RequestFaultIn(StrictSchema):
 
 class RequestStatsArgs(QuerySchema):
     site_id = fields.Integer(required=True)
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
+    month = fields.String(required=True, validate=validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$",
                                                                   error="A month as YYYY-MM."))
 
 

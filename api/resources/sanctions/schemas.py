@@ -1,10 +1,16 @@
 """Sanctions (行政处分) and the supervisor's share verified (经查实)."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from api.resources.common import OutSchema, QuerySchema, StrictSchema, UtcDateTime
 from api.resources.ledger.schemas import Money
 
-MONTH = [validate.Length(max=7), validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM, e.g. 2026-03.")]
+def _fine_range(value):
+    # a callable, not validate.Range: apispec would document a Decimal bound as the string "100000.00"
+    if value is not None and not (0 <= value <= 100000):
+        raise ValidationError("A fine from 0 to 100000 yuan.")
+
+
+MONTH = [validate.Length(max=7), validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="A month as YYYY-MM, e.g. 2026-03.")]
 
 
 class SanctionIn(StrictSchema):
@@ -16,7 +22,7 @@ class SanctionIn(StrictSchema):
         "description": "行政警告 warning / 行政罚款 fine / 行政记过 demerit (11–19 points), 开除 dismissal (20+); for a "
                        "hidden or missed complaint (request_id): self_criticism, basic_wage_only, dismissal"})
     amount = fields.Decimal(places=2, as_string=True, allow_none=True,
-                            validate=validate.Range(min=0, max=100000), metadata={"description": "fine only, yuan"})
+                            validate=_fine_range, metadata={"description": "fine only, yuan (0 to 100000)"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     request_id = fields.Integer(allow_none=True, metadata={"description": "The hidden or missed complaint"})
 

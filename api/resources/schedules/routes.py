@@ -22,6 +22,7 @@ class Schedules(MethodView):
 
     @blp.arguments(ScheduleBody)
     @blp.response(201, ScheduleRowOut)
+    @blp.alt_response(200, schema=ScheduleRowOut, description="The same body again: the stored row.")
     def post(self, body):
         """Create one (manager of its site, or admin); the same body again answers the stored one (200)."""
         return org_crud.create(KIND, body)

@@ -19,6 +19,7 @@ class Sites(MethodView):
 
     @blp.arguments(SiteBody)
     @blp.response(201, SiteRowOut)
+    @blp.alt_response(200, schema=SiteRowOut, description="The same body again: the stored row.")
     def post(self, body):
         """Create a site (administrators); the same body again answers the stored one (200)."""
         return org_crud.create("sites", body)

@@ -24,6 +24,7 @@ class Units(MethodView):
 
     @blp.arguments(UnitBody)
     @blp.response(201, UnitRowOut)
+    @blp.alt_response(200, schema=UnitRowOut, description="The same body again: the stored row.")
     def post(self, body):
         """Create one (manager of its site, or admin); the same body again answers the stored one (200)."""
         return org_crud.create(KIND, body)

@@ -37,6 +37,7 @@ class Users(MethodView):
 
     @blp.arguments(StaffBody)
     @blp.response(201, StaffRowOut)
+    @blp.alt_response(200, schema=StaffRowOut, description="The same body again: the stored row.")
     def post(self, body):
         """Create a staff account with its 工号 (manager of its sites, or admin); ``password`` is the initial
         one. The same body again answers the stored account (200)."""
