@@ -19,8 +19,8 @@ from peewee import IntegrityError, fn
 
 from api.db import db, is_postgres, locked
 from api.domain.deadlines import month_bounds, month_of, next_month
-from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, ledger_from_tallies,
-                               repeated_problems, reversal_split)
+from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, jsonable,
+                               ledger_from_tallies, repeated_problems, reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy, policy_for_month
 from api.domain.privacy import scrub
@@ -375,16 +375,6 @@ def correction_snapshot(c):
             "amount": str(c.amount), "extra_fine": str(c.extra_fine), "reason": c.reason, "deduction_id": c.deduction_id}
 
 
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 _MONEY = {"amount", "supervisor_covers", "own_amount", "extra_fine", "supervisor_share", "total", "correction",
           "sanction_fine", "perf_penalty", "perf_reward", "net"}
 
@@ -449,6 +439,6 @@ def close_month(site, month, by, now=None, policy=None):
     body = compute_month(site, month, policy)
     try:
         with db.atomic():
-            return LedgerMonth.create(site=site, month=month, closed_at=now, closed_by=by, snapshot=_jsonable(body))
+            return LedgerMonth.create(site=site, month=month, closed_at=now, closed_by=by, snapshot=jsonable(body))
     except IntegrityError:  # closed by someone else a moment ago
         raise Conflict(f"{month} is already closed at this site.")

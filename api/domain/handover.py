@@ -12,6 +12,7 @@ from peewee import IntegrityError
 from api.db import db
 from api.domain import deductions as dd
 from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.ledger import jsonable
 from api.domain.policy import current_policy
 from api.domain.workorders import site_tz
 from api.models import LedgerHandover, LedgerMonth, utcnow
@@ -39,7 +40,7 @@ def send_to_finance(site, month, by, sent_to, note="", now=None, policy=None):
         with db.atomic():
             h = LedgerHandover.create(site=site.id, month=month, sent_by=by.id, sent_at=now, sent_to=sent_to.strip(),
                                       note=(note or "").strip(), on_time=local_day <= due,
-                                      totals=dd._jsonable(ledger["totals"]))
+                                      totals=jsonable(ledger["totals"]))
     except IntegrityError:  # sent by someone else a moment ago
         raise Conflict(f"The {month} ledger of this site was already sent to finance.")
     return h, closed_now

@@ -302,3 +302,14 @@ def correction_amounts(at_close, recomputed, booked):
         if amount or fine:
             out[uid] = (amount, fine)
     return out
+
+
+def jsonable(value):
+    """A ledger (Decimals inside dicts and lists) as JSON-ready values: money as exact strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value

@@ -22,7 +22,7 @@ from peewee import IntegrityError
 
 from api.db import db, is_postgres
 from api.domain.errors import Conflict, Forbidden, Invalid
-from api.domain.ledger import ZERO, _blank_line, fen
+from api.domain.ledger import ZERO, _blank_line, fen, jsonable
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site, site_tz
 from api.models import PERFORMANCE_PERIODS, PerformanceEntry, PerformanceMonth, User, utcnow
@@ -140,23 +140,13 @@ def month_results(site, month, policy=None):
     policy = policy or current_policy()
     pm = PerformanceMonth.get_or_none((PerformanceMonth.site == site.id) & (PerformanceMonth.month == month))
     entries = month_entries(site, month)
-    people = pm.results if pm and pm.results is not None else _jsonable(compute_results(entries, policy))
+    people = pm.results if pm and pm.results is not None else jsonable(compute_results(entries, policy))
     names = _names({p["staff_id"] for p in people})
     for p in people:
         p["name"] = names.get(p["staff_id"], "")
     return {"site_id": site.id, "month": month, "published": pm is not None,
             "published_at": pm.published_at if pm else None, "published_by_id": pm.published_by_id if pm else None,
             "publish_from": last_day(month), "people": people, "entries": entries}
-
-
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def publish(site, month, by, now=None, policy=None):
@@ -173,7 +163,7 @@ def publish(site, month, by, now=None, policy=None):
     _lock(site.id, month)
     if is_published(site.id, month):
         raise Conflict(f"The {month} results were already published.")
-    results = _jsonable(compute_results(month_entries(site, month), policy))
+    results = jsonable(compute_results(month_entries(site, month), policy))
     try:
         with db.atomic():
             return PerformanceMonth.create(site=site.id, month=month, published_by=by.id, published_at=now,
