@@ -1,6 +1,7 @@
 """检查表: every checklist and each of its versions, items in both languages, and the figures they carry."""
 from decimal import Decimal
 
+import pandas as pd
 import streamlit as st
 
 from console import ui

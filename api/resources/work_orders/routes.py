@@ -18,7 +18,7 @@ from api.idempotency import idempotent
 from api.models import Finding, User, WorkOrder, Zone, utcnow
 from api.pagination import paginate_desc_by_id
 from api.resources.work_orders.schemas import (EscalateOut, TransitionIn, WorkOrderCreatedOut,
-                                               WorkOrderDetailOut, WorkOrderIn, WorkOrderListArgs,
+                                               WorkOrderDetailOut, WorkOrderExportArgs, WorkOrderIn, WorkOrderListArgs,
                                                WorkOrderPage)
 
 blp = Blueprint("work_orders", __name__, url_prefix="/work-orders",
@@ -151,7 +151,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @blp.route("/export.xlsx")
 class Export(MethodView):
-    @blp.arguments(WorkOrderListArgs, location="query")
+    @blp.arguments(WorkOrderExportArgs, location="query")
     @blp.response(200, description="Excel workbook: one row per order, in words.", content_type=XLSX)
     def get(self, args):
         """The orders a list asks for (any status, search, days) as an Excel workbook (at most 5,000)."""

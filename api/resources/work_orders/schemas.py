@@ -45,6 +45,13 @@ class WorkOrderListArgs(QuerySchema, PageArgs):
     until = fields.Date(metadata={"description": "Registered on or before this local day (site time)."})
 
 
+class WorkOrderExportArgs(WorkOrderListArgs):
+    """The list's filters without its paging: the export is every matching order (at most 5,000)."""
+
+    class Meta:
+        exclude = ("cursor", "limit")
+
+
 class TransitionIn(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     assignee_id = fields.Integer(allow_none=True)
