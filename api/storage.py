@@ -91,7 +91,8 @@ class LocalStorage:
 
 
 _CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-                  ".heic": "image/heic", ".heif": "image/heif"}
+                  ".heic": "image/heic", ".heif": "image/heif",
+                  ".webm": "audio/webm", ".ogg": "audio/ogg", ".m4a": "audio/mp4"}
 
 
 class S3Storage:

@@ -13,6 +13,7 @@ from api.db import write_tx
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
 from api.domain.photos import link_photos, visible_photo_ids
+from api.domain.voice import check_voice_ref
 from api.notify import events as notify_events
 from api.sql import chunks, insert
 
@@ -87,6 +88,8 @@ def _adhoc_hash(data):
         canon.pop("location", None)
     if not canon.get("emergency"):
         canon.pop("emergency", None)
+    if not canon.get("voice_note_id"):
+        canon.pop("voice_note_id", None)
     canon["photo_ids"] = sorted(set(canon.get("photo_ids") or []))
     return hashlib.sha256(json.dumps(canon, sort_keys=True, separators=(",", ":"), default=str,
                                      ensure_ascii=False).encode()).hexdigest()
@@ -149,6 +152,8 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
         unknown = [p for p in photo_ids if p not in visible_photo_ids(photo_ids, site_ids)]
         if unknown:
             errors["photo_ids"] = [f"Upload these photos first: {', '.join(unknown)}."]
+    if data.get("voice_note_id") and site_id is not None:
+        errors.update(check_voice_ref(data["voice_note_id"], [site_id]))
     if data.get("trade") not in TRADES:
         errors["trade"] = [f"Must be one of: {', '.join(TRADES)}."]
     if errors:
@@ -160,6 +165,8 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
         extra["location"] = {k: v for k, v in data["location"].items() if v is not None}
     if data.get("emergency"):  # 一键报警
         extra["emergency"] = True
+    if data.get("voice_note_id"):
+        extra["voice_note_id"] = data["voice_note_id"]
     try:
         with write_tx():
             finding = Finding.create(
@@ -175,7 +182,8 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
                 audit_fn("finding.report", "finding", finding.id, site_id,
                          after={"source": "adhoc", "title": finding.title, "trade": finding.trade,
                                 "priority": finding.priority, "photo_ids": photo_ids,
-                                "emergency": bool(data.get("emergency"))})
+                                "emergency": bool(data.get("emergency")),
+                                "voice_note_id": data.get("voice_note_id")})
     except IntegrityError:
         existing = Finding.get_or_none(Finding.client_id == data["client_id"])
         if existing is None:

@@ -206,9 +206,11 @@ class PresencePolicySchema(_Strict):
 
 
 class PhonePolicySchema(_Strict):
-    """The phone app: what its photo picker takes, when a failing entry is set aside."""
+    """The phone app: what its photo picker takes, when a failing entry is set aside, how long a voice note."""
     max_photo_mb = fields.Float(load_default=25, validate=validate.Range(min=0.1, max=500))
     set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
+    voice_max_seconds = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=5, max=600))
+    voice_max_kb = fields.Integer(load_default=1024, strict=True, validate=validate.Range(min=16, max=20480))
 
 
 class PhotoPolicySchema(_Strict):

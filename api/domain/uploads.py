@@ -52,35 +52,41 @@ def _stored_and_seen(sha256, site_ids):
     return None
 
 
-def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None, seen_by=None):
+def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None, seen_by=None, kind="photo",
+                 stored=None):
     """(upload or None, photo or None, created). A photo with these bytes already stored, and
     seen by one of the caller's sites (``seen_by``), is linked to ``site_ids`` and returned
     (nothing to send); else this phone's upload of these bytes, new or resumed (the unique
-    (user, sha256) index decides between two starts at once)."""
+    (user, sha256) index decides between two starts at once). Other ``kind``s of bytes (voice
+    notes) say with ``stored(sha256)`` what of theirs is already kept."""
     sha256 = sha256.lower()
-    photo = _stored_and_seen(sha256, seen_by or site_ids)
+    if stored is not None:
+        photo = stored(sha256)
+    else:
+        photo = _stored_and_seen(sha256, seen_by or site_ids)
+        if photo is not None:
+            link_sites(sha256, site_ids)
     if photo is not None:
-        link_sites(sha256, site_ids)
         return None, photo, False
     lat, lon = gps if gps else (None, None)
     now = utcnow()
     row = dict(id=secrets.token_hex(16), user=user.id, sha256=sha256, size_bytes=size_bytes, received=0,
                site_ids=sorted(set(site_ids)), taken_at=taken_at, gps_lat=lat, gps_lon=lon,
-               created_at=now, updated_at=now)
+               created_at=now, updated_at=now, kind=kind)
     fields = [PhotoUpload._meta.fields[k] for k in row]
     inserted = insert(PhotoUpload, fields, [tuple(row.values())], returning=(PhotoUpload.id,), ignore_conflicts=True)
     if inserted:
         return PhotoUpload(**row), None, True
     existing = PhotoUpload.get((PhotoUpload.user == user.id) & (PhotoUpload.sha256 == sha256))
-    if existing.size_bytes != size_bytes:
+    if existing.size_bytes != size_bytes or existing.kind != kind:
         raise Invalid({"size_bytes": ["An upload of these bytes with another size is under way."]})
     return existing, None, False
 
 
-def upload_of(upload_id, user):
+def upload_of(upload_id, user, kind="photo"):
     """The caller's own upload, or 404 (another user's upload is not theirs to see or feed)."""
     upload = get_where(PhotoUpload, PhotoUpload.id, upload_id) if len(upload_id) <= 32 else None
-    if upload is None or upload.user_id != user.id:
+    if upload is None or upload.user_id != user.id or upload.kind != kind:
         raise NotFound("No such upload.")
     return upload
 
@@ -158,8 +164,8 @@ def append_chunk(upload_id, *, user, offset, data, folder, storage, max_pixels, 
                          max_pixels=max_pixels, audit_fn=audit_fn)
 
 
-def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels, audit_fn=None,
-                  upload=None):
+def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max_pixels=None, audit_fn=None,
+                  upload=None, ingest=None):
     """Take ``length`` bytes from ``read(n)`` (b"" when the connection dropped) as the upload's
     bytes from ``offset`` on and return ``(upload, photo or None)``: the photo once the last byte
     is in.
@@ -169,7 +175,8 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
     Then, in a short transaction under the upload's row lock, the piece is joined to the upload
     only if the upload is still at ``offset`` (a stale or duplicated request is dropped: 409 with
     ``Upload-Offset``), so no byte is ever written twice. ``upload``: the row, if the caller has
-    just read it with ``upload_of``."""
+    just read it with ``upload_of``. ``ingest(data, path, upload)``: what the complete bytes
+    become (a voice note...; by default a photo, as ``ingest_photo`` takes it)."""
     upload = upload or upload_of(upload_id, user)
     if upload.photo_id:
         return upload, Photo.get_or_none(Photo.id == upload.photo_id)
@@ -199,7 +206,7 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
     if have < upload.size_bytes:
         return upload, None
     return upload, _finish(upload, user=user, folder=folder, storage=storage, max_pixels=max_pixels,
-                           audit_fn=audit_fn)
+                           audit_fn=audit_fn, ingest=ingest)
 
 
 _PIECE = 64 * 1024
@@ -262,7 +269,7 @@ def _join(upload, folder, segment, offset, got):
     return have
 
 
-def _finish(upload, *, user, folder, storage, max_pixels, audit_fn):
+def _finish(upload, *, user, folder, storage, max_pixels, audit_fn, ingest=None):
     """All bytes are in: check the hash, store the photo (as a one-shot upload would, the file
     moved into storage rather than copied), mark the upload done. Refused bytes leave nothing
     behind: the phone must start again."""
@@ -275,9 +282,13 @@ def _finish(upload, *, user, folder, storage, max_pixels, audit_fn):
                       message="The bytes received do not match the SHA-256 given.", location="files")
     gps = (upload.gps_lat, upload.gps_lon) if upload.gps_lat is not None and upload.gps_lon is not None else None
     try:
-        photo, _created = ingest_photo(data, user=user, site_ids=upload.site_ids, storage=storage,
-                                       max_pixels=max_pixels, audit_fn=audit_fn, pid=upload.sha256, known_new=True,
-                                       original_path=path, client_taken_at=upload.taken_at, client_gps=gps)
+        if ingest is not None:
+            photo = ingest(data, path, upload)
+        else:
+            photo, _created = ingest_photo(data, user=user, site_ids=upload.site_ids, storage=storage,
+                                           max_pixels=max_pixels, audit_fn=audit_fn, pid=upload.sha256,
+                                           known_new=True, original_path=path, client_taken_at=upload.taken_at,
+                                           client_gps=gps)
     except Invalid:
         _forget(upload, path)
         raise

@@ -21,7 +21,7 @@ from api.models.complaints import ComplaintRecord, IncomingMail, RevisitReferral
 from api.models.corrective import CorrectiveAction, ACTION_KINDS, ACTION_SOURCES  # noqa: F401
 from api.models.notifications import (AppSecret, Notification, NotificationChannel, NotifyPref,  # noqa: F401
                                       PushSubscription, CHANNEL_KINDS)
-from api.models.uploads import PhotoUpload  # noqa: F401
+from api.models.uploads import PhotoUpload, VoiceNote  # noqa: F401
 from api.models.policy import PolicyVersion  # noqa: F401
 
 ALL_MODELS = [
@@ -36,6 +36,6 @@ ALL_MODELS = [
     HolidayDay, AppealStep, LedgerHandover, Sanction, SupervisorVerification,
     PerformanceEntry, PerformanceMonth, ComplaintRecord, IncomingMail, RevisitReferral, CorrectiveAction,
     NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
-    PhotoUpload,
+    PhotoUpload, VoiceNote,
     PolicyVersion,
 ]

@@ -4,7 +4,7 @@ import importlib.util
 import logging
 
 RESOURCES = [
-    "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
+    "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "voice_notes", "inspections",
     "findings", "work_orders", "deductions", "ledger", "reports", "policy", "requests", "users", "audit",
     "rounds",
     "holidays", "appeal_chain", "handover", "sanctions", "performance", "complaints",

@@ -1,4 +1,5 @@
 """Findings: list filters, ad-hoc reports, dismissal, and the finding as shown."""
+from flask import url_for
 from marshmallow import fields, validate
 
 from api.models import PRIORITIES, TRADES
@@ -36,6 +37,8 @@ class AdhocIn(StrictSchema):
                              metadata={"description": "Where the phone was (一键报警 sends it)."})
     emergency = fields.Boolean(load_default=False, metadata={
         "description": "一键报警: raised as an emergency (priority emergency, flagged for the duty supervisor)."})
+    voice_note_id = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$"), metadata={
+        "description": "A voice note uploaded first (POST /voice-notes/uploads)."})
 
 
 class DismissIn(StrictSchema):
@@ -82,6 +85,11 @@ class FindingOut(OutSchema):
     photo_ids = fields.List(fields.String())
     emergency = fields.Method("get_emergency")
     location = fields.Method("get_location")
+    voice_note = fields.Method("get_voice_note", metadata={"description": "{id, url} of the voice note, or null."})
+
+    def get_voice_note(self, d):
+        note_id = (d["finding"].extra or {}).get("voice_note_id")
+        return {"id": note_id, "url": url_for("voice_notes.VoiceNoteOne", note_id=note_id)} if note_id else None
 
     def get_emergency(self, d):
         return bool((d["finding"].extra or {}).get("emergency"))

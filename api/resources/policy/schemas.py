@@ -92,6 +92,8 @@ class PresencePolicyOut(OutSchema):
 class PhonePolicyOut(OutSchema):
     max_photo_mb = fields.Float()
     set_aside_after_tries = fields.Integer()
+    voice_max_seconds = fields.Integer()
+    voice_max_kb = fields.Integer()
 
 
 class PhotoPolicyOut(OutSchema):
