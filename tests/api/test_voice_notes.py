@@ -129,3 +129,55 @@ def test_a_report_naming_a_voice_note_never_uploaded_is_refused(login):
         "note": "x", "voice_note_id": "b" * 64})
     assert r.status_code == 422 and "voice_note_id" in r.get_json()["errors"]["json"]
     assert Finding.select().count() == 0
+
+
+def _at_once(n, fn):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        barrier.wait(timeout=30)
+        return fn(i)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_one_recording_sent_by_eight_phones_at_once_is_one_note_and_one_audit_row(app, login):
+    """Eight people's phones finish the same bytes at the same instant (on PostgreSQL: the note's
+    key lock decides): one VoiceNote, one audit row, and every phone gets the same note back."""
+    names = ["guard1", "guard3", "super1", "super2", "service1", "cleaner1", "cleaner2", "tech1"]
+    data = recording("webm")
+    people = [login(n) for n in names]
+    ids = [start(p, data).get_json()["id"] for p in people]
+
+    def finish(i):
+        from tests.conftest import ApiClient  # each thread its own client (and connection)
+        p = ApiClient(app.test_client(), people[i].token)
+        r = patch(p, ids[i], 0, data)
+        return r.status_code, r.get_json()
+
+    results = _at_once(len(people), finish)
+    assert [s for s, _ in results] == [200] * len(people), results
+    assert {b["voice_note"]["id"] for _, b in results} == {hashlib.sha256(data).hexdigest()}
+    assert VoiceNote.select().count() == 1
+    assert AuditLog.select().where(AuditLog.action == "voice_note.upload").count() == 1
+
+
+def test_one_chunk_sent_eight_times_at_once_is_written_once(app, login):
+    guard = login("guard1")
+    data = recording("webm")
+    upload_id = start(guard, data).get_json()["id"]
+
+    def send(_i):
+        from tests.conftest import ApiClient
+        r = patch(ApiClient(app.test_client(), guard.token), upload_id, 0, data[:6000])
+        return r.status_code, r.headers.get("Upload-Offset")
+
+    results = _at_once(8, send)
+    assert sorted(s for s, _ in results) == [200] + [409] * 7, results
+    assert all(o == "6000" for s, o in results if s == 409)
+    last = patch(guard, upload_id, 6000, data[6000:]).get_json()
+    assert last["complete"] and guard.get(f"/voice-notes/{last['voice_note']['id']}").data == data
