@@ -30,24 +30,24 @@ def sniff(data):
     return None
 
 
-def _refused(why):
+def _refuse(why):
     return Invalid({"file": [why]}, message="Not a voice recording we accept.", location="files")
 
 
 def inspect_audio(data, *, max_seconds, max_bytes):
     """``(content_type, duration_ms)`` of a voice recording, or Invalid saying what is wrong."""
     if len(data) > max_bytes:
-        raise _refused(f"The recording is {len(data) // 1024} KB; at most {max_bytes // 1024} KB is accepted.")
+        raise _refuse(f"The recording is {len(data) // 1024} KB; at most {max_bytes // 1024} KB is accepted.")
     container = sniff(data)
     if container is None:
-        raise _refused("Not an audio recording (WebM, Ogg or MP4).")
+        raise _refuse("Not an audio recording (WebM, Ogg or MP4).")
     import av  # FFmpeg: loaded on the first voice note, not by every process that imports the API
 
     try:
         with av.open(io.BytesIO(data), mode="r", format=container) as media:
             audio = [s for s in media.streams if s.type == "audio"]
             if len(audio) != 1 or len(media.streams) != 1:
-                raise _refused("A voice note holds one audio track and nothing else.")
+                raise _refuse("A voice note holds one audio track and nothing else.")
             stream = audio[0]
             end = 0.0
             frames = 0
@@ -60,11 +60,11 @@ def inspect_audio(data, *, max_seconds, max_bytes):
     except Invalid:
         raise
     except (av.FFmpegError, ValueError, IndexError, EOFError):
-        raise _refused("The recording cannot be read (damaged or not audio).")
+        raise _refuse("The recording cannot be read (damaged or not audio).")
     if not frames:
-        raise _refused("The recording holds no sound.")
+        raise _refuse("The recording holds no sound.")
     if end > max_seconds + 1:  # a second of grace: the recorder stops on a timer, not on the frame
-        raise _refused(f"The recording is longer than {max_seconds} seconds.")
+        raise _refuse(f"The recording is longer than {max_seconds} seconds.")
     return CONTAINERS[container], int(round(end * 1000))
 
 
@@ -117,8 +117,9 @@ def visible_note(note_id, site_ids):
 
 def check_voice_ref(note_id, site_ids, field="voice_note_id"):
     """Field errors for a reference to a voice note the caller must have uploaded first."""
+    errors = {}
     try:
         visible_note(note_id, site_ids)
     except NotFound:
-        return {field: ["Upload this voice note first."]}
-    return {}
+        errors[field] = ["Upload this voice note first."]
+    return errors
