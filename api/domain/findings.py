@@ -51,6 +51,7 @@ def findings_from_results(version_body, results):
             "points": int(item.get("points") or 0),
             "note": res.get("note") or "",
             "resolve_hours": item.get("resolve_hours"),
+            "voice_note_id": res.get("voice_note_id"),
         })
     return rows
 

@@ -19,6 +19,7 @@ from api.domain.findings import attach_photos, findings_from_results, photo_ids_
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
 from api.domain.schedules import complete_task_for
+from api.domain.voice import check_voice_ref
 from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
@@ -45,7 +46,10 @@ def canonical_body(data):
     for res in body.get("results", []):
         results.append({"item_key": res["item_key"], "status": res["status"], "note": res.get("note") or "",
                         "photo_ids": sorted(set(res.get("photo_ids") or []))})
-    body["results"] = sorted(results, key=lambda r: (r["item_key"], r["status"], r["note"], r["photo_ids"]))
+        if res.get("voice_note_id"):  # hashed only when used: earlier bodies hash as before
+            results[-1]["voice_note_id"] = res["voice_note_id"]
+    body["results"] = sorted(results, key=lambda r: (r["item_key"], r["status"], r["note"], r["photo_ids"],
+                                                     r.get("voice_note_id") or ""))
     return body
 
 
@@ -219,6 +223,9 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
     seen = refs.photo_sites(all_photos, list(site_ids)) if all_photos else {}
     if version is not None:
         errors.update(check_results(version.body, results, set(seen)))
+    for i, res in enumerate(results):
+        if res.get("voice_note_id"):
+            errors.update(check_voice_ref(res["voice_note_id"], list(site_ids), f"results.{i}.voice_note_id"))
     presence = Presence()
     if checkpoint is not None:
         rule = rule_for(presence_policy if presence_policy is not None else _presence_policy(),
@@ -308,7 +315,7 @@ def write_inspections(batch, audit_fn=None):
                 title_en=f["title_en"], note=f["note"].strip(), trade=f["trade"], priority=f["priority"],
                 points=f["points"], status="open", source="inspection", reported_by=p.user.id,
                 created_at=p.received_at,
-                extra={"resolve_hours": f["resolve_hours"]} if f["resolve_hours"] else None))
+                extra={k: f[k] for k in ("resolve_hours", "voice_note_id") if f.get(k)} or None))
     by_key = {(f.inspection_id, f.item_key): f for fs in findings.values() for f in fs}
     finding_rows = [tuple(f.__data__.get(c.name) for c in _FINDING_FIELDS) for f in by_key.values()]
     for part in chunks(finding_rows, len(_FINDING_FIELDS)):

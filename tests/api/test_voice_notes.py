@@ -181,3 +181,24 @@ def test_one_chunk_sent_eight_times_at_once_is_written_once(app, login):
     assert all(o == "6000" for s, o in results if s == 409)
     last = patch(guard, upload_id, 6000, data[6000:]).get_json()
     assert last["complete"] and guard.get(f"/voice-notes/{last['voice_note']['id']}").data == data
+
+
+def test_a_failed_items_voice_note_reaches_the_supervisor_with_its_finding(login, org):
+    from tests.api.test_inspections import body_for, current_version
+
+    guard = login("guard1")
+    note_id = send_voice(guard, recording("ogg")).get_json()["voice_note"]["id"]
+    version = current_version("road_lamps")
+    key = next(it["key"] for it in version.body["items"] if not it.get("photo_required_on_fail"))
+    body = body_for(fail={key: "有蜘蛛网"})
+    index = [r["item_key"] for r in body["results"]].index(key)
+    body["results"][index]["voice_note_id"] = "c" * 64
+    refused = guard.post("/inspections", json=body)
+    assert refused.status_code == 422 and f"results.{index}.voice_note_id" in refused.get_json()["errors"]["json"]
+    body["results"][index]["voice_note_id"] = note_id
+    r = guard.post("/inspections", json=body)
+    assert r.status_code == 201, r.get_json()
+    assert guard.post("/inspections", json=body).status_code == 200  # the retry is the same inspection
+    (finding,) = r.get_json()["findings"]
+    seen = login("super1").get(f"/findings/{finding['id']}").get_json()
+    assert seen["voice_note"]["id"] == note_id
