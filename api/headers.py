@@ -2,6 +2,7 @@
 
 - ``Content-Security-Policy``: scripts, styles, fonts, frames and connections from this origin
   only (no CDN exists to allow); images also as ``data:``/``blob:`` (photo previews before upload,
+  a voice note played back before it is sent: media ``blob:``,
   Swagger UI's icons); inline style attributes allowed (Swagger UI sets them), inline scripts not.
   ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``: no page of ours inside someone
   else's frame (clickjacking).
@@ -13,7 +14,7 @@
 """
 from flask import g, request
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "font-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-src 'none'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 HSTS = "max-age=31536000; includeSubDomains"

@@ -44,7 +44,7 @@ const zh = {
   sos: '一键报警', sos_short: '报警', theme_switch: '切换深色/浅色',
   entry_waits_for: '待 {user} 登录后发送', entry_stuck_reason: '已暂停发送：{reason}。可重新发送或删除。',
   entry_sending: '发送中', entry_waiting_network: '等待网络，联网后自动发送', entry_will_retry: '发送未成功（{reason}），稍后自动再试',
-  entry_queued: '排队等待发送', reason_unknown: '原因不明', reason_offline: '没有网络', reason_photo_unreadable: '照片无法读取',
+  entry_queued: '排队等待发送', reason_unknown: '原因不明', reason_offline: '没有网络', reason_photo_unreadable: '照片无法读取', reason_voice_unreadable: '录音无法读取',
   reason_server: '服务器出错（{status}）', entry_stuck: '已暂停', entry_other: '他人记录',
   fix_as_draft: '打开修改后重发', others_entries: '其他人的待发送记录', others_entries_hint: '这些记录留在手机上，由本人登录后自动发送，不会删除。',
   kind_emergency: '报警',
@@ -74,7 +74,11 @@ const zh = {
   sos_optional: '有时间的话：拍照或说明情况（可不填）', sos_note_placeholder: '发生了什么？（可用语音输入法）',
   wechat_title: '请在浏览器中打开', wechat_hint: '微信里打开的页面单独保存数据：在这里登录或保存的巡检，浏览器里的巡检 App 看不到，微信清理缓存时还可能丢失。请点右上角 ··· 选择「在浏览器打开」。',
   wechat_copy: '复制链接', wechat_copied: '链接已复制，请粘贴到浏览器打开。',
-  sos_default_note: '一键报警', sos_no_voice: '暂不能上传录音：服务器只保存照片。可用输入法的语音输入写下说明。',
+  sos_default_note: '一键报警',
+  voice_record: '🎙 录音', voice_stop: '■ 停止录音', voice_again: '重新录音', voice_remove: '删除录音', voice_confirm_remove: '删除这段录音吗？',
+  voice_recording: '正在录音 {time} / {max}', voice_recorded: '已录音 {time}，发送时一并上传', voice_no_mic: '无法使用麦克风：请在浏览器设置中允许。',
+  voice_unsupported: '此浏览器不能录音，可用输入法的语音输入写下说明。', voice_too_large: '录音超过 {max} KB，未保存，请录短一些。',
+  voice_note: '语音留言',
 };
 
 const en = {
@@ -118,7 +122,7 @@ const en = {
   sos: 'Emergency', sos_short: 'SOS', theme_switch: 'Dark / light',
   entry_waits_for: 'Sent when {user} logs in', entry_stuck_reason: 'Set aside: {reason}. Send again or discard.',
   entry_sending: 'Sending', entry_waiting_network: 'Waiting for the network; sends by itself', entry_will_retry: 'Not sent ({reason}); will try again',
-  entry_queued: 'Queued to send', reason_unknown: 'unknown reason', reason_offline: 'no network', reason_photo_unreadable: 'a photo cannot be read',
+  entry_queued: 'Queued to send', reason_unknown: 'unknown reason', reason_offline: 'no network', reason_photo_unreadable: 'a photo cannot be read', reason_voice_unreadable: 'the recording cannot be read',
   reason_server: 'server error ({status})', entry_stuck: 'Set aside', entry_other: "Someone else's",
   fix_as_draft: 'Open, fix and resend', others_entries: "Other people's unsent records", others_entries_hint: 'Kept on this phone and sent when their owner logs in; never deleted.',
   kind_emergency: 'Emergency',
@@ -148,7 +152,11 @@ const en = {
   sos_optional: 'If there is time: a photo or a word (optional)', sos_note_placeholder: 'What happened? (voice typing works)',
   wechat_title: 'Open this in the browser', wechat_hint: "Pages opened inside WeChat keep their own storage: what you log in to or save here is not seen by the app in the browser, and may be lost when WeChat clears its cache. Tap ··· (top right) and choose 'Open in browser'.",
   wechat_copy: 'Copy link', wechat_copied: 'Link copied; paste it into the browser.',
-  sos_default_note: 'Emergency alarm', sos_no_voice: 'Voice recordings cannot be uploaded yet (the server keeps photos only); use the keyboard\'s voice typing.',
+  sos_default_note: 'Emergency alarm',
+  voice_record: '🎙 Record', voice_stop: '■ Stop', voice_again: 'Record again', voice_remove: 'Delete recording', voice_confirm_remove: 'Delete this recording?',
+  voice_recording: 'Recording {time} / {max}', voice_recorded: 'Recorded {time}; sent with the report', voice_no_mic: 'The microphone is not available: allow it in the browser settings.',
+  voice_unsupported: 'This browser cannot record; use the keyboard\'s voice typing.', voice_too_large: 'The recording is over {max} KB and was not kept; record a shorter one.',
+  voice_note: 'Voice note',
 };
 
 const DICTS = { zh, en };

@@ -6,7 +6,7 @@
 // reason (server error, unreadable photo) is set aside after a few tries so later ones still go.
 // Emergencies go ahead of everything.
 import * as api from './api.js';
-import { uploadPhoto } from './upload.js';
+import { uploadPhoto, uploadVoice } from './upload.js';
 import {
   kvGet, kvSet, outboxAdd, outboxAddFromDraft, outboxAll, outboxDelete, outboxGet, outboxPut, outboxToDraft,
 } from './idb.js';
@@ -78,6 +78,19 @@ function stopsEverything(err) {
   return err instanceof api.NetworkError || (err instanceof api.ApiError && [401, 408, 429].includes(err.status));
 }
 
+/** A voice note up (issue #16), resumable as photos are; its bytes' hash is its id. */
+async function uploadVoiceOnce(e, v) {
+  try {
+    if (!(v.blob instanceof Blob)) throw new Error('not a Blob');
+    await v.blob.slice(0, 1).arrayBuffer();
+  } catch (err) {
+    throw new Error('voice_unreadable');
+  }
+  await uploadVoice(v.blob);
+  e.sent_voices = (e.sent_voices || []).concat([v.id]);
+  await outboxPut(e);
+}
+
 /** One photo up (resumable: a dropped connection resumes), its server id back. */
 async function uploadOne(p, onProgress) {
   const photo = await uploadPhoto(p.blob, { onProgress: (x) => onProgress(x && typeof x === 'object' ? x.sent : x) });
@@ -113,6 +126,9 @@ async function send(e) {
       report(0);
       e.sent_photos = (e.sent_photos || []).concat([p.id]);
       await outboxPut(e);
+    }
+    for (const v of e.voices || []) {
+      if (!(e.sent_voices || []).includes(v.id)) await uploadVoiceOnce(e, v);
     }
     return await api.request(e.method || 'POST', e.path, { json: e.body, headers: { 'Idempotency-Key': e.id } });
   } finally {
@@ -264,6 +280,7 @@ export async function reopenAsDraft(seq, draftKey) {
       status: r.status, note: r.note || '',
       photos: (r.photo_ids || []).map((id) => ({ id, name: ((e.photos || []).find((p) => p.id === id) || {}).name || 'photo.jpg' })),
     };
+    if (r.voice_note_id) items[r.item_key].voice = { id: r.voice_note_id };
   }
   const draft = {
     id: draftKey(b.checkpoint_code, b.checklist_key), owner: ownerOf(e), checkpoint_code: b.checkpoint_code,
@@ -271,7 +288,7 @@ export async function reopenAsDraft(seq, draftKey) {
     updated_at: new Date().toISOString(), location: b.location || null, presence: b.presence || null, items,
     refusal: e.error || null,
   };
-  const photos = (e.photos || []).filter((p) => p.blob instanceof Blob).map((p) => ({ id: p.id, blob: p.blob }));
+  const photos = (e.photos || []).concat(e.voices || []).filter((p) => p.blob instanceof Blob).map((p) => ({ id: p.id, blob: p.blob }));
   await outboxToDraft(seq, draft, photos);
   notify();
   return `#/walk/${encodeURIComponent(b.checkpoint_code)}/${encodeURIComponent(b.checklist_key)}`;

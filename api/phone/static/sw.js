@@ -9,7 +9,7 @@ const FILES = [
   'upload.js',
   'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
   'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
-  'presence.js', 'screens/sos.js',
+  'presence.js', 'screens/sos.js', 'screens/voice.js',
   'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
 ];
 
@@ -80,6 +80,27 @@ function idbReq(r) {
   return new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
 }
 
+async function sha256Hex(blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A voice note up: ask the server's offset for these bytes, send the rest in one PATCH. */
+async function sendVoice(blob, headers) {
+  const start = await fetch('/api/v1/voice-notes/uploads', {
+    method: 'POST', headers: Object.assign({ 'Content-Type': 'application/json' }, headers),
+    body: JSON.stringify({ sha256: await sha256Hex(blob), size_bytes: blob.size }),
+  });
+  if (!start.ok) return false;
+  const state = await start.json();
+  if (state.complete) return true;
+  const r = await fetch(`/api/v1/voice-notes/uploads/${state.id}`, {
+    method: 'PATCH', body: blob.slice(state.offset),
+    headers: Object.assign({ 'Upload-Offset': String(state.offset), 'Content-Type': 'application/offset+octet-stream' }, headers),
+  });
+  return r.ok;
+}
+
 async function sendQueued() {
   const db = await idbReq(indexedDB.open('patrol'));
   try {
@@ -98,6 +119,12 @@ async function sendQueued() {
         const r = await fetch('/api/v1/photos', { method: 'POST', headers, body: form });
         if (!r.ok) return;  // the app's loop decides what a refusal means
         e.sent_photos = (e.sent_photos || []).concat([p.id]);
+        await idbReq(db.transaction('outbox', 'readwrite').objectStore('outbox').put(e));
+      }
+      for (const v of e.voices || []) {
+        if ((e.sent_voices || []).includes(v.id)) continue;
+        if (!(await sendVoice(v.blob, headers))) return;
+        e.sent_voices = (e.sent_voices || []).concat([v.id]);
         await idbReq(db.transaction('outbox', 'readwrite').objectStore('outbox').put(e));
       }
       const r = await fetch(`/api/v1${e.path}`, {

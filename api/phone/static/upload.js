@@ -235,13 +235,28 @@ export async function uploadPhoto(blob, { onProgress = () => {}, signal, siteId 
       if (!(e instanceof NetworkError)) throw e;  // refused (422...): resuming would not help
     }
   }
-  let state = await call('POST', '/photos/uploads', { json: start, signal });
+  const state = await resumeUpload('/photos/uploads', blob, start, { onProgress, signal, chunkBytes });
+  try { localStorage.removeItem(TRIED + sha256); } catch (e) { /* private mode */ }
+  return state.photo;
+}
+
+/** A voice note (issue #16) up through the same resumable uploads; resolves to {id, url, ...}. */
+export async function uploadVoice(blob, { onProgress = () => {}, signal, chunkBytes = CHUNK_BYTES } = {}) {
+  const start = { sha256: await sha256Hex(blob), size_bytes: blob.size };
+  return (await resumeUpload('/voice-notes/uploads', blob, start, { onProgress, signal, chunkBytes })).voice_note;
+}
+
+/** Send ``blob`` in chunks from the server's offset at ``base`` (``start``: its sha256 and size);
+ * the server's last answer ({complete: true, photo | voice_note}). */
+async function resumeUpload(base, blob, start, { onProgress, signal, chunkBytes }) {
+  const total = blob.size;
+  let state = await call('POST', base, { json: start, signal });
   let tries = 0;
   while (!state.complete) {
     onProgress({ sent: state.offset, total });
     const offset = state.offset;
     try {
-      state = await sendBytes('PATCH', `/photos/uploads/${state.id}`, blob.slice(offset, Math.min(total, offset + chunkBytes)),
+      state = await sendBytes('PATCH', `${base}/${state.id}`, blob.slice(offset, Math.min(total, offset + chunkBytes)),
         { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
         { signal, onSent: (n) => onProgress({ sent: offset + n, total }) });
       tries = 0;
@@ -253,10 +268,9 @@ export async function uploadPhoto(blob, { onProgress = () => {}, signal, siteId 
       if (!(e instanceof NetworkError) || ++tries > RETRIES_IN_PLACE) throw e;
       await pause(500 * 2 ** tries, signal);
       // the chunk may or may not have arrived: ask where the server is
-      state = await call('POST', '/photos/uploads', { json: start, signal });
+      state = await call('POST', base, { json: start, signal });
     }
   }
-  try { localStorage.removeItem(TRIED + sha256); } catch (e) { /* private mode */ }
   onProgress({ sent: total, total });
-  return state.photo;
+  return state;
 }

@@ -49,9 +49,10 @@ function reasonText(code) {
   if (!code) return t('reason_unknown');
   if (code === 'offline') return t('reason_offline');
   if (code === 'photo_unreadable') return t('reason_photo_unreadable');
+  if (code === 'voice_unreadable') return t('reason_voice_unreadable');
   const m = String(code).match(/^http_(\d+)$/);
   if (m) return t('reason_server', { status: m[1] });
-  return code;
+  return t('reason_unknown');  // a script's own words (English) mean nothing to the guard
 }
 
 export async function render(ctx) {

@@ -1,11 +1,12 @@
 // 一键报警: from any screen, the guard raises an emergency with where the phone is and, if there
-// is time, a photo and a word. It goes ahead of everything queued and opens an emergency finding.
-// (A voice note is not offered: the API stores photos only; the note field takes dictation.)
+// is time, a photo, a word and a voice note. It goes ahead of everything queued and opens an
+// emergency finding; the voice note goes up first (resumably, as photos do).
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
 import { t, pick } from '../i18n.js';
 import { h, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
+import { voiceRecorder } from './voice.js';
 import { distanceM } from '../presence.js';
 
 function locate() {
@@ -32,6 +33,7 @@ export async function render(ctx, params) {
   const [cps, sites] = await Promise.all([data.checkpoints(), data.sites()]);
   let location = null;
   const photos = [];
+  const voice = { voice: null };
   const where = h('p', { class: 'muted', id: 'sos-where' }, t('sos_locating'));
   const note = h('textarea', { name: 'sos-note', rows: 2, placeholder: t('sos_note_placeholder') });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
@@ -64,6 +66,7 @@ export async function render(ctx, params) {
       note: note.value.trim() || t('sos_default_note'), photo_ids: photos.map((p) => p.id),
     };
     if (location) body.location = location;
+    if (voice.voice) body.voice_note_id = voice.voice.id;
     if (place) body.checkpoint_code = place.code;
     else {
       const site = sites[0];
@@ -76,6 +79,7 @@ export async function render(ctx, params) {
       await outbox.add({
         kind: 'emergency', id, path: '/findings', body, priority: 0,
         photos: photos.map((p) => ({ id: p.id, blob: p.blob, name: p.name })),
+        voices: voice.voice ? [{ id: voice.voice.id, blob: voice.voice.blob }] : [],
         summary: { place: place ? place.name : t('sos_title'), place_en: place ? place.name_en : 'SOS', what: body.note, what_en: body.note },
       });
     } catch (e) {
@@ -101,7 +105,7 @@ export async function render(ctx, params) {
       h('p', { class: 'muted' }, t('sos_optional')),
       photoPicker({ photos, name: 'sos-photo' }),
       note,
-      h('p', { class: 'muted' }, t('sos_no_voice'))),
+      voiceRecorder({ holder: voice, name: 'sos-voice' })),
     error);
   return { el };
 }

@@ -8,6 +8,7 @@ import { draftDelete, draftGet, draftPut } from '../idb.js';
 import { t, pick } from '../i18n.js';
 import { h, isoWithOffset, siteTime, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
+import { voiceRecorder } from './voice.js';
 import * as presence from '../presence.js';
 import * as api from '../api.js';
 
@@ -75,7 +76,7 @@ export async function render(ctx, params) {
     if (!claim && rule.missing !== 'allow' && rule.methods.includes('gps')) claim = { method: 'gps' };
     drawPresence();
   });
-  const state = new Map(cl.items.map((it) => [it.key, { status: null, note: '', photos: [] }]));
+  const state = new Map(cl.items.map((it) => [it.key, { status: null, note: '', photos: [], voice: null }]));
   if (draft) {
     // item keys are stable across checklist versions: what still exists is restored
     for (const [key, d] of Object.entries(draft.items || {})) {
@@ -84,6 +85,8 @@ export async function render(ctx, params) {
       s.status = d.status || null;
       s.note = d.note || '';
       s.photos = (d.photos || []).filter((p) => draft.blobs[p.id]).map((p) => ({ id: p.id, name: p.name, blob: draft.blobs[p.id] }));
+      // the voice note's bytes are kept beside the photos, under its hash
+      if (d.voice && draft.blobs[d.voice.id]) s.voice = Object.assign({}, d.voice, { blob: draft.blobs[d.voice.id] });
     }
   }
 
@@ -94,8 +97,9 @@ export async function render(ctx, params) {
   function record() {
     const items = {};
     for (const [key, s] of state) {
-      if (s.status || s.note || s.photos.length) {
+      if (s.status || s.note || s.photos.length || s.voice) {
         items[key] = { status: s.status, note: s.note, photos: s.photos.map((p) => ({ id: p.id, name: p.name })) };
+        if (s.voice) items[key].voice = { id: s.voice.id, type: s.voice.type, ms: s.voice.ms };
       }
     }
     return { id: draftId, owner: api.username(), checkpoint_code: cp.code, checklist_key: cl.key,
@@ -126,7 +130,7 @@ export async function render(ctx, params) {
   }
   function photosChanged({ added = [], removed = [] } = {}) {
     // a photo may be on two items: its bytes go only when no item keeps it
-    const kept = new Set([...state.values()].flatMap((s) => s.photos.map((p) => p.id)));
+    const kept = new Set([...state.values()].flatMap((s) => s.photos.map((p) => p.id).concat(s.voice ? [s.voice.id] : [])));
     save({ addPhotos: added, dropPhotos: removed.map((p) => p.id).filter((id) => !kept.has(id)) });
   }
   const rows = new Map();
@@ -173,7 +177,13 @@ export async function render(ctx, params) {
         name: `photo-${item.key}`,
         onchange: (change) => { message.hidden = true; photosChanged(change); },
       });
-      parts.push(h('div', { class: 'item-detail' }, picker, note));
+      let before = s.voice;
+      const voice = voiceRecorder({ holder: s, name: `voice-${item.key}`, onchange: (v) => {
+        const gone = before && (!v || v.id !== before.id) ? [before] : [];
+        before = v;
+        photosChanged({ added: v ? [v] : [], removed: gone });
+      } });
+      parts.push(h('div', { class: 'item-detail' }, picker, note, voice));
     }
     row.replaceChildren(...parts);
     row.className = `item ${s.status || 'unset'}`;
@@ -221,11 +231,17 @@ export async function render(ctx, params) {
     submit.disabled = true;
     const id = uuid();
     const photos = [];
+    const voices = [];
     const results = cl.items.map((it) => {
       const s = state.get(it.key);
       const ids = s.status === 'fail' ? s.photos.map((p) => p.id) : [];
       if (s.status === 'fail') for (const p of s.photos) if (!photos.some((q) => q.id === p.id)) photos.push({ id: p.id, blob: p.blob, name: p.name });
-      return { item_key: it.key, status: s.status, note: s.status === 'pass' ? '' : s.note.trim(), photo_ids: ids };
+      const r = { item_key: it.key, status: s.status, note: s.status === 'pass' ? '' : s.note.trim(), photo_ids: ids };
+      if (s.status === 'fail' && s.voice) {
+        r.voice_note_id = s.voice.id;
+        voices.push({ id: s.voice.id, blob: s.voice.blob });
+      }
+      return r;
     });
     const body = {
       id, checkpoint_code: cp.code, checklist_key: cl.key, checklist_version: cl.version,
@@ -239,7 +255,7 @@ export async function render(ctx, params) {
     await saving;
     try {
       await outbox.add({
-        kind: 'inspection', id, path: '/inspections', body, photos,
+        kind: 'inspection', id, path: '/inspections', body, photos, voices,
         summary: { place: cp.name, place_en: cp.name_en, what: cl.name, what_en: cl.name_en },
       }, { draftId });
     } catch (e) {
