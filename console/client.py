@@ -217,6 +217,11 @@ class PatrolClient:
         """The photo's bytes (``thumb``, ``preview`` or ``original``) with the caller's token."""
         return self.get_bytes(f"/photos/{photo_id}", size=size)
 
+    def voice_note(self, note_id):
+        """A voice note's bytes and content type (audio/webm, audio/ogg or audio/mp4)."""
+        r = self._request("GET", f"/voice-notes/{note_id}", raw=True)
+        return r.content, r.headers.get("Content-Type", "audio/webm").split(";")[0]
+
     # --- work orders ---------------------------------------------------------------------------
 
     def create_work_order(self, body):

@@ -110,6 +110,7 @@ STRINGS = {
     "select": ("选择", "Select"),
     "photos": ("照片", "Photos"),
     "no_photo": ("无照片", "No photo"),
+    "voice_note": ("现场录音", "Voice note"), "voice_note_missing": ("录音无法播放", "The voice note cannot be played"),
     "none": ("无", "None"),
     "load_more": ("加载更多", "Load more"),
     "nothing_here": ("暂无记录。", "Nothing here."),

@@ -4,6 +4,7 @@ from datetime import timedelta
 import streamlit as st
 
 from console import ui
+from console.client import ApiError
 from console.i18n import label, pick, t
 
 PER_PAGE = 24
@@ -78,6 +79,13 @@ def show_preview(fid):
             st.image(data, width="stretch")
     if not photo_ids(f):
         st.caption(t("no_photo"))
+    if f.get("voice_note"):  # the guard's voice with an emergency or a failed item
+        try:
+            sound, mime = client.voice_note(f["voice_note"]["id"])
+            st.caption(t("voice_note"))
+            st.audio(sound, format=mime)
+        except ApiError:
+            st.caption(t("voice_note_missing"))
     if ui.role() in ui.SUPERVISOR_UP and f.get("status") == "open":
         with st.form(f"fd_dismiss_{fid}"):
             slots = ui.FieldSlots()
