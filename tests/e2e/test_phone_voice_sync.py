@@ -238,3 +238,123 @@ def test_the_disabled_submit_button_is_readable_at_wcag_aa(browser, server, sche
             assert looks["text"].startswith("提交")
     finally:
         ph.close()
+
+
+# every screen, dark and light: what a person looks at in the screenshots, also checked by rule
+AUDIT_SCREENS = [("login", None), ("today", "#/today"), ("scan", "#/scan"), ("walk", "#/walk/LHY-LAMP-02/road_lamps"),
+                 ("report", "#/report"), ("outbox", "#/outbox"), ("sos", "#/sos")]
+# Latin letters a guard may see on a Chinese screen: checkpoint codes, the version, the EN switch
+ALLOWED_LATIN = r"\b(?:[A-Z]{2,}(?:-[A-Z0-9]+)+|v\d+|EN|KB|MB)\b"
+
+AUDIT_JS = """() => {
+  const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  const small = [];
+  for (const el of document.querySelectorAll('button, a, input:not([type=file]), select, textarea, label.photo-button, audio')) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.height < 47.5 || r.width < 47.5) small.push(`${el.tagName.toLowerCase()}#${el.id || el.name || el.className} ${Math.round(r.width)}x${Math.round(r.height)} "${el.textContent.trim().slice(0, 20)}"`);
+  }
+  const cut = [];
+  for (const el of document.querySelectorAll('button, h1, h2, .pill, .tab, label')) {
+    if (visible(el) && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible') cut.push(el.textContent.trim().slice(0, 30));
+  }
+  // text against what is really behind it (transparent layers blended down to the page)
+  const rgba = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const behind = (el) => { const layers = []; for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0) layers.push(c); if (c[3] >= 1) break; }
+    let out = [255, 255, 255]; for (const [r, g, b, a] of layers.reverse()) out = [r * a + out[0] * (1 - a), g * a + out[1] * (1 - a), b * a + out[2] * (1 - a)];
+    return out; };
+  const faint = [];
+  for (const el of document.querySelectorAll('button, .pill, .toast.show, .tab, .badge, .error, .muted')) {
+    if (!visible(el) || !el.textContent.trim()) continue;
+    const s = getComputedStyle(el);
+    const fg = rgba(s.color); const bg = behind(el);
+    const fgb = [fg[0] * fg[3] + bg[0] * (1 - fg[3]), fg[1] * fg[3] + bg[1] * (1 - fg[3]), fg[2] * fg[3] + bg[2] * (1 - fg[3])];
+    const [hi, lo] = [lum(fgb), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) faint.push(`"${el.textContent.trim().slice(0, 16)}" ${ratio.toFixed(2)}:1`);
+  }
+  const wide = document.documentElement.scrollWidth > window.innerWidth + 1;
+  const words = [...document.querySelectorAll('body *')].filter((el) => visible(el) && el.children.length === 0)
+    .map((el) => el.textContent).concat([...document.querySelectorAll('input, textarea')].map((el) => el.placeholder || ''))
+    .join(' \\n ');
+  return { small, cut, wide, words, faint };
+}"""
+
+
+def _audit(ph, name, scheme, findings):
+    import re
+
+    page = ph.page
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ph_path(f"audit-{scheme}-{name}.png")))
+    got = page.evaluate(AUDIT_JS)
+    latin = re.findall(r"[A-Za-z][A-Za-z-]+", re.sub(ALLOWED_LATIN, " ", got["words"]))
+    for kind, bad in (("small", got["small"]), ("cut", got["cut"]), ("latin", sorted(set(latin))),
+                      ("below WCAG AA", got["faint"])):
+        if bad:
+            findings.append((name, kind, bad))
+    if got["wide"]:
+        findings.append((name, "wider than the phone", True))
+    return got
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_screen_is_chinese_uncut_and_thumb_sized_in_light_and_dark(browser, server, scheme):
+    findings = []
+    seen = {}
+    guard = Phone(browser, server.url, f"audit-{scheme}", color_scheme=scheme, permissions=["microphone"])
+    try:
+        page = guard.page
+        page.goto(server.url + "/m/")
+        guard.screen("login")
+        seen["login"] = _audit(guard, "login", scheme, findings)
+        guard.login("guard1", PASSWORD)
+        for name, hash_ in AUDIT_SCREENS[1:]:
+            if name != "today":  # where the login leads
+                page.goto(server.url + "/m/" + hash_)
+            guard.screen(name, timeout=30000)
+            seen[name] = _audit(guard, name, scheme, findings)
+        # a failed item with its photo button, note and a recorded voice note
+        page.goto(server.url + "/m/#/walk/LHY-LAMP-02/road_lamps")
+        guard.screen("walk")
+        guard.tap('[data-item="no_cobwebs"]')
+        _record(guard, "voice-no_cobwebs", 1.0)
+        page.locator("#item-no_cobwebs").scroll_into_view_if_needed()
+        seen["walk-failed"] = _audit(guard, "walk-failed", scheme, findings)
+        # the outbox with an entry waiting for the network
+        guard.context.set_offline(True)
+        page.goto(f"{server.url}/m/#/walk/LHY-LAMP-05/road_lamps")
+        guard.screen("walk")
+        guard.tap("#all-pass")
+        guard.tap("#submit")
+        guard.screen("today", timeout=30000)
+        page.goto(server.url + "/m/#/outbox")
+        guard.screen("outbox", timeout=30000)
+        seen["outbox-entry"] = _audit(guard, "outbox-entry", scheme, findings)
+        guard.context.set_offline(False)
+    finally:
+        guard.close()
+    tech = Phone(browser, server.url, f"audit-{scheme}-tech", color_scheme=scheme)
+    try:
+        tech.login("tech1", PASSWORD)
+        tech.page.goto(server.url + "/m/#/orders")
+        tech.screen("orders")
+        seen["orders"] = _audit(tech, "orders", scheme, findings)
+        tech.page.locator("a.order").first.tap()
+        tech.screen("order")
+        seen["order"] = _audit(tech, "order", scheme, findings)
+    finally:
+        tech.close()
+    assert "录音" in seen["walk-failed"]["words"] and "张伟" in seen["today"]["words"]  # the check reads the screens
+    assert not findings, findings
+
+
+def ph_path(name):
+    from tests.e2e.phone import ARTIFACTS
+
+    return ARTIFACTS / name

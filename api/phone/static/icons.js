@@ -6,6 +6,8 @@ const PATHS = {
   orders: 'M14 6a4 4 0 0 0 5 5l-8 8a2 2 0 0 1-3-3l8-8a4 4 0 0 0-2-2zM6 6l3 3',
   outbox: 'M7 4v14M3 14l4 4 4-4M17 20V6M13 10l4-4 4 4',
   camera: 'M4 8h3l2-3h6l2 3h3v11H4zM12 17a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
+  mic: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3',
+  stop: 'M7 7h10v10H7z',
 };
 
 export function icon(name, size = 24) {

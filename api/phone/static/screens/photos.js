@@ -26,7 +26,7 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
   const refused = h('p', { class: 'photo-refused', role: 'alert', hidden: true });
   const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, name, class: 'file' });
   const label = h('label', { class: 'photo-button' },
-    input, icon('camera'), h('span', {}, t('take_photo'), required ? ` (${t('required')})` : ''));
+    input, icon('camera'), h('span', {}, t('take_photo'), required ? t('required_mark') : ''));
   // red while a required photo is missing
   const mark = () => label.classList.toggle('required', required && !photos.length);
   mark();

@@ -6,6 +6,7 @@
 import { t } from '../i18n.js';
 import { h, sha256Hex } from '../util.js';
 import { kvGet } from '../idb.js';
+import { icon } from '../icons.js';
 
 const TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4', 'audio/webm'];
 export const DEFAULT_VOICE = { voice_max_seconds: 60, voice_max_kb: 1024 };
@@ -30,7 +31,7 @@ export function voiceRecorder({ holder, name = 'voice', onchange = () => {} }) {
   const status = h('p', { class: 'muted voice-status', role: 'status' });
   const problem = h('p', { class: 'error', role: 'alert', hidden: true });
   const player = h('div', { class: 'voice-player' });
-  const button = h('button', { type: 'button', class: 'big voice-button', name, 'aria-pressed': 'false' });
+  const button = h('button', { type: 'button', class: 'big voice-button row-button', name, 'aria-pressed': 'false' });
   let recorder = null;
   let timer = null;
   let startedAt = 0;
@@ -39,7 +40,8 @@ export function voiceRecorder({ holder, name = 'voice', onchange = () => {} }) {
     const recording = !!recorder;
     button.setAttribute('aria-pressed', recording ? 'true' : 'false');
     button.classList.toggle('recording', recording);
-    button.textContent = recording ? t('voice_stop') : (holder.voice ? t('voice_again') : t('voice_record'));
+    button.replaceChildren(icon(recording ? 'stop' : 'mic'),
+      h('span', {}, recording ? t('voice_stop') : (holder.voice ? t('voice_again') : t('voice_record'))));
     if (!holder.voice || recording) { player.replaceChildren(); return; }
     if (!holder.voice.url) holder.voice.url = URL.createObjectURL(holder.voice.blob);
     player.replaceChildren(
