@@ -11,6 +11,9 @@ _FIELDS = (AuditLog.at, AuditLog.user, AuditLog.role, AuditLog.action, AuditLog.
 def audit(action, object_type, object_id, site_id=None, before=None, after=None, user=None):
     """One row of the log, in the caller's transaction (pre-written SQL: every write comes here)."""
     user = user or (g.get("user") if has_request_context() else None)
+    sent_by = g.get("sent_by") if has_request_context() else None
+    if sent_by:  # a supervisor sent this person's queued entry: the row says so
+        after = dict(after or {}, sent_by=sent_by)
     insert(AuditLog, _FIELDS, [(
         utcnow(),
         user,

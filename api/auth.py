@@ -2,7 +2,7 @@
 import hashlib
 import secrets
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -103,7 +103,28 @@ def authenticate():
                            headers={"WWW-Authenticate": "Bearer"})
     g.user = user
     g.token = token
-    return user
+    if request.headers.get("X-On-Behalf-Of"):
+        _send_on_behalf(user)
+    return g.user
+
+
+def _send_on_behalf(sender):
+    """A supervisor sends a departed guard's queued entry: the request acts as the guard, and
+    ``g.sent_by`` puts the supervisor on every audit row it writes (see ``api.domain.queue_handover``)."""
+    from api.domain.policy import current_policy
+    from api.domain.queue_handover import owner_for
+    from api.errors import Invalid
+    from api.models import to_utc_naive
+
+    raw = request.headers.get("X-Queued-At")
+    try:
+        queued_at = to_utc_naive(datetime.fromisoformat(raw.replace("Z", "+00:00"))) if raw else None
+    except (ValueError, TypeError):
+        raise Invalid({"X-Queued-At": ["When the entry was queued, as an ISO 8601 time."]}, location="headers")
+    owner, reason = owner_for(sender, request.headers["X-On-Behalf-Of"], queued_at=queued_at, now=utcnow(),
+                              after_hours=current_policy()["phone"]["handover_after_hours"], sites_of=site_ids)
+    g.user = owner
+    g.sent_by = {"id": sender.id, "username": sender.username, "role": sender.role, "reason": reason}
 
 
 def login_limits():

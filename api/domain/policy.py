@@ -211,6 +211,7 @@ class PhonePolicySchema(_Strict):
     set_aside_after_tries = fields.Integer(load_default=3, strict=True, validate=validate.Range(min=1, max=50))
     voice_max_seconds = fields.Integer(load_default=60, strict=True, validate=validate.Range(min=5, max=600))
     voice_max_kb = fields.Integer(load_default=1024, strict=True, validate=validate.Range(min=16, max=20480))
+    handover_after_hours = fields.Integer(load_default=12, strict=True, validate=validate.Range(min=1, max=720))
 
 
 class PhotoPolicySchema(_Strict):

@@ -94,6 +94,7 @@ class PhonePolicyOut(OutSchema):
     set_aside_after_tries = fields.Integer()
     voice_max_seconds = fields.Integer()
     voice_max_kb = fields.Integer()
+    handover_after_hours = fields.Integer()
 
 
 class PhotoPolicyOut(OutSchema):
