@@ -260,7 +260,7 @@ AUDIT_JS = """() => {
     if (visible(el) && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible') cut.push(el.textContent.trim().slice(0, 30));
   }
   // text against what is really behind it (transparent layers blended down to the page)
-  const rgba = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const rgba = (c) => { const m = c.match(/[0-9.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
   const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   const behind = (el) => { const layers = []; for (let e = el; e; e = e.parentElement) {
@@ -358,3 +358,43 @@ def ph_path(name):
     from tests.e2e.phone import ARTIFACTS
 
     return ARTIFACTS / name
+
+
+def test_a_deactivated_guards_round_on_a_shared_phone_is_sent_by_his_supervisor_as_his(browser, server):
+    """岗位机: guard1 queues a round offline and leaves the company (deactivated); his supervisor logs
+    in on the same phone, sees the round and sends it; it is stored as guard1's, the audit names super1."""
+    from api.models import AuditLog, Inspection, User
+
+    ph = Phone(browser, server.url, "handover")
+    page = ph.page
+    try:
+        ph.login("guard1", PASSWORD)
+        ph.context.set_offline(True)
+        page.goto(f"{server.url}/m/#/walk/LHY-LAMP-10/road_lamps")
+        ph.screen("walk")
+        ph.tap("#all-pass")
+        ph.tap("#submit")
+        ph.screen("today")
+        (entry,) = ph.outbox()
+        with server_db(server.env["DATABASE_URL"]):
+            User.update(active=False).where(User.username == "guard1").execute()
+        ph.context.set_offline(False)  # his login no longer works: the phone asks for one
+        ph.screen("login", timeout=30000)
+        ph.login("super1", PASSWORD)
+        page.goto(f"{server.url}/m/#/outbox")
+        ph.screen("outbox")
+        card = page.locator('.entry[data-owner="guard1"]')
+        assert "代 guard1 发送" in card.inner_text()
+        ph.shot("outbox-supervisor-sees-guard1")
+        card.locator('button[data-action="send-for"]').tap()
+        _until(page, lambda: ph.outbox() == [])
+        with server_db(server.env["DATABASE_URL"]):
+            i = Inspection.get_by_id(entry["body"]["id"])
+            assert i.inspector.username == "guard1"
+            audit = AuditLog.get((AuditLog.action == "inspection.submit") & (AuditLog.object_id == i.id))
+            assert audit.user.username == "guard1" and audit.after["sent_by"]["username"] == "super1"
+            assert audit.after["sent_by"]["reason"] == "deactivated"
+    finally:
+        with server_db(server.env["DATABASE_URL"]):
+            User.update(active=True).where(User.username == "guard1").execute()
+        ph.close()

@@ -79,6 +79,7 @@ const zh = {
   voice_recording: '正在录音 {time} / {max}', voice_recorded: '已录音 {time}，发送时一并上传', voice_no_mic: '无法使用麦克风：请在浏览器设置中允许。',
   voice_unsupported: '此浏览器不能录音，可用输入法的语音输入写下说明。', voice_too_large: '录音超过 {max} KB，未保存，请录短一些。',
   voice_note: '语音留言',
+  send_for: '代 {user} 发送', confirm_send_for: '以 {user} 的名义发送这条记录吗？记录算作 {user} 的，并记下由您代发。', sent_for: '已代 {user} 发送',
 };
 
 const en = {
@@ -157,6 +158,7 @@ const en = {
   voice_recording: 'Recording {time} / {max}', voice_recorded: 'Recorded {time}; sent with the report', voice_no_mic: 'The microphone is not available: allow it in the browser settings.',
   voice_unsupported: 'This browser cannot record; use the keyboard\'s voice typing.', voice_too_large: 'The recording is over {max} KB and was not kept; record a shorter one.',
   voice_note: 'Voice note',
+  send_for: 'Send for {user}', confirm_send_for: 'Send this entry as {user}\'s? It counts as theirs, and you are recorded as the sender.', sent_for: 'Sent for {user}',
 };
 
 const DICTS = { zh, en };

@@ -97,7 +97,7 @@ async function uploadOne(p, onProgress) {
   return photo && photo.id;
 }
 
-async function send(e) {
+async function send(e, headers = {}) {
   const photos = e.photos || [];
   const total = photos.reduce((n, p) => n + ((p.blob && p.blob.size) || 0), 0);
   let done = photos.filter((p) => (e.sent_photos || []).includes(p.id)).reduce((n, p) => n + (p.blob.size || 0), 0);
@@ -130,7 +130,7 @@ async function send(e) {
     for (const v of e.voices || []) {
       if (!(e.sent_voices || []).includes(v.id)) await uploadVoiceOnce(e, v);
     }
-    return await api.request(e.method || 'POST', e.path, { json: e.body, headers: { 'Idempotency-Key': e.id } });
+    return await api.request(e.method || 'POST', e.path, { json: e.body, headers: Object.assign({ 'Idempotency-Key': e.id }, headers) });
   } finally {
     progress.delete(e.seq);
   }
@@ -258,6 +258,21 @@ export async function retry(seq) {
   await outboxPut(e);
   notify();
   return sendNow();
+}
+
+/**
+ * A supervisor sends another person's entry from this shared phone (issue #16): allowed by the
+ * server once that person is deactivated or the entry has waited the policy's hours; stored as
+ * theirs, with the supervisor named in the audit. A refusal leaves the entry where it was.
+ */
+export async function sendOnBehalf(seq) {
+  const e = await outboxGet(seq);
+  if (!e || isMine(e)) return null;
+  const answer = await send(e, { 'X-On-Behalf-Of': ownerOf(e), 'X-Queued-At': e.created_at });
+  await outboxDelete(e.seq);
+  await logSent(e, answer).catch(() => {});
+  notify();
+  return answer;
 }
 
 /** The user deliberately throws an entry away (never done by the app on its own). */

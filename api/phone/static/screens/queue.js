@@ -1,8 +1,12 @@
 // The outbox: what waits to be sent, and what the server refused, with its own words.
+import * as api from '../api.js';
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
 import { t, pick } from '../i18n.js';
 import { fill, h, siteTime } from '../util.js';
+
+// who may send a departed guard's entries (the API's vocabulary "supervising"; the server decides)
+const SUPERVISING = ['supervisor', 'manager', 'admin'];
 
 /** {"json": {"results": {"3": {"photo_ids": ["..."]}}}} -> [["results.3.photo_ids", "..."]] */
 export function flattenErrors(errors, prefix = '') {
@@ -60,7 +64,8 @@ export async function render(ctx) {
   const bars = new Map();
 
   async function draw() {
-    const [entries, tz] = await Promise.all([outbox.entries(), data.timezone()]);
+    const [entries, tz, me] = await Promise.all([outbox.entries(), data.timezone(), data.user()]);
+    const supervising = !!me && SUPERVISING.includes(me.role);
     const online = navigator.onLine;
     bars.clear();
     const cards = [];
@@ -83,7 +88,20 @@ export async function render(ctx) {
         if (confirm(t('confirm_discard'))) { await outbox.discard(e.seq); draw(); }
       };
       let actions = null;
-      if (mine && e.state === 'refused') {
+      if (!mine && supervising) {
+        // a departed guard's entries: the server decides whether they are the supervisor's to send yet
+        actions = h('div', { class: 'row' }, h('button', { class: 'big', type: 'button', dataset: { action: 'send-for' }, onclick: async (ev) => {
+          if (!confirm(t('confirm_send_for', { user: outbox.ownerOf(e) }))) return;
+          ev.target.disabled = true;
+          try {
+            await outbox.sendOnBehalf(e.seq);
+            ctx.toast(t('sent_for', { user: outbox.ownerOf(e) }), 'ok');
+          } catch (err) {
+            ctx.toast(err instanceof api.NetworkError ? t('still_offline') : (err.message || t('reason_unknown')), 'bad');
+          }
+          draw();
+        } }, t('send_for', { user: outbox.ownerOf(e) })));
+      } else if (mine && e.state === 'refused') {
         actions = h('div', { class: 'row wrap' },
           e.kind === 'inspection'
             ? h('button', { class: 'big primary', type: 'button', dataset: { action: 'fix' }, onclick: async () => {
