@@ -52,7 +52,7 @@ def init_cmd():
         db.connect(reuse_if_open=True)
         applied = migrations.migrate_up()
         from api.audit import audit
-        from api.domain.checklists import sync
+        from api.domain.catalog_sync import sync
         from api.domain.policy import ensure_initial_policy
         ensure_initial_policy()
         # the checklists in the database, so checkpoints (imported or added) can offer them

@@ -38,7 +38,7 @@ def sync_cmd(directory):
     """Store changed checklists as new versions and update the schedules (nothing if invalid)."""
     from api.audit import audit
     from api.cli import _init
-    from api.domain.checklists import sync
+    from api.domain.catalog_sync import sync
     from api.errors import Invalid
 
     _init()

@@ -324,7 +324,7 @@ def _save_checkpoint(d, actor, target, ctx):
 
 
 def _save_schedule(d, actor, target, ctx):
-    from api.domain.schedules import _drop_future_tasks
+    from api.domain.schedules import drop_future_tasks
 
     site = _site(actor, d["site_code"])
     existing = target or Schedule.get_or_none((Schedule.site == site) & (Schedule.key == d["key"]))
@@ -350,7 +350,7 @@ def _save_schedule(d, actor, target, ctx):
         obj = existing
         _update(obj, values)
         if snapshot("schedules", obj) != before:
-            _drop_future_tasks(obj.id)  # tasks not yet due are made again from the new rule
+            drop_future_tasks(obj.id)  # tasks not yet due are made again from the new rule
     return obj, before, site.id
 
 

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from api.domain.deadlines import (escalation_level_for, level_reached_at, missed_limit, most_urgent,
                                   order_deadlines, resolve_by_after_accept, revisit_due)
 from api.domain.photos import link_sites, visible_photo_ids
-from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.policy import current_policy
+from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.privacy import scrub
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.notify import events as notify_events

@@ -68,7 +68,7 @@ def job_escalate_orders(now):
 
 
 def job_escalate_requests(now):
-    from api.domain.requests import escalate_overdue
+    from api.domain.service_requests.upkeep import escalate_overdue
 
     with write_tx():
         return escalate_overdue(now)
