@@ -93,11 +93,11 @@ def mark_missed_rounds(now=None):
 def escalate(now=None):
     """Orders and requests move up at the minutes policy gives from their missed limit."""
     from api.domain.service_requests import upkeep as request_upkeep
-    from api.domain import workorders as wo
+    from api.domain import workorder_escalation
 
     now = now or clock.now()
     with write_tx():
-        orders = wo.escalate_overdue(now)
+        orders = workorder_escalation.escalate_overdue(now)
     with write_tx():
         requests = request_upkeep.escalate_overdue(now)
     return {"orders": orders, "requests": requests}

@@ -9,6 +9,7 @@ from api.db import db, relock
 from api.domain import workorders as wo
 from api.domain.deadlines import revisit_due as order_revisit_due
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.org_read import building_zone_id  # a unit's request goes to its building's zone by default
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
 from api.domain.privacy import scrub
@@ -140,8 +141,6 @@ def register(data: NewRequest, user, *, visible_sites, now=None, policy=None):
 
 
 def _create(data, site, user, phone, deadlines, urgent_level, now):
-    from api.domain.org import building_zone_id  # a unit's request goes to its building's zone by default
-
     zone_id = data.zone_id if data.zone_id is not None else building_zone_id(site.id, data.building)
     return ServiceRequest.create(
         site=site, zone=zone_id, kind=data.kind, channel=data.channel, category=data.category,
