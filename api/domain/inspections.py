@@ -19,7 +19,7 @@ from api.domain.findings import attach_photos, findings_from_results, photo_ids_
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
 from api.domain.schedules import complete_task_for
-from api.domain.voice import check_voice_ref
+from api.domain.voice import result_voice_errors
 from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
@@ -223,9 +223,7 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
     seen = refs.photo_sites(all_photos, list(site_ids)) if all_photos else {}
     if version is not None:
         errors.update(check_results(version.body, results, set(seen)))
-    for i, res in enumerate(results):
-        if res.get("voice_note_id"):
-            errors.update(check_voice_ref(res["voice_note_id"], list(site_ids), f"results.{i}.voice_note_id"))
+    errors.update(result_voice_errors(results, site_ids))
     presence = Presence()
     if checkpoint is not None:
         rule = rule_for(presence_policy if presence_policy is not None else _presence_policy(),

@@ -115,6 +115,15 @@ def visible_note(note_id, site_ids):
     return note
 
 
+def result_voice_errors(results, site_ids):
+    """Field errors (``results.3.voice_note_id``) for failed items naming voice notes not uploaded."""
+    errors = {}
+    for i, res in enumerate(results):
+        if res.get("voice_note_id"):
+            errors.update(check_voice_ref(res["voice_note_id"], site_ids, f"results.{i}.voice_note_id"))
+    return errors
+
+
 def check_voice_ref(note_id, site_ids, field="voice_note_id"):
     """Field errors for a reference to a voice note the caller must have uploaded first."""
     errors = {}
