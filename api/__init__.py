@@ -14,6 +14,16 @@ your role answer 403.
 409), photos are addressed by the SHA-256 of their bytes, and other writes accept an
 ``Idempotency-Key`` header whose first answer is replayed to retries.
 
+**Evidence.** Photos and voice notes (``/voice-notes``: WebM, Ogg or MP4 audio, one track, within the
+policy's ``phone.voice_max_seconds`` / ``voice_max_kb``) are uploaded first, resumably (start with the
+SHA-256 and size, ``PATCH`` chunks at ``Upload-Offset``), then named in the write by their hash
+(``photo_ids``, ``voice_note_id``).
+
+**Sending for a departed guard.** A supervisor may send a person's entry left queued on a shared phone
+with ``X-On-Behalf-Of: <username>`` (and ``X-Queued-At``): allowed once that person is deactivated or
+the entry has waited ``phone.handover_after_hours``; it is stored as theirs and every audit row of the
+request carries ``sent_by``.
+
 **Pagination.** Lists return ``{"items": [...], "next_cursor": "..."}``; pass ``cursor`` back to
 get the next page, ``limit`` (1–200) sets the page size.
 
