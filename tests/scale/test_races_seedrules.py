@@ -1,0 +1,474 @@
+"""The seed-rule state changes under concurrency: sanctions, performance publication, complaint handling,
+corrective actions, the appeal chain, the finance hand-over, the holiday calendar, policy versions, org
+imports, notification resends and the last chunk of a resumable photo upload.
+
+Each burst is 8 requests released together by a barrier from 8 threads, each with its own test client and
+its own database connection (PostgreSQL: the row locks, advisory locks and unique indexes decide; SQLite:
+``BEGIN IMMEDIATE``). Exactly one wins, the others are refused with a 409 JSON error (never a 500), and the
+change is recorded once: one event, one audit row, one effect on money. Run with DATABASE_URL pointing at
+PostgreSQL to exercise the locks; on SQLite the same assertions hold.
+"""
+import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from api.db import db
+from api.models import (Appeal, AppealStep, ComplaintRecord, CorrectiveAction, Deduction, HolidayDay, IncomingMail,
+                        LedgerHandover, LedgerMonth, Notification, PerformanceEntry, PerformanceMonth, Photo,
+                        PhotoUpload, PolicyVersion, RequestEvent, Sanction, ServiceRequest, SupervisorVerification)
+from tests.scale.test_races import N, audits, codes, new_request, one_winner, req_act
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def together(app, tokens, method, path, json=None, n=N, body_for=None, **kw):
+    """``n`` requests released at the same instant (``body_for(i)`` gives request i its own JSON body);
+    returns [(status, json)] in order. Every answer must be JSON: an error is never an HTML page or a 500."""
+    barrier = threading.Barrier(n)
+    extra = kw.pop("headers", {})
+
+    def one(i):
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}", **extra}
+        barrier.wait(timeout=30)
+        try:
+            r = client.open(path, method=method, json=body_for(i) if body_for else json, headers=headers, **kw)
+            return r.status_code, r.get_json()
+        finally:
+            if not db.is_closed():
+                db.close()
+
+    with ThreadPoolExecutor(n) as pool:
+        results = list(pool.map(one, range(n)))
+    for status, body in results:
+        assert status < 500, results
+        if status >= 400:  # the house error shape
+            assert body and body.get("code") == status and body.get("message"), (status, body)
+    return results
+
+
+def refused(results, ok):
+    """One ``ok``, the others 409."""
+    assert codes(results) == sorted([ok] + [409] * (N - 1)), [(s, (b or {}).get("message")) for s, b in results]
+
+
+def this_month():
+    return datetime.now(SH).strftime("%Y-%m")
+
+
+def last_month():
+    first = datetime.now(SH).date().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def give(api, org, points, staff="guard1", key="post.absent", occurred=None):
+    r = api.post("/deductions", json={"site_id": org["sites"]["LHY"].id, "staff_id": org["users"][staff].id,
+                                      "points": points, "reason": "脱岗", "problem_key": key,
+                                      "occurred_at": (occurred or datetime.now(SH)).isoformat()})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def ledger_line(api, org, month, staff="guard1"):
+    body = api.get(f"/ledger/{month}?site_id={org['sites']['LHY'].id}").get_json()
+    return next((ln for ln in body["lines"] if ln["staff_id"] == org["users"][staff].id), None), body
+
+
+def events(rid, action):
+    return RequestEvent.select().where((RequestEvent.request == rid) & (RequestEvent.action == action)).count()
+
+
+# --- sanctions (004 4.2.3/4.2.4, 003 第十九条, 004 4.2.6) --------------------------------------------
+
+def test_a_fine_recorded_eight_times_at_once_is_fined_once(app, login, org):
+    sup = login("super1")
+    give(sup, org, 8)
+    give(sup, org, 4, key="post.sleeping")  # 12 points: the sanction tier
+    results = together(app, [login("manager1").token, login("admin").token], "POST", "/api/v1/sanctions",
+                       json={"site_id": org["sites"]["LHY"].id, "month": this_month(),
+                             "staff_id": org["users"]["guard1"].id, "kind": "fine", "amount": "50.00",
+                             "reason": "经管理处研究决定"})
+    refused(results, 201)
+    assert Sanction.select().count() == 1 and audits("sanction.record") == 1
+    line, _ = ledger_line(login("manager1"), org, this_month())
+    assert line["sanction_fine"] == "50.00" and line["total"] == "110.00"  # 12 × 5 + 50, once
+
+
+def test_a_dismissal_carried_out_eight_times_at_once_is_carried_out_once(app, login, org):
+    sup, mgr = login("super1"), login("manager1")
+    give(sup, org, 20)
+    r = mgr.post("/sanctions", json={"site_id": org["sites"]["LHY"].id, "month": this_month(),
+                                     "staff_id": org["users"]["guard1"].id, "kind": "dismissal", "reason": "20 分"})
+    assert r.status_code == 201, r.get_json()
+    sid = r.get_json()["id"]
+    results = together(app, [mgr.token, login("admin").token], "POST", f"/api/v1/sanctions/{sid}/carry-out",
+                       json={"note": "已办理离职手续"})
+    one_winner(results)
+    assert audits("sanction.carry_out", sid) == 1
+    winner = next(b for s, b in results if s == 200)
+    assert Sanction.get_by_id(sid).carried_out_by_id == winner["carried_out_by_id"]
+
+
+def test_a_supervisors_share_verified_eight_times_at_once_is_verified_once(app, login, org):
+    d = give(login("super1"), org, 4)
+    results = together(app, [login("manager1").token, login("admin").token], "POST",
+                       f"/api/v1/deductions/{d['id']}/supervisor-verification",
+                       json={"verified": True, "finding": "排班表显示主管未安排替岗"})
+    refused(results, 201)
+    assert SupervisorVerification.select().count() == 1
+    assert audits("deduction.supervisor_verification", d["id"]) == 1
+    boss, _ = ledger_line(login("manager1"), org, this_month(), staff="super1")
+    assert boss["supervisor_share"] == "6.00"  # 30% of 4 × 5, once
+
+
+def test_a_hidden_complaints_consequence_recorded_eight_times_at_once_is_recorded_once(app, login, org):
+    desk, sup = login("service1"), login("super1")
+    rid = new_request(desk, org)
+    r = sup.post(f"/requests/{rid}/faults", json={"staff_id": org["users"]["service1"].id, "fault": "hidden",
+                                                 "points": 2, "note": "接诉后未登记"})
+    assert r.status_code == 201, r.get_json()
+    results = together(app, [login("manager1").token, login("admin").token], "POST", "/api/v1/sanctions",
+                       json={"site_id": org["sites"]["LHY"].id, "month": this_month(),
+                             "staff_id": org["users"]["service1"].id, "kind": "basic_wage_only",
+                             "reason": "隐瞒投诉，情节严重", "request_id": rid})
+    refused(results, 201)
+    assert Sanction.select().count() == 1 and audits("sanction.record") == 1
+
+
+# --- performance (绩效考核作业指导书 4.3.6, 4.5.1) ----------------------------------------------------
+
+def test_a_month_published_eight_times_at_once_is_published_once(app, login, org):
+    month, site = last_month(), org["sites"]["LHY"].id
+    sup = login("super1")
+    day = f"{month}-10"
+    r = sup.post("/performance/entries", json={"site_id": site, "staff_id": org["users"]["guard1"].id,
+                                               "period": "daily", "day": day, "category": "discipline",
+                                               "points": -3, "note": "迟到 3 次"})
+    assert r.status_code == 201, r.get_json()
+    results = together(app, [sup.token, login("manager1").token], "POST",
+                       f"/api/v1/performance/{month}/publish?site_id={site}")
+    one_winner(results)
+    assert PerformanceMonth.select().count() == 1 and audits("performance.publish") == 1
+    line, _ = ledger_line(login("manager1"), org, month)
+    assert line["perf_penalty"] == "30.00"  # 3 × 10, once
+
+
+def test_entries_racing_the_publication_land_before_it_or_are_refused(app, login, org):
+    """An entry is either in the published results or refused (409): none lands after them unseen."""
+    month, site = last_month(), org["sites"]["LHY"].id
+    sup, mgr = login("super1"), login("manager1")
+    staff = ["guard1", "guard3", "cleaner1", "tech1"]
+
+    def body(i):
+        return {"site_id": site, "staff_id": org["users"][staff[i // 2]].id, "period": "daily",
+                "day": f"{month}-1{i}", "category": "dedication", "points": 2, "note": f"表扬 {i}"}
+
+    barrier = threading.Barrier(N)
+
+    def one(i):
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        try:
+            if i % 2:
+                r = client.post(f"/api/v1/performance/{month}/publish?site_id={site}",
+                                headers={"Authorization": f"Bearer {mgr.token}"})
+            else:
+                r = client.post("/api/v1/performance/entries", json=body(i),
+                                headers={"Authorization": f"Bearer {sup.token}"})
+            return i, r.status_code, r.get_json()
+        finally:
+            if not db.is_closed():
+                db.close()
+
+    with ThreadPoolExecutor(N) as pool:
+        results = list(pool.map(one, range(N)))
+    publishes = sorted(s for i, s, _ in results if i % 2)
+    entries = [s for i, s, _ in results if not i % 2]
+    assert publishes == [200, 409, 409, 409], results
+    assert all(s in (201, 409) for s in entries), results
+    stored = PerformanceEntry.select().count()
+    assert stored == entries.count(201) and audits("performance.entry") == stored
+    published = PerformanceMonth.get()
+    assert sum(p["entries"] for p in published.results) == stored  # every stored entry is in the results
+    assert sum(p["reward_points"] for p in published.results) == 2 * stored
+
+
+# --- complaints (003 有效/无效投诉, 暂行规定 5B/7, 收文登记) ----------------------------------------------
+
+def solved(desk, org, **over):
+    rid = new_request(desk, org, **over)
+    req_act(desk, rid, "handle")
+    req_act(desk, rid, "complete", note="已处理")
+    return rid
+
+
+def test_a_complaint_judged_eight_times_at_once_keeps_one_record_and_each_judgement(app, login, org):
+    """A complaint may be judged again (each judgement an event); eight at once make one record, never a 500."""
+    rid = new_request(login("service1"), org)
+    results = together(app, [login("service1").token, login("super1").token], "POST",
+                       f"/api/v1/requests/{rid}/validity",
+                       body_for=lambda i: {"valid": bool(i % 2), "reason": f"第 {i} 次鉴别"})
+    assert codes(results) == [200] * N
+    assert ComplaintRecord.select().where(ComplaintRecord.request == rid).count() == 1
+    assert events(rid, "judge") == N and audits("complaint.judge", rid) == N
+    last = RequestEvent.select().where((RequestEvent.request == rid) & (RequestEvent.action == "judge")) \
+        .order_by(RequestEvent.id.desc()).get()
+    rec = ComplaintRecord.get(ComplaintRecord.request == rid)
+    assert rec.validity_reason == last.note  # the record is the last judgement, not a mix
+
+
+def test_a_reply_sent_eight_times_at_once_is_sent_once(app, login, org):
+    rid = solved(login("service1"), org)
+    results = together(app, [login("service1").token, login("super1").token], "POST",
+                       f"/api/v1/requests/{rid}/reply", json={"method": "call", "text": "已致电告知处理结果"})
+    one_winner(results)
+    assert events(rid, "reply") == 1 and audits("complaint.reply", rid) == 1
+
+
+def test_a_letter_registered_eight_times_at_once_gets_one_number(app, login, org):
+    desk = login("service1")
+    rid = new_request(desk, org, channel="letter", description="来函：地下车库长期积水")
+    results = together(app, [desk.token, login("super1").token], "POST", f"/api/v1/requests/{rid}/incoming-mail",
+                       json={"sender": "6栋业主孙先生", "subject": "地下车库积水", "reported_to": "公司总经理"})
+    refused(results, 201)
+    mail = IncomingMail.get(IncomingMail.request == rid)
+    assert mail.number == 1 and IncomingMail.select().count() == 1
+    assert events(rid, "mail_register") == 1 and audits("complaint.mail_register", rid) == 1
+
+
+def test_letters_registered_at_once_get_numbers_without_gaps_or_twins(app, login, org):
+    desk = login("service1")
+    rids = [new_request(desk, org, channel="letter", description=f"来函 {i}") for i in range(N)]
+    barrier = threading.Barrier(N)
+
+    def one(i):
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        try:
+            return client.post(f"/api/v1/requests/{rids[i]}/incoming-mail",
+                               json={"sender": f"业主 {i}", "subject": "来函", "reported_to": "总经理"},
+                               headers={"Authorization": f"Bearer {desk.token}"}).status_code
+        finally:
+            if not db.is_closed():
+                db.close()
+
+    with ThreadPoolExecutor(N) as pool:
+        results = list(pool.map(one, range(N)))
+    assert results == [201] * N
+    assert sorted(m.number for m in IncomingMail.select()) == list(range(1, N + 1))
+
+
+def test_a_special_complaint_referred_eight_times_at_once_goes_up_once(app, login, org):
+    rid = new_request(login("service1"), org, urgent=True, description="外墙瓷砖脱落砸中车辆，业主要求赔偿")
+    assert ServiceRequest.get_by_id(rid).escalation_level == 2
+    results = together(app, [login("manager1").token, login("admin").token], "POST",
+                       f"/api/v1/requests/{rid}/general-manager", json={"reason": "赔偿金额超出部门经理权限"})
+    one_winner(results)
+    assert ServiceRequest.get_by_id(rid).escalation_level == 3
+    level3 = [e for e in RequestEvent.select().where((RequestEvent.request == rid) & (RequestEvent.action == "escalate"))
+              if (e.data or {}).get("level") == 3]
+    assert len(level3) == 1 and audits("complaint.general_manager", rid) == 1
+
+
+# --- corrective and preventive actions (004 4.1.6) --------------------------------------------------
+
+def new_action(sup, org):
+    due = (datetime.now(SH).date() + timedelta(days=7)).isoformat()
+    r = sup.post("/corrective-actions", json={
+        "site_id": org["sites"]["LHY"].id, "month": this_month(), "source_kind": "fault_notices",
+        "source_ref": "post.unattended", "root_cause": "夜班只排一人", "action": "夜班增设替岗",
+        "kind": "preventive", "owner_id": org["users"]["super1"].id, "due_date": due})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def test_an_action_marked_done_eight_times_at_once_is_done_once(app, login, org):
+    sup = login("super1")
+    aid = new_action(sup, org)
+    results = together(app, [sup.token, login("manager1").token], "POST", f"/api/v1/corrective-actions/{aid}/done",
+                       json={"note": "替岗已排"})
+    one_winner(results)
+    assert CorrectiveAction.get_by_id(aid).status == "done" and audits("corrective_action.done", aid) == 1
+
+
+def test_an_action_verified_eight_times_at_once_is_verified_once(app, login, org):
+    sup = login("super1")
+    aid = new_action(sup, org)
+    assert sup.post(f"/corrective-actions/{aid}/done", json={"note": "替岗已排"}).status_code == 200
+    results = together(app, [login("manager1").token, login("admin").token], "POST",
+                       f"/api/v1/corrective-actions/{aid}/verify", json={"effective": False, "note": "仍有空岗"})
+    one_winner(results)
+    # not effective: open again, once (a second verify would have needed a second "done")
+    assert CorrectiveAction.get_by_id(aid).status == "open" and audits("corrective_action.verify", aid) == 1
+
+
+# --- the appeal chain (004 4.3.1–4.3.3) -------------------------------------------------------------
+
+def test_each_step_of_the_appeal_chain_made_eight_times_at_once_happens_once(app, login, org):
+    """Rejected by the department head, taken up eight times at once, decided at the office director's level
+    eight times at once, taken up again, upheld by the office manager eight times at once in a closed month:
+    one step each, one reversal, the fine refunded once."""
+    site = org["sites"]["LHY"].id
+    head, director, office_manager, guard = login("super1"), login("manager1"), login("admin"), login("guard1")
+    month = "2026-03"
+    d = give(head, org, 3, occurred=datetime(2026, 3, 10, 9, tzinfo=SH))
+    assert guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "当时在巡楼"}).status_code == 201
+    assert head.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": False, "reason": "维持"}).status_code == 200
+
+    def escalations():
+        return AppealStep.select().where(AppealStep.action == "escalated").count()
+
+    results = together(app, [guard.token], "POST", f"/api/v1/deductions/{d['id']}/appeal/escalate",
+                       json={"reason": "主管未看巡更记录"})
+    one_winner(results)
+    assert escalations() == 1 and audits("deduction.appeal_escalate", d["id"]) == 1
+    assert Appeal.get().level == 2
+
+    results = together(app, [director.token], "POST", f"/api/v1/deductions/{d['id']}/appeal/decision",
+                       json={"upheld": False, "reason": "维持"})
+    one_winner(results)
+    assert AppealStep.select().where((AppealStep.action == "decided") & (AppealStep.level == 2)).count() == 1
+
+    assert guard.post(f"/deductions/{d['id']}/appeal/escalate", json={"reason": "请经理复核"}).status_code == 200
+    assert director.post(f"/ledger/{month}/close?site_id={site}").status_code == 200
+    results = together(app, [office_manager.token], "POST", f"/api/v1/deductions/{d['id']}/appeal/decision",
+                       json={"upheld": True, "reason": "巡更记录证实当时在 3 号楼"})
+    one_winner(results)
+    assert AppealStep.select().where((AppealStep.action == "decided") & (AppealStep.level == 3)).count() == 1
+    reversals = Deduction.select().where(Deduction.reverses == d["id"])
+    assert reversals.count() == 1 and audits("deduction.reverse") == 1
+    april = director.get(f"/ledger/2026-04?site_id={site}").get_json()
+    assert april["totals"]["total"] == "-15.00"  # refunded once
+
+
+# --- the ledger to finance (004 4.1.5) --------------------------------------------------------------
+
+def test_a_ledger_sent_to_finance_eight_times_at_once_is_sent_and_closed_once(app, login, org):
+    site = org["sites"]["LHY"].id
+    give(login("super1"), org, 3, occurred=datetime(2026, 3, 10, 9, tzinfo=SH))
+    results = together(app, [login("manager1").token, login("admin").token], "POST",
+                       f"/api/v1/ledger/2026-03/handover?site_id={site}", json={"sent_to": "财务部 张会计"})
+    refused(results, 201)
+    assert LedgerHandover.select().count() == 1 and LedgerMonth.select().count() == 1
+    assert audits("ledger.handover") == 1 and audits("ledger.close") == 1
+    assert LedgerMonth.get().snapshot["totals"]["total"] in ("15.00", 15)
+
+
+# --- the holiday calendar ---------------------------------------------------------------------------
+
+def test_a_year_entered_eight_times_at_once_is_one_whole_schedule(app, login, org):
+    """Each PUT replaces the whole year: the last one wins whole, never a mix of two."""
+    def days(i):
+        return [{"date": f"2027-0{1 + i}-0{1 + i}", "kind": "holiday", "name": f"假日 {i}"},
+                {"date": f"2027-10-{10 + i}", "kind": "holiday", "name": f"假日 {i}b"}]
+
+    results = together(app, [login("manager1").token, login("admin").token], "PUT", "/api/v1/holiday-calendar/2027",
+                       body_for=lambda i: {"days": days(i)})
+    assert codes(results) == [200] * N, results
+    stored = sorted(h.name for h in HolidayDay.select().where(HolidayDay.year == 2027))
+    assert stored in [sorted(d["name"] for d in days(i)) for i in range(N)], stored
+    assert audits("holiday_calendar.enter") == N
+
+
+# --- policy versions --------------------------------------------------------------------------------
+
+def test_eight_managers_changing_the_policy_at_once_store_one_version(app, login, org):
+    mgr, admin = login("manager1"), login("admin")
+    based_on = max(v["id"] for v in mgr.get("/policy/versions").get_json())
+    policy = mgr.get("/policy").get_json()
+    day = (date.today() + timedelta(days=2)).isoformat()
+
+    def body(i):
+        return {"effective_from": day, "based_on": based_on, "note": f"改 {i}",
+                "policy": dict(policy, deductions=dict(policy["deductions"], yuan_per_point=f"{6 + i}.00"))}
+
+    results = together(app, [mgr.token, admin.token], "POST", "/api/v1/policy/versions", body_for=body)
+    refused(results, 201)
+    assert PolicyVersion.select().count() == 2 and audits("policy.version_added") == 1
+
+
+def test_one_policy_change_sent_eight_times_at_once_is_stored_once(app, login, org):
+    mgr = login("manager1")
+    based_on = max(v["id"] for v in mgr.get("/policy/versions").get_json())
+    policy = mgr.get("/policy").get_json()
+    body = {"effective_from": (date.today() + timedelta(days=2)).isoformat(), "based_on": based_on,
+            "policy": dict(policy, deductions=dict(policy["deductions"], yuan_per_point="7.00"))}
+    results = together(app, [mgr.token], "POST", "/api/v1/policy/versions", json=body)
+    assert codes(results) == [200] * (N - 1) + [201], results
+    assert len({b["id"] for _, b in results}) == 1
+    assert PolicyVersion.select().count() == 2 and audits("policy.version_added") == 1
+
+
+# --- organisation imports ---------------------------------------------------------------------------
+
+def test_one_workbook_imported_eight_times_at_once_makes_each_row_once(app, login, org):
+    from api.domain import workbooks
+    from api.models import Building
+
+    rows = [{"site_code": "LHY", "code": f"R{i}", "name": f"R{i}栋", "zone_code": "A", "active": True}
+            for i in range(12)]
+    data = workbooks.write_workbook("buildings", rows)
+    token = login("manager1").token
+    barrier = threading.Barrier(N)
+
+    def one(i):
+        import io
+
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        try:
+            r = client.post("/api/v1/imports/buildings", data={"file": (io.BytesIO(data), "buildings.xlsx")},
+                            headers={"Authorization": f"Bearer {token}"}, content_type="multipart/form-data")
+            return r.status_code, r.get_json()
+        finally:
+            if not db.is_closed():
+                db.close()
+
+    with ThreadPoolExecutor(N) as pool:
+        results = list(pool.map(one, range(N)))
+    assert codes(results) == [200] * N, results
+    assert sorted((b["created"], b["unchanged"]) for _, b in results) == [(0, 12)] * (N - 1) + [(12, 0)]
+    assert Building.select().where(Building.code.startswith("R")).count() == 12
+    assert audits("building.created") == 12
+
+
+# --- notifications ----------------------------------------------------------------------------------
+
+def test_a_failed_notification_resent_eight_times_at_once_is_queued_once(app, login, org):
+    from api.clock import now as clock_now
+
+    n = Notification.create(site=org["sites"]["LHY"].id, key="race:resend", target="channel:1", event="test",
+                            title="测试", body="测试消息", status="failed", attempts=5, next_attempt_at=clock_now(),
+                            created_at=clock_now(), last_error="HTTP 502")
+    results = together(app, [login("manager1").token, login("admin").token], "POST",
+                       f"/api/v1/notifications/{n.id}/resend")
+    one_winner(results)
+    assert Notification.get_by_id(n.id).status == "pending" and audits("notification.resend", n.id) == 1
+
+
+# --- the last chunk of a resumable photo upload -----------------------------------------------------
+
+def test_the_last_chunk_sent_eight_times_at_once_stores_the_photo_once(app, login, org):
+    from tests.api.test_photos import jpeg_bytes
+
+    guard = login("guard1")
+    data = jpeg_bytes(size=(1600, 1200))
+    sha = hashlib.sha256(data).hexdigest()
+    r = guard.post("/photos/uploads", json={"sha256": sha, "size_bytes": len(data)})
+    assert r.status_code == 201, r.get_json()
+    upload_id = r.get_json()["id"]
+    half = len(data) // 2
+    r = guard.client.patch(f"/api/v1/photos/uploads/{upload_id}", data=data[:half],
+                           headers={"Authorization": f"Bearer {guard.token}", "Upload-Offset": "0"})
+    assert r.status_code == 200, r.get_json()
+    results = together(app, [guard.token], "PATCH", f"/api/v1/photos/uploads/{upload_id}", data=data[half:],
+                       headers={"Upload-Offset": str(half), "Content-Type": "application/offset+octet-stream"})
+    ok = [b for s, b in results if s == 200]
+    assert ok and all(s in (200, 409) for s, _ in results), results
+    assert all(b["complete"] and b["photo"]["id"] == sha for b in ok), results  # a 200 is the stored photo
+    assert Photo.select().where(Photo.id == sha).count() == 1
+    assert PhotoUpload.get_by_id(upload_id).photo_id == sha
+    assert audits("photo.upload") == 1
+    assert guard.get(f"/photos/{sha}?size=original").data == data
