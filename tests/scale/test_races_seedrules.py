@@ -472,3 +472,54 @@ def test_the_last_chunk_sent_eight_times_at_once_stores_the_photo_once(app, logi
     assert PhotoUpload.get_by_id(upload_id).photo_id == sha
     assert audits("photo.upload") == 1
     assert guard.get(f"/photos/{sha}?size=original").data == data
+
+
+def test_one_whole_photo_put_eight_times_at_once_is_stored_once(app, login, org):
+    """PUT /photos/{sha256}: a phone's copies of one photo racing each other make one photo, one audit row."""
+    from tests.api.test_photos import jpeg_bytes
+
+    guard = login("guard1")
+    data = jpeg_bytes(size=(1600, 1200), color=(20, 160, 60))
+    sha = hashlib.sha256(data).hexdigest()
+    results = together(app, [guard.token], "PUT", f"/api/v1/photos/{sha}", data=data,
+                       headers={"Content-Type": "application/octet-stream"})
+    assert codes(results) == [200] * (N - 1) + [201], results
+    assert {b["id"] for _, b in results} == {sha}
+    assert Photo.select().where(Photo.id == sha).count() == 1 and audits("photo.upload") == 1
+    assert guard.get(f"/photos/{sha}?size=original").data == data
+
+
+# --- more of the complaint and action registers ---------------------------------------------------
+
+def test_an_unsatisfied_repair_revisit_made_eight_times_at_once_goes_to_the_department_head_once(app, login, org):
+    """Seed 002 及時將信息傳遞給維修部門負責人: once, however many clerks press the button at once."""
+    from api.models import RevisitReferral
+    from tests.scale.test_races import gen_photo, move
+
+    desk, sup, tech = login("service1"), login("super1"), login("tech1")
+    rid = new_request(desk, org, kind="repair", zone_id=org["zones"][("LHY", "A")].id, description="卫生间漏水")
+    oid = req_act(desk, rid, "transfer", trade="engineering")["work_order_id"]
+    move(tech, oid, "accept")
+    move(tech, oid, "finish", photo_ids=[gen_photo(org, "race-referral")])
+    move(sup, oid, "verify", satisfied=True)
+    desk.post("/requests/escalate")
+    assert ServiceRequest.get_by_id(rid).status == "done"
+    results = together(app, [desk.token, sup.token], "POST", f"/api/v1/requests/{rid}/revisit",
+                       json={"satisfied": False, "note": "还是漏水"})
+    one_winner(results)
+    assert RevisitReferral.select().where(RevisitReferral.request == rid).count() >= 1
+    assert events(rid, "to_department_head") == 1
+    heads = [r.head_id for r in RevisitReferral.select().where(RevisitReferral.request == rid)]
+    assert len(heads) == len(set(heads))  # each head told once
+
+
+def test_one_action_registered_eight_times_with_one_key_is_registered_once(app, login, org):
+    sup = login("super1")
+    due = (datetime.now(SH).date() + timedelta(days=7)).isoformat()
+    results = together(app, [sup.token], "POST", "/api/v1/corrective-actions", headers={"Idempotency-Key": "capa-1"},
+                       json={"site_id": org["sites"]["LHY"].id, "month": this_month(), "source_kind": "fault_notices",
+                             "source_ref": "post.unattended", "root_cause": "夜班只排一人", "action": "夜班增设替岗",
+                             "kind": "preventive", "owner_id": org["users"]["super1"].id, "due_date": due})
+    assert codes(results) == [201] * N, results
+    assert len({b["id"] for _, b in results}) == 1
+    assert CorrectiveAction.select().count() == 1 and audits("corrective_action.create") == 1
