@@ -523,3 +523,56 @@ def test_one_action_registered_eight_times_with_one_key_is_registered_once(app, 
     assert codes(results) == [201] * N, results
     assert len({b["id"] for _, b in results}) == 1
     assert CorrectiveAction.select().count() == 1 and audits("corrective_action.create") == 1
+
+
+# --- the worker's announcements, from several processes at once ------------------------------------
+
+ANNOUNCE_AT = datetime(2026, 3, 16, 1, 0)  # 09:00 on Monday 16 March in Shanghai, naive UTC
+
+
+def job_announce(now):
+    from api.domain.scheduler import tick
+
+    out = tick(now, steps=["follow_orders", "deadlines", "revisits", "scheduled"])
+    errors = {k: v for k, v in out.items() if isinstance(v, str) and v.startswith("error")}
+    assert not errors, errors
+    return {k: out[k] for k in ("deadlines", "revisits", "scheduled")}
+
+
+def test_four_workers_announcing_at_once_make_each_message_once(database_url, org):
+    """Missed limits, revisits due and the ledger reminder are noted by whichever worker gets there first;
+    the (key, target) unique index makes the others' notes no-ops (PostgreSQL: four processes, one each)."""
+    from collections import Counter
+
+    from api.db import write_tx
+    from api.domain.workorders import create_work_order
+    from api.models import NotificationChannel, User, utcnow
+    from tests.scale.test_scheduled_work import run_everywhere
+
+    lhy = org["sites"]["LHY"]
+    desk = User.get(User.username == "service1")
+    with write_tx():
+        NotificationChannel.create(site=lhy, kind="wecom", name="客服群", url="http://127.0.0.1:9/robot",
+                                   events=["revisit_due", "morning_briefing"], created_at=utcnow(), updated_at=utcnow())
+        order = create_work_order(site=lhy, created_by=org["users"]["super1"], trade="engineering",
+                                  title="消防泵房漏水", priority="emergency", zone=org["zones"][("LHY", "A")],
+                                  now=ANNOUNCE_AT - timedelta(hours=3))  # its response limit passed an hour ago
+        for i in range(3):
+            ServiceRequest.create(site=lhy, kind="repair", channel="phone", description=f"厨房漏水 {i}", building="5",
+                                  room=f"30{i}", status="done", created_by=desk, handler=desk,
+                                  done_at=ANNOUNCE_AT - timedelta(days=3),
+                                  revisit_due=ANNOUNCE_AT - timedelta(hours=1))
+    results = run_everywhere(database_url, job_announce, ANNOUNCE_AT)
+    keys = Counter((n.key, n.target) for n in Notification.select())
+    assert keys and max(keys.values()) == 1, keys
+    revisits = Notification.select().where(Notification.event == "revisit_due").count()
+    assert revisits >= 3 and sum(r["revisits"] for r in results) == revisits  # each noted by one process
+    deadlines = Notification.select().where(Notification.event == "deadline_missed").count()
+    assert sum(r["deadlines"] for r in results) == deadlines
+    assert deadlines == 0 or Notification.get(Notification.event == "deadline_missed").key.endswith(
+        order.respond_by.isoformat())
+    ledger = Notification.select().where(Notification.event == "ledger_due").count()
+    assert sum(r["scheduled"] for r in results) == Notification.select().where(
+        Notification.event.in_(("morning_briefing", "complaint_summary", "weekly_report", "ledger_due"))).count()
+    assert ledger == 0  # 16 March is neither the 1st nor the due day
+    assert Notification.select().where(Notification.event == "morning_briefing").count() == 1  # one channel, once
