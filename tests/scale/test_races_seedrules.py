@@ -576,3 +576,38 @@ def test_four_workers_announcing_at_once_make_each_message_once(database_url, or
         Notification.event.in_(("morning_briefing", "complaint_summary", "weekly_report", "ledger_due"))).count()
     assert ledger == 0  # 16 March is neither the 1st nor the due day
     assert Notification.select().where(Notification.event == "morning_briefing").count() == 1  # one channel, once
+
+
+# --- the money through a real multi-worker server ---------------------------------------------------
+
+from tests.scale.test_races import _h, _logins, gunicorn_server, http_burst  # noqa: E402,F401 (the fixture)
+
+
+def test_over_http_a_fine_and_the_hand_over_made_eight_times_at_once_happen_once(gunicorn_server):
+    """Through three server processes (each with its own connections): the administrative fine is recorded
+    once and the month goes to finance once, closed with the fine in it once."""
+    import requests
+
+    api = gunicorn_server.url + "/api/v1"
+    who = _logins(api, "super1", "guard1", "manager1", "admin")
+    site, staff = who["guard1"]["user"]["site_ids"][0], who["guard1"]["user"]["id"]
+    month = "2026-02"
+    for points, key in ((8, "post.absent-http"), (4, "post.sleeping-http")):
+        r = requests.post(api + "/deductions", headers=_h(who["super1"]), timeout=30, json={
+            "site_id": site, "staff_id": staff, "points": points, "reason": "脱岗", "problem_key": key,
+            "occurred_at": "2026-02-12T09:00:00+08:00"})
+        assert r.status_code == 201, r.text
+    bosses = [who["manager1"]["token"], who["admin"]["token"]]
+    results = http_burst(api + "/sanctions", bosses, {"site_id": site, "month": month, "staff_id": staff,
+                                                      "kind": "fine", "amount": "50.00", "reason": "经研究决定"})
+    refused(results, 201)
+    results = http_burst(api + f"/ledger/{month}/handover?site_id={site}", bosses, {"sent_to": "财务部 张会计"})
+    refused(results, 201)
+    ledger = requests.get(api + f"/ledger/{month}", params={"site_id": site}, headers=_h(who["manager1"]),
+                          timeout=30).json()
+    assert ledger["closed"]
+    line = next(ln for ln in ledger["lines"] if ln["staff_id"] == staff)
+    assert (line["points"], line["sanction_fine"], line["total"]) == (12, "50.00", "110.00")
+    sanctions = requests.get(api + "/sanctions", params={"site_id": site, "month": month},
+                             headers=_h(who["manager1"]), timeout=30).json()["items"]
+    assert len(sanctions) == 1
