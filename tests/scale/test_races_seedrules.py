@@ -9,6 +9,7 @@ change is recorded once: one event, one audit row, one effect on money. Run with
 PostgreSQL to exercise the locks; on SQLite the same assertions hold.
 """
 import hashlib
+import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -18,23 +19,26 @@ from api.db import db
 from api.models import (Appeal, AppealStep, ComplaintRecord, CorrectiveAction, Deduction, HolidayDay, IncomingMail,
                         LedgerHandover, LedgerMonth, Notification, PerformanceEntry, PerformanceMonth, Photo,
                         PhotoUpload, PolicyVersion, RequestEvent, Sanction, ServiceRequest, SupervisorVerification)
-from tests.scale.test_races import N, audits, codes, new_request, one_winner, req_act
+from tests.scale.test_races import (N, _h, _logins, audits, codes, gunicorn_server,  # noqa: F401 (the fixture)
+                                    http_burst, new_request, one_winner, req_act)
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def together(app, tokens, method, path, json=None, n=N, body_for=None, **kw):
-    """``n`` requests released at the same instant (``body_for(i)`` gives request i its own JSON body);
-    returns [(status, json)] in order. Every answer must be JSON: an error is never an HTML page or a 500."""
+def together(app, tokens, method, path, json=None, n=N, body_for=None, path_for=None, data_for=None, **kw):
+    """``n`` requests released at the same instant (request i gets its own JSON body ``body_for(i)``, path
+    ``path_for(i)`` or form/raw body ``data_for(i)`` if given); returns [(status, json)] in order. Every answer
+    must be JSON: an error is never an HTML page or a 500."""
     barrier = threading.Barrier(n)
     extra = kw.pop("headers", {})
 
     def one(i):
         client = app.test_client()
         headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}", **extra}
+        body = {"json": body_for(i) if body_for else json} if data_for is None else {"data": data_for(i)}
         barrier.wait(timeout=30)
         try:
-            r = client.open(path, method=method, json=body_for(i) if body_for else json, headers=headers, **kw)
+            r = client.open(path_for(i) if path_for else path, method=method, headers=headers, **body, **kw)
             return r.status_code, r.get_json()
         finally:
             if not db.is_closed():
@@ -241,22 +245,9 @@ def test_a_letter_registered_eight_times_at_once_gets_one_number(app, login, org
 def test_letters_registered_at_once_get_numbers_without_gaps_or_twins(app, login, org):
     desk = login("service1")
     rids = [new_request(desk, org, channel="letter", description=f"来函 {i}") for i in range(N)]
-    barrier = threading.Barrier(N)
-
-    def one(i):
-        client = app.test_client()
-        barrier.wait(timeout=30)
-        try:
-            return client.post(f"/api/v1/requests/{rids[i]}/incoming-mail",
-                               json={"sender": f"业主 {i}", "subject": "来函", "reported_to": "总经理"},
-                               headers={"Authorization": f"Bearer {desk.token}"}).status_code
-        finally:
-            if not db.is_closed():
-                db.close()
-
-    with ThreadPoolExecutor(N) as pool:
-        results = list(pool.map(one, range(N)))
-    assert results == [201] * N
+    results = together(app, [desk.token], "POST", None, path_for=lambda i: f"/api/v1/requests/{rids[i]}/incoming-mail",
+                       body_for=lambda i: {"sender": f"业主 {i}", "subject": "来函", "reported_to": "总经理"})
+    assert codes(results) == [201] * N, results
     assert sorted(m.number for m in IncomingMail.select()) == list(range(1, N + 1))
 
 
@@ -267,8 +258,8 @@ def test_a_special_complaint_referred_eight_times_at_once_goes_up_once(app, logi
                        f"/api/v1/requests/{rid}/general-manager", json={"reason": "赔偿金额超出部门经理权限"})
     one_winner(results)
     assert ServiceRequest.get_by_id(rid).escalation_level == 3
-    level3 = [e for e in RequestEvent.select().where((RequestEvent.request == rid) & (RequestEvent.action == "escalate"))
-              if (e.data or {}).get("level") == 3]
+    escalations = RequestEvent.select().where((RequestEvent.request == rid) & (RequestEvent.action == "escalate"))
+    level3 = [e for e in escalations if (e.data or {}).get("level") == 3]
     assert len(level3) == 1 and audits("complaint.general_manager", rid) == 1
 
 
@@ -315,7 +306,8 @@ def test_each_step_of_the_appeal_chain_made_eight_times_at_once_happens_once(app
     month = "2026-03"
     d = give(head, org, 3, occurred=datetime(2026, 3, 10, 9, tzinfo=SH))
     assert guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "当时在巡楼"}).status_code == 201
-    assert head.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": False, "reason": "维持"}).status_code == 200
+    r = head.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": False, "reason": "维持"})
+    assert r.status_code == 200, r.get_json()
 
     def escalations():
         return AppealStep.select().where(AppealStep.action == "escalated").count()
@@ -410,24 +402,9 @@ def test_one_workbook_imported_eight_times_at_once_makes_each_row_once(app, logi
     rows = [{"site_code": "LHY", "code": f"R{i}", "name": f"R{i}栋", "zone_code": "A", "active": True}
             for i in range(12)]
     data = workbooks.write_workbook("buildings", rows)
-    token = login("manager1").token
-    barrier = threading.Barrier(N)
-
-    def one(i):
-        import io
-
-        client = app.test_client()
-        barrier.wait(timeout=30)
-        try:
-            r = client.post("/api/v1/imports/buildings", data={"file": (io.BytesIO(data), "buildings.xlsx")},
-                            headers={"Authorization": f"Bearer {token}"}, content_type="multipart/form-data")
-            return r.status_code, r.get_json()
-        finally:
-            if not db.is_closed():
-                db.close()
-
-    with ThreadPoolExecutor(N) as pool:
-        results = list(pool.map(one, range(N)))
+    results = together(app, [login("manager1").token], "POST", "/api/v1/imports/buildings",
+                       data_for=lambda i: {"file": (io.BytesIO(data), "buildings.xlsx")},
+                       content_type="multipart/form-data")
     assert codes(results) == [200] * N, results
     assert sorted((b["created"], b["unchanged"]) for _, b in results) == [(0, 12)] * (N - 1) + [(12, 0)]
     assert Building.select().where(Building.code.startswith("R")).count() == 12
@@ -579,8 +556,6 @@ def test_four_workers_announcing_at_once_make_each_message_once(database_url, or
 
 
 # --- the money through a real multi-worker server ---------------------------------------------------
-
-from tests.scale.test_races import _h, _logins, gunicorn_server, http_burst  # noqa: E402,F401 (the fixture)
 
 
 def test_over_http_a_fine_and_the_hand_over_made_eight_times_at_once_happen_once(gunicorn_server):
