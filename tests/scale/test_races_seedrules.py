@@ -100,6 +100,34 @@ def test_a_fine_recorded_eight_times_at_once_is_fined_once(app, login, org):
     assert line["sanction_fine"] == "50.00" and line["total"] == "110.00"  # 12 × 5 + 50, once
 
 
+def test_sanctions_recorded_while_the_month_closes_are_in_the_closed_ledger_or_refused(app, login, org):
+    """A sanction lands before the close and is in the frozen ledger (its fine in the total), or is refused."""
+    site, month = org["sites"]["LHY"].id, "2026-03"
+    sup, mgr = login("super1"), login("manager1")
+    give(sup, org, 8, occurred=datetime(2026, 3, 10, 9, tzinfo=SH))
+    give(sup, org, 4, key="post.sleeping", occurred=datetime(2026, 3, 11, 9, tzinfo=SH))
+    kinds = [("fine", "50.00"), ("warning", None), ("demerit", None), ("fine", "50.00")]
+
+    def body(i):
+        kind, amount = kinds[i // 2]
+        return {"site_id": site, "month": month, "staff_id": org["users"]["guard1"].id, "kind": kind,
+                "reason": "经管理处研究决定", **({"amount": amount} if amount else {})}
+
+    close = f"/api/v1/ledger/{month}/close?site_id={site}"
+    results = together(app, [mgr.token, login("admin").token], "POST", None,  # even: a sanction; odd: the close
+                       path_for=lambda i: close if i % 2 else "/api/v1/sanctions",
+                       body_for=lambda i: None if i % 2 else body(i))
+    assert sorted(st for i, (st, _) in enumerate(results) if i % 2) == [200, 409, 409, 409], results
+    recorded = [b for i, (st, b) in enumerate(results) if not i % 2 and st == 201]
+    assert all(st in (201, 409) for i, (st, _) in enumerate(results) if not i % 2), results
+    assert sum(b["kind"] == "fine" for b in recorded) <= 1  # the same sanction twice is one
+    assert Sanction.select().count() == len(recorded) and audits("sanction.record") == len(recorded)
+    line, ledger = ledger_line(mgr, org, month)
+    assert ledger["closed"] and len(line["sanctions"]) == len(recorded)
+    fine = "50.00" if any(b["kind"] == "fine" for b in recorded) else "0.00"
+    assert line["sanction_fine"] == fine and line["total"] == f"{60 + float(fine):.2f}"
+
+
 def test_a_dismissal_carried_out_eight_times_at_once_is_carried_out_once(app, login, org):
     sup, mgr = login("super1"), login("manager1")
     give(sup, org, 20)
@@ -169,25 +197,11 @@ def test_entries_racing_the_publication_land_before_it_or_are_refused(app, login
         return {"site_id": site, "staff_id": org["users"][staff[i // 2]].id, "period": "daily",
                 "day": f"{month}-1{i}", "category": "dedication", "points": 2, "note": f"表扬 {i}"}
 
-    barrier = threading.Barrier(N)
-
-    def one(i):
-        client = app.test_client()
-        barrier.wait(timeout=30)
-        try:
-            if i % 2:
-                r = client.post(f"/api/v1/performance/{month}/publish?site_id={site}",
-                                headers={"Authorization": f"Bearer {mgr.token}"})
-            else:
-                r = client.post("/api/v1/performance/entries", json=body(i),
-                                headers={"Authorization": f"Bearer {sup.token}"})
-            return i, r.status_code, r.get_json()
-        finally:
-            if not db.is_closed():
-                db.close()
-
-    with ThreadPoolExecutor(N) as pool:
-        results = list(pool.map(one, range(N)))
+    publish = f"/api/v1/performance/{month}/publish?site_id={site}"
+    results = together(app, [sup.token, mgr.token], "POST", None,  # even: an entry; odd: the publication
+                       path_for=lambda i: publish if i % 2 else "/api/v1/performance/entries",
+                       body_for=lambda i: None if i % 2 else body(i))
+    results = [(i, st, b) for i, (st, b) in enumerate(results)]
     publishes = sorted(s for i, s, _ in results if i % 2)
     entries = [s for i, s, _ in results if not i % 2]
     assert publishes == [200, 409, 409, 409], results
@@ -197,6 +211,31 @@ def test_entries_racing_the_publication_land_before_it_or_are_refused(app, login
     published = PerformanceMonth.get()
     assert sum(p["entries"] for p in published.results) == stored  # every stored entry is in the results
     assert sum(p["reward_points"] for p in published.results) == 2 * stored
+
+
+def test_results_published_while_the_month_closes_are_in_the_closed_ledger_or_refused(app, login, org):
+    """The published month's penalties and rewards go into payroll with the ledger: published before the
+    close they are in its snapshot; after it, publishing is refused (409), never money left out unseen."""
+    month, site = last_month(), org["sites"]["LHY"].id
+    sup, mgr = login("super1"), login("manager1")
+    r = sup.post("/performance/entries", json={"site_id": site, "staff_id": org["users"]["guard1"].id,
+                                               "period": "daily", "day": f"{month}-10", "category": "discipline",
+                                               "points": -3, "note": "迟到 3 次"})
+    assert r.status_code == 201, r.get_json()
+    publish = f"/api/v1/performance/{month}/publish?site_id={site}"
+    close = f"/api/v1/ledger/{month}/close?site_id={site}"
+    results = together(app, [sup.token, mgr.token], "POST", None, path_for=lambda i: close if i % 2 else publish)
+    closes = sorted(st for i, (st, _) in enumerate(results) if i % 2)
+    publishes = sorted(st for i, (st, _) in enumerate(results) if not i % 2)
+    assert closes == [200, 409, 409, 409], results
+    assert publishes in ([200, 409, 409, 409], [409] * 4), results
+    line, ledger = ledger_line(mgr, org, month)
+    assert ledger["closed"]
+    published = PerformanceMonth.select().count()
+    assert published == publishes.count(200) and audits("performance.publish") == published
+    assert (line or {}).get("perf_penalty", "0.00") == ("30.00" if published else "0.00")
+    if not published:  # and it stays refused: the closed month's payroll is what finance got
+        assert sup.post(f"/performance/{month}/publish?site_id={site}").status_code == 409
 
 
 # --- complaints (003 有效/无效投诉, 暂行规定 5B/7, 收文登记) ----------------------------------------------
