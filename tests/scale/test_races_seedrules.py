@@ -270,6 +270,25 @@ def test_a_reply_sent_eight_times_at_once_is_sent_once(app, login, org):
     assert events(rid, "reply") == 1 and audits("complaint.reply", rid) == 1
 
 
+def test_a_reply_racing_a_reopen_follows_the_solution_or_is_refused(app, login, org):
+    """暂行规定 7: the reply follows the solution. A reply racing the complaint's reopening is made while it is
+    solved (its event before the reopening) or refused: never a reply to a complaint open again."""
+    desk = login("service1")
+    for _ in range(3):
+        rid = solved(desk, org)
+        results = together(app, [desk.token, login("super1").token], "POST", None,  # even: a reply; odd: reopen
+                           path_for=lambda i: f"/api/v1/requests/{rid}/{'transitions' if i % 2 else 'reply'}",
+                           body_for=lambda i: {"action": "reopen", "note": "业主称仍有噪音"} if i % 2
+                           else {"method": "call", "text": "已致电告知处理结果"})
+        assert sorted(st for i, (st, _) in enumerate(results) if i % 2) == [200, 409, 409, 409], results
+        replies = sorted(st for i, (st, _) in enumerate(results) if not i % 2)
+        assert replies in ([200, 409, 409, 409], [409] * 4), results
+        order = [e.action for e in RequestEvent.select().where((RequestEvent.request == rid)
+                                                               & RequestEvent.action.in_(("reply", "reopen")))
+                 .order_by(RequestEvent.id)]
+        assert order == (["reply", "reopen"] if 200 in replies else ["reopen"]), order
+
+
 def test_a_letter_registered_eight_times_at_once_gets_one_number(app, login, org):
     desk = login("service1")
     rid = new_request(desk, org, channel="letter", description="来函：地下车库长期积水")
