@@ -1,7 +1,7 @@
 """Seed 004 4.1.6 管理處對《客服部員工過失通知單》進行分析，從中找出問題根源所在，制定糾正預防措施 (and seed 002:
 未完成的投訴要找出根源): the month's notices analysed, each action with an owner, a due date and a check."""
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
