@@ -1,6 +1,8 @@
-"""The seed-rule state changes under concurrency: sanctions, performance publication, complaint handling,
-corrective actions, the appeal chain, the finance hand-over, the holiday calendar, policy versions, org
-imports, notification resends and the last chunk of a resumable photo upload.
+"""The seed-rule state changes under concurrency: sanctions, performance entries and publication, complaint
+handling, corrective actions, the appeal chain, the finance hand-over, the holiday calendar, policy versions,
+org imports, notification resends and the worker's announcements, photo uploads (the last chunk, a whole PUT);
+and the ones that race each other over money (publication, sanctions against the month's close; a reply
+against a reopening).
 
 Each burst is 8 requests released together by a barrier from 8 threads, each with its own test client and
 its own database connection (PostgreSQL: the row locks, advisory locks and unique indexes decide; SQLite:
