@@ -65,6 +65,21 @@ def _reader(stream):
     return read
 
 
+def chunk_request():
+    """``(offset, length)`` of a PATCH chunk (photos, voice notes), its connection set to give up
+    on a phone gone quiet mid-chunk (what came is kept, the thread freed)."""
+    raw = request.headers.get("Upload-Offset", "")
+    if not raw.isdigit() or len(raw) > 15:
+        raise Invalid({"Upload-Offset": ["A whole number of bytes is required."]}, location="headers")
+    length = request.content_length
+    if not length:
+        raise Invalid({"body": ["The chunk is empty."]}, location="body")
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(_SILENCE_SECONDS)
+    return int(raw), length
+
+
 def _upload_answer(upload, photo):
     folder = upload_dir(current_app.config)
     return {"upload_id": upload.id if upload is not None else None,
@@ -112,16 +127,8 @@ class UploadOne(MethodView):
         """Send the next chunk (the raw body) at ``Upload-Offset``; the chunk that completes the bytes
         stores the photo and answers it (422, nothing stored, when they are not a photo we accept)."""
         upload = upload_of(upload_id, g.user)  # someone else's upload is "not found", whatever the request
-        raw = request.headers.get("Upload-Offset", "")
-        if not raw.isdigit() or len(raw) > 15:
-            raise Invalid({"Upload-Offset": ["A whole number of bytes is required."]}, location="headers")
-        length = request.content_length
-        if not length:
-            raise Invalid({"body": ["The chunk is empty."]}, location="body")
-        sock = request.environ.get("gunicorn.socket")
-        if sock is not None:
-            sock.settimeout(_SILENCE_SECONDS)  # a phone gone quiet mid-chunk: keep what came, free the thread
-        upload, photo = receive_chunk(upload_id, user=g.user, offset=int(raw), length=length, upload=upload,
+        offset, length = chunk_request()
+        upload, photo = receive_chunk(upload_id, user=g.user, offset=offset, length=length, upload=upload,
                                       read=_reader(request.stream), folder=upload_dir(current_app.config),
                                       storage=current_storage(),
                                       max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)

@@ -13,7 +13,7 @@ from api.domain.uploads import offset_of, receive_chunk, start_upload, upload_di
 from api.domain.voice import ingest_voice, limits, visible_note, voice_key
 from api.errors import Invalid, NotFound
 from api.models import VoiceNote
-from api.resources.photos.routes import _SILENCE_SECONDS, _reader
+from api.resources.photos.routes import _reader, chunk_request
 from api.resources.voice_notes.schemas import VoiceUploadOut, VoiceUploadStart
 from api.storage import current_storage
 
@@ -67,15 +67,7 @@ class VoiceUploadOne(MethodView):
         """Send the next chunk at ``Upload-Offset``; the chunk that completes the recording stores it
         (422, nothing stored, when it is not audio we accept or longer than the policy allows)."""
         upload = upload_of(upload_id, g.user, kind="voice")
-        raw = request.headers.get("Upload-Offset", "")
-        if not raw.isdigit() or len(raw) > 15:
-            raise Invalid({"Upload-Offset": ["A whole number of bytes is required."]}, location="headers")
-        length = request.content_length
-        if not length:
-            raise Invalid({"body": ["The chunk is empty."]}, location="body")
-        sock = request.environ.get("gunicorn.socket")
-        if sock is not None:
-            sock.settimeout(_SILENCE_SECONDS)
+        offset, length = chunk_request()
         max_seconds, max_bytes = _limits()
         storage = current_storage()
 
@@ -85,7 +77,7 @@ class VoiceUploadOne(MethodView):
                                           original_path=path)
             return note
 
-        upload, note = receive_chunk(upload_id, user=g.user, offset=int(raw), length=length, upload=upload,
+        upload, note = receive_chunk(upload_id, user=g.user, offset=offset, length=length, upload=upload,
                                      read=_reader(request.stream), folder=upload_dir(current_app.config),
                                      storage=storage, audit_fn=audit, ingest=ingest)
         if note is None and upload.photo_id:  # a retried last chunk: the note is stored already
