@@ -141,9 +141,9 @@ def payroll_context(site, month, ledger, policy):
     for rev in (D.select(D, Original.month.alias("orig_month"), Original.reason.alias("orig_reason"))
                 .join(Original, on=(D.reverses == Original.id))
                 .where((D.site == site.id) & (D.month == month) & (D.status == "active")).objects()):
-        from api.domain.deductions import _row
+        from api.domain.deductions import ledger_row
 
-        parts = reversal_split(_row(rev), pct)
+        parts = reversal_split(ledger_row(rev), pct)
         orig = rev.reverses_id
         om = getattr(rev, "orig_month", None) or ""
         reason = f"撤销 {om} 过失单 #{orig}（申诉成立）：{getattr(rev, 'orig_reason', '') or ''}".rstrip("：")
