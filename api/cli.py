@@ -18,6 +18,9 @@ def _init():
     cfg = Config()
     init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
     db.connect(reuse_if_open=True)
+    from api.domain import policy
+
+    policy.configure(cfg.PATROL_CHECKLISTS_DIR)
     return cfg
 
 
@@ -384,12 +387,7 @@ def users_disable(username):
 
 def _add_command_modules():
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"api.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"api.commands.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"api.commands.{name}")
         for cmd in getattr(module, "commands", [module.command]):
             cli.add_command(cmd)
 

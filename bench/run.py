@@ -498,7 +498,7 @@ def fig_lists(kind, small_url, big_url, big_label, t, args):
 
 
 def fig_ledger(kind, big_url, big_label, t, args):
-    """Team C's month ledger against one hand-written SQL aggregate over the same rows, in-process."""
+    """The month ledger against one hand-written SQL aggregate over the same rows, in-process."""
     code = r'''
 import json, statistics, sys, time
 from api.db import db, init_db
