@@ -90,22 +90,16 @@ class CheckpointLabels(MethodView):
     def get(self, args):
         """A printable A4 sheet (3 x 7 stickers) of QR labels for a site's active checkpoints, or just the
         ones in ``ids`` (e.g. the new ones); the QR codes point to ``<public url>/m/#/scan/<code>``."""
-        from api.commands.checkpoints import render_labels
+        from api.commands.checkpoints import label_rows, render_labels
 
         require_role(*SUPERVISOR_UP)
         site = get_visible(Site, args["site_id"], "site", site_attr="id")
-        query = (Checkpoint.select(Checkpoint, Zone).join(Zone)
-                 .where((Checkpoint.site == site) & (Checkpoint.active == True)))  # noqa: E712
-        if args.get("ids"):
-            query = query.where(Checkpoint.id.in_([int(i) for i in args["ids"]]))
-        cps = [{"code": cp.code, "name": cp.name, "name_en": cp.name_en,
-                "zone": " / ".join(x for x in (cp.zone.name, cp.zone.name_en) if x)}
-               for cp in query.order_by(Checkpoint.sort_order, Checkpoint.code)]
+        site_row, cps = label_rows(site, ids=args.get("ids"))
         if not cps:
             raise NotFound("No active checkpoints to label.")
         base = (current_app.config.get("PATROL_PUBLIC_URL") or os.environ.get("PATROL_PUBLIC_URL")
                 or request.host_url)
-        body = render_labels({"name": site.name, "name_en": site.name_en, "code": site.code}, cps, base)
+        body = render_labels(site_row, cps, base)
         return Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
