@@ -11,7 +11,7 @@ from api.domain.org import (MODELS, Actor, RowError, find_existing, lock_org, sa
                             to_rows)
 from api.domain.orgrows import SCHEMAS
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.pagination import encode_cursor, id_after
+from api.pagination import paginate_by_id
 from api.resources.common import OutSchema, QuerySchema
 
 
@@ -52,16 +52,6 @@ def _audit(action, object_type, object_id, site_id, before, after):
     audit(action, object_type, object_id, site_id=site_id, before=before, after=after)
 
 
-def paginate_asc(query, id_field, limit, cursor):
-    after = id_after(cursor)  # a signed cursor holding anything but an id is a 400
-    if after is not None:
-        query = query.where(id_field > after)
-    rows = list(query.order_by(id_field).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
-
-
 def out_rows(kind, objs):
     """Rows as their schema shows them, with the ids a client needs."""
     objs = list(objs)
@@ -91,7 +81,7 @@ def listing(kind, query, site_field, args):
     query = query.where(site_field.in_(sites))
     if not args.get("include_inactive"):
         query = query.where(model.active == True)  # noqa: E712
-    rows, cursor = paginate_asc(query, model.id, args["limit"], args.get("cursor"))
+    rows, cursor = paginate_by_id(query, model.id, args["limit"], args.get("cursor"), newest_first=False)
     return {"items": out_rows(kind, rows), "next_cursor": cursor}
 
 
