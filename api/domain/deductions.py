@@ -198,37 +198,11 @@ def _month_start_utc(month, tz):
 
 
 def decide_appeal(d, by, upheld, reason, now=None, policy=None):
-    """A manager upholds (the notice is voided) or rejects an appeal. Upheld after the month closed:
-    a reversing entry goes into the next open month instead. Returns (appeal, reversal or None)."""
-    policy = policy or current_policy()
-    now = now or utcnow()
-    if by.role not in MANAGING:
-        raise Forbidden("Only a manager decides appeals.")
-    # locked before its status is checked: concurrent decisions wait, then find it decided
-    appeal = locked(Appeal, Appeal.deduction == d)
-    if appeal is None:
-        raise Conflict("This notice has no appeal to decide.")
-    if appeal.status != "pending":
-        raise Conflict(f"The appeal was already decided ({appeal.status}).")
-    if not (reason or "").strip():
-        raise Invalid({"reason": "Give the reason for the decision."})
-    appeal.status = "upheld" if upheld else "rejected"
-    appeal.decided_by = by
-    appeal.decided_at = now
-    appeal.decision_reason = reason.strip()
-    appeal.save()
-    notify_events.appeal_decided(d, appeal, now)
-    reversal = None
-    if upheld:
-        lock_month(d.site_id, d.month)
-        if not is_closed(d.site_id, d.month):
-            d.status = "voided"
-            d.save()
-        else:
-            month = lock_open_month(d.site_id, d.month)
-            reversal = _reverse(d, by, now, policy, month)
-            reversal.corrections = book_corrections(d, month, by, now, policy)
-    return appeal, reversal
+    """The appeal's decision at its current level: ``api.domain.appeals.decide``, the one rule
+    (who decides at which level, voided or reversed once). Returns ``(appeal, reversal or None)``."""
+    from api.domain import appeals  # appeals is built on this module
+
+    return appeals.decide(d, by, upheld, reason, now=now, policy=policy)
 
 
 def _shared_in_its_month(d, policy):
