@@ -103,12 +103,13 @@ TOKEN_USE_GRANULARITY = timedelta(minutes=1)
 def _mark_used(token_id, now):
     """Stamps the token's last use; of several requests in the same minute one writes (the condition
     is checked again in the UPDATE). A write that cannot be made now is skipped: it is a hint for
-    administrators, never a reason to refuse the request."""
+    administrators, never a reason to refuse the request. Returns how many rows it wrote (0 or 1)."""
     stale = ApiToken.last_used_at.is_null() | (ApiToken.last_used_at <= now - TOKEN_USE_GRANULARITY)
     try:
-        ApiToken.update(last_used_at=now).where((ApiToken.id == token_id) & stale).execute()
+        return ApiToken.update(last_used_at=now).where((ApiToken.id == token_id) & stale).execute()
     except OperationalError:
         logging.getLogger(__name__).warning("token %s: last use not stamped (database busy)", token_id)
+        return 0
 
 
 def bearer_token():

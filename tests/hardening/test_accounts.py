@@ -1,5 +1,7 @@
 """Accounts: argon2 password hashes, random tokens stored only as hashes, expiry, revocation,
 login throttling per account and per address, disabled accounts, and an audit log no API can edit."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -72,6 +74,25 @@ def test_a_token_records_its_last_use_at_most_once_a_minute(client, org, time_ma
     time_machine.move_to((start + timedelta(seconds=61)).replace(tzinfo=timezone.utc), tick=False)
     assert _me(client, token).status_code == 200
     assert last_used() == start + timedelta(seconds=61)
+
+
+def test_requests_at_once_with_a_fresh_token_stamp_its_last_use_once(client, org, app, monkeypatch):
+    import api.auth
+
+    token = _login(client, "guard1").get_json()["token"]
+    written, mark = [], api.auth._mark_used
+    monkeypatch.setattr(api.auth, "_mark_used", lambda *a: written.append(mark(*a)) or written[-1])
+    barrier = threading.Barrier(8)
+
+    def one(_):
+        c = app.test_client()
+        barrier.wait(timeout=30)
+        return _me(c, token).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(one, range(8))) == [200] * 8
+    assert sum(written) == 1  # those that read no stamp all tried; the UPDATE's own condition let one write
+    assert ApiToken.select().where(ApiToken.last_used_at.is_null(False)).count() == 1
 
 
 def test_tokens_expire_after_the_configured_lifetime(client, org, app):
