@@ -108,7 +108,7 @@ class RequestStatsArgs(QuerySchema):
 
 
 def _now():
-    return g.get("now") or utcnow()
+    return utcnow()
 
 
 class RequestPersonRef(OutSchema):

@@ -75,7 +75,7 @@ class WorkOrderZoneRef(OutSchema):
 
 
 def _now():
-    return g.get("now") or utcnow()
+    return utcnow()
 
 
 class WorkOrderOut(OutSchema):
