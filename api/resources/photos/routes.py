@@ -65,6 +65,13 @@ def _reader(stream):
     return read
 
 
+# the OpenAPI description of a PATCH chunk (photos, voice notes)
+CHUNK_DOC = dict(parameters=[{"in": "header", "name": "Upload-Offset", "required": True,
+                              "schema": {"type": "integer", "minimum": 0}}],
+                 requestBody={"required": True, "content": {"application/offset+octet-stream": {
+                     "schema": {"type": "string", "format": "binary"}}}})
+
+
 def chunk_request():
     """``(offset, length)`` of a PATCH chunk (photos, voice notes), its connection set to give up
     on a phone gone quiet mid-chunk (what came is kept, the thread freed)."""
@@ -119,10 +126,7 @@ class UploadOne(MethodView):
     @blp.response(200, UploadOut)
     @blp.alt_response(409, description="The offset is not where the server is (header ``Upload-Offset``).")
     @blp.alt_response(404, description="No such upload of yours.")
-    @blp.doc(parameters=[{"in": "header", "name": "Upload-Offset", "required": True,
-                          "schema": {"type": "integer", "minimum": 0}}],
-             requestBody={"required": True, "content": {"application/offset+octet-stream": {
-                 "schema": {"type": "string", "format": "binary"}}}})
+    @blp.doc(**CHUNK_DOC)
     def patch(self, upload_id):
         """Send the next chunk (the raw body) at ``Upload-Offset``; the chunk that completes the bytes
         stores the photo and answers it (422, nothing stored, when they are not a photo we accept)."""

@@ -13,7 +13,7 @@ from api.domain.uploads import offset_of, receive_chunk, start_upload, upload_di
 from api.domain.voice import ingest_voice, limits, visible_note, voice_key
 from api.errors import Invalid, NotFound
 from api.models import VoiceNote
-from api.resources.photos.routes import _reader, chunk_request
+from api.resources.photos.routes import CHUNK_DOC, _reader, chunk_request
 from api.resources.voice_notes.schemas import VoiceUploadOut, VoiceUploadStart
 from api.storage import current_storage
 
@@ -59,10 +59,7 @@ class VoiceUploadOne(MethodView):
     @blp.response(200, VoiceUploadOut)
     @blp.alt_response(409, description="The offset is not where the server is (header ``Upload-Offset``).")
     @blp.alt_response(404, description="No such upload of yours.")
-    @blp.doc(parameters=[{"in": "header", "name": "Upload-Offset", "required": True,
-                          "schema": {"type": "integer", "minimum": 0}}],
-             requestBody={"required": True, "content": {"application/offset+octet-stream": {
-                 "schema": {"type": "string", "format": "binary"}}}})
+    @blp.doc(**CHUNK_DOC)
     def patch(self, upload_id):
         """Send the next chunk at ``Upload-Offset``; the chunk that completes the recording stores it
         (422, nothing stored, when it is not audio we accept or longer than the policy allows)."""
