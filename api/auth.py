@@ -4,39 +4,54 @@ import secrets
 import threading
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+import functools
+
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
 from api.db import db
 from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from api.domain.passwords import hasher
 from api.models import ApiToken, Site, User, UserSite, utcnow
 from api.sql import model_from_row, statement, table
 
-_hasher = PasswordHasher()
-# verified against when the username does not exist, so both failures cost the same
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 SUPERVISOR_UP = ("supervisor", "manager", "admin")
 MANAGER_UP = ("manager", "admin")
 
 
-# each Argon2 hash takes 64 MiB: with threaded workers, logins take turns two at a time per
-# process, so a burst of logins cannot take a gigabyte
+# each Argon2 hash holds its memory cost (api/domain/passwords.py) while it runs: with threaded
+# workers, logins take turns two at a time per process, so a burst of logins cannot multiply it
 _KDF_TURNS = threading.BoundedSemaphore(2)
+
+
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(cost):
+    """Verified against when the username does not exist, so both failures cost the same (made on
+    the first such login, at the configured cost, not at import in every process)."""
+    return hasher().hash("not-a-real-password")
 
 
 def hash_password(password):
     with _KDF_TURNS:
-        return _hasher.hash(password)
+        return hasher().hash(password)
 
 
 def check_password(user, password):
+    """Whether ``password`` is the user's. A hash made at another cost than the configured one is
+    remade at this one after a successful check (only if no one changed it meanwhile)."""
+    h = hasher()
+    stored = user.password_hash if user else _dummy_hash((h.memory_cost, h.time_cost))
     try:
         with _KDF_TURNS:
-            return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+            ok = h.verify(stored, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
+    if ok and h.check_needs_rehash(stored):
+        fresh = hash_password(password)
+        User.update(password_hash=fresh).where((User.id == user.id) & (User.password_hash == stored)).execute()
+        user.password_hash = fresh
+    return ok
 
 
 def _token_hash(token):

@@ -18,6 +18,8 @@ def _init():
     cfg = Config()
     init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
     db.connect(reuse_if_open=True)
+    from api.domain.passwords import set_cost
+    set_cost(cfg.PATROL_ARGON2_MEMORY_KIB, cfg.PATROL_ARGON2_TIME_COST)
     return cfg
 
 
@@ -261,21 +263,23 @@ def worker(interval, poll):
     import logging
 
     from api import migrations
+    from api.domain.uploads import upload_dir
     from api.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    _init()
+    cfg = _init()
     migrations.migrate_up()
-    Worker(interval=interval, poll=poll).run()
+    Worker(interval=interval, poll=poll, upload_folder=upload_dir(cfg.as_dict())).run()
 
 
 @cli.command()
 def tick():
     """One pass of the scheduled steps (for cron or a systemd timer); prints what each step did."""
     from api.domain.scheduler import tick as run_tick
+    from api.domain.uploads import upload_dir
 
-    _init()
-    for step, result in run_tick().items():
+    cfg = _init()
+    for step, result in run_tick(upload_folder=upload_dir(cfg.as_dict())).items():
         click.echo(f"{step}: {result}")
 
 

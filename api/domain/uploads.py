@@ -15,7 +15,7 @@ import fcntl
 import hashlib
 import os
 import secrets
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from api.db import db, write_tx
 from api.sql import get_where, insert, statement, table
@@ -297,15 +297,27 @@ def _forget(upload, path):
 
 
 def expire_uploads(folder, older_than=timedelta(days=7), now=None):
-    """Forget uploads untouched for ``older_than`` (finished ones and abandoned ones) and their
-    chunks; returns how many. Idempotent, safe from several processes."""
+    """Forget uploads untouched for ``older_than`` (finished ones and abandoned ones), their bytes,
+    and pieces left in ``folder`` by a process that died mid-request; returns how many uploads.
+    Idempotent, safe from several processes: the rows are deleted first (each by one of them), and
+    only the files of the rows a process deleted are removed by it."""
     cutoff = (now or utcnow()) - older_than
-    ids = [u.id for u in PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.updated_at < cutoff)]
+    with write_tx():
+        ids = [r[0] for r in PhotoUpload.delete().where(PhotoUpload.updated_at < cutoff)
+               .returning(PhotoUpload.id).tuples()]
     for upload_id in ids:
         for leftover in (_part(folder, upload_id), _part(folder, upload_id) + ".lock"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-    if ids:
-        with write_tx():
-            PhotoUpload.delete().where(PhotoUpload.id.in_(ids) & (PhotoUpload.updated_at < cutoff)).execute()
+            _unlink(leftover)
+    stale = cutoff.replace(tzinfo=timezone.utc).timestamp()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".seg") and entry.stat().st_mtime < stale:
+                _unlink(entry.path)
     return len(ids)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # another process got there first
+        pass
