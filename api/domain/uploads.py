@@ -46,10 +46,14 @@ def _have(folder, upload):
 def _stored_and_seen(sha256, site_ids):
     """The photo with these bytes if one of ``site_ids`` already sees it. A photo only another
     site sees is not handed over for knowing its hash: its bytes must be sent (and match)."""
+    photo, seen = _stored(sha256, site_ids)
+    return photo if seen else None
+
+
+def _stored(sha256, site_ids):
+    """(the photo with these bytes or None, whether one of ``site_ids`` sees it)."""
     photo = get_where(Photo, Photo.id, sha256)
-    if photo is not None and photo_sites([sha256], site_ids):
-        return photo
-    return None
+    return photo, photo is not None and bool(photo_sites([sha256], site_ids))
 
 
 def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None, seen_by=None):
@@ -94,8 +98,8 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
     at all when it arrives whole (the fast path). When the connection drops mid-body, what arrived becomes a resumable upload of these
     bytes (``POST /photos/uploads`` then finds it at its offset)."""
     sha256 = sha256.lower()
-    photo = _stored_and_seen(sha256, seen_by)
-    if photo is not None:
+    photo, seen = _stored(sha256, seen_by)
+    if seen:
         link_sites(sha256, site_ids)
         return photo, False
     hasher = hashlib.sha256()
@@ -124,7 +128,7 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
             data = fh.read()
         return ingest_photo(data, user=user, site_ids=site_ids, storage=storage, max_pixels=max_pixels,
                             audit_fn=audit_fn, pid=sha256, original_path=segment, client_taken_at=taken_at,
-                            client_gps=gps)
+                            client_gps=gps, known_new=photo is None)
     finally:
         if os.path.exists(segment):
             os.unlink(segment)
