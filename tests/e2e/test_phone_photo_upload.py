@@ -53,7 +53,7 @@ def _photos(server):
 def _original(server, pid):
     import os
 
-    from api.domain.photos import storage_key
+    from api.domain.images import storage_key
 
     with open(os.path.join(server.env["PATROL_MEDIA_DIR"], storage_key(pid, "original", "jpg")), "rb") as fh:
         return fh.read()

@@ -186,7 +186,7 @@ def test_a_database_of_the_previous_release_upgrades_with_every_row_and_photo_ke
     shutil.rmtree(tree)  # from here on only the current code
 
     from api.app import create_app
-    from api.domain.photos import photo_ext, storage_key
+    from api.domain.images import photo_ext, storage_key
     from api.models import Photo, PolicyVersion, User
 
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{old_db}", "PATROL_MEDIA_DIR": str(media)})

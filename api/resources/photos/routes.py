@@ -10,7 +10,8 @@ from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
 from api.auth import site_ids
-from api.domain.photos import DECODE_TURNS, derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
+from api.domain.images import derived_image, photo_ext, storage_key
+from api.domain.photos import DECODE_TURNS, ingest_photo, photo_watermark
 from api.domain.uploads import offset_of, put_photo, receive_chunk, start_upload, upload_dir, upload_of
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
