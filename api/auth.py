@@ -9,11 +9,10 @@ import functools
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
-from api.db import db
 from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from api.domain.passwords import hasher
 from api.models import ApiToken, Site, User, UserSite, utcnow
-from api.sql import model_from_row, statement, table
+from api.sql import execute, objects, slot
 
 
 SUPERVISOR_UP = ("supervisor", "manager", "admin")
@@ -76,30 +75,18 @@ def revoke_all(user):
         (ApiToken.user == user) & ApiToken.revoked_at.is_null()).execute()
 
 
-_TOKEN_SQL = {}
-
-
-def _token_sql():
-    """The token lookup as SQL, written once per database kind: it runs on every request, and
-    building it with the query builder each time cost more than running it."""
-    param = db.param
-    sql = _TOKEN_SQL.get(param)
-    if sql is None:
-        cols = ", ".join(f'u."{f.column_name}"' for f in User._meta.sorted_fields)
-        sql = _TOKEN_SQL[param] = (
-            f'SELECT {cols} FROM "{ApiToken._meta.table_name}" t JOIN "{User._meta.table_name}" u '
-            f'ON u."id" = t."user_id" WHERE t."token_hash" = {param} AND t."revoked_at" IS NULL '
-            f'AND t."expires_at" > {param} AND u."active" = {param}')
-    return sql
+def _token_query():
+    """The token lookup (compiled once: it runs on every request)."""
+    return (User.select().join(ApiToken, on=(ApiToken.user == User.id))
+            .where((ApiToken.token_hash == slot("hash", ApiToken.token_hash)) & ApiToken.revoked_at.is_null()
+                   & (ApiToken.expires_at > slot("now", ApiToken.expires_at)) & (User.active == True)))  # noqa: E712
 
 
 def user_for_token(token):
     """The active user a live (unexpired, unrevoked) token belongs to, or None. Read on every
     request and never cached, so a revoked token stops working at once in every process."""
-    row = db.execute_sql(_token_sql(), (_token_hash(token), ApiToken.expires_at.db_value(utcnow()), True)).fetchone()
-    if row is None:
-        return None
-    return model_from_row(User, User._meta.sorted_fields, row)
+    found = objects(User, ("user_for_token",), _token_query, {"hash": _token_hash(token), "now": utcnow()})
+    return found[0] if found else None
 
 
 def bearer_token():
@@ -168,15 +155,12 @@ def site_ids(user=None):
     user = user or g.user
     cache = g.setdefault("_site_ids", {})
     if user.id not in cache:
-        # pre-written SQL: nearly every request asks this once
+        # compiled once: nearly every request asks this once
         if user.role == "admin":
-            sql = statement(("site_ids", "admin"), lambda p: f'SELECT "id" FROM {table(Site)} ORDER BY "id"')
-            rows = db.execute_sql(sql)
+            rows = execute(("site_ids", "admin"), lambda: Site.select(Site.id).order_by(Site.id))
         else:
-            sql = statement(("site_ids", "member"), lambda p: (
-                f'SELECT "{UserSite.site.column_name}" FROM {table(UserSite)} '
-                f'WHERE "{UserSite.user.column_name}" = {p} ORDER BY "{UserSite.site.column_name}"'))
-            rows = db.execute_sql(sql, (user.id,))
+            rows = execute(("site_ids", "member"), lambda: UserSite.select(UserSite.site).where(
+                UserSite.user == slot("user", UserSite.user)).order_by(UserSite.site), {"user": user.id})
         cache[user.id] = [r[0] for r in rows.fetchall()]
     return cache[user.id]
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
-from api.db import db, write_tx
+from api.db import write_tx
 from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
@@ -23,7 +23,7 @@ from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
-from api.sql import chunks, get_where, insert, statement, table
+from api.sql import chunks, execute, get_where, insert, slot, values_of
 
 INSPECTORS = ("guard", "cleaner", "technician", "supervisor", "manager", "admin")
 STATUSES = ("pass", "fail", "na")
@@ -120,8 +120,7 @@ class Refs:
             except NotFound:
                 found = None
             else:
-                found = ChecklistVersion(__no_default__=1, id=vid, version=number_, content_hash=digest,
-                                         body=load_body(vid, digest))
+                found = ChecklistVersion(id=vid, version=number_, content_hash=digest, body=load_body(vid, digest))
             self._versions[(key, number)] = found
         return self._versions[(key, number)]
 
@@ -252,10 +251,10 @@ def _complete_task(inspection):
         complete_task_for(inspection)
         return
     at = inspection.received_at if inspection.clock_suspect else inspection.finished_at
-    sql = statement(("inspection_named_task",), lambda p: (
-        f'UPDATE {table(Task)} SET "status" = {p}, "inspection_id" = {p}, "done_at" = {p} '
-        f'WHERE "id" = {p} AND "status" <> {p}'))
-    db.execute_sql(sql, ("done", inspection.id, Task.done_at.db_value(at), inspection.task_id, "done"))
+    execute(("inspection_named_task",), lambda: Task.update(
+        status="done", inspection_id=slot("inspection", Task.inspection_id), done_at=slot("at", Task.done_at))
+        .where((Task.id == slot("task", Task.id)) & (Task.status != "done")),
+        {"inspection": inspection.id, "at": at, "task": inspection.task_id})
 
 
 def write_inspections(batch, audit_fn=None):
@@ -277,7 +276,7 @@ def write_inspections(batch, audit_fn=None):
             item_count=len(d["results"]), presence_method=p.presence.method,
             presence_accuracy_m=p.presence.accuracy_m, presence_distance_m=p.presence.distance_m,
             presence_reason=p.presence.reason, presence_flag=p.presence.flag))
-    rows = [tuple(i.__data__.get(f.name) for f in _INSPECTION_FIELDS) for i in inspections]
+    rows = [values_of(i, _INSPECTION_FIELDS) for i in inspections]
     for part in chunks(rows, len(_INSPECTION_FIELDS)):
         insert(Inspection, _INSPECTION_FIELDS, part)
     # the results' ids come back from the insert itself (RETURNING; in no promised order, so by key)
@@ -310,15 +309,13 @@ def write_inspections(batch, audit_fn=None):
                 created_at=p.received_at,
                 extra={"resolve_hours": f["resolve_hours"]} if f["resolve_hours"] else None))
     by_key = {(f.inspection_id, f.item_key): f for fs in findings.values() for f in fs}
-    finding_rows = [tuple(f.__data__.get(c.name) for c in _FINDING_FIELDS) for f in by_key.values()]
+    finding_rows = [values_of(f, _FINDING_FIELDS) for f in by_key.values()]
     for part in chunks(finding_rows, len(_FINDING_FIELDS)):
         for fid, iid, key in insert(Finding, _FINDING_FIELDS, part,
                                     returning=(Finding.id, Finding.inspection, Finding.item_key)):
             by_key[(iid, key)].id = fid
     for fs in findings.values():
         fs.sort(key=lambda f: f.id)  # as a read gives them back
-        for f in fs:
-            f._dirty.clear()
     attach_photos([(f.id, photos[(iid, f.item_key)]) for iid, fs in findings.items() for f in fs])
     for p, inspection in zip(batch, inspections):
         # what was loaded to check it and written: the answer needs no second look-up

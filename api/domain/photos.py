@@ -6,14 +6,14 @@ import threading
 import time
 from pathlib import Path
 
-from api.db import db, write_tx
+from api.db import write_tx
 from api.domain.images import photo_id, process_photo, storage_key
 from api.domain.watermark import watermark_lines
 from api.models import Photo, PhotoSite, Site, User, utcnow
-from api.sql import columns, get_where, insert, marks, statement, table
+from api.sql import execute, get_where, insert, slot
 
 def link_sites(photo_id_, site_ids):
-    """Let these sites see the photo (idempotent; pre-written: every photo upload runs it)."""
+    """Let these sites see the photo (idempotent; compiled once: every photo upload runs it)."""
     rows = [(photo_id_, s) for s in sorted(set(site_ids))]
     insert(PhotoSite, (PhotoSite.photo, PhotoSite.site), rows, ignore_conflicts=True)
 
@@ -120,15 +120,15 @@ def visible_photo_ids(photo_ids, site_ids):
 
 def photo_sites(photo_ids, site_ids):
     """{photo id: the ones of ``site_ids`` that see it} for the visible ones of ``photo_ids``
-    (one query, pre-written: it runs on every inspection that carries photos)."""
+    (one query, compiled once per shape: it runs on every inspection that carries photos)."""
     ids, sites = sorted(set(photo_ids)), sorted(set(site_ids))
     if not ids or not sites:
         return {}
-    sql = statement(("photo_sites", len(ids), len(sites)), lambda p: (
-        f"SELECT {columns([PhotoSite.photo, PhotoSite.site])} FROM {table(PhotoSite)} "
-        f'WHERE "{PhotoSite.photo.column_name}" IN ({marks(len(ids), p)}) '
-        f'AND "{PhotoSite.site.column_name}" IN ({marks(len(sites), p)})'))
+    values = {f"p{i}": v for i, v in enumerate(ids)} | {f"s{i}": v for i, v in enumerate(sites)}
+    cursor = execute(("photo_sites", len(ids), len(sites)), lambda: PhotoSite.select(PhotoSite.photo, PhotoSite.site)
+                     .where(PhotoSite.photo.in_([slot(f"p{i}", PhotoSite.photo) for i in range(len(ids))])
+                            & PhotoSite.site.in_([slot(f"s{i}", PhotoSite.site) for i in range(len(sites))])), values)
     out = {}
-    for pid, sid in db.execute_sql(sql, ids + sites).fetchall():
+    for pid, sid in cursor.fetchall():
         out.setdefault(pid, set()).add(sid)
     return out

@@ -17,8 +17,8 @@ import os
 import secrets
 from datetime import timedelta, timezone
 
-from api.db import db, write_tx
-from api.sql import get_where, insert, statement, table
+from api.db import write_tx
+from api.sql import execute, get_where, insert, slot
 from api.domain.photos import ingest_photo, link_sites, photo_sites
 from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import Photo, PhotoUpload, utcnow
@@ -212,15 +212,18 @@ _SET_PHOTO = ("photo_id", "updated_at", None)
 
 
 def _update(shape, *values):
-    """UPDATE photo_upload SET a = ?, b = ? WHERE id = ? [AND c = ?] (pre-written); rows changed."""
+    """UPDATE photo_upload SET a = ?, b = ? WHERE id = ? [AND c = ?] (compiled once); rows changed."""
     set_a, set_b, also = shape
     f = PhotoUpload._meta.fields
-    sql = statement(("upload_set",) + shape, lambda p: (
-        f'UPDATE {table(PhotoUpload)} SET "{f[set_a].column_name}" = {p}, "{f[set_b].column_name}" = {p} '
-        f'WHERE "id" = {p}' + (f' AND "{f[also].column_name}" = {p}' if also else "")))
-    params = [f[set_a].db_value(values[0]), f[set_b].db_value(values[1]), values[2]] + (
-        [f[also].db_value(values[3])] if also else [])
-    return db.execute_sql(sql, params).rowcount
+
+    def build():
+        where = PhotoUpload.id == slot("id", PhotoUpload.id)
+        if also:
+            where &= f[also] == slot("was", f[also])
+        return PhotoUpload.update({f[set_a]: slot("a", f[set_a]), f[set_b]: slot("b", f[set_b])}).where(where)
+
+    named = dict(zip(("a", "b", "id", "was"), values))
+    return execute(("upload_set",) + shape, build, named).rowcount
 
 
 def _wrong_offset(have):
