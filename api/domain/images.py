@@ -295,5 +295,10 @@ def _fail(message):
     raise _refuse(message)
 
 
+def content_ext(content_type):
+    """The file extension of an accepted content type (JPEG's when unknown)."""
+    return {ct: ext for ct, ext in FORMATS.values()}.get(content_type, "jpg")
+
+
 def photo_ext(photo):
-    return {ct: ext for ct, ext in FORMATS.values()}.get(photo.content_type, "jpg")
+    return content_ext(photo.content_type)
