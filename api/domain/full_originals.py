@@ -7,7 +7,6 @@ the decoding budget; nothing is stored when it is refused) and stored byte for b
 SHA-256, beside the downscaled photo, which stays the photo's evidence and id. A photo takes one
 full original: the same bytes again answer as stored, other bytes are a conflict.
 """
-import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -16,24 +15,8 @@ from api.db import locked, write_tx
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.domain.images import process_photo, storage_key
 from api.domain.photos import DECODE_TURNS, photo_sites, put_all
+from api.domain.uploads import stream_to_file
 from api.models import Photo, utcnow
-
-_PIECE = 64 * 1024
-
-
-def _receive(path, length, read):
-    """Stream ``length`` bytes from ``read(n)`` into ``path``; (bytes received, their SHA-256)."""
-    hasher, got = hashlib.sha256(), 0
-    with open(path, "wb") as fh:
-        while got < length:
-            piece = read(min(_PIECE, length - got))
-            if not piece:
-                break
-            fh.write(piece)
-            hasher.update(piece)
-            got += len(piece)
-    return got, hasher.hexdigest()
-
 
 def attach_full_original(photo_id, *, user, seen_by, length, read, folder, storage, max_pixels, audit_fn=None):
     """Attach the full original (the request body, ``length`` bytes from ``read``) to the photo
@@ -49,7 +32,7 @@ def attach_full_original(photo_id, *, user, seen_by, length, read, folder, stora
         raise Invalid({"body": ["The photo is empty."]}, location="body")
     segment = os.path.join(folder, f"full-{secrets.token_hex(8)}.seg")
     try:
-        got, sha256 = _receive(segment, length, read)
+        got, sha256 = stream_to_file(segment, length, read)
         if got < length:
             raise Invalid({"body": ["The original arrived in part: send it again."]}, location="body")
         if photo.full_sha256 is not None:

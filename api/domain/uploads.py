@@ -102,26 +102,16 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
     if seen:
         link_sites(sha256, site_ids)
         return photo, False
-    hasher = hashlib.sha256()
-    got = 0
     segment = os.path.join(folder, f"put-{secrets.token_hex(8)}.seg")
     try:
-        # to disk as it arrives, not held in memory: sixteen threads of slow phones hold nothing
-        with open(segment, "wb") as fh:
-            while got < length:
-                piece = read(min(_PIECE, length - got))
-                if not piece:
-                    break
-                fh.write(piece)
-                hasher.update(piece)
-                got += len(piece)
+        got, digest = stream_to_file(segment, length, read)
         if got < length:
             if got:
                 _keep_partial(user=user, sha256=sha256, size_bytes=length, site_ids=site_ids, segment=segment,
                               got=got, folder=folder, taken_at=taken_at, gps=gps)
             raise Invalid({"body": ["The photo arrived in part: resume it with POST /photos/uploads."]},
                           location="body")
-        if hasher.hexdigest() != sha256:
+        if digest != sha256:
             raise Invalid({"file": ["The bytes received do not match the SHA-256 given: start the upload again."]},
                           message="The bytes received do not match the SHA-256 given.", location="files")
         with open(segment, "rb") as fh:  # from the page cache, once the whole photo is in
@@ -132,6 +122,22 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
     finally:
         if os.path.exists(segment):
             os.unlink(segment)
+
+
+def stream_to_file(path, length, read):
+    """Write ``length`` bytes from ``read(n)`` (b"" once the connection dropped) to ``path`` as they
+    arrive, hashing them on the way; (bytes received, their SHA-256). To disk, not held in memory:
+    sixteen threads of slow phones hold nothing."""
+    hasher, got = hashlib.sha256(), 0
+    with open(path, "wb") as fh:
+        while got < length:
+            piece = read(min(_PIECE, length - got))
+            if not piece:
+                break
+            fh.write(piece)
+            hasher.update(piece)
+            got += len(piece)
+    return got, hasher.hexdigest()
 
 
 def _keep_partial(*, user, sha256, size_bytes, site_ids, segment, got, folder, taken_at, gps):
