@@ -102,7 +102,7 @@ def test_the_full_original_follows_on_an_unmetered_network_attached_to_the_same_
         with open(os.path.join(server.env["PATROL_MEDIA_DIR"], storage_key(photo.full_sha256, "original", "jpg")),
                   "rb") as fh:
             assert fh.read() == original  # byte for byte
-        page.goto(f"{server.url}/m/#/outbox")
+        page.reload()
         phone.screen("outbox")
         page.wait_for_function("!document.querySelector('.originals')", timeout=15000)  # nothing waits now
         phone.shot("queue-original-sent")
