@@ -8,19 +8,10 @@ import time
 
 import click
 
-from api.config import Config
-from api.db import db, init_db
+from api.commands import connect
+from api.db import db
 
 COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n", "org"]
-
-
-def _init():
-    cfg = Config()
-    init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
-    db.connect(reuse_if_open=True)
-    from api.domain.passwords import set_cost
-    set_cost(cfg.PATROL_ARGON2_MEMORY_KIB, cfg.PATROL_ARGON2_TIME_COST)
-    return cfg
 
 
 def _app_or_exit():
@@ -54,7 +45,7 @@ def init_cmd():
         db.connect(reuse_if_open=True)
         applied = migrations.migrate_up()
         from api.audit import audit
-        from api.domain.checklists import sync
+        from api.domain.catalog_sync import sync
         from api.domain.policy import ensure_initial_policy
         ensure_initial_policy()
         # the checklists in the database, so checkpoints (imported or added) can offer them
@@ -76,7 +67,7 @@ def migrate(down_steps):
     """Apply pending schema migrations (or undo the last ones with --down N)."""
     from api import migrations
 
-    _init()
+    connect()
     if down_steps:
         for name in migrations.migrate_down(down_steps):
             click.echo(f"undone {name}")
@@ -127,7 +118,7 @@ def serve(host, port, workers, certfile, keyfile):
         raise click.UsageError("--certfile and --keyfile go together.")
     _refuse_builtin_secret_key()
     _app_or_exit()  # settings, checklists and policy checked before anything starts
-    _init()
+    connect()
     unknown = migrations.unknown_applied()
     if unknown:
         raise click.ClickException(
@@ -249,7 +240,7 @@ def worker(interval, poll):
     from api.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    cfg = _init()
+    cfg = connect()
     migrations.migrate_up()
     Worker(interval=interval, poll=poll, upload_folder=upload_dir(cfg.as_dict())).run()
 
@@ -260,7 +251,7 @@ def tick():
     from api.domain.scheduler import tick as run_tick
     from api.domain.uploads import upload_dir
 
-    cfg = _init()
+    cfg = connect()
     for step, result in run_tick(upload_folder=upload_dir(cfg.as_dict())).items():
         click.echo(f"{step}: {result}")
 
@@ -296,7 +287,7 @@ def users_add(username, name, role, site_codes, trade, supervisor, password):
     from api.models import Site, User, UserSite
 
     _check_password(password, username)
-    _init()
+    connect()
     with write_tx():
         if User.get_or_none(User.username == username):
             raise click.ClickException(f"user {username} exists")
@@ -325,7 +316,7 @@ def users_set_password(username, password):
     from api.models import User
 
     _check_password(password, username)
-    _init()
+    connect()
     with write_tx():
         user = User.get_or_none(User.username == username)
         if user is None:
@@ -344,7 +335,7 @@ def users_revoke(username):
     from api.db import write_tx
     from api.models import User
 
-    _init()
+    connect()
     with write_tx():
         user = User.get_or_none(User.username == username)
         if user is None:
@@ -360,7 +351,7 @@ def users_disable(username):
     from api.db import write_tx
     from api.models import User
 
-    _init()
+    connect()
     with write_tx():
         n = User.update(active=False).where(User.username == username).execute()
     if not n:
