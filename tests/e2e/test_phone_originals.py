@@ -71,17 +71,7 @@ def test_the_full_original_follows_on_an_unmetered_network_attached_to_the_same_
         phone.login("guard1", PASSWORD)
         path, original = camera_photo(tmp_path / "IMG_0100.jpg")
         before = set(_photos(server))
-        page.goto(f"{server.url}/m/#/scan/{TWENTY_CODE}")
-        phone.screen("walk")
-        phone.tap("#all-pass")
-        phone.tap('[data-item="item_03"]')
-        page.locator('textarea[name="note-item_03"]').fill("3 号泵漏水")
-        phone.photo('input[name="photo-item_03"]', path)
-        page.wait_for_selector("#item-item_03 .thumb img", timeout=30000)
-        phone.tap("#submit")
-        phone.screen("today")
-        page.wait_for_function("document.querySelector('#outbox-count').textContent.includes('没有待发送')",
-                               timeout=60000)
+        phone.round_with_photo(TWENTY_CODE, "item_03", "3 号泵漏水", path)
         [pid] = set(_photos(server)) - before
         photo = _photos(server)[pid]
         assert photo.size_bytes < len(original) / 5 and photo.full_sha256 is None  # the round went light
