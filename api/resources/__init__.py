@@ -13,6 +13,7 @@ RESOURCES = [
     "sync",
     "zones", "buildings", "units", "schedules", "imports",
     "vocabulary",
+    "drafts",
 ]
 
 log = logging.getLogger(__name__)
