@@ -35,6 +35,8 @@ STRINGS = {
     "fix_fields": ("请更正标红的内容后重新提交。", "Correct the fields marked below and submit again."),
     "retry": ("重试", "Retry"),
     "choose_placeholder": ("请选择", "Choose"),
+    "draft_restored": ("已恢复您上次未提交的内容。", "What you typed last time and did not send is back."),
+    "draft_clear": ("清空", "Clear"),
     "upload_limit": ("单个文件不超过 25MB · JPG、PNG、WEBP、HEIC", "Up to 25 MB per file · JPG, PNG, WEBP, HEIC"),
     # navigation
     "nav_today": ("今日概况", "Today"),
