@@ -56,11 +56,12 @@ def _decode(value):
 
 
 class Draft:
-    """One form's fields (widget keys) and its draft on the server."""
+    """One form's fields (widget keys; ``"wo_new_zone_*"`` for every key so named) and its draft on the server."""
 
     def __init__(self, name, keys):
         self.name = name
-        self.keys = tuple(keys)
+        self.keys = tuple(k for k in keys if not k.endswith("*"))
+        self.prefixes = tuple(k[:-1] for k in keys if k.endswith("*"))
         self._last = f"_draft_last_{name}"  # what the server holds (or the form's state when first shown)
         self.restored = False
 
@@ -78,7 +79,7 @@ class Draft:
             kept = {}
         for key, value in kept.items():
             value = _decode(value)
-            if key in self.keys and key not in st.session_state and value is not _SKIP:
+            if self.owns(key) and key not in st.session_state and value is not _SKIP:
                 st.session_state[key] = value
                 self.restored = True
         if self.restored:
@@ -90,9 +91,12 @@ class Draft:
             st.session_state[key] = value
         return st.session_state[key]
 
+    def owns(self, key):
+        return key in self.keys or key.startswith(self.prefixes) if self.prefixes else key in self.keys
+
     def current(self):
         out = {}
-        for key in self.keys:
+        for key in [*self.keys, *sorted(k for k in st.session_state if self.prefixes and k.startswith(self.prefixes))]:
             if key in st.session_state:
                 value = _encode(st.session_state[key])
                 if value is not _SKIP:
@@ -119,8 +123,9 @@ class Draft:
             ui.client().drop_draft(self.name)
         except ApiError:
             pass
-        for key in self.keys:
-            st.session_state.pop(key, None)
+        for key in list(st.session_state):
+            if self.owns(key):
+                del st.session_state[key]
         st.session_state.pop(self._last, None)
 
 
