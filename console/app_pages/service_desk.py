@@ -99,7 +99,7 @@ def register_form():
         slots.here("description")
         owner_ask = st.text_input(t("sd_owner_ask"), key="sd_new_ask")
         slots.here("owner_ask")
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4 = st.columns([1, 1, 1, 1.5])  # the urgent box's label is the longest
         priority = ui.choose(t("priority"), {p: label("priority", p) for p in ("normal", "emergency")},
                              "sd_new_priority", c1)
         draft.default("sd_new_day", now.date())
