@@ -37,7 +37,7 @@ STRINGS = {
     "choose_placeholder": ("请选择", "Choose"),
     "draft_restored": ("已恢复您上次未提交的内容。", "What you typed last time and did not send is back."),
     "draft_clear": ("清空", "Clear"),
-    "upload_limit": ("单个文件不超过 25MB · JPG、PNG、WEBP、HEIC", "Up to 25 MB per file · JPG, PNG, WEBP, HEIC"),
+    "upload_limit": ("可拖放文件到此处，单个文件不超过 25MB", "Drop files here, up to 25 MB each"),
     # navigation
     "nav_today": ("今日概况", "Today"),
     "nav_findings": ("巡检问题", "Findings"),
@@ -81,7 +81,7 @@ STRINGS = {
     "wh_export": ("导出 Excel", "Export to Excel"),
     "wh_print": ("打印派工单", "Print the dispatch note"),
     "wh_pick": ("选择工单（打印派工单）", "Choose an order (to print its dispatch note)"),
-    "wh_download_print": ("下载派工单（HTML，可打印）", "Download the dispatch note (HTML, printable)"),
+    "wh_download_print": ("下载派工单（网页，可打印）", "Download the dispatch note (HTML, printable)"),
     "wh_done_at": ("完工时间", "Finished"),
     "nav_login": ("登录", "Log in"),
     "nav_group_daily": ("日常管理", "Daily work"),

@@ -546,13 +546,15 @@ def frame(rows, columns=None):
 
 
 # Streamlit draws some texts of its own widgets in English whatever the page's language; these rules put the
-# office's words in their place (the uploader's drop zone and button). Selectboxes get placeholder="请选择".
+# office's words in their place (the uploader's drop zone and button; "Press Enter to apply" is hidden, a field's
+# value is taken when it loses focus anyway). Selectboxes get placeholder="请选择".
 _WIDGET_TEXTS_CSS = {
     "zh": """<style>
 [data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}
 [data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'{limit}';font-size:.85rem}
-[data-testid='stFileUploaderDropzone'] button{font-size:0}
-[data-testid='stFileUploaderDropzone'] button::after{content:'选择文件';font-size:.9rem}
+[data-testid='stFileUploaderDropzone'] button p{font-size:0}
+[data-testid='stFileUploaderDropzone'] button p::after{content:'选择文件';font-size:.9rem}
+[data-testid='InputInstructions']{display:none}
 </style>""",
 }
 

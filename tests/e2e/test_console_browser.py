@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.live import PASSWORD, free_port
 
@@ -209,6 +210,7 @@ def test_the_console_fits_a_phone_at_390_px(console_url, browser):
 # --- forms that survive a refresh (console/drafts.py) ---------------------------------------------------
 
 def _draft(live_server, token, form):
+    """The user's kept draft of ``form`` as the API holds it, or None."""
     r = requests.get(f"{live_server.url}/api/v1/drafts/{form}", headers={"Authorization": f"Bearer {token}"},
                      timeout=10)
     return r.json()["values"] if r.status_code == 200 else None
@@ -240,8 +242,8 @@ def test_a_typed_call_survives_a_refresh_and_a_registered_one_does_not(console_u
     page.reload()  # F5: a new Streamlit session
     page.get_by_role("tab", name="登记来电/来访").click()
     page.get_by_text("已恢复您上次未提交的内容。").wait_for(timeout=30000)
-    assert description.input_value() == "6栋电梯异响，业主说晚上十点后更明显"
-    assert name.input_value() == "周女士"
+    expect(description).to_have_value("6栋电梯异响，业主说晚上十点后更明显")
+    expect(name).to_have_value("周女士")
     shot(page, "30-draft-after-refresh")
 
     page.get_by_label("楼栋").fill("6")
@@ -255,7 +257,9 @@ def test_a_typed_call_survives_a_refresh_and_a_registered_one_does_not(console_u
     page.get_by_role("tab", name="登记来电/来访").click()
     description.wait_for(timeout=30000)
     wait_for_run(page)
-    assert description.input_value() == "" and name.input_value() == ""
+    page.wait_for_timeout(1000)
+    expect(description).to_have_value("")
+    expect(name).to_have_value("")
     assert not page.get_by_text("已恢复您上次未提交的内容。").count()
     ctx.close()
 
