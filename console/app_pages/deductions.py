@@ -115,7 +115,7 @@ with tab_ledger:
                 slots.here("request_id")
                 why = st.text_input(t("reason"), key="ded_sa_reason")
                 slots.here("reason", "kind", "staff_id")
-                if st.button(t("sanction_record"), type="primary", key="ded_sa_go"):
+                if st.button(t("sanction_record"), type="primary", key="ded_sanction_submit"):
                     body = {"site_id": site_id, "month": month, "staff_id": who, "kind": kind, "reason": why,
                             "amount": amount.strip() or None, "request_id": int(request_id) or None}
                     if ui.act(client.record_sanction, body, slots=slots) is not None:
@@ -204,7 +204,7 @@ with tab_notices:
                     slots.here("reason")
                     retaliation = st.checkbox(t("appeal_retaliation"), key="ded_appeal_retaliation",
                                               help=t("appeal_retaliation_help"))
-                    if st.button(t("submit"), type="primary", key="ded_appeal_go"):
+                    if st.button(t("submit"), type="primary", key="ded_appeal_submit"):
                         if ui.act(client.appeal, did, reason, kind="retaliation" if retaliation else "ordinary",
                                   slots=slots,
                                   idempotency_key=ui.retry_key(f"appeal-{did}")) is not None:
@@ -226,7 +226,7 @@ with tab_notices:
                     slots = ui.FieldSlots()
                     found = st.text_area(t("verify_finding"), key="ded_verify_finding", height=70)
                     slots.here("finding")
-                    if st.button(t("submit"), type="primary", key="ded_verify_go"):
+                    if st.button(t("submit"), type="primary", key="ded_verify_submit"):
                         if ui.act(client.verify_supervisor, vid, shares, found, slots=slots) is not None:
                             draft.sent()
                             st.session_state["flash_ok"] = t("saved")
@@ -270,7 +270,7 @@ with tab_appeals:
                     slots = ui.FieldSlots()
                     why = st.text_input(t("decision_reason"), key=f"ded_why_{did}")
                     slots.here("reason", "upheld")
-                    if st.button(t("submit"), type="primary", key=f"ded_decide_go_{did}"):
+                    if st.button(t("submit"), type="primary", key=f"ded_decide_{did}_submit"):
                         if ui.act(client.decide_appeal, did, upheld, why, slots=slots,
                                   idempotency_key=ui.retry_key(f"decide-{did}")) is not None:
                             ui.forget_retry_key(f"decide-{did}")
@@ -294,7 +294,7 @@ with tab_appeals:
                 slots = ui.FieldSlots()
                 why = st.text_input(t("appeal_escalate_reason"), key=f"ded_up_why_{did}")
                 slots.here("reason")
-                if st.button(t("appeal_escalate"), type="primary", key=f"ded_escalate_go_{did}"):
+                if st.button(t("appeal_escalate"), type="primary", key=f"ded_escalate_{did}_submit"):
                     if ui.act(client.escalate_appeal, did, why, slots=slots,
                               idempotency_key=ui.retry_key(f"escalate-{did}-{ap.get('level')}")) is not None:
                         ui.forget_retry_key(f"escalate-{did}-{ap.get('level')}")

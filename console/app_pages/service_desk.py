@@ -205,7 +205,7 @@ def actions(req, ns):
             slots.here("trade", "priority")
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_tr_note_{rid}")
             slots.here("note")
-            if st.button(t("sd_transfer_btn"), key=f"sd_{ns}_tr_go_{rid}"):
+            if st.button(t("sd_transfer_btn"), key=f"sd_{ns}_transfer_{rid}_submit"):
                 moved = ui.act(client.request_transition, rid, "transfer", trade=trade, priority=priority,
                                note=note, idempotency_key=ui.retry_key(f"sd_{ns}_tr_{rid}"), slots=slots)
                 if moved:

@@ -212,7 +212,7 @@ def detail(order_id):
             kw["note"] = st.text_area(t("note"), key=f"wo_note_{action}_{order['id']}", height=70)
             slots.here("note", "action", "photo_ids")
             if st.button(label("wo_action", action) if action != "verify" else t("verify"), type="primary",
-                         key=f"wo_{action}_go_{order['id']}"):
+                         key=f"wo_{action}_{order['id']}_submit"):
                 result = ui.act(client.transition, order["id"], action, slots=slots,
                                 idempotency_key=ui.retry_key(f"wo-{order['id']}-{action}-{order['status']}"), **kw)
                 if result is not None:
