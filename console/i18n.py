@@ -35,6 +35,7 @@ STRINGS = {
     "fix_fields": ("请更正标红的内容后重新提交。", "Correct the fields marked below and submit again."),
     "retry": ("重试", "Retry"),
     "choose_placeholder": ("请选择", "Choose"),
+    "not_for_this_role": ("此页面不属于您的角色，请从左侧菜单选择。", "This page is not one of your role's; choose one on the left."),
     "draft_restored": ("已恢复您上次未提交的内容。", "What you typed last time and did not send is back."),
     "draft_clear": ("清空", "Clear"),
     "upload_limit": ("可拖放文件到此处，单个文件不超过 25MB", "Drop files here, up to 25 MB each"),

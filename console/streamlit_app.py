@@ -71,4 +71,5 @@ else:
             ui.clear_session()
             st.rerun()
 
+ui.hidden_pages(pages)  # a bookmark to a page not shown now: the login, or a sentence, never "Page not found"
 st.navigation(pages, expanded=True).run()  # every page in view: managers have five more (组织设置)

@@ -589,6 +589,30 @@ def note_text(note, system=False):
     return plain(note)
 
 
+def hidden_pages(pages):
+    """Add every console page the session does not show as a hidden page of the same address, so a bookmark, a
+    pasted link or another role's link never meets Streamlit's English "Page not found": logged out, it is the
+    login (which sends the browser back to that address); logged in, the page says the role may not use it."""
+    import os
+
+    listed = pages if isinstance(pages, list) else [p for group in pages.values() for p in group]
+    shown = {getattr(p, "_url_path", p.url_path) for p in listed}
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "app_pages")
+    for stem in sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f != "login.py"):
+        if stem in shown:
+            continue
+        if not token():
+            page = st.Page("app_pages/login.py", url_path=stem, visibility="hidden")
+        else:
+            page = st.Page(_not_for_this_role, url_path=stem, title=t("app_title"), visibility="hidden")
+        (pages if isinstance(pages, list) else pages[next(reversed(pages))]).append(page)
+
+
+def _not_for_this_role():
+    st.title(t("app_title"))
+    st.info(t("not_for_this_role"), icon=":material/block:")
+
+
 def require(roles):
     if role() not in roles:
         st.info(t("managers_only") if roles == MANAGER_UP else t("field_staff_no_console"))
