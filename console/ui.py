@@ -555,6 +555,7 @@ _WIDGET_TEXTS_CSS = {
 [data-testid='stFileUploaderDropzone'] button p{font-size:0}
 [data-testid='stFileUploaderDropzone'] button p::after{content:'选择文件';font-size:.9rem}
 [data-testid='InputInstructions']{display:none}
+[data-testid='stStatusWidget'] label,[data-testid='stStatusWidget'] button{display:none}
 </style>""",
 }
 

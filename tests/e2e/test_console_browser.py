@@ -225,14 +225,23 @@ def _wait_for_draft(live_server, token, form, key, text):
     raise AssertionError(f"{key} never reached the draft of {form}")
 
 
+def open_intake(page, console_url=None):
+    """The service desk's 登记来电/来访 tab, once the page has finished its run."""
+    if console_url:
+        page.goto(console_url + "/service_desk")
+    page.get_by_text("客服台：投诉、报修与建议").wait_for(timeout=30000)
+    wait_for_run(page)
+    page.get_by_role("tab", name="登记来电/来访").click()
+    wait_for_run(page)
+
+
 def test_a_typed_call_survives_a_refresh_and_a_registered_one_does_not(console_url, browser, live_server):
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = ctx.new_page()
     log_in(page, console_url, "service1")
     page.get_by_test_id("stSidebarNav").wait_for(timeout=30000)
     token = live_server.login("service1")
-    page.goto(console_url + "/service_desk")
-    page.get_by_role("tab", name="登记来电/来访").click()
+    open_intake(page, console_url)
     form = page.get_by_role("tabpanel")  # the open tab only: the list's filters have a 楼栋 too
     description, name = form.get_by_label("事由（发生了什么）"), form.get_by_label("业主/租户姓名")
     description.fill("6栋电梯异响，业主说晚上十点后更明显")
@@ -241,7 +250,7 @@ def test_a_typed_call_survives_a_refresh_and_a_registered_one_does_not(console_u
     _wait_for_draft(live_server, token, "sd_new", "sd_new_owner_name", "周女士")
 
     page.reload()  # F5: a new Streamlit session
-    page.get_by_role("tab", name="登记来电/来访").click()
+    open_intake(page)
     page.get_by_text("已恢复您上次未提交的内容。").wait_for(timeout=30000)
     expect(description).to_have_value("6栋电梯异响，业主说晚上十点后更明显")
     expect(name).to_have_value("周女士")
@@ -255,7 +264,7 @@ def test_a_typed_call_survives_a_refresh_and_a_registered_one_does_not(console_u
     wait_for_run(page)
     assert _draft(live_server, token, "sd_new") is None  # sent: the draft is gone
     page.reload()
-    page.get_by_role("tab", name="登记来电/来访").click()
+    open_intake(page)
     description.wait_for(timeout=30000)
     wait_for_run(page)
     page.wait_for_timeout(1000)
