@@ -60,3 +60,24 @@ def test_a_user_keeps_at_most_fifty_drafts(login, org):
         drafts.save(user, f"f{i}", {"i": i}, start + timedelta(seconds=i))
     kept = {d.form for d in FormDraft.select().where(FormDraft.user == user)}
     assert len(kept) == drafts.MAX_PER_USER and "f0" not in kept and f"f{drafts.MAX_PER_USER + 2}" in kept
+
+
+def test_eight_saves_of_one_draft_at_once_leave_one_draft_and_no_error(app, login):
+    """Two tabs (or a double refresh) saving the same form together: upsert, never a unique-key 500."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = login("service1").token
+    barrier = threading.Barrier(8)
+
+    def one(i):
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        return client.put("/api/v1/drafts/sd_new", json={"values": {"n": i}},
+                          headers={"Authorization": f"Bearer {token}"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(one, range(8)))
+    assert codes == [200] * 8
+    kept = FormDraft.select().where(FormDraft.form == "sd_new")
+    assert kept.count() == 1 and kept.get().values["n"] in range(8)
