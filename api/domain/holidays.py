@@ -189,4 +189,5 @@ def calendar_status(now, tz):
 
 
 # an English message id: the HTTP layer gives it in the caller's language
-HOLIDAYS_MISSING = "The official holiday schedule for {years} is not entered yet: deadlines fall back to ordinary weekends."
+HOLIDAYS_MISSING = ("The official holiday schedule for {years} is not entered yet: deadlines fall back to ordinary "
+                    "weekends.")

@@ -97,6 +97,16 @@ def log_in(page, console_url, username, path=""):
     page.get_by_role("button", name="登录").click()
 
 
+def desk_page(browser, console_url, username):
+    """(context, page) of a user logged in at an office screen, the first page's run over."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = ctx.new_page()
+    log_in(page, console_url, username)
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30000)
+    wait_for_run(page)
+    return ctx, page
+
+
 def test_manager_visits_every_page(console_url, browser, live_server):
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = ctx.new_page()
@@ -236,10 +246,7 @@ def open_intake(page, console_url=None):
 
 
 def test_a_typed_call_survives_a_refresh_and_a_registered_one_does_not(console_url, browser, live_server):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = ctx.new_page()
-    log_in(page, console_url, "service1")
-    page.get_by_test_id("stSidebarNav").wait_for(timeout=30000)
+    ctx, page = desk_page(browser, console_url, "service1")
     token = live_server.login("service1")
     open_intake(page, console_url)
     form = page.get_by_role("tabpanel")  # the open tab only: the list's filters have a 楼栋 too
@@ -301,7 +308,8 @@ VISIBLE_TEXT = """() => { const out = [];
     const el = w.currentNode.parentElement;
     // icons are drawn from ligature names (keyboard_arrow_down): not words anyone reads
     // the running man's "Stop" is hidden by the console's CSS, which arrives with the page's first run
-    if (!el || el.closest('[data-testid=stIconMaterial], [translate=no], style, script, [data-testid=stStatusWidget]')) continue;
+    if (!el || el.closest('[data-testid=stIconMaterial], [translate=no], style, script, '
+                          + '[data-testid=stStatusWidget]')) continue;
     if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2 || getComputedStyle(el).fontSize === '0px') continue;
@@ -344,11 +352,7 @@ def walk_every_page(page, console_url, prefix):
 
 @pytest.mark.parametrize("username", ["service1", "super1", "manager1"])
 def test_every_page_of_each_desk_role_is_in_chinese_without_errors(console_url, browser, username):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = ctx.new_page()
-    log_in(page, console_url, username)
-    page.get_by_test_id("stSidebarNav").wait_for(timeout=30000)
-    wait_for_run(page)
+    ctx, page = desk_page(browser, console_url, username)
     # the office sees no developer menu and no "Deploy" button
     assert not page.get_by_test_id("stAppDeployButton").count()
     assert not page.get_by_text("Deploy", exact=True).count()
@@ -357,11 +361,7 @@ def test_every_page_of_each_desk_role_is_in_chinese_without_errors(console_url, 
 
 
 def test_every_page_fits_a_supervisors_phone(console_url, browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = ctx.new_page()
-    log_in(page, console_url, "super1")
-    page.get_by_test_id("stSidebarNav").wait_for(timeout=30000)
-    wait_for_run(page)
+    ctx, page = desk_page(browser, console_url, "super1")
     page.set_viewport_size({"width": 390, "height": 844})
     widths = walk_every_page(page, console_url, "50-phone-super1-")
     assert all(w <= 392 for w in widths.values()), widths
