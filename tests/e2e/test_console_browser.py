@@ -113,6 +113,7 @@ def test_manager_visits_every_page(console_url, browser, live_server):
     page.goto(console_url)
     page.get_by_label("账号").wait_for(timeout=30000)
     shot(page, "00-login")
+    assert not page.get_by_text("Deploy", exact=True).count()  # console/.streamlit/config.toml, from the first page
     log_in(page, console_url, "manager1")
     page.get_by_text("各片区巡检完成情况").wait_for(timeout=30000)
     wait_for_run(page)
