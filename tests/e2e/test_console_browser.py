@@ -367,3 +367,17 @@ def test_every_page_fits_a_supervisors_phone(console_url, browser):
     widths = walk_every_page(page, console_url, "50-phone-super1-")
     assert all(w <= 392 for w in widths.values()), widths
     ctx.close()
+
+
+def test_a_pasted_link_opens_the_login_then_that_page_and_another_roles_page_says_so(console_url, browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = ctx.new_page()
+    log_in(page, console_url, "super1", "/work_orders?wo_trade=engineering")
+    page.get_by_text("工单看板").first.wait_for(timeout=30000)
+    wait_for_run(page)
+    assert "/work_orders" in page.url and "wo_trade=engineering" in page.url
+    assert not page.get_by_text("Page not found").count()
+    page.goto(console_url + "/audit")  # a manager's page
+    page.get_by_text("此页面不属于您的角色").wait_for(timeout=30000)
+    assert not page.get_by_text("Page not found").count()
+    ctx.close()
