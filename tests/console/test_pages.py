@@ -30,9 +30,13 @@ def api(server, username, method, path, **kw):
 
 
 def submit(at, form_key):
-    """Press the submit button of the form with this key, and run the page."""
-    form = next(f for f in at.get("form") if f.key == form_key)
-    form.form_submit_button[0].click()
+    """Press the submit button of the form with this key (an ``st.form``, or a form kept as a draft whose
+    button is ``<key>_submit``: console/drafts.py), and run the page."""
+    form = next((f for f in at.get("form") if f.key == form_key), None)
+    if form is not None:
+        form.form_submit_button[0].click()
+    else:
+        at.button(key=f"{form_key}_submit").click()
     return at.run()
 
 

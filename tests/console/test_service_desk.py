@@ -1,6 +1,8 @@
 """客服台 page, driven with AppTest against the real API with the demo's month of requests."""
 import requests
 
+from tests.console.test_pages import submit
+
 PAGE = "app_pages/service_desk.py"
 
 
@@ -25,10 +27,6 @@ def by_phone(server, last4):
     return api(server, "manager1", f"/requests?phone_last4={last4}")["items"]
 
 
-def submit(at, form_key):
-    form = next(f for f in at.get("form") if f.key == form_key)
-    form.form_submit_button[0].click()
-    return at.run()
 
 
 def test_the_desk_sees_its_requests_with_owners_masked(console):

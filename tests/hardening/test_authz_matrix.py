@@ -111,6 +111,11 @@ MATRIX = {
                               body=lambda w: {"username": w["username"], "password": w["password"],
                                               "next": "http://localhost/"}),
     "GET /me": Row(EVERYONE),
+    # a form's unsent input, the caller's own (never another user's): nothing to audit, nothing sited
+    "GET /drafts/{form}": Row(EVERYONE, ok=(200, 404), path={"form": "matrix_form"}, sited=False),
+    "PUT /drafts/{form}": Row(EVERYONE, path={"form": "matrix_form"}, sited=False,
+                              body=lambda w: {"values": {"note": "草稿"}}),
+    "DELETE /drafts/{form}": Row(EVERYONE, ok=(204,), path={"form": "matrix_form"}, sited=False),
     "GET /sites": Row(EVERYONE),
     "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
     "GET /sites/{site_id}/checkpoints": Row(EVERYONE, path={"site_id": "site"}),

@@ -153,6 +153,8 @@ def test_the_console_is_warned_from_november_when_next_year_is_missing(login, or
         api = login("super1")
         got = api.get("/holiday-calendar/status").get_json()
         assert got["warn"] is True and got["missing_years"] == [2027] and "2027" in got["message"]
+        zh = api.get("/holiday-calendar/status", headers={"Accept-Language": "zh-CN"}).get_json()["message"]
+        assert zh == "2027 年的官方放假安排（含调休）尚未录入，回访和转办时限将按普通周末计算。"  # one language only
         assert login("manager1").put("/holiday-calendar/2027", json={"days": EXAMPLE_2027}).status_code == 200
         assert api.get("/holiday-calendar/status").get_json()["warn"] is False
 
