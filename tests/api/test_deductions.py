@@ -1,14 +1,6 @@
 """Fault notices and appeals through the API: defaults from findings, months, closed months, appeals."""
 from api.models import AuditLog, Deduction, LedgerMonth
-from tests.api.test_work_orders import gen_finding, gen_photo
-
-
-def notice(api, org, staff="guard1", points=2, **over):
-    body = {"site_id": org["sites"]["LHY"].id, "staff_id": org["users"][staff].id, "points": points,
-            "reason": "大堂地面有积水未处理", "problem_key": "lobby:floor_clean",
-            "occurred_at": "2026-03-10T09:00:00+08:00"}
-    body.update(over)
-    return api.post("/deductions", json=body)
+from tests.factories import gen_finding, gen_photo, notice
 
 
 def test_notice_from_a_finding_defaults_to_the_zones_responsible_person_and_item_points(login, org):

@@ -2,8 +2,8 @@
 import uuid
 
 from api.models import AuditLog, Finding, Zone
-from tests.api.test_inspections import body_for, current_version, item_needing_photo
-from tests.api.test_photos import jpeg_bytes, upload
+from tests.factories import body_for, current_version, item_needing_photo
+from tests.factories import jpeg_bytes, upload
 
 
 def failed_lamp(guard, code="LHY-LAMP-01"):

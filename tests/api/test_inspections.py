@@ -6,38 +6,9 @@ import pytest
 
 from api.models import (AuditLog, ChecklistVersion, Checklist, Finding, FindingPhoto, Inspection, ItemResult,
                         ItemResultPhoto, PhotoSite, Task)
-from tests.api.test_photos import jpeg_bytes, upload
+from tests.factories import body_for, current_version, item_needing_photo, jpeg_bytes, upload
 
 SHANGHAI = timezone(timedelta(hours=8))
-
-
-def current_version(key):
-    checklist = Checklist.get(Checklist.key == key)
-    return ChecklistVersion.get((ChecklistVersion.checklist == checklist)
-                                & (ChecklistVersion.version == checklist.current_version))
-
-
-def item_needing_photo(version):
-    return next(it["key"] for it in version.body["items"] if it.get("photo_required_on_fail"))
-
-
-def body_for(key="road_lamps", code="LHY-LAMP-01", fail=None, photos=None, started=None, **extra):
-    """A complete submission: every item passes except ``fail`` (item key -> note)."""
-    version = current_version(key)
-    started = started or datetime.now(SHANGHAI).replace(microsecond=0) - timedelta(minutes=5)
-    fail = fail or {}
-    photos = photos or {}
-    body = {
-        "id": str(uuid.uuid4()), "checkpoint_code": code, "checklist_key": key,
-        "checklist_version": version.version, "started_at": started.isoformat(),
-        "finished_at": (started + timedelta(minutes=2)).isoformat(),
-        "location": {"lat": 31.2202, "lon": 121.546, "accuracy_m": 8},
-        "results": [{"item_key": it["key"], "status": "fail" if it["key"] in fail else "pass",
-                     "note": fail.get(it["key"], ""), "photo_ids": photos.get(it["key"], [])}
-                    for it in version.body["items"]],
-    }
-    body.update(extra)
-    return body
 
 
 def counts():

@@ -6,7 +6,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from api.models import AuditLog, Deduction
-from tests.api.test_deductions import notice
+from tests.factories import notice
 
 
 def col(header, zh):

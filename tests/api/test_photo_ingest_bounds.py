@@ -12,7 +12,7 @@ from PIL import Image
 from api.domain import photos as photo_domain
 from api.domain.photos import MAX_SCANS, jpeg_scan_count, process_photo
 from api.models import AuditLog, Photo
-from tests.api.test_photos import camera_exif, jpeg_bytes, media_files, upload
+from tests.factories import camera_exif, jpeg_bytes, media_files, upload
 
 
 def progressive_jpeg(size=(1600, 1200), quality=80, noise=40):

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from api.models import AuditLog, Photo, PhotoUpload
-from tests.api.test_photos import camera_exif, jpeg_bytes, media_files, upload
+from tests.factories import camera_exif, jpeg_bytes, media_files, upload
 
 
 def noisy_jpeg(size=(1600, 1200)):

@@ -5,70 +5,11 @@ import os
 import struct
 import zlib
 
-import pillow_heif
 from PIL import Image
 
 from api.models import Photo, PhotoSite
-
-
-# --- image makers (also used by the inspection and finding tests) ---------------------------
-
-def jpeg_bytes(size=(640, 480), color=(200, 30, 30), exif=None, quality=85):
-    img = Image.new("RGB", size, color)
-    img.paste((20, 20, 220), (0, 0, size[0] // 4, size[1] // 2))  # a blue block in the top-left corner
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=quality, **({"exif": exif} if exif is not None else {}))
-    return out.getvalue()
-
-
-def camera_exif(orientation=6):
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    exif[0x010F] = "Apple"
-    exif[0x0110] = "iPhone 15"
-    exif.get_ifd(0x8769)[0x9003] = "2026:03:01 22:10:05"
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (31.0, 13.0, 12.0), "E", (121.0, 32.0, 24.0)
-    return exif.tobytes()
-
-
-def png_bytes(size=(120, 90), mode="RGBA"):
-    out = io.BytesIO()
-    Image.new(mode, size, (10, 200, 10, 128) if mode == "RGBA" else (10, 200, 10)).save(out, "PNG")
-    return out.getvalue()
-
-
-def webp_bytes(size=(120, 90)):
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 10, 200)).save(out, "WEBP", quality=80)
-    return out.getvalue()
-
-
-def heic_bytes(size=(320, 240)):
-    heif = pillow_heif.from_pillow(Image.new("RGB", size, (120, 60, 30)))
-    out = io.BytesIO()
-    heif.save(out, quality=60)
-    return out.getvalue()
-
-
-def png_bomb(width=100_000, height=100_000):
-    """A tiny PNG whose header declares ten billion pixels."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 4096))
-            + chunk(b"IEND", b""))
-
-
-def upload(api, data, name="photo.jpg", content_type="image/jpeg", **form):
-    return api.post("/photos", data={"file": (io.BytesIO(data), name, content_type), **form},
-                    content_type="multipart/form-data")
-
-
-def media_files(app):
-    root = app.config["PATROL_MEDIA_DIR"]
-    return sorted(os.path.relpath(os.path.join(d, f), root)
-                  for d, _, files in os.walk(root) for f in files) if os.path.isdir(root) else []
+from tests.factories import (camera_exif, heic_bytes, jpeg_bytes, media_files, png_bomb, png_bytes,  # noqa: F401
+                             upload, webp_bytes)
 
 
 # --- tests ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time_machine
 
 from api.db import db
 from api.models import AuditLog, PolicyVersion
-from tests.api.test_deductions import notice
+from tests.factories import notice
 from tests.conftest import ApiClient
 
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))

@@ -3,7 +3,7 @@ what to look at: method, GPS accuracy and distance, the typed code's reason, a f
 import pytest
 
 from api.models import Inspection
-from tests.api.test_inspections import body_for
+from tests.factories import body_for
 
 FAR = {"lat": 31.2222, "lon": 121.5460, "accuracy_m": 12}   # ~220 m from LHY-LAMP-01
 

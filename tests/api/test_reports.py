@@ -3,23 +3,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Inspection, ItemResult, WorkOrder, utcnow)
-from tests.api.test_deductions import notice
-from tests.api.test_work_orders import gen_finding, gen_photo, make_order, move
-
-
-def gen_inspection(org, code, results, finished_at, inspector="guard1"):
-    cp = Checkpoint.get(Checkpoint.code == code)
-    key = cp.checklist_keys[0]
-    version = ChecklistVersion.select().join(Checklist).where(Checklist.key == key).order_by(
-        ChecklistVersion.version.desc()).first()
-    insp = Inspection.create(id=str(uuid.uuid4()), site=cp.site, zone=cp.zone, checkpoint=cp,
-                             checklist_version=version, checklist_key=key, inspector=org["users"][inspector],
-                             started_at=finished_at - timedelta(minutes=3), finished_at=finished_at,
-                             body_hash="x", item_count=len(results),
-                             failed_count=sum(1 for s in results.values() if s == "fail"))
-    for item_key, status in results.items():
-        ItemResult.create(inspection=insp, item_key=item_key, status=status)
-    return insp
+from tests.factories import gen_finding, gen_inspection, gen_photo, make_order, move, notice
 
 
 def test_pass_rate_by_checklist_per_local_day(login, org):

@@ -1,60 +1,30 @@
 """The service desk through the API: registering, masking, transfer to work orders, escalation,
 revisits that reopen, faults and the monthly statistics."""
-import hashlib
 import io
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.models import AuditLog, Photo, PhotoSite, RequestEvent, ServiceRequest, WorkOrder, utcnow
+from api.models import AuditLog, RequestEvent, ServiceRequest, WorkOrder, utcnow
+from tests import factories
+from tests.factories import finish_and_verify, gen_service_request, request_body  # noqa: F401
 
 SH = ZoneInfo("Asia/Shanghai")
+body = request_body
+register = gen_service_request
+
+
+def gen_photo(org, seed, uploader="tech1", site="LHY"):
+    return factories.gen_photo(org, site=site, uploader=uploader, seed=seed)
 
 
 def local_iso(dt_utc):
     return dt_utc.replace(tzinfo=timezone.utc).astimezone(SH).isoformat()
 
 
-def body(org, **over):
-    b = {"site_id": org["sites"]["LHY"].id, "kind": "complaint", "channel": "phone", "category": "noise",
-         "owner_name": "张三丰", "owner_phone": "13800135678", "building": "3", "unit": "2", "room": "1201",
-         "description": "楼上 1301 装修，晚上九点后还在电钻", "owner_ask": "请物业制止夜间施工"}
-    b.update(over)
-    return b
-
-
-def register(api, org, **over):
-    r = api.post("/requests", json=body(org, **over))
-    assert r.status_code in (200, 201), r.get_json()
-    return r.get_json()
-
-
 def act(api, rid, action, **kw):
     return api.post(f"/requests/{rid}/transitions", json={"action": action, **kw})
-
-
-def gen_photo(org, seed, uploader="tech1", site="LHY"):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"][uploader], content_type="image/jpeg", size_bytes=10,
-                 width=10, height=10)
-    PhotoSite.create(photo=pid, site=org["sites"][site])
-    return pid
-
-
-def finish_and_verify(org, login, order_id, seed="after"):
-    """The department does the work and its supervisor checks it (team C's order lifecycle)."""
-    tech, sup = login("tech1"), login("super1")
-    if WorkOrder.get_by_id(order_id).status == "open":  # no zone given: the supervisor dispatches it
-        r = sup.post(f"/work-orders/{order_id}/transitions",
-                     json={"action": "assign", "assignee_id": org["users"]["tech1"].id})
-        assert r.status_code == 200, r.get_json()
-    assert tech.post(f"/work-orders/{order_id}/transitions", json={"action": "accept"}).status_code == 200
-    pid = gen_photo(org, seed)
-    r = tech.post(f"/work-orders/{order_id}/transitions", json={"action": "finish", "photo_ids": [pid]})
-    assert r.status_code == 200, r.get_json()
-    r = sup.post(f"/work-orders/{order_id}/transitions", json={"action": "verify", "satisfied": True})
-    assert r.status_code == 200, r.get_json()
 
 
 # --- registering --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api.domain import schedules as sch
+from tests.factories import local_day
 
 NOON = datetime(2026, 3, 16, 4, 0, tzinfo=timezone.utc)  # Monday 12:00 in Shanghai
 
@@ -17,10 +18,6 @@ def the_worker_made_the_days_tasks(org, time_machine):
 
     time_machine.move_to(NOON, tick=False)
     tick(steps=["tasks"])
-
-
-def local_day(offset):
-    return sch.local_today("Asia/Shanghai") + timedelta(days=offset)
 
 
 def complete_one(org, task_json):

@@ -4,7 +4,7 @@ import pytest
 
 from api.domain import requests as rq, vocabulary as vocab, workorders as wo
 from api.models import WORK_ORDER_STATUSES, ROLES, TRADES
-from tests.api.test_work_orders import make_order, move
+from tests.factories import make_order, move
 
 
 def test_the_models_and_domain_modules_use_the_vocabularys_own_tuples():

@@ -5,34 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api.models import (Finding, Photo, PhotoSite, User, WorkOrder, WorkOrderEvent, Zone, utcnow)
-
-
-def gen_finding(org, site="LHY", zone="A", trade="engineering", priority="normal", title="路灯不亮",
-                checklist_key="road_lamps", item_key="lamp_lit", points=2, reporter="guard1", status="open"):
-    return Finding.create(site=org["sites"][site], zone=org["zones"][(site, zone)], title=title,
-                          title_en="Lamp not lit", trade=trade, priority=priority, checklist_key=checklist_key,
-                          item_key=item_key, points=points, reported_by=org["users"][reporter], status=status)
-
-
-def gen_photo(org, site="LHY", uploader="tech1", seed="after"):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"][uploader], content_type="image/jpeg", size_bytes=10,
-                 width=10, height=10)
-    PhotoSite.create(photo=pid, site=org["sites"][site])
-    return pid
-
-
-def make_order(api, org, **over):
-    body = {"site_id": org["sites"]["LHY"].id, "zone_id": org["zones"][("LHY", "A")].id,
-            "trade": "engineering", "title": "1 号楼大堂灯管更换", "priority": "normal"}
-    body.update(over)
-    r = api.post("/work-orders", json=body)
-    assert r.status_code in (200, 201), r.get_json()
-    return r.get_json()
-
-
-def move(api, order_id, action, **kw):
-    return api.post(f"/work-orders/{order_id}/transitions", json={"action": action, **kw})
+from tests.factories import gen_finding, gen_photo, make_order, move
 
 
 def test_order_goes_to_the_zones_responsible_person_with_deadlines_from_policy(login, org):

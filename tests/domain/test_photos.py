@@ -6,7 +6,7 @@ from PIL import Image
 
 from api.domain.photos import process_photo, sniff_format, storage_key
 from api.errors import Invalid
-from tests.api.test_photos import camera_exif, heic_bytes, jpeg_bytes, png_bomb, png_bytes, webp_bytes
+from tests.factories import camera_exif, heic_bytes, jpeg_bytes, png_bomb, png_bytes, webp_bytes
 
 
 @pytest.mark.parametrize("make, fmt", [

@@ -1,17 +1,16 @@
 """Service-desk rules as pure functions: time limits in Asia/Shanghai, escalation, masking, statistics."""
 import copy
-import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from api.domain import requests as rq
-from api.domain.policy import load_policy
+from tests.factories import fixture_policy
 from api.errors import Conflict, Invalid
 
 SH = ZoneInfo("Asia/Shanghai")
-POLICY = load_policy(os.path.join(os.path.dirname(__file__), "..", "..", "checklists", "policy.yaml"))
+POLICY = fixture_policy()
 
 
 def utc(y, mo, d, h=0, mi=0):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 from PIL import Image
 
-from tests.api.test_photos import camera_exif, heic_bytes, jpeg_bytes
+from tests.factories import camera_exif, heic_bytes, jpeg_bytes
 
 
 def test_a_round_with_one_failed_lamp_reaches_the_supervisor(live_server):

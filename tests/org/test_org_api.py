@@ -3,7 +3,7 @@ create, update, deactivate; admin everywhere, a manager at their own sites; ever
 import pytest
 
 from api.models import Building, Checkpoint, Site, Unit, User, Zone, ZoneResponsible
-from tests.org.helpers import audits, manager_of
+from tests.factories import audits, manager_of
 
 
 def test_a_manager_creates_a_zone_with_its_responsible_guard_and_it_is_audited(login, org):

@@ -8,7 +8,7 @@ from api.domain import workbooks
 from api.domain.orgrows import SCHEMAS
 from api.examples import rows as example_rows
 from api.models import AuditLog, Building, Checkpoint, Site, Unit, User, Zone, ZoneResponsible
-from tests.org.helpers import manager_of
+from tests.factories import manager_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from api.models import AuditLog, IncomingMail, RevisitReferral, ServiceRequest
-from tests.api.test_requests import finish_and_verify
+from tests.factories import finish_and_verify
 
 SH = ZoneInfo("Asia/Shanghai")
 MONTH = datetime.now(SH).strftime("%Y-%m")

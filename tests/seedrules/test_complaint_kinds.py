@@ -1,16 +1,15 @@
 """Seed 003's differences between complaints, suggestions and special complaints, over the API and
 in the pure time-limit functions."""
 import copy
-import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api.domain import requests as rq
-from api.domain.policy import load_policy
+from tests.factories import fixture_policy
 from api.models import RequestEvent, ServiceRequest
 
 SH = ZoneInfo("Asia/Shanghai")
-POLICY = load_policy(os.path.join(os.path.dirname(__file__), "..", "..", "checklists", "policy.yaml"))
+POLICY = fixture_policy()
 
 
 def utc(y, mo, d, h=0, mi=0):

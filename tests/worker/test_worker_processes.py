@@ -12,7 +12,7 @@ from collections import Counter
 from api.db import db, write_tx
 from api.models import Notification
 from api.notify import notify
-from tests.worker.conftest import add_channel
+from tests.factories import add_channel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
