@@ -9,6 +9,7 @@ import hashlib
 import pytest
 
 from api.models import AuditLog, Photo, PhotoSite, WorkOrder
+from tests.helpers import assert_error_shape
 
 OWNER, PHONE = "张三丰", "13912345601"
 WAYS = ["139.1234.5601", "139/1234/5601", "139 1234 5601", "１３９１２３４５６０１", "+86 139-1234-5601",
@@ -89,7 +90,7 @@ def test_a_supervisor_refused_reveal_reads_masked_event_notes_and_nothing_is_aud
     r = desk.post(f"/requests/{rid}/transitions", json={"action": "handle", "note": f"已联系{OWNER} 139.1234.5601"})
     assert r.status_code == 200
     sup = login("super2")  # not the handler, not the creator
-    assert sup.get(f"/requests/{rid}?reveal=true").status_code == 403
+    assert_error_shape(sup.get(f"/requests/{rid}?reveal=true"), 403)
     body = sup.get(f"/requests/{rid}").get_json()
     assert not any(leaks(e["note"]) for e in body["events"]), [e["note"] for e in body["events"]]
     assert not leaks(body["description"]) and body["owner_phone"] == "139****5601" and body["owner_name"] == "张**"
@@ -134,13 +135,13 @@ def test_field_staff_open_only_the_orders_assigned_to_them(login, org):
     oid = transfer(desk, register(desk, org))  # zone A engineering: tech1's
     for who in ("guard1", "guard3", "cleaner1", "garden1"):
         api = login(who)
-        assert api.get(f"/work-orders/{oid}").status_code == 404, who
-        assert api.post(f"/work-orders/{oid}/transitions", json={"action": "accept"}).status_code == 404, who
+        assert_error_shape(api.get(f"/work-orders/{oid}"), 404)
+        assert_error_shape(api.post(f"/work-orders/{oid}/transitions", json={"action": "accept"}), 404)
         assert oid not in [o["id"] for o in api.get("/work-orders").get_json()["items"]]
     assert login("tech1").get(f"/work-orders/{oid}").status_code == 200
     assert login("super1").get(f"/work-orders/{oid}").status_code == 200
     WorkOrder.update(assignee=org["users"]["guard1"].id).where(WorkOrder.id == oid).execute()
-    assert login("tech1").get(f"/work-orders/{oid}").status_code == 404
+    assert_error_shape(login("tech1").get(f"/work-orders/{oid}"), 404)
     assert login("guard1").get(f"/work-orders/{oid}").status_code == 200
 
 

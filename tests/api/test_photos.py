@@ -10,6 +10,7 @@ from PIL import Image
 from api.models import Photo, PhotoSite
 from tests.factories import (camera_exif, heic_bytes, jpeg_bytes, media_files, png_bomb, png_bytes,  # noqa: F401
                              upload, webp_bytes)
+from tests.helpers import assert_error_shape
 
 
 # --- tests ------------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ def test_same_bytes_from_another_site_link_the_photo_to_that_site(login, org):
     data = jpeg_bytes(color=(1, 2, 3))
     lhy_guard, hqt_guard = login("guard1"), login("guard2")
     pid = upload(lhy_guard, data).get_json()["id"]
-    assert hqt_guard.get(f"/photos/{pid}?size=thumb").status_code == 404
+    assert_error_shape(hqt_guard.get(f"/photos/{pid}?size=thumb"), 404)
     assert upload(hqt_guard, data).status_code == 200
     assert hqt_guard.get(f"/photos/{pid}?size=thumb").status_code == 200
     assert {ps.site_id for ps in PhotoSite.select()} == {org["sites"]["LHY"].id, org["sites"]["HQT"].id}
@@ -86,7 +87,7 @@ def test_png_webp_and_iphone_heic_are_accepted(login):
 
 def _refused(guard, app, data, name="photo.jpg"):
     r = upload(guard, data, name=name)
-    assert r.status_code == 422, r.get_json()
+    assert_error_shape(r, 422)
     body = r.get_json()
     assert body["errors"]["files"]["file"]
     assert Photo.select().count() == 0 and media_files(app) == []
@@ -141,25 +142,28 @@ def test_pixel_flood_over_the_configured_limit_is_refused(login, app):
 def test_upload_over_the_size_limit_is_413(login, app):
     app.config["MAX_CONTENT_LENGTH"] = 50_000
     r = upload(login("guard1"), os.urandom(60_000))
-    assert r.status_code == 413 and r.get_json()["code"] == 413
+    assert_error_shape(r, 413)
+    assert r.get_json()["code"] == 413
     assert Photo.select().count() == 0
 
 
 def test_missing_file_field_is_a_field_error(login):
     r = login("guard1").post("/photos", data={}, content_type="multipart/form-data")
-    assert r.status_code == 422 and "file" in r.get_json()["errors"]["files"]
+    assert_error_shape(r, 422)
+    assert "file" in r.get_json()["errors"]["files"]
 
 
 def test_site_id_must_be_one_of_the_callers_sites(login, org, app):
     r = upload(login("guard1"), jpeg_bytes(), site_id=str(org["sites"]["HQT"].id))
-    assert r.status_code == 422 and r.get_json()["errors"]["form"]["site_id"]
+    assert_error_shape(r, 422)
+    assert r.get_json()["errors"]["form"]["site_id"]
     assert Photo.select().count() == 0
 
 
 def test_other_sites_and_unknown_photos_are_404(login):
     pid = upload(login("guard1"), jpeg_bytes()).get_json()["id"]
-    assert login("guard2").get(f"/photos/{pid}").status_code == 404
-    assert login("guard1").get("/photos/" + "0" * 64).status_code == 404
+    assert_error_shape(login("guard2").get(f"/photos/{pid}"), 404)
+    assert_error_shape(login("guard1").get("/photos/" + "0" * 64), 404)
 
 
 def test_photo_answers_are_private_and_revalidate_by_etag(login):
@@ -175,4 +179,5 @@ def test_bad_size_is_a_query_field_error(login):
     guard = login("guard1")
     pid = upload(guard, jpeg_bytes()).get_json()["id"]
     r = guard.get(f"/photos/{pid}?size=huge")
-    assert r.status_code == 422 and r.get_json()["errors"]["query"]["size"]
+    assert_error_shape(r, 422)
+    assert r.get_json()["errors"]["query"]["size"]

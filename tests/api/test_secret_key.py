@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from api import cli as cli_module
 from api.config import DEV_SECRET_KEY, Config, ensure_secret_key
+from tests.helpers import assert_error_shape
 
 
 @pytest.fixture
@@ -72,4 +73,4 @@ def test_a_cursor_forged_with_the_built_in_key_is_refused(app, login):
     sig = hmac.new(DEV_SECRET_KEY.encode(), raw, hashlib.sha256).hexdigest()[:16]
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + sig
     r = login("manager1").get("/work-orders", query_string={"cursor": cursor})
-    assert r.status_code == 400
+    assert_error_shape(r, 400)

@@ -9,6 +9,7 @@ import requests
 from tests.console.conftest import submit_round
 from tests.live import free_port
 from console.ui import month_options
+from tests.helpers import assert_error_shape
 
 
 def texts(at):
@@ -71,8 +72,8 @@ def test_logout_forgets_the_token(console, console_api):
     at.button(key="logout").click().run()
     assert "token" not in at.session_state
     assert "登录管理台" in texts(at)
-    assert requests.get(f"{console_api.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
-                        timeout=10).status_code == 401
+    assert_error_shape(requests.get(f"{console_api.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                        timeout=10), 401)
 
 
 def test_an_expired_token_goes_back_to_login(console):

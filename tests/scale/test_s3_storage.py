@@ -4,6 +4,7 @@ import uuid
 import pytest
 
 from api.storage import LocalStorage, S3Storage, make_storage
+from tests.helpers import assert_error_shape
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -149,5 +150,5 @@ def test_a_photo_missing_from_the_bucket_is_a_404_not_a_500(s3_api):
     for key in list(store.keys()):
         store.delete(key)
     r = api.get(f"/photos/{pid}?size=thumb")
-    assert r.status_code == 404
+    assert_error_shape(r, 404)
     assert r.get_json()["code"] == 404

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from api.domain.scheduler import tick
 from api.models import Notification, PushSubscription
 from tests.helpers import PushPhone as Phone, b64u, b64u_dec  # noqa: F401
+from tests.helpers import assert_error_shape
 
 UTC = timezone.utc
 
@@ -89,7 +90,7 @@ def test_an_expired_subscription_is_dropped(org, login, make_robot):
 
 def test_bad_quiet_hours_are_422(login):
     tech = login("tech1")
-    assert tech.put("/notification-prefs", json={"quiet_start": "25:00", "quiet_end": "07:00"}).status_code == 422
-    assert tech.put("/notification-prefs", json={"quiet_start": "22:00"}).status_code == 422
-    assert tech.post("/push/subscriptions", json={"endpoint": "ftp://x/y/z", "keys": {"p256dh": "a" * 40,
-                                                                                      "auth": "b" * 12}}).status_code == 422
+    assert_error_shape(tech.put("/notification-prefs", json={"quiet_start": "25:00", "quiet_end": "07:00"}), 422)
+    assert_error_shape(tech.put("/notification-prefs", json={"quiet_start": "22:00"}), 422)
+    assert_error_shape(tech.post("/push/subscriptions", json={"endpoint": "ftp://x/y/z", "keys": {"p256dh": "a" * 40,
+                                                                                      "auth": "b" * 12}}), 422)
