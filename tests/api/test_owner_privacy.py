@@ -4,11 +4,11 @@ the request, an order opened by its id; supervisors refused ``?reveal`` read mas
 every unmasked view is audited.
 
 Seed 003 投诉处理: 回访由客服中心负责 — the owner is called back by the desk, never by the department."""
-import hashlib
 
 import pytest
 
-from api.models import AuditLog, Photo, PhotoSite, WorkOrder
+from api.models import AuditLog, WorkOrder
+from tests import factories
 from tests.helpers import assert_error_shape
 
 OWNER, PHONE = "张三丰", "13912345601"
@@ -22,11 +22,7 @@ def leaks(text):
 
 
 def gen_photo(org, seed):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"]["tech1"], content_type="image/jpeg", size_bytes=10, width=10,
-                 height=10)
-    PhotoSite.create(photo=pid, site=org["sites"]["LHY"])
-    return pid
+    return factories.gen_photo(org, seed=seed)
 
 
 def register(desk, org, **over):
@@ -36,9 +32,7 @@ def register(desk, org, **over):
             "description": f"{OWNER}（张先生）反映厨房漏水，电话 139.1234.5601，座机（021）6123 4567",
             "owner_ask": "请师傅下午来，打 139/1234/5601"}
     body.update(over)
-    r = desk.post("/requests", json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["id"]
+    return factories.gen_service_request(desk, org, **body)["id"]
 
 
 def transfer(desk, rid, note=""):

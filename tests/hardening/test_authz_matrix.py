@@ -334,21 +334,19 @@ def _uid(prefix):
 def org_objects(site_code, zone_code):
     """A building, unit, schedule, checkpoint, spare zone and spare account per site for the organisation
     routes (the spares are the ones deactivated)."""
-    from api.auth import hash_password
-    from api.models import Building, Checkpoint, Schedule, Site, Unit, User, UserSite, Zone
+    from api.models import Building, Schedule, Site, Unit, Zone
+    from tests.factories import gen_checkpoint, gen_user, gen_zone
 
     site = Site.get(Site.code == site_code)
     zone = Zone.get((Zone.site == site) & (Zone.code == zone_code))
     b = Building.create(site=site, zone=zone, code="AUTHZ", name="测试楼")
-    user = User.create(username=f"spare-{site_code}", name="备用", role="guard", password_hash=hash_password("x" * 12))
-    UserSite.create(user=user, site=site)
+    user = gen_user("guard", [site], username=f"spare-{site_code}", name="备用", password="x" * 12)
     return {"site_code": site_code, "zone_code": zone_code, "building": b.id,
             "unit": Unit.create(building=b, code="1-101").id,
             "schedule": Schedule.create(site=site, key="authz", name="测试", checklist_key="lobby",
                                         rule={"at": ["09:00"]}).id,
-            "checkpoint": Checkpoint.create(site=site, zone=zone, code=f"AUTHZ-{site_code}", name="测试点",
-                                            kind="lobby", checklist_keys=["lobby"]).id,
-            "spare_zone": Zone.create(site=site, code="SPARE", name="备用").id, "spare_user": user.id}
+            "checkpoint": gen_checkpoint(zone, code=f"AUTHZ-{site_code}", name="测试点").id,
+            "spare_zone": gen_zone(site, code="SPARE", name="备用").id, "spare_user": user.id}
 
 
 ROUTES = collected_spec()["__routes__"]

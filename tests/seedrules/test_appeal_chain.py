@@ -10,6 +10,7 @@ import pytest
 
 from api.db import db
 from api.models import Appeal, AppealStep, AuditLog, Deduction
+from tests import factories
 from tests.conftest import ApiClient
 from tests.helpers import assert_error_shape
 
@@ -18,10 +19,8 @@ USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgres
 
 
 def notice(api, org, points=2, occurred=None, staff="guard1"):
-    body = {"site_id": org["sites"]["LHY"].id, "staff_id": org["users"][staff].id, "points": points,
-            "reason": "岗亭无人值守", "problem_key": "post.unattended",
-            "occurred_at": (occurred or datetime.now(SH)).isoformat()}
-    r = api.post("/deductions", json=body)
+    r = factories.notice(api, org, staff=staff, points=points, reason="岗亭无人值守", problem_key="post.unattended",
+                         occurred_at=(occurred or datetime.now(SH)).isoformat())
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
 
