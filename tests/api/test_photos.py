@@ -149,14 +149,12 @@ def test_upload_over_the_size_limit_is_413(login, app):
 
 def test_missing_file_field_is_a_field_error(login):
     r = login("guard1").post("/photos", data={}, content_type="multipart/form-data")
-    assert_error_shape(r, 422)
-    assert "file" in r.get_json()["errors"]["files"]
+    assert_error_shape(r, 422, field="file")
 
 
 def test_site_id_must_be_one_of_the_callers_sites(login, org, app):
     r = upload(login("guard1"), jpeg_bytes(), site_id=str(org["sites"]["HQT"].id))
-    assert_error_shape(r, 422)
-    assert r.get_json()["errors"]["form"]["site_id"]
+    assert_error_shape(r, 422, field="site_id")
     assert Photo.select().count() == 0
 
 
@@ -179,5 +177,4 @@ def test_bad_size_is_a_query_field_error(login):
     guard = login("guard1")
     pid = upload(guard, jpeg_bytes()).get_json()["id"]
     r = guard.get(f"/photos/{pid}?size=huge")
-    assert_error_shape(r, 422)
-    assert r.get_json()["errors"]["query"]["size"]
+    assert_error_shape(r, 422, field="size")

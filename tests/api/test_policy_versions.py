@@ -109,8 +109,7 @@ def test_a_wrong_policy_gets_field_errors_and_changes_nothing(login, org):
     assert "yuan_per_point" in errors and "tiers" in errors
     past = mgr.post("/policy/versions", json={"effective_from": "2020-01-01", "based_on": based_on,
                                               "policy": _edited(mgr)[1]})
-    assert_error_shape(past, 422)
-    assert "effective_from" in past.get_json()["errors"]["json"]
+    assert_error_shape(past, 422, field="effective_from")
     assert PolicyVersion.select().count() == 1
 
 

@@ -106,5 +106,4 @@ def test_audit_is_for_managers_and_shows_deductions_before_and_after(login, org)
 def test_a_month_of_year_zero_is_refused_not_a_server_error(login, org):
     """Found by schemathesis 4: ``month=0000-01`` reached the calendar and answered 500."""
     r = login("manager1").get("/reports/zone-ranking?month=0000-01")
-    assert_error_shape(r, 422)
-    assert "month" in r.get_json()["errors"]["query"]
+    assert_error_shape(r, 422, field="month")

@@ -88,8 +88,7 @@ def test_bad_input_is_a_field_error_and_nothing_is_stored(login, org, over, fiel
 
 def test_received_in_the_future_is_refused(login, org):
     r = login("service1").post("/requests", json=body(org, received_at=local_iso(utcnow() + timedelta(hours=2))))
-    assert_error_shape(r, 422)
-    assert "received_at" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="received_at")
 
 
 def test_photos_taken_at_the_desk_are_attached(login, org):
@@ -233,8 +232,7 @@ def test_transfer_needs_a_department(login, org):
     desk = login("service1")
     rid = register(desk, org)["id"]
     r = act(desk, rid, "transfer")
-    assert_error_shape(r, 422)
-    assert "trade" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="trade")
     r = act(desk, rid, "transfer", trade="customer_service")
     assert_error_shape(r, 422)
     assert WorkOrder.select().count() == 0
@@ -421,8 +419,7 @@ def test_statistics_are_for_supervisors_and_managers_of_the_site(login, org):
     assert_error_shape(login("service1").get(f"/requests/stats?site_id={lhy}&month=2025-05"), 403)
     assert_error_shape(login("super3").get(f"/requests/stats?site_id={lhy}&month=2025-05"), 404)
     r = login("manager1").get(f"/requests/stats?site_id={lhy}&month=2025-13")
-    assert_error_shape(r, 422)
-    assert "month" in r.get_json()["errors"]["query"]
+    assert_error_shape(r, 422, field="month")
 
 
 # --- faults ---------------------------------------------------------------------------------
@@ -458,5 +455,4 @@ def test_overdue_fault_needs_a_request_that_ran_overdue(login, org):
     assert_error_shape(r, 409)
     r = login("super1").post(f"/requests/{rid}/faults", json={
         "staff_id": org["users"]["service1"].id, "fault": "overdue", "points": 0})
-    assert_error_shape(r, 422)
-    assert "points" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="points")

@@ -540,8 +540,7 @@ def test_a_guard_cannot_give_or_change_points(login, org):
     before = _counts()
     assert_error_shape(guard.post("/deductions", json=dict(deduction(w), staff_id=org["users"]["guard3"].id)), 403)
     r = guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "不是我", "points": 0})
-    assert_error_shape(r, 422)
-    assert "points" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="points")
     r = guard.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": True, "reason": "我说了算"})
     assert_error_shape(r, 403)
     assert _counts() == before
@@ -565,8 +564,7 @@ def test_a_deduction_cannot_record_who_created_it(login, org):
     w = {"site": org["sites"]["LHY"].id, "staff": org["users"]["guard1"].id}
     before = _counts()
     r = boss.post("/deductions", json=dict(deduction(w), created_by_id=org["users"]["manager1"].id))
-    assert_error_shape(r, 422)
-    assert "created_by_id" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="created_by_id")
     assert _counts() == before
 
 

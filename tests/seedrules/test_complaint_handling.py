@@ -51,8 +51,7 @@ def test_the_reply_goes_the_way_the_owner_complained(login, org):
     assert_error_shape(desk.post(f"/requests/{rid}/reply", json={"method": "call"}), 409)  # not solved yet
     solve(desk, rid)
     r = desk.post(f"/requests/{rid}/reply", json={"method": "letter", "text": "函复"})
-    assert_error_shape(r, 422)
-    assert "method" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="method")
     r = desk.post(f"/requests/{rid}/reply", json={"method": "call", "text": "已致电告知处理结果"})
     assert r.status_code == 200 and r.get_json()["reply_method"] == "call"
     assert_error_shape(desk.post(f"/requests/{rid}/reply", json={"method": "call"}), 409)
