@@ -6,10 +6,10 @@ and records every step as a WorkOrderEvent. Callers own the transaction (``write
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from api.domain.deadlines import (escalation_level_for, level_reached_at, missed_limit, most_urgent,
-                                  order_deadlines, resolve_by_after_accept, revisit_due)
+from api.domain.deadlines import missed_limit, most_urgent, order_deadlines, resolve_by_after_accept, revisit_due
 from api.domain.photos import link_sites, visible_photo_ids
-from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.policy import current_policy
+from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.privacy import scrub
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.notify import events as notify_events
@@ -133,7 +133,7 @@ def field_safe(order, text, actor=None):
     return text or ""
 
 
-def _event(order, action, from_status, to_status, actor, note="", data=None, at=None):
+def add_event(order, action, from_status, to_status, actor, note="", data=None, at=None):
     if note and not isinstance(order, int):
         note = field_safe(order, note, actor)
     return WorkOrderEvent.create(work_order=order, action=action, from_status=from_status, to_status=to_status,
@@ -241,7 +241,7 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
         WorkOrderFinding.create(work_order=order, finding=f)
     if findings:
         Finding.update(status="in_work").where(Finding.id.in_([f.id for f in findings])).execute()
-    _event(order, "create", None, status, _id(created_by), data={
+    add_event(order, "create", None, status, _id(created_by), data={
         "finding_ids": [f.id for f in findings], "assignee_id": assignee_obj.id if assignee_obj else None,
         "resolve_hours": deadlines["resolve_hours"], "request_id": request_id}, at=now)
     notify_events.order_created(order, now)
@@ -342,7 +342,7 @@ def transition(order, action, actor, *, assignee_id=None, note="", photo_ids=(),
                                                 & (Finding.status == "in_work")).execute()
     order.status = to
     order.save()
-    _event(order, action, from_status, to, actor, note, data or None, at=now)
+    add_event(order, action, from_status, to, actor, note, data or None, at=now)
     if action == "assign":
         notify_events.order_assigned(order, now)
     return order
@@ -381,36 +381,3 @@ def order_missed(row, now):
     """The limit an open order has missed (response while not accepted, else completion), or None."""
     return missed_limit(row.status, row.respond_by, row.accepted_at, row.resolve_by, now,
                         ("open", "assigned"), OPEN_STATUSES)
-
-
-def escalate_overdue(now=None, site_ids=None, policy=None):
-    """Raise overdue orders to level 1 (supervisor), then 2 (manager), at the minutes the policy
-    gives counted from the missed limit (the same engine as service requests), whenever this runs.
-    Each step is one conditional update and one event, so concurrent runs make it once.
-    Returns [(order_id, level)] for the steps this call made. Call inside a write transaction."""
-    policy = policy or current_policy()
-    now = now or utcnow()
-    esc = policy["work_orders"]["escalation"]
-    q = (WorkOrder.select(WorkOrder.id, WorkOrder.site, WorkOrder.status, WorkOrder.escalation_level,
-                          WorkOrder.respond_by, WorkOrder.accepted_at, WorkOrder.resolve_by)
-         .where(overdue_condition(now) & (WorkOrder.escalation_level < 2)))
-    if site_ids is not None:
-        q = q.where(WorkOrder.site.in_(list(site_ids)))
-    done = []
-    for row in q:
-        missed = order_missed(row, now)
-        target = escalation_level_for(missed, now, esc)
-        for level in range(row.escalation_level + 1, target + 1):
-            n = (WorkOrder.update(escalation_level=level, escalated_at=now)
-                 .where((WorkOrder.id == row.id) & (WorkOrder.escalation_level == level - 1)
-                        & WorkOrder.status.in_(OPEN_STATUSES)).execute())
-            if not n:
-                break
-            kind = "respond" if missed == row.respond_by and row.status in ("open", "assigned") else "resolve"
-            _event(row.id, "escalate", row.status, row.status, None,
-                   note=("上报主管 / escalated to the supervisor" if level == 1 else "上报经理 / escalated to the manager"),
-                   data={"level": level, "overdue": kind, "missed_limit": missed.isoformat(),
-                         "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
-            notify_events.order_escalated(row.id, level, kind, missed, now)
-            done.append((row.id, level))
-    return done

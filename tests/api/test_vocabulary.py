@@ -2,14 +2,15 @@
 ``allowed_actions`` computed from the same transition table and role rules the API enforces."""
 import pytest
 
-from api.domain import requests as rq, vocabulary as vocab, workorders as wo
+from api.domain import vocabulary as vocab, workorders as wo
+from api.domain.service_requests import terms
 from api.models import WORK_ORDER_STATUSES, ROLES, TRADES
 from tests.factories import make_order, move
 
 
 def test_the_models_and_domain_modules_use_the_vocabularys_own_tuples():
     assert WORK_ORDER_STATUSES is vocab.WORK_ORDER_STATUSES and ROLES is vocab.ROLES and TRADES is vocab.TRADES
-    assert wo.TRANSITIONS is vocab.WORK_ORDER_TRANSITIONS and rq.TRANSITIONS is vocab.REQUEST_TRANSITIONS
+    assert wo.TRANSITIONS is vocab.WORK_ORDER_TRANSITIONS and terms.TRANSITIONS is vocab.REQUEST_TRANSITIONS
 
 
 @pytest.mark.parametrize("kind,values", [

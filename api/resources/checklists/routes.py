@@ -5,7 +5,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.domain.checklists import current_versions, find_version, load_body
+from api.domain.checklist_versions import current_versions, find_version, load_body
 from api.resources.checklists.schemas import ChecklistSummaryOut, ChecklistVersionOut
 
 blp = Blueprint("checklists", __name__, url_prefix="/checklists",

@@ -3,7 +3,7 @@ from flask import g
 from marshmallow import fields, validate
 
 from api.domain.deadlines import overdue_kind, seconds_left
-from api.domain.policy import PRIORITIES, TRADES
+from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.workorders import STATUS_NAMES, TRANSITIONS, allowed_actions
 from api.models import WORK_ORDER_STATUSES, WorkOrderEvent, utcnow
 from api.pagination import PageArgs
