@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api.domain.service_requests import limits, stats
-from tests.factories import fixture_policy
+from tests.factories import fixture_policy, request_body
 from api.models import RequestEvent, ServiceRequest
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -17,11 +17,9 @@ def utc(y, mo, d, h=0, mi=0):
 
 
 def body(org, **over):
-    b = {"site_id": org["sites"]["LHY"].id, "kind": "complaint", "channel": "phone", "category": "facility",
-         "owner_name": "李四", "owner_phone": "13900001111", "building": "5", "unit": "1", "room": "502",
-         "description": "建议在 5 号楼门口加装雨棚", "owner_ask": ""}
-    b.update(over)
-    return b
+    return request_body(org, **{"category": "facility", "owner_name": "李四", "owner_phone": "13900001111",
+                                "building": "5", "unit": "1", "room": "502",
+                                "description": "建议在 5 号楼门口加装雨棚", "owner_ask": "", **over})
 
 
 def received(days_ago, hour=10):
