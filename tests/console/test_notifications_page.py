@@ -1,6 +1,6 @@
 """The console's 消息通知 page: a manager adds a group robot, sends a test message that the
 (fake) robot receives, and sees a failed delivery with the channel's answer and a resend button."""
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 from tests.helpers import FakeRobot
 
 

@@ -6,7 +6,7 @@ import io
 import requests
 from openpyxl import Workbook
 
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 from tests.helpers import assert_error_shape
 
 

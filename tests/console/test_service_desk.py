@@ -109,7 +109,7 @@ def test_the_managers_today_page_lists_requests_up_at_the_deputy_gm(console):
 
 
 def test_photos_picked_for_a_call_are_uploaded_first_and_attached(console, console_api):
-    from tests.console.conftest import _jpeg
+    from tests.console.pages import _jpeg
 
     at = console("service1", PAGE)
     at.text_input(key="sd_new_owner_phone").input("13700004321")
@@ -151,7 +151,7 @@ def test_a_picked_file_that_is_not_a_photo_is_refused_under_the_uploader_and_not
 def test_upload_photos_returns_ids_in_order_once_each(console_api, token_for):
     from console.client import PatrolClient
     from console.uploads import create_with_photos, upload_photos
-    from tests.console.conftest import _jpeg
+    from tests.console.pages import _jpeg
 
     c = PatrolClient(console_api.url, token=token_for("service1"))
     site_id = c.me()["site_ids"][0]

@@ -9,7 +9,7 @@ import base64
 import pytest
 
 from api.models import ALL_MODELS
-from tests.hardening.helpers import (collected_spec, fill_path, json_body_schema, op_id, operations,
+from tests.hardening.helpers import (_good_query, collected_spec, fill_path, json_body_schema, op_id, operations,
                                      query_params, resolve, walk_properties)
 from tests.helpers import assert_error_shape
 
@@ -46,26 +46,6 @@ def app(shared):
 
 def _send(api, method, path, **kw):
     return api.client.open(fill_path(path), method=method, headers={"Authorization": f"Bearer {api.token}"}, **kw)
-
-
-def _good_query(op, path_params, org):
-    """Values for the required query parameters, so only the parameter under test is wrong."""
-    out = {}
-    for q in query_params(op, path_params):
-        if not q.get("required"):
-            continue
-        schema = resolve(SPEC, q.get("schema", {}))
-        if "enum" in schema:
-            out[q["name"]] = schema["enum"][0]
-        elif schema.get("format") == "date":
-            out[q["name"]] = "2026-03-01"
-        elif schema.get("type") == "integer":
-            out[q["name"]] = org["sites"]["LHY"].id if "site" in q["name"] else 1
-        elif q["name"] == "month":
-            out[q["name"]] = "2026-03"
-        else:
-            out[q["name"]] = "x"
-    return out
 
 
 @pytest.mark.parametrize("method, path, op", WRITES, ids=_ids(WRITES))

@@ -113,7 +113,7 @@ FORGED = [{"a": 1}, [1, 2], "x' OR 1=1", 1.5, True, None, 10 ** 30, -(10 ** 30),
 
 @pytest.mark.parametrize("method, path, op, pp", CURSORED, ids=_ids(CURSORED))
 def test_a_cursor_signed_with_the_key_but_holding_no_id_is_a_400(shared, admin, method, path, op, pp):
-    from tests.hardening.test_json_hostile import _good_query
+    from tests.hardening.helpers import _good_query
 
     for value in FORGED:
         cursor = _forged(shared.app, value)
