@@ -361,7 +361,7 @@ def finish_and_verify(org, login, order_id, seed="after"):
                      json={"action": "assign", "assignee_id": org["users"]["tech1"].id})
         assert r.status_code == 200, r.get_json()
     assert tech.post(f"/work-orders/{order_id}/transitions", json={"action": "accept"}).status_code == 200
-    pid = gen_photo(org, seed)
+    pid = gen_photo(org, seed=seed)
     r = tech.post(f"/work-orders/{order_id}/transitions", json={"action": "finish", "photo_ids": [pid]})
     assert r.status_code == 200, r.get_json()
     r = sup.post(f"/work-orders/{order_id}/transitions", json={"action": "verify", "satisfied": True})

@@ -39,6 +39,8 @@ def _request_language(resp):
 def _field_errors(errors, field):
     """The messages for ``field`` ("points", or a dotted path "results.0.status") in any location."""
     for where in (errors or {}).values():
+        if isinstance(where, dict) and where.get(field):  # a key that is itself dotted ("presence.reason")
+            return where[field]
         node = where
         for part in field.split("."):
             if isinstance(node, dict) and part in node:
