@@ -22,7 +22,7 @@ def the_worker_made_the_days_tasks(org, time_machine):
 
 
 def complete_one(org, task_json):
-    """An inspection of a task's checkpoint, finished inside its window (as team B's write does)."""
+    """An inspection of a task's checkpoint, finished inside its window (as the inspection write does)."""
     from datetime import datetime
 
     from api.domain.checklist_versions import current_versions

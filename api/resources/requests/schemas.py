@@ -6,7 +6,7 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 
 from api.domain.service_requests import limits, privacy, terms
 from api.domain.policy import current_policy
-from api.models import RequestEvent, WorkOrder, utcnow
+from api.models import utcnow
 from api.pagination import PageArgs
 from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
 
@@ -108,7 +108,7 @@ class RequestStatsArgs(QuerySchema):
 
 
 def _now():
-    return g.get("now") or utcnow()
+    return utcnow()
 
 
 class RequestPersonRef(OutSchema):
@@ -208,7 +208,7 @@ class RequestLinkedOrderOut(OutSchema):
 
 
 def _events(r):
-    out = RequestEventOut(many=True).dump(r.events.order_by(RequestEvent.id))
+    out = RequestEventOut(many=True).dump(r.events)
     if not _reveal(r):
         for e in out:
             e["note"] = privacy.scrub_owner(e["note"], r.owner_name)
@@ -216,10 +216,11 @@ def _events(r):
 
 
 class RequestDetailOut(RequestOut):
+    """A request as ``api.domain.service_requests.detail.request_detail`` loads it."""
+
     events = fields.Function(lambda r: _events(r), metadata={
         "description": "Notes masked like the description unless revealed (audited)."})
-    work_orders = fields.Function(lambda r: RequestLinkedOrderOut(many=True).dump(
-        WorkOrder.select().where(WorkOrder.request_id == r.id).order_by(WorkOrder.id)))
+    work_orders = fields.List(fields.Nested(RequestLinkedOrderOut), attribute="linked_orders")
     photo_ids = fields.Function(lambda r: [p.photo_id for p in r.photo_links])
 
 

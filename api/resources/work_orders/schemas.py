@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 from api.domain.deadlines import overdue_kind, seconds_left
 from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.workorders import STATUS_NAMES, TRANSITIONS, allowed_actions
-from api.models import WORK_ORDER_STATUSES, WorkOrderEvent, utcnow
+from api.models import WORK_ORDER_STATUSES, utcnow
 from api.pagination import PageArgs
 from api.resources.common import OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
 
@@ -75,7 +75,7 @@ class WorkOrderZoneRef(OutSchema):
 
 
 def _now():
-    return g.get("now") or utcnow()
+    return utcnow()
 
 
 class WorkOrderOut(OutSchema):
@@ -163,15 +163,11 @@ class WorkOrderPhotoOut(OutSchema):
 
 
 class WorkOrderDetailOut(WorkOrderOut):
-    events = fields.Function(lambda o: WorkOrderEventOut(many=True).dump(o.events.order_by(WorkOrderEvent.id)))
-    findings = fields.Method("get_findings")
-    photos = fields.Function(lambda o: WorkOrderPhotoOut(many=True).dump(o.photo_links))
+    """An order as ``api.domain.workorder_detail.order_detail`` loads it."""
 
-    def get_findings(self, o):
-        from api.models import Finding, WorkOrderFinding
-
-        rows = Finding.select().join(WorkOrderFinding).where(WorkOrderFinding.work_order == o).order_by(Finding.id)
-        return WorkOrderFindingRef(many=True).dump(rows)
+    events = fields.List(fields.Nested(WorkOrderEventOut))
+    findings = fields.List(fields.Nested(WorkOrderFindingRef))
+    photos = fields.List(fields.Nested(WorkOrderPhotoOut), attribute="photo_links")
 
 
 class EscalateOut(OutSchema):
