@@ -69,6 +69,8 @@ def create_app(test_config=None):
         raise StartupProblems(found)
 
     init_db(app.config["DATABASE_URL"], app.config["PATROL_SQLITE_SYNCHRONOUS"])
+    from api.domain import passwords as _passwords
+    _passwords.set_cost(app.config["PATROL_ARGON2_MEMORY_KIB"], app.config["PATROL_ARGON2_TIME_COST"])
     from api.domain import policy as _policy
     _policy.configure(app.config["PATROL_CHECKLISTS_DIR"])  # and its versions read afresh from this binding
 

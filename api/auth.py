@@ -5,40 +5,54 @@ import secrets
 import threading
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+import functools
+
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 from peewee import OperationalError
 
-from api.db import db
 from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from api.domain.passwords import hasher
 from api.models import ApiToken, Site, User, UserSite, utcnow
-from api.sql import model_from_row, statement, table
+from api.sql import execute, model_from_row, python_value, slot
 
-_hasher = PasswordHasher()
-# verified against when the username does not exist, so both failures cost the same
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 SUPERVISOR_UP = ("supervisor", "manager", "admin")
 MANAGER_UP = ("manager", "admin")
 
 
-# each Argon2 hash takes 64 MiB: with threaded workers, logins take turns two at a time per
-# process, so a burst of logins cannot take a gigabyte
+# each Argon2 hash holds its memory cost (api/domain/passwords.py) while it runs: with threaded
+# workers, logins take turns two at a time per process, so a burst of logins cannot multiply it
 _KDF_TURNS = threading.BoundedSemaphore(2)
+
+
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(cost):
+    """Verified against when the username does not exist, so both failures cost the same (made on
+    the first such login, at the configured cost, not at import in every process)."""
+    return hasher().hash("not-a-real-password")
 
 
 def hash_password(password):
     with _KDF_TURNS:
-        return _hasher.hash(password)
+        return hasher().hash(password)
 
 
 def check_password(user, password):
+    """Whether ``password`` is the user's. A hash made at another cost than the configured one is
+    remade at this one after a successful check (only if no one changed it meanwhile)."""
+    h = hasher()
+    stored = user.password_hash if user else _dummy_hash((h.memory_cost, h.time_cost))
     try:
         with _KDF_TURNS:
-            return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+            ok = h.verify(stored, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
+    if ok and h.check_needs_rehash(stored):
+        fresh = hash_password(password)
+        User.update(password_hash=fresh).where((User.id == user.id) & (User.password_hash == stored)).execute()
+        user.password_hash = fresh
+    return ok
 
 
 def _token_hash(token):
@@ -63,33 +77,23 @@ def revoke_all(user):
         (ApiToken.user == user) & ApiToken.revoked_at.is_null()).execute()
 
 
-_TOKEN_SQL = {}
-
-
-def _token_sql():
-    """The token lookup as SQL, written once per database kind: it runs on every request, and
-    building it with the query builder each time cost more than running it."""
-    param = db.param
-    sql = _TOKEN_SQL.get(param)
-    if sql is None:
-        cols = ", ".join(f'u."{f.column_name}"' for f in User._meta.sorted_fields)
-        sql = _TOKEN_SQL[param] = (
-            f'SELECT {cols}, t."id", t."last_used_at" FROM "{ApiToken._meta.table_name}" t '
-            f'JOIN "{User._meta.table_name}" u '
-            f'ON u."id" = t."user_id" WHERE t."token_hash" = {param} AND t."revoked_at" IS NULL '
-            f'AND t."expires_at" > {param} AND u."active" = {param}')
-    return sql
+def _token_query():
+    """The token lookup (compiled once: it runs on every request), with the token's id and last use."""
+    return (User.select(User, ApiToken.id.alias("token_id"), ApiToken.last_used_at.alias("token_last_used"))
+            .join(ApiToken, on=(ApiToken.user == User.id))
+            .where((ApiToken.token_hash == slot("hash", ApiToken.token_hash)) & ApiToken.revoked_at.is_null()
+                   & (ApiToken.expires_at > slot("now", ApiToken.expires_at)) & (User.active == True)))  # noqa: E712
 
 
 def user_for_token(token):
     """The active user a live (unexpired, unrevoked) token belongs to, or None. Read on every
     request and never cached, so a revoked token stops working at once in every process."""
     now = utcnow()
-    row = db.execute_sql(_token_sql(), (_token_hash(token), ApiToken.expires_at.db_value(now), True)).fetchone()
+    row = execute(("user_for_token",), _token_query, {"hash": _token_hash(token), "now": now}).fetchone()
     if row is None:
         return None
     *user_row, token_id, last_used = row
-    last_used = ApiToken.last_used_at.python_value(last_used)
+    last_used = python_value(ApiToken.last_used_at, last_used)
     if last_used is None or now - last_used >= TOKEN_USE_GRANULARITY:
         _mark_used(token_id, now)
     return model_from_row(User, User._meta.sorted_fields, user_row)
@@ -178,15 +182,12 @@ def site_ids(user=None):
     user = user or g.user
     cache = g.setdefault("_site_ids", {})
     if user.id not in cache:
-        # pre-written SQL: nearly every request asks this once
+        # compiled once: nearly every request asks this once
         if user.role == "admin":
-            sql = statement(("site_ids", "admin"), lambda p: f'SELECT "id" FROM {table(Site)} ORDER BY "id"')
-            rows = db.execute_sql(sql)
+            rows = execute(("site_ids", "admin"), lambda: Site.select(Site.id).order_by(Site.id))
         else:
-            sql = statement(("site_ids", "member"), lambda p: (
-                f'SELECT "{UserSite.site.column_name}" FROM {table(UserSite)} '
-                f'WHERE "{UserSite.user.column_name}" = {p} ORDER BY "{UserSite.site.column_name}"'))
-            rows = db.execute_sql(sql, (user.id,))
+            rows = execute(("site_ids", "member"), lambda: UserSite.select(UserSite.site).where(
+                UserSite.user == slot("user", UserSite.user)).order_by(UserSite.site), {"user": user.id})
         cache[user.id] = [r[0] for r in rows.fetchall()]
     return cache[user.id]
 

@@ -100,6 +100,9 @@ class Config:
         self.PATROL_TRUSTED_PROXIES = int(env.get("PATROL_TRUSTED_PROXIES", "0"))
         # passwords set through `patrol users add|set-password` (and any password API) at least this long
         self.PATROL_PASSWORD_MIN_LENGTH = int(env.get("PATROL_PASSWORD_MIN_LENGTH", "8"))
+        # Argon2id cost of password hashes (default OWASP's m = 19 MiB, t = 2: api/domain/passwords.py)
+        self.PATROL_ARGON2_MEMORY_KIB = int(env.get("PATROL_ARGON2_MEMORY_KIB", 19 * 1024))
+        self.PATROL_ARGON2_TIME_COST = int(env.get("PATROL_ARGON2_TIME_COST", 2))
         # SQLite durability: WAL + NORMAL never loses a commit when the *process* dies
         # (SIGKILL, crash); only an OS crash or power cut can roll back the last commits.
         # Set FULL to fsync every commit as well, at some cost in write throughput.

@@ -16,8 +16,9 @@ log = logging.getLogger("patrol.worker")
 
 
 class Worker:
-    def __init__(self, interval=60.0, poll=5.0):
+    def __init__(self, interval=60.0, poll=5.0, upload_folder=None):
         self.interval = interval  # the scheduled steps
+        self.upload_folder = upload_folder  # unfinished photo uploads, expired by the prune step
         self.poll = poll  # delivery of what was just written (an emergency should not wait a minute)
         self.stopping = False
 
@@ -42,7 +43,7 @@ class Worker:
             try:
                 db.connect(reuse_if_open=True)
                 if time.monotonic() >= next_tick:
-                    result = tick()
+                    result = tick(upload_folder=self.upload_folder)
                     ticks += 1
                     next_tick += self.interval
                     if next_tick < time.monotonic():  # a slow pass: do not run several in a row

@@ -66,7 +66,7 @@ def main():
 
     class _App(BaseApplication):
         def load_config(self):
-            # the same settings as api.cli._gunicorn
+            # the same settings as api.serve.run
             self.cfg.set("bind", f"127.0.0.1:{a.port}")
             self.cfg.set("workers", a.workers)
             self.cfg.set("worker_class", "gthread")

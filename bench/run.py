@@ -394,7 +394,7 @@ def _reference_ingest(data, seconds, media, out):
 
     from PIL import Image
 
-    from api.domain.photos import PREVIEW_PX, THUMB_PX
+    from api.domain.images import PREVIEW_PX, THUMB_PX
     from api.storage import LocalStorage
 
     store = LocalStorage(media)

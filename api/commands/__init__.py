@@ -10,6 +10,8 @@ def connect():
     init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
     db.connect(reuse_if_open=True)
     from api.domain import policy
+    from api.domain.passwords import set_cost
 
     policy.configure(cfg.PATROL_CHECKLISTS_DIR)
+    set_cost(cfg.PATROL_ARGON2_MEMORY_KIB, cfg.PATROL_ARGON2_TIME_COST)
     return cfg

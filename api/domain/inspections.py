@@ -1,20 +1,18 @@
 """Inspections: one checkpoint walked with one checklist version, stored whole or not at all.
 
-The pure part (``canonical_body``, ``check_results``) decides from values alone; the thin part
-(``submit_inspection``) loads the checkpoint, checklist version and photos, then writes the
+The pure part (``inspection_rules``: ``canonical_body``, ``check_results``) decides from values
+alone; here ``submit_inspection`` loads the checkpoint, checklist version and photos, then writes the
 inspection, its results, photo links, the findings of failed items and the task it completes in
 one transaction. A phone retries with the same client UUID: the same body gets the stored
 inspection back, a different body is a conflict.
 """
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from peewee import IntegrityError
 
-from api.db import db, write_tx
+from api.db import write_tx
 from api.domain.checklist_versions import find_version, load_body
+from api.domain.inspection_rules import body_hash, check_results, is_clock_suspect
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
@@ -23,74 +21,10 @@ from api.notify import events as notify_events
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspection, ItemResult,
                         ItemResultPhoto, Task, User, utcnow)
-from api.sql import chunks, get_where, insert, statement, table
+from api.sql import chunks, execute, get_where, insert, slot, values_of
 
 INSPECTORS = ("guard", "cleaner", "technician", "supervisor", "manager", "admin")
 STATUSES = ("pass", "fail", "na")
-
-
-# --- pure ------------------------------------------------------------------------------------
-
-def canonical_body(data):
-    """The validated body in one canonical form: the same submission always hashes the same,
-    whatever the key order, time-zone spelling or photo order the phone used."""
-    body = {k: v for k, v in data.items() if v is not None}
-    body["id"] = str(body["id"]).lower()
-    for key in ("started_at", "finished_at"):
-        if key in body:
-            body[key] = body[key].isoformat()
-    if body.get("location"):
-        body["location"] = {k: v for k, v in sorted(body["location"].items()) if v is not None}
-    results = []
-    for res in body.get("results", []):
-        results.append({"item_key": res["item_key"], "status": res["status"], "note": res.get("note") or "",
-                        "photo_ids": sorted(set(res.get("photo_ids") or []))})
-    body["results"] = sorted(results, key=lambda r: (r["item_key"], r["status"], r["note"], r["photo_ids"]))
-    return body
-
-
-def body_hash(data):
-    raw = json.dumps(canonical_body(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                     default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def check_results(version_body, results, visible_photos):
-    """Field errors (path -> messages) for results against a checklist version; empty when valid.
-
-    Every item of the version answered exactly once; no unknown items; a failed item whose item
-    requires a photo has one; every photo was uploaded and is visible to the caller.
-    """
-    errors = {}
-    items = {it["key"]: it for it in version_body.get("items", [])}
-    seen = set()
-    for i, res in enumerate(results):
-        key = res["item_key"]
-        item = items.get(key)
-        if item is None:
-            errors.setdefault(f"results.{i}.item_key", []).append(
-                f"{key!r} is not an item of this checklist version.")
-        elif key in seen:
-            errors.setdefault(f"results.{i}.item_key", []).append(f"{key!r} is answered twice.")
-        seen.add(key)
-        photos = res.get("photo_ids") or []
-        if item is not None and res["status"] == "fail" and item.get("photo_required_on_fail") and not photos:
-            errors.setdefault(f"results.{i}.photo_ids", []).append(
-                f"A failed {item.get('text_en') or key!r} needs a photo ({item.get('text', key)} 须拍照).")
-        unknown = [p for p in photos if p not in visible_photos]
-        if unknown:
-            errors.setdefault(f"results.{i}.photo_ids", []).append(
-                f"Upload these photos first: {', '.join(unknown)}.")
-    missing = [k for k in items if k not in seen]
-    if missing:
-        errors.setdefault("results", []).append(f"Items not answered: {', '.join(missing)}.")
-    return errors
-
-
-def is_clock_suspect(started_at, finished_at, received_at, skew_minutes):
-    """A device time further ahead of the server than the allowed skew is not trusted."""
-    limit = received_at + timedelta(minutes=skew_minutes)
-    return started_at > limit or finished_at > limit
 
 
 # --- thin ------------------------------------------------------------------------------------
@@ -120,8 +54,7 @@ class Refs:
             except NotFound:
                 found = None
             else:
-                found = ChecklistVersion(__no_default__=1, id=vid, version=number_, content_hash=digest,
-                                         body=load_body(vid, digest))
+                found = ChecklistVersion(id=vid, version=number_, content_hash=digest, body=load_body(vid, digest))
             self._versions[(key, number)] = found
         return self._versions[(key, number)]
 
@@ -252,10 +185,10 @@ def _complete_task(inspection):
         complete_task_for(inspection)
         return
     at = inspection.received_at if inspection.clock_suspect else inspection.finished_at
-    sql = statement(("inspection_named_task",), lambda p: (
-        f'UPDATE {table(Task)} SET "status" = {p}, "inspection_id" = {p}, "done_at" = {p} '
-        f'WHERE "id" = {p} AND "status" <> {p}'))
-    db.execute_sql(sql, ("done", inspection.id, Task.done_at.db_value(at), inspection.task_id, "done"))
+    execute(("inspection_named_task",), lambda: Task.update(
+        status="done", inspection_id=slot("inspection", Task.inspection_id), done_at=slot("at", Task.done_at))
+        .where((Task.id == slot("task", Task.id)) & (Task.status != "done")),
+        {"inspection": inspection.id, "at": at, "task": inspection.task_id})
 
 
 def write_inspections(batch, audit_fn=None):
@@ -277,7 +210,7 @@ def write_inspections(batch, audit_fn=None):
             item_count=len(d["results"]), presence_method=p.presence.method,
             presence_accuracy_m=p.presence.accuracy_m, presence_distance_m=p.presence.distance_m,
             presence_reason=p.presence.reason, presence_flag=p.presence.flag))
-    rows = [tuple(i.__data__.get(f.name) for f in _INSPECTION_FIELDS) for i in inspections]
+    rows = [values_of(i, _INSPECTION_FIELDS) for i in inspections]
     for part in chunks(rows, len(_INSPECTION_FIELDS)):
         insert(Inspection, _INSPECTION_FIELDS, part)
     # the results' ids come back from the insert itself (RETURNING; in no promised order, so by key)
@@ -310,15 +243,13 @@ def write_inspections(batch, audit_fn=None):
                 created_at=p.received_at,
                 extra={"resolve_hours": f["resolve_hours"]} if f["resolve_hours"] else None))
     by_key = {(f.inspection_id, f.item_key): f for fs in findings.values() for f in fs}
-    finding_rows = [tuple(f.__data__.get(c.name) for c in _FINDING_FIELDS) for f in by_key.values()]
+    finding_rows = [values_of(f, _FINDING_FIELDS) for f in by_key.values()]
     for part in chunks(finding_rows, len(_FINDING_FIELDS)):
         for fid, iid, key in insert(Finding, _FINDING_FIELDS, part,
                                     returning=(Finding.id, Finding.inspection, Finding.item_key)):
             by_key[(iid, key)].id = fid
     for fs in findings.values():
         fs.sort(key=lambda f: f.id)  # as a read gives them back
-        for f in fs:
-            f._dirty.clear()
     attach_photos([(f.id, photos[(iid, f.item_key)]) for iid, fs in findings.items() for f in fs])
     for p, inspection in zip(batch, inspections):
         # what was loaded to check it and written: the answer needs no second look-up

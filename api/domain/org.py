@@ -11,12 +11,11 @@ like a missing one); nobody else changes the organisation.
 """
 from dataclasses import dataclass, field
 
-from argon2 import PasswordHasher
-
 from api import clock
 from api.db import is_postgres
 from api.domain.org_read import same_as, snapshot
 from api.domain.orgrows import RESPONSIBLE_FIELDS
+from api.domain.passwords import hasher
 from api.models import (ApiToken, Building, Checklist, Checkpoint, Schedule, Site, Unit, User, UserSite, Zone,
                         ZoneResponsible)
 
@@ -299,9 +298,6 @@ def _save_schedule(d, actor, target, ctx):
     return obj, before, site.id
 
 
-_hasher = PasswordHasher()
-
-
 def _save_staff(d, actor, target, ctx):
     existing = target or (User.get_or_none(User.employee_no == d["employee_no"]) if d.get("employee_no") else None)
     by_name = User.get_or_none(User.username == d["username"])
@@ -360,7 +356,7 @@ def _save_staff(d, actor, target, ctx):
         weak = password_problems(password, values.get("username"), Config().PATROL_PASSWORD_MIN_LENGTH)
         if weak:  # the password policy (api/domain/passwords.py)
             raise RowError("password", " ".join(weak), "初始密码不符合要求：长度不够，或是常见密码")
-        obj = User.create(password_hash=_hasher.hash(password), **values)
+        obj = User.create(password_hash=hasher().hash(password), **values)
     else:
         obj = existing
         _update(obj, values)

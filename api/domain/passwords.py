@@ -30,3 +30,29 @@ def password_problems(password, username=None, min_length=DEFAULT_MIN_LENGTH):
     elif lowered and len(set(lowered)) == 1:
         problems.append("One character repeated is not a password.")
     return problems
+
+
+# --- the hash ------------------------------------------------------------------------------------
+# Argon2id at OWASP's first recommended setting (Password Storage Cheat Sheet: m = 19 MiB, t = 2,
+# p = 1), not argon2-cffi's default (RFC 9106's low-memory profile, 64 MiB, t = 3, p = 4): every
+# hash holds its memory cost, once per login in each worker thread, and at 64 MiB two logins at
+# once took a worker process past 200 MB. A company wanting more sets PATROL_ARGON2_MEMORY_KIB and
+# PATROL_ARGON2_TIME_COST; hashes made at another cost still verify and are remade at this one on
+# their next successful login (``needs_rehash``).
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_TIME_COST = 2
+_hasher = None
+
+
+def set_cost(memory_kib=ARGON2_MEMORY_KIB, time_cost=ARGON2_TIME_COST):
+    """The Argon2id cost of new hashes (from the configuration, at start-up)."""
+    global _hasher
+    from argon2 import PasswordHasher
+
+    if _hasher is None or (_hasher.memory_cost, _hasher.time_cost) != (memory_kib, time_cost):
+        _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+    return _hasher
+
+
+def hasher():
+    return _hasher or set_cost()

@@ -203,6 +203,9 @@ class PhonePolicySchema(_Strict):
 class PhotoPolicySchema(_Strict):
     long_edge_px = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=20000))
     jpeg_quality = fields.Float(required=True, validate=validate.Range(min=0.3, max=1.0))
+    # the phone also sends each downscaled photo's full original later, only on Wi-Fi (or another
+    # unmetered network), attached to the same photo
+    send_originals_on_wifi = fields.Boolean(load_default=False)
 
 
 class PolicySchema(_Strict):

@@ -190,14 +190,17 @@ def announce_revisits_due(now=None):
 
 # --- housekeeping ------------------------------------------------------------------------------
 
-def prune(now=None):
-    """Expired tokens, old login failures, old idempotency records and old sent notifications go."""
+def prune(now=None, upload_folder=None):
+    """Expired tokens, old login failures, old idempotency records and old sent notifications go;
+    so do photo uploads untouched for a week, with their bytes in ``upload_folder``."""
     from api.domain.logins import prune_login_failures
+    from api.domain.uploads import expire_uploads
     from api.models import ApiToken, IdempotencyRecord, Notification
 
     now = now or clock.now()
+    uploads = {"uploads": expire_uploads(upload_folder, now=now)} if upload_folder else {}
     with write_tx():
-        return {
+        return uploads | {
             "tokens": ApiToken.delete().where((ApiToken.expires_at < now - timedelta(days=1))
                                               | (ApiToken.revoked_at < now - timedelta(days=1))).execute(),
             "login_failures": prune_login_failures(now),
@@ -361,14 +364,18 @@ STEPS = [
 ]
 
 
-def tick(now=None, steps=None):
+def tick(now=None, steps=None, upload_folder=None):
     """One pass of every step (or the named ones). A failing step is logged and the others still
-    run; returns {step: result or "error: ..."}."""
+    run; returns {step: result or "error: ..."}. ``upload_folder``: where unfinished photo uploads
+    live (``api.domain.uploads.upload_dir``), for the prune step."""
     out = {}
     for name, step in STEPS:
         if steps and name not in steps:
             continue
         try:
+            if step is prune:
+                out[name] = prune(now or clock.now(), upload_folder=upload_folder)
+                continue
             out[name] = step(now or clock.now())
         except Exception as exc:  # one broken step must not stop escalation or delivery
             log.exception("worker step %s failed", name)

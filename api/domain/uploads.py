@@ -16,10 +16,10 @@ import hashlib
 import os
 import secrets
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import timedelta, timezone
 
-from api.db import db, write_tx
-from api.sql import get_where, insert, statement, table
+from api.db import write_tx
+from api.sql import execute, get_where, insert, slot
 from api.domain.photos import ingest_photo, link_sites, photo_sites
 from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import Photo, PhotoUpload, utcnow
@@ -47,10 +47,14 @@ def _have(folder, upload):
 def _stored_and_seen(sha256, site_ids):
     """The photo with these bytes if one of ``site_ids`` already sees it. A photo only another
     site sees is not handed over for knowing its hash: its bytes must be sent (and match)."""
+    photo, seen = _stored(sha256, site_ids)
+    return photo if seen else None
+
+
+def _stored(sha256, site_ids):
+    """(the photo with these bytes or None, whether one of ``site_ids`` sees it)."""
     photo = get_where(Photo, Photo.id, sha256)
-    if photo is not None and photo_sites([sha256], site_ids):
-        return photo
-    return None
+    return photo, photo is not None and bool(photo_sites([sha256], site_ids))
 
 
 def start_upload(*, user, sha256, size_bytes, site_ids, taken_at=None, gps=None, seen_by=None):
@@ -95,40 +99,46 @@ def put_photo(sha256, *, user, site_ids, seen_by, length, read, folder, storage,
     at all when it arrives whole (the fast path). When the connection drops mid-body, what arrived becomes a resumable upload of these
     bytes (``POST /photos/uploads`` then finds it at its offset)."""
     sha256 = sha256.lower()
-    photo = _stored_and_seen(sha256, seen_by)
-    if photo is not None:
+    photo, seen = _stored(sha256, seen_by)
+    if seen:
         link_sites(sha256, site_ids)
         return photo, False
-    hasher = hashlib.sha256()
-    got = 0
     segment = os.path.join(folder, f"put-{secrets.token_hex(8)}.seg")
     try:
-        # to disk as it arrives, not held in memory: sixteen threads of slow phones hold nothing
-        with open(segment, "wb") as fh:
-            while got < length:
-                piece = read(min(_PIECE, length - got))
-                if not piece:
-                    break
-                fh.write(piece)
-                hasher.update(piece)
-                got += len(piece)
+        got, digest = stream_to_file(segment, length, read)
         if got < length:
             if got:
                 _keep_partial(user=user, sha256=sha256, size_bytes=length, site_ids=site_ids, segment=segment,
                               got=got, folder=folder, taken_at=taken_at, gps=gps)
             raise Invalid({"body": ["The photo arrived in part: resume it with POST /photos/uploads."]},
                           location="body")
-        if hasher.hexdigest() != sha256:
+        if digest != sha256:
             raise Invalid({"file": ["The bytes received do not match the SHA-256 given: start the upload again."]},
                           message="The bytes received do not match the SHA-256 given.", location="files")
         with open(segment, "rb") as fh:  # from the page cache, once the whole photo is in
             data = fh.read()
         return ingest_photo(data, user=user, site_ids=site_ids, storage=storage, max_pixels=max_pixels,
                             audit_fn=audit_fn, pid=sha256, original_path=segment, client_taken_at=taken_at,
-                            client_gps=gps)
+                            client_gps=gps, known_new=photo is None)
     finally:
         if os.path.exists(segment):
             os.unlink(segment)
+
+
+def stream_to_file(path, length, read):
+    """Write ``length`` bytes from ``read(n)`` (b"" once the connection dropped) to ``path`` as they
+    arrive, hashing them on the way; (bytes received, their SHA-256). To disk, not held in memory:
+    sixteen threads of slow phones hold nothing."""
+    hasher, got = hashlib.sha256(), 0
+    with open(path, "wb") as fh:
+        while got < length:
+            piece = read(min(_PIECE, length - got))
+            if not piece:
+                break
+            fh.write(piece)
+            hasher.update(piece)
+            got += len(piece)
+    return got, hasher.hexdigest()
 
 
 def _keep_partial(*, user, sha256, size_bytes, site_ids, segment, got, folder, taken_at, gps):
@@ -216,15 +226,18 @@ _SET_PHOTO = ("photo_id", "updated_at", None)
 
 
 def _update(shape, *values):
-    """UPDATE photo_upload SET a = ?, b = ? WHERE id = ? [AND c = ?] (pre-written); rows changed."""
+    """UPDATE photo_upload SET a = ?, b = ? WHERE id = ? [AND c = ?] (compiled once); rows changed."""
     set_a, set_b, also = shape
     f = PhotoUpload._meta.fields
-    sql = statement(("upload_set",) + shape, lambda p: (
-        f'UPDATE {table(PhotoUpload)} SET "{f[set_a].column_name}" = {p}, "{f[set_b].column_name}" = {p} '
-        f'WHERE "id" = {p}' + (f' AND "{f[also].column_name}" = {p}' if also else "")))
-    params = [f[set_a].db_value(values[0]), f[set_b].db_value(values[1]), values[2]] + (
-        [f[also].db_value(values[3])] if also else [])
-    return db.execute_sql(sql, params).rowcount
+
+    def build():
+        where = PhotoUpload.id == slot("id", PhotoUpload.id)
+        if also:
+            where &= f[also] == slot("was", f[also])
+        return PhotoUpload.update({f[set_a]: slot("a", f[set_a]), f[set_b]: slot("b", f[set_b])}).where(where)
+
+    named = dict(zip(("a", "b", "id", "was"), values))
+    return execute(("upload_set",) + shape, build, named).rowcount
 
 
 def _wrong_offset(have):
@@ -312,15 +325,27 @@ def _forget(upload, path):
 
 
 def expire_uploads(folder, older_than=timedelta(days=7), now=None):
-    """Forget uploads untouched for ``older_than`` (finished ones and abandoned ones) and their
-    chunks; returns how many. Idempotent, safe from several processes."""
+    """Forget uploads untouched for ``older_than`` (finished ones and abandoned ones), their bytes,
+    and pieces left in ``folder`` by a process that died mid-request; returns how many uploads.
+    Idempotent, safe from several processes: the rows are deleted first (each by one of them), and
+    only the files of the rows a process deleted are removed by it."""
     cutoff = (now or utcnow()) - older_than
-    ids = [u.id for u in PhotoUpload.select(PhotoUpload.id).where(PhotoUpload.updated_at < cutoff)]
+    with write_tx():
+        ids = [r[0] for r in PhotoUpload.delete().where(PhotoUpload.updated_at < cutoff)
+               .returning(PhotoUpload.id).tuples()]
     for upload_id in ids:
         for leftover in (_part(folder, upload_id), _part(folder, upload_id) + ".lock"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-    if ids:
-        with write_tx():
-            PhotoUpload.delete().where(PhotoUpload.id.in_(ids) & (PhotoUpload.updated_at < cutoff)).execute()
+            _unlink(leftover)
+    stale = cutoff.replace(tzinfo=timezone.utc).timestamp()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".seg") and entry.stat().st_mtime < stale:
+                _unlink(entry.path)
     return len(ids)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # another process got there first
+        pass

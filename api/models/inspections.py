@@ -24,6 +24,12 @@ class Photo(BaseModel):
     gps_lon = DoubleField(null=True)
     device = CharField(max_length=120, default="")
     created_at = DateTimeField(default=utcnow)
+    # the camera's full original, sent later on Wi-Fi when the photo above was a downscaled copy
+    # (policy photos.send_originals_on_wifi); stored byte for byte under its own SHA-256
+    full_sha256 = CharField(max_length=64, null=True)
+    full_size_bytes = BigIntegerField(null=True)
+    full_content_type = CharField(max_length=40, null=True)
+    full_received_at = DateTimeField(null=True)
 
 
 class PhotoSite(BaseModel):

@@ -9,8 +9,10 @@ import time
 
 from PIL import Image
 
-from api.domain import photos as photo_domain
-from api.domain.photos import MAX_SCANS, jpeg_scan_count, process_photo
+from api.domain import images as photo_domain
+from api.domain.image_checks import _NEXT_MARKER, jpeg_scan_count
+from api.domain.images import MAX_SCANS, process_photo
+from api.domain.photos import photo_watermark
 from api.models import AuditLog, Photo
 from tests.factories import camera_exif, jpeg_bytes, media_files, upload
 from tests.helpers import assert_error_shape
@@ -34,7 +36,7 @@ def _segments(data):
         length = struct.unpack(">H", data[i + 2:i + 4])[0]
         end = i + 2 + length
         if marker == 0xDA:
-            end = photo_domain._NEXT_MARKER.search(data, end).start()
+            end = _NEXT_MARKER.search(data, end).start()
         out.append((marker, i, end))
         i = end
     return out
@@ -101,7 +103,7 @@ def test_thumbnail_and_preview_carry_time_place_and_person_while_the_original_st
         assert _bright_share(img, corner) > 0.003, size
         assert _bright_share(img, (0, 0, w // 3, h // 3)) == 0, size
         img.save(f"/tmp/shots/ingest/watermark-{size}.png")
-    lines = [line.text for line in photo_domain.photo_watermark(Photo.get_by_id(body["id"]))]
+    lines = [line.text for line in photo_watermark(Photo.get_by_id(body["id"]))]
     assert lines[0] == "2026-03-01 22:10"  # the camera's time
     assert lines[1] == org["sites"]["LHY"].name
     assert "guard1" in lines[2]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from api.domain.findings import check_transition, findings_from_results
-from api.domain.inspections import body_hash, canonical_body, check_results, is_clock_suspect
+from api.domain.inspection_rules import body_hash, canonical_body, check_results, is_clock_suspect
 from api.errors import Conflict
 
 LAMPS = {

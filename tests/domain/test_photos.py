@@ -4,7 +4,8 @@ import io
 import pytest
 from PIL import Image
 
-from api.domain.photos import process_photo, sniff_format, storage_key
+from api.domain.image_checks import sniff_format
+from api.domain.images import process_photo, storage_key
 from api.errors import Invalid
 from tests.factories import camera_exif, heic_bytes, jpeg_bytes, png_bomb, png_bytes, webp_bytes
 

@@ -69,6 +69,24 @@ class Phone:
         self.page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
                                     timeout=15000)
 
+    def round_with_photo(self, code, item, note, path, shot=None):
+        """Walk ``code``'s checklist: all pass but ``item``, failed with ``note`` and the photo at
+        ``path``; submit, and wait until the outbox is empty (the round reached the server)."""
+        page = self.page
+        page.goto(f"{self.base_url}/m/#/scan/{code}")
+        self.screen("walk")
+        self.tap("#all-pass")
+        self.tap(f'[data-item="{item}"]')
+        page.locator(f'textarea[name="note-{item}"]').fill(note)
+        self.photo(f'input[name="photo-{item}"]', path)
+        page.wait_for_selector(f"#item-{item} .thumb img", timeout=30000)
+        if shot:
+            self.shot(shot)
+        self.tap("#submit")
+        self.screen("today")
+        page.wait_for_function("document.querySelector('#outbox-count').textContent.includes('没有待发送')",
+                               timeout=60000)
+
     def outbox(self):
         """The outbox entries as the app stored them in IndexedDB (photos reported by size)."""
         return self.page.evaluate("""() => new Promise((resolve, reject) => {

@@ -53,7 +53,7 @@ def _photos(server):
 def _original(server, pid):
     import os
 
-    from api.domain.photos import storage_key
+    from api.domain.images import storage_key
 
     with open(os.path.join(server.env["PATROL_MEDIA_DIR"], storage_key(pid, "original", "jpg")), "rb") as fh:
         return fh.read()
@@ -69,18 +69,7 @@ def test_a_twelve_megapixel_photo_is_downsized_on_the_phone_keeping_its_time_and
     page.on("request", lambda r: uploads.append(r.method)
             if "/api/v1/photos" in r.url and r.method in ("PUT", "PATCH", "POST") else None)
 
-    page.goto(f"{server.url}/m/#/scan/{TWENTY_CODE}")
-    phone.screen("walk")
-    phone.tap("#all-pass")
-    phone.tap('[data-item="item_03"]')
-    page.locator('textarea[name="note-item_03"]').fill("3 号泵漏水")
-    phone.photo('input[name="photo-item_03"]', path)
-    page.wait_for_selector("#item-item_03 .thumb img", timeout=30000)
-    phone.shot("walk-12mp-photo")
-    phone.tap("#submit")
-    phone.screen("today")
-    page.wait_for_function("document.querySelector('#outbox-count').textContent.includes('没有待发送')",
-                           timeout=60000)
+    phone.round_with_photo(TWENTY_CODE, "item_03", "3 号泵漏水", path, shot="walk-12mp-photo")
     phone.shot("today-sent")
 
     [pid] = set(_photos(server)) - before

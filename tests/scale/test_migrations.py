@@ -199,7 +199,7 @@ def _upgrade_the_previous_release(tmp_path, tree, old_url):
     shutil.rmtree(tree)  # from here on only the current code
 
     from api.app import create_app
-    from api.domain.photos import photo_ext, storage_key
+    from api.domain.images import photo_ext, storage_key
     from api.models import Photo, PolicyVersion, User
 
     app = create_app({"TESTING": True, "DATABASE_URL": old_url, "PATROL_MEDIA_DIR": str(media)})

@@ -219,6 +219,7 @@ function boot() {
     toast(t('login_again'), 'bad');
     render();
   });
+  import('./originals.js').then((m) => m.watchOriginals()).catch(() => { /* no IndexedDB */ });
   render().then(() => {
     if (api.token()) {
       outbox.drain();

@@ -18,6 +18,8 @@ const MESSAGES = {
   tab_report: ['上报', 'Report'],
   tab_orders: ['工单', 'Orders'],
   outbox: ['待发送', 'Outbox'],
+  originals_waiting: ['{n} 张原图等 Wi-Fi 时补传', '{n} full originals wait for Wi-Fi'],
+  unmetered_network: ['本机现在的网络不计流量（可补传原图）', 'This network costs nothing (send originals now)'],
   todays_tasks: ['今日任务', 'Today\'s tasks'],
   due_now: ['现在要做', 'Due now'],
   nothing_due_now: ['现在没有到时的任务。', 'Nothing due right now.'],

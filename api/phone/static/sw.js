@@ -6,7 +6,7 @@ const SHELL = `patrol-shell-${VERSION}`;
 const DATA = 'patrol-data';
 const FILES = [
   './', 'index.html', 'app.css', 'app.js', 'api.js', 'data.js', 'i18n.js', 'idb.js', 'outbox.js', 'util.js', 'icons.js', 'push.js',
-  'upload.js',
+  'upload.js', 'originals.js',
   'screens/login.js', 'screens/today.js', 'screens/scan.js', 'screens/walk.js', 'screens/photos.js',
   'screens/report.js', 'screens/orders.js', 'screens/order.js', 'screens/queue.js',
   'presence.js', 'screens/sos.js',

@@ -10,7 +10,9 @@ from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
 from api.auth import site_ids
-from api.domain.photos import DECODE_TURNS, derived_image, ingest_photo, photo_ext, photo_watermark, storage_key
+from api.domain.full_originals import attach_full_original
+from api.domain.images import content_ext, derived_image, photo_ext, storage_key
+from api.domain.photos import DECODE_TURNS, ingest_photo, photo_watermark
 from api.domain.uploads import offset_of, put_photo, receive_chunk, start_upload, upload_dir, upload_of
 from api.errors import Invalid, NotFound
 from api.models import Photo, PhotoSite
@@ -148,14 +150,19 @@ class PhotoOne(MethodView):
         if etag in request.headers.get("If-None-Match", "") or request.headers.get("If-None-Match") == "*":
             return Response(status=304, headers=headers)
         storage = current_storage()
-        key = storage_key(photo.id, size, photo_ext(photo))
+        if size == "full":
+            if not photo.full_sha256:
+                raise NotFound("This photo's full original has not been sent.")
+            key = storage_key(photo.full_sha256, "original", content_ext(photo.full_content_type))
+        else:
+            key = storage_key(photo.id, size, photo_ext(photo))
         try:
             data = storage.get(key)
         except FileNotFoundError:
-            if size == "original":
+            if size in ("original", "full"):
                 raise NotFound("The photo's file is missing from storage.")
             data = _derive_and_keep(storage, photo, size)
-        mimetype = photo.content_type if size == "original" else "image/jpeg"
+        mimetype = {"original": photo.content_type, "full": photo.full_content_type}.get(size, "image/jpeg")
         return Response(data, mimetype=mimetype, headers=headers)
 
     @blp.arguments(PhotoPutQuery, location="query")
@@ -179,6 +186,30 @@ class PhotoOne(MethodView):
                                    length=request.content_length or 0, read=_reader(request.stream),
                                    folder=upload_dir(current_app.config), storage=current_storage(),
                                    max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
+        return photo, (201 if created else 200)
+
+
+@blp.route("/<string:photo_id>/full")
+class PhotoFull(MethodView):
+    @blp.response(201, PhotoOut)
+    @blp.alt_response(200, schema=PhotoOut, description="These bytes were attached before: the same photo.")
+    @blp.alt_response(409, description="The photo already has another full original.")
+    @blp.alt_response(413, description="Larger than the server accepts.")
+    @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
+        "schema": {"type": "string", "format": "binary"}}}})
+    def put(self, photo_id):
+        """Attach the camera's full original (the raw body) to a photo you sent downscaled: the phone
+        sends it later, on Wi-Fi, when the policy asks (``photos.send_originals_on_wifi``). Checked
+        like any upload; kept byte for byte beside the photo."""
+        if not _SHA256.match(photo_id):
+            raise NotFound("No such photo.")
+        sock = request.environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(_SILENCE_SECONDS)
+        photo, created = attach_full_original(
+            photo_id, user=g.user, seen_by=site_ids(), length=request.content_length or 0,
+            read=_reader(request.stream), folder=upload_dir(current_app.config), storage=current_storage(),
+            max_pixels=current_app.config["PATROL_MAX_IMAGE_PIXELS"], audit_fn=audit)
         return photo, (201 if created else 200)
 
 

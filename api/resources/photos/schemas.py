@@ -26,7 +26,8 @@ class PhotoPutQuery(QuerySchema):
 
 
 class PhotoQuery(QuerySchema):
-    size = fields.String(load_default="original", validate=validate.OneOf(["original", "preview", "thumb"]))
+    size = fields.String(load_default="original", validate=validate.OneOf(["original", "preview", "thumb", "full"]),
+                         metadata={"description": "full: the camera's full original, when it was sent later."})
 
 
 class GpsIn(StrictSchema):
@@ -50,6 +51,8 @@ class PhotoOut(OutSchema):
     gps = fields.Method("get_gps")
     device = fields.String()
     created_at = fields.Method("get_created_at")
+    full = fields.Method("get_full", metadata={
+        "description": "The camera's full original sent later on Wi-Fi (the photo itself was downscaled), or null."})
     urls = fields.Method("get_urls")
 
     def get_taken_at(self, photo):
@@ -63,10 +66,18 @@ class PhotoOut(OutSchema):
     def get_created_at(self, photo):
         return photo.created_at.isoformat(timespec="seconds") + "Z" if photo.created_at else None
 
+    def get_full(self, photo):
+        if not getattr(photo, "full_sha256", None):
+            return None
+        return {"sha256": photo.full_sha256, "size_bytes": photo.full_size_bytes,
+                "content_type": photo.full_content_type}
+
     def get_urls(self, photo):
         base = url_for("photos.PhotoOne", photo_id=photo.id)
-        return {"original": base + "?size=original", "preview": base + "?size=preview",
-                "thumb": base + "?size=thumb"}
+        urls = {"original": base + "?size=original", "preview": base + "?size=preview", "thumb": base + "?size=thumb"}
+        if getattr(photo, "full_sha256", None):
+            urls["full"] = base + "?size=full"
+        return urls
 
 
 class UploadStart(StrictSchema):

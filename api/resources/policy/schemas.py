@@ -97,6 +97,8 @@ class PhonePolicyOut(OutSchema):
 class PhotoPolicyOut(OutSchema):
     long_edge_px = fields.Integer(metadata={"description": "The phone downscales photos to this long edge (0: as taken)."})
     jpeg_quality = fields.Float()
+    send_originals_on_wifi = fields.Boolean(metadata={
+        "description": "The phone also sends each full original later, only on Wi-Fi (PUT /photos/{id}/full)."})
 
 
 class PolicyOut(OutSchema):

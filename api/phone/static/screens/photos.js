@@ -6,6 +6,7 @@ import { h, sha256Hex } from '../util.js';
 import { icon } from '../icons.js';
 import { kvGet } from '../idb.js';
 import { preparePhoto } from '../upload.js';
+import { keepOriginal } from '../originals.js';
 
 const DEFAULT_MAX_MB = 25;
 
@@ -49,14 +50,17 @@ export function photoPicker({ photos, required = false, name = 'photo', onchange
   input.addEventListener('change', async () => {
     const added = [];
     const policy = await kvGet('policy').catch(() => null);
+    const photoPolicy = await kvGet('photo_policy').catch(() => null);
     const maxMb = (policy && policy.phone && policy.phone.max_photo_mb) || DEFAULT_MAX_MB;
     const problems = [];
     for (const file of input.files) {
       // refused before anything else: not a photo, or larger than the policy allows
       const why = refusePhoto(file, maxMb);
       if (why) { problems.push(why); continue; }
-      const { blob } = await preparePhoto(file);  // downscaled to the policy's long edge, EXIF kept
+      const { blob, downscaled } = await preparePhoto(file);  // downscaled to the policy's long edge, EXIF kept
       const id = await sha256Hex(blob);
+      // the company wants the camera's original too: kept, and sent later on Wi-Fi (originals.js)
+      if (downscaled && photoPolicy && photoPolicy.send_originals_on_wifi) await keepOriginal(id, file).catch(() => {});
       if (!photos.some((p) => p.id === id)) {
         const p = { id, blob, name: file.name || 'photo.jpg' };
         photos.push(p);

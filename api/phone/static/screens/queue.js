@@ -1,6 +1,7 @@
 // The outbox: what waits to be sent, and what the server refused, with its own words.
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
+import * as originals from '../originals.js';
 import { t, pick } from '../i18n.js';
 import { fill, h, siteTime } from '../util.js';
 
@@ -52,6 +53,18 @@ function reasonText(code) {
   const m = String(code).match(/^http_(\d+)$/);
   if (m) return t('reason_server', { status: m[1] });
   return code;
+}
+
+/** Full originals waiting for Wi-Fi (policy photos.send_originals_on_wifi), and where the browser
+ * cannot tell Wi-Fi from mobile data, the person's word that this network costs nothing. */
+async function originalsLine() {
+  const waiting = await originals.waitingOriginals().catch(() => []);
+  if (!waiting.length) return null;
+  return h('div', { class: 'card originals' },
+    h('p', { class: 'muted' }, t('originals_waiting', { n: waiting.length })),
+    originals.networkKnown() ? null : h('label', { class: 'row' },
+      h('input', { type: 'checkbox', id: 'unmetered', checked: originals.unmeteredSetting(),
+        onchange: (ev) => originals.setUnmetered(ev.target.checked) }), ' ', t('unmetered_network')));
 }
 
 export async function render(ctx) {
@@ -115,7 +128,8 @@ export async function render(ctx) {
       h('h1', {}, t('outbox')),
       h('button', { class: 'big primary', type: 'button', id: 'send-now', onclick: async () => { await ctx.syncAll(); draw(); } }, t('send_now')),
       cards.length ? cards : h('p', { class: 'muted' }, t('nothing_waiting')),
-      others.length ? [h('h2', {}, t('others_entries')), h('p', { class: 'muted' }, t('others_entries_hint')), others] : null);
+      others.length ? [h('h2', {}, t('others_entries')), h('p', { class: 'muted' }, t('others_entries_hint')), others] : null,
+      await originalsLine());
   }
   await draw();
   return {
