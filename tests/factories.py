@@ -282,6 +282,38 @@ def media_files(app):
                   for d, _, files in os.walk(root) for f in files) if os.path.isdir(root) else []
 
 
+# resumable uploads (POST /photos/uploads, then PATCH chunks)
+
+def noisy_jpeg(size=(1600, 1200)):
+    """A photo-like JPEG of a few hundred KB (flat test images compress to almost nothing)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise(size, 50).convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def start(api, data, **extra):
+    return api.post("/photos/uploads", json={"sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),
+                                             **extra})
+
+
+def patch(api, upload_id, offset, chunk):
+    return api.client.patch(f"/api/v1/photos/uploads/{upload_id}", data=chunk,
+                            headers={"Authorization": f"Bearer {api.token}", "Upload-Offset": str(offset),
+                                     "Content-Type": "application/offset+octet-stream"})
+
+
+def send(api, upload_id, data, start_at=0, chunk=64 * 1024):
+    r = None
+    for at in range(start_at, len(data), chunk):
+        r = patch(api, upload_id, at, data[at:at + chunk])
+        assert r.status_code == 200, r.get_json()
+    return r
+
+
 def gen_photo(org, site="LHY", uploader="tech1", seed="after"):
     """A photo row visible on ``site`` (no file: for links and evidence checks)."""
     from api.models import Photo, PhotoSite

@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from api.models import AuditLog, Photo
-from tests.api.test_photo_uploads import noisy_jpeg
+from tests.factories import noisy_jpeg
 from tests.factories import camera_exif, jpeg_bytes, media_files
 from tests.helpers import assert_error_shape
 

@@ -7,38 +7,8 @@ import threading
 import pytest
 
 from api.models import AuditLog, Photo, PhotoUpload
-from tests.factories import camera_exif, jpeg_bytes, media_files, upload
+from tests.factories import camera_exif, jpeg_bytes, media_files, noisy_jpeg, patch, send, start, upload  # noqa: F401
 from tests.helpers import assert_error_shape
-
-
-def noisy_jpeg(size=(1600, 1200)):
-    """A photo-like JPEG of a few hundred KB (flat test images compress to almost nothing)."""
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.effect_noise(size, 50).convert("RGB").save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def start(api, data, **extra):
-    return api.post("/photos/uploads", json={"sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),
-                                             **extra})
-
-
-def patch(api, upload_id, offset, chunk):
-    return api.client.patch(f"/api/v1/photos/uploads/{upload_id}", data=chunk,
-                            headers={"Authorization": f"Bearer {api.token}", "Upload-Offset": str(offset),
-                                     "Content-Type": "application/offset+octet-stream"})
-
-
-def send(api, upload_id, data, start_at=0, chunk=64 * 1024):
-    r = None
-    for at in range(start_at, len(data), chunk):
-        r = patch(api, upload_id, at, data[at:at + chunk])
-        assert r.status_code == 200, r.get_json()
-    return r
 
 
 def test_a_photo_sent_in_chunks_is_stored_byte_for_byte_with_its_metadata(login, app):
