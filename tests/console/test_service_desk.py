@@ -1,17 +1,9 @@
 """客服台 page, driven with AppTest against the real API with the demo's month of requests."""
 import requests
 
+from tests.console.pages import texts
+
 PAGE = "app_pages/service_desk.py"
-
-
-def texts(at):
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        parts += [str(el.value) for el in getattr(at, kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    for df in at.dataframe:
-        parts.append(df.value.to_string())
-    return "\n".join(parts)
 
 
 def api(server, username, path, method="GET", **kw):
