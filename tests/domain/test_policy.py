@@ -55,8 +55,9 @@ def test_duplicate_keys_and_broken_yaml_are_reported(tmp_path):
 
 
 def test_without_a_database_the_policy_is_the_file_and_follows_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATROL_CHECKLISTS_DIR", str(tmp_path))
+    monkeypatch.setitem(pol._settings, "checklists_dir", str(tmp_path))  # as configure() does
     monkeypatch.setattr(pol, "_bound", lambda: False)  # a plain script: no database bound
+    pol.invalidate()
     path = write(tmp_path, policy_text())
     assert pol.current_policy().yuan_per_point == Decimal("5.00")
     path.write_text(policy_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
