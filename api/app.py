@@ -115,6 +115,8 @@ def create_app(test_config=None):
             return None
         from api.hostile import refuse_unreadable_json
         refuse_unreadable_json(request)
+        from api.csrf import refuse_cross_site
+        refuse_cross_site(request, current_app.config.get("PATROL_CONSOLE_URL") or "")
         db.connect(reuse_if_open=True)
         view = current_app.view_functions.get(request.endpoint)
         if view is None or request.method == "OPTIONS":

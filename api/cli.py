@@ -178,7 +178,8 @@ def up(password, host, port, console_port, no_demo, no_worker):
     if os.path.exists(console):
         commands.append([sys.executable, "-m", "streamlit", "run", console,
                          "--server.address", host, "--server.port", str(console_port),
-                         "--server.headless", "true", "--browser.gatherUsageStats", "false"])
+                         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                         "--client.toolbarMode", "viewer"])  # no Deploy button or developer menu for the office
     banner = ["", f"  API        {api_url}/api/v1   (docs: {api_url}/api/docs)", f"  Phone app  {api_url}/m/"]
     if not no_worker:
         banner.append("  Worker     running (escalation, missed rounds, briefings, notifications)")

@@ -14,9 +14,6 @@ from peewee import DateTimeField, ForeignKeyField, Value
 
 from api.db import db
 
-_COMPILED = {}  # (database class, name, shape...) -> (sql, params)
-
-
 class Slot:
     """Where a value goes in a compiled statement: its name, and the field that converts it."""
 
@@ -26,7 +23,7 @@ class Slot:
         self.name, self.field = name, field
 
     def __repr__(self):
-        return f"Slot({self.name!r})"
+        return f"slot({self.name!r})"
 
 
 def slot(name, field=None):
@@ -35,44 +32,65 @@ def slot(name, field=None):
     return Value(Slot(name, field), converter=False)
 
 
+class Compiled:
+    """The SQL text of one query and, per parameter, the slot that fills it or the constant it keeps."""
+
+    __slots__ = ("sql", "plan")
+
+    def __init__(self, sql, params):
+        self.sql = sql
+        self.plan = tuple((p.name, p.field, None) if isinstance(p, Slot) else (None, None, p) for p in params)
+
+    def params(self, values):
+        """The statement's parameters with each slot's value from ``values`` (converted by its field)."""
+        out = []
+        for name, field, constant in self.plan:
+            if name is None:
+                out.append(constant)
+            else:
+                value = values[name]
+                out.append(field.db_value(value) if field is not None else value)
+        return out
+
+    def execute(self, **values):
+        """Run it on the bound database; the driver's cursor."""
+        return db.execute_sql(self.sql, self.params(values))
+
+    def rows(self, model, **values):
+        """Run a SELECT of ``model``'s columns; model instances as peewee reads them (``Model.raw``)."""
+        return model.raw(self.sql, *self.params(values))
+
+    def objects(self, model, **values):
+        """Like ``rows``, a third of the cost: each value read by its field's ``python_value`` (for
+        statements that run on every request)."""
+        cursor = self.execute(**values)
+        fields = [model._meta.columns[d[0]] for d in cursor.description]
+        return [model(**{f.name: python_value(f, v) for f, v in zip(fields, row)}) for row in cursor.fetchall()]
+
+
+_COMPILED = {}  # (database class, key...) -> Compiled
+
+
 def compiled(key, build):
-    """(sql, params) of the query ``build()`` returns, built on the bound database the first time
-    ``key`` is asked for. Each param is a ``Slot`` to fill, or a constant the query holds."""
-    key = (type(db.obj),) + tuple(key)
-    hit = _COMPILED.get(key)
+    """The query ``build()`` makes, compiled once per database kind for ``key`` (a tuple naming its
+    shape)."""
+    cache_key = (type(db.obj),) + tuple(key)
+    hit = _COMPILED.get(cache_key)
     if hit is None:
         if len(_COMPILED) > 2000:  # shapes vary with row counts: keep the memo bounded
             _COMPILED.clear()
-        sql, params = build().sql()
-        hit = _COMPILED[key] = (sql, tuple(params))
+        hit = _COMPILED[cache_key] = Compiled(*build().sql())
     return hit
-
-
-def fill(params, values):
-    """The compiled ``params`` with each slot's value from ``values`` (converted by its field)."""
-    out = []
-    for p in params:
-        if isinstance(p, Slot):
-            v = values[p.name]
-            out.append(p.field.db_value(v) if p.field is not None else v)
-        else:
-            out.append(p)
-    return out
 
 
 def execute(key, build, values=()):
     """Run a compiled statement with ``values`` ({slot name: value}); returns the cursor."""
-    sql, params = compiled(key, build)
-    return db.execute_sql(sql, fill(params, dict(values)))
+    return compiled(key, build).execute(**dict(values))
 
 
 def objects(model, key, build, values=()):
-    """Model instances of a compiled SELECT of ``model``'s columns, each value read by its field's
-    ``python_value`` (a third of what ``Model.raw`` costs: this runs on every request)."""
-    sql, params = compiled(key, build)
-    cursor = db.execute_sql(sql, fill(params, dict(values)))
-    fields = [model._meta.columns[d[0]] for d in cursor.description]
-    return [model(**{f.name: python_value(f, v) for f, v in zip(fields, row)}) for row in cursor.fetchall()]
+    """Model instances of a compiled SELECT of ``model``'s columns (see ``Compiled.objects``)."""
+    return compiled(key, build).objects(model, **dict(values))
 
 
 def python_value(field, value):
@@ -127,28 +145,6 @@ def chunks(rows, width, limit=900):
     statement shapes kept, stay small."""
     size = max(1, limit // max(1, width))
     return [rows[i:i + size] for i in range(0, len(rows), size)]
-
-
-# --- text written by hand: only api.domain.schedules still uses these ------------------------------
-
-_TEXT = {}
-
-
-def statement(key, make):
-    """The SQL text for ``key`` on the bound database, made by ``make(param)`` the first time."""
-    key = (type(db.obj),) + tuple(key)
-    sql = _TEXT.get(key)
-    if sql is None:
-        sql = _TEXT[key] = make(db.param)
-    return sql
-
-
-def table(model):
-    return f'"{model._meta.table_name}"'
-
-
-def columns(fields, prefix=""):
-    return ", ".join(f'{prefix}"{f.column_name}"' for f in fields)
 
 
 def model_from_row(model, fields, row):

@@ -164,6 +164,21 @@ class PatrolClient:
     def me(self):
         return self.get("/me")
 
+    # --- form drafts: a form's unsent input, kept by the API for this user ------------------
+
+    def draft(self, form):
+        """The values last kept for ``form``, or None."""
+        try:
+            return self.get(f"/drafts/{form}")["values"]
+        except NotFoundError:
+            return None
+
+    def save_draft(self, form, values):
+        return self._request("PUT", f"/drafts/{form}", json={"values": values})
+
+    def drop_draft(self, form):
+        self._request("DELETE", f"/drafts/{form}")
+
     def vocabulary(self):
         """Roles, trades, priorities, statuses, state machines, their labels (in ``lang``) and what each
         report figure counts: the one vocabulary, the API's."""

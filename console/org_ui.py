@@ -5,7 +5,7 @@ shown by sheet, row and column). Every call goes through ``console.client``; row
 import pandas as pd
 import streamlit as st
 
-from console import ui
+from console import drafts, ui
 from console.client import ApiError, AuthError, ValidationError
 from console.i18n import label, pick, t
 
@@ -67,23 +67,28 @@ def table(items, columns, key, multi=False):
 # --- forms ------------------------------------------------------------------------------------
 
 def field_input(spec, current, key, container=st):
-    """One form field from its spec ``(name, kind, options)``; returns the value to send."""
+    """One form field from its spec ``(name, kind, options)``; returns the value to send. The row's value is
+    the widget's start only while the session (or a kept draft) has none for it."""
     name, kind = spec[0], spec[1]
     opts = spec[2] if len(spec) > 2 else None
     caption = t(f"org_f_{name}")
     value = current.get(name)
+
+    def start(v, arg="value"):
+        return {} if key in st.session_state else {arg: v}
+
     if kind == "text":
-        return container.text_input(caption, value=value or "", key=key).strip()
+        return container.text_input(caption, key=key, **start(value or "")).strip()
     if kind == "password":
         return container.text_input(caption, value="", key=key, type="password")
     if kind == "int":
-        return container.number_input(caption, value=int(value) if value is not None else None, step=1,
-                                      key=key, format="%d")
+        return container.number_input(caption, step=1, key=key, format="%d",
+                                      **start(int(value) if value is not None else None))
     if kind == "float":
-        return container.number_input(caption, value=float(value) if value is not None else None,
-                                      format="%.6f", key=key)
+        return container.number_input(caption, format="%.6f", key=key,
+                                      **start(float(value) if value is not None else None))
     if kind == "bool":
-        return container.checkbox(caption, value=True if value is None else bool(value), key=key)
+        return container.checkbox(caption, key=key, **start(True if value is None else bool(value)))
     if kind == "choice":
         choices = dict(opts() if callable(opts) else opts)
         keys = list(choices)
@@ -92,18 +97,21 @@ def field_input(spec, current, key, container=st):
     if kind == "multi":
         choices = dict(opts() if callable(opts) else opts)
         default = [v for v in (value or []) if v in choices]
-        return container.multiselect(caption, list(choices), default=default, format_func=choices.get, key=key)
+        return container.multiselect(caption, list(choices), format_func=choices.get, key=key,
+                                     **start(default, "default"))
     if kind == "codes":
-        return [p.strip() for p in container.text_input(caption, value="，".join(value or []), key=key,
-                                                           help=t("org_codes_help")).replace("，", ",").split(",")
-                if p.strip()]
+        return [p.strip() for p in container.text_input(caption, key=key, help=t("org_codes_help"),
+                                                           **start("，".join(value or [])))
+                .replace("，", ",").split(",") if p.strip()]
     raise ValueError(kind)
 
 
 def form(kind, specs, current, key, submit_label, extra=None):
-    """A form of ``specs``; returns the values on submit (else None) and the places for field errors."""
+    """A form of ``specs`` whose input survives a refresh (a draft, passwords left out); returns the values on
+    submit (else None), the places for field errors, and the draft (``.sent()`` once the API took it)."""
     slots = ui.FieldSlots()
-    with st.form(key, clear_on_submit=False):
+    fields = [f"{key}_{spec[0]}" for spec in specs if spec[1] != "password"]
+    with drafts.form(key, fields) as draft:
         values = {}
         cols = st.columns(3)
         for i, spec in enumerate(specs):
@@ -113,8 +121,8 @@ def form(kind, specs, current, key, submit_label, extra=None):
                 slots.here(spec[0])
         if extra:
             values.update(extra())
-        sent = st.form_submit_button(submit_label, type="primary")
-    return (values if sent else None), slots
+        sent = st.button(submit_label, type="primary", key=f"{key}_submit")
+    return (values if sent else None), slots, draft
 
 
 def _blank_to_none(values):
@@ -123,7 +131,7 @@ def _blank_to_none(values):
 
 def create_section(kind, specs, site_id, key, fixed=None):
     """新建: a form whose answer is the created row (or its field errors)."""
-    values, slots = form(kind, specs, {}, f"{key}_new", t("org_create"))
+    values, slots, draft = form(kind, specs, {}, f"{key}_new", t("org_create"))
     if values is not None:
         body = {**(fixed or {}), **_blank_to_none(values)}
         if site_id is not None and kind != "sites" and kind != "staff":
@@ -131,6 +139,7 @@ def create_section(kind, specs, site_id, key, fixed=None):
         body = {k: v for k, v in body.items() if v is not None}
         made = ui.act(ui.client().org_create, kind, body, slots=slots)
         if made:
+            draft.sent()
             refresh()
             st.session_state["org_flash"] = t("org_created", code=made.get("code") or made.get("key")
                                               or made.get("employee_no") or "")
@@ -145,7 +154,7 @@ def edit_section(kind, specs, item, key):
         return
     current = ui.load(ui.client().org_get, kind, item["id"])
     st.subheader(t("org_edit", name=current.get("name") or current.get("code") or current.get("key")))
-    values, slots = form(kind, specs, current, f"{key}_edit_{item['id']}", t("org_save"))
+    values, slots, draft = form(kind, specs, current, f"{key}_edit_{item['id']}", t("org_save"))
     if values is not None:
         values = _blank_to_none(values)
         patch = {k: v for k, v in values.items() if v != current.get(k) and not (v is None and current.get(k) in
@@ -153,6 +162,7 @@ def edit_section(kind, specs, item, key):
         if not patch:
             st.info(t("org_no_change"))
         elif ui.act(ui.client().org_update, kind, item["id"], patch, slots=slots):
+            draft.sent()
             refresh()
             st.session_state["org_flash"] = t("org_saved")
             st.rerun()

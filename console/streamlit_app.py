@@ -4,7 +4,7 @@ import streamlit as st
 from console import ui
 from console.i18n import label, t
 
-st.set_option("client.toolbarMode", "minimal")  # no "Deploy" button for office staff
+st.set_option("client.toolbarMode", "viewer")  # no "Deploy" button or developer menu for office staff
 st.set_page_config(page_title="物业巡检管理台 · Patrol console", page_icon=":material/shield_person:",
                    layout="wide")
 # less empty space above the title, so an office's 1366×768 screen shows the day's figures without scrolling
@@ -61,7 +61,7 @@ else:
         if role in ui.MANAGER_UP:  # from November: next year's official holiday schedule is still missing
             _hol = ui.try_load(ui.client().holiday_status, default={}) or {}
             if _hol.get("warn"):
-                st.warning(_hol.get("message", ""), icon=":material/event_busy:")
+                st.warning(ui.note_text(_hol.get("message", ""), system=True), icon=":material/event_busy:")
         if st.button(t("logout"), icon=":material/logout:", key="logout"):
             try:
                 ui.client().logout()  # the server revokes the token: the browser's cookie is dead from now on
@@ -71,4 +71,5 @@ else:
             ui.clear_session()
             st.rerun()
 
+ui.hidden_pages(pages)  # a bookmark to a page not shown now: the login, or a sentence, never "Page not found"
 st.navigation(pages, expanded=True).run()  # every page in view: managers have five more (组织设置)

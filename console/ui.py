@@ -546,13 +546,16 @@ def frame(rows, columns=None):
 
 
 # Streamlit draws some texts of its own widgets in English whatever the page's language; these rules put the
-# office's words in their place (the uploader's drop zone and button). Selectboxes get placeholder="请选择".
+# office's words in their place (the uploader's drop zone and button; "Press Enter to apply" is hidden, a field's
+# value is taken when it loses focus anyway). Selectboxes get placeholder="请选择".
 _WIDGET_TEXTS_CSS = {
     "zh": """<style>
 [data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}
 [data-testid='stFileUploaderDropzoneInstructions'] span::after{content:'{limit}';font-size:.85rem}
-[data-testid='stFileUploaderDropzone'] button{font-size:0}
-[data-testid='stFileUploaderDropzone'] button::after{content:'选择文件';font-size:.9rem}
+[data-testid='stFileUploaderDropzone'] button p{font-size:0}
+[data-testid='stFileUploaderDropzone'] button p::after{content:'选择文件';font-size:.9rem}
+[data-testid='InputInstructions']{display:none}
+[data-testid='stStatusWidget'] label,[data-testid='stStatusWidget'] button{display:none}
 </style>""",
 }
 
@@ -585,6 +588,30 @@ def note_text(note, system=False):
         zh, _, en = note.partition(" / ")
         return plain(zh if lang() == "zh" else en)
     return plain(note)
+
+
+def hidden_pages(pages):
+    """Add every console page the session does not show as a hidden page of the same address, so a bookmark, a
+    pasted link or another role's link never meets Streamlit's English "Page not found": logged out, it is the
+    login (which sends the browser back to that address); logged in, the page says the role may not use it."""
+    import os
+
+    listed = pages if isinstance(pages, list) else [p for group in pages.values() for p in group]
+    shown = {getattr(p, "_url_path", p.url_path) for p in listed}
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "app_pages")
+    for stem in sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f != "login.py"):
+        if stem in shown:
+            continue
+        if not token():
+            page = st.Page("app_pages/login.py", url_path=stem, visibility="hidden")
+        else:
+            page = st.Page(_not_for_this_role, url_path=stem, title=t("app_title"), visibility="hidden")
+        (pages if isinstance(pages, list) else pages[next(reversed(pages))]).append(page)
+
+
+def _not_for_this_role():
+    st.title(t("app_title"))
+    st.info(t("not_for_this_role"), icon=":material/block:")
 
 
 def require(roles):

@@ -7,11 +7,15 @@ import pytest
 
 from api.app import create_app
 from api.db import db, make_database
-from tests import factories  # noqa: F401  (gen_* helpers)
+from tests import factories
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USE_PG = PG_URL.startswith(("postgres://", "postgresql://", "postgres+pool://"))
-CHECKLISTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checklists")
+SHIPPED_CHECKLISTS_DIR = factories.SHIPPED_CHECKLISTS_DIR
+# what every test app (and live server, and subprocess) reads: the shipped checklists with the
+# test-owned policy (tests/fixtures/policy.yaml) as their policy.yaml
+CHECKLISTS_DIR = factories.fixture_checklists_dir()
+os.environ["PATROL_CHECKLISTS_DIR"] = CHECKLISTS_DIR
 
 
 def _pg_admin_conn():

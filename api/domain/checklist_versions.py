@@ -2,7 +2,7 @@
 and the phone's hot look-up of a version (SQL built by peewee once per process)."""
 from dataclasses import dataclass
 
-from api.compiled import compiled, slot
+from api.sql import compiled, slot
 from api.domain.checklists import content_hash
 from api.domain.errors import NotFound
 

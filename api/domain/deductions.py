@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from peewee import SQL, Case, IntegrityError, fn
 
-from api.compiled import compiled, slot
+from api.sql import compiled, slot
 from api.db import db, is_postgres
 from api.domain.deadlines import month_of, next_month
 from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, jsonable,

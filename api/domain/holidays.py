@@ -185,6 +185,9 @@ def calendar_status(now, tz):
     missing = [y for y, known in ((today.year, this_known), (nxt, next_known)) if not known]
     return {"today": today, "year": today.year, "year_known": this_known, "next_year": nxt,
             "next_year_known": next_known, "warn": warn, "missing_years": missing,
-            "message": (f"{', '.join(map(str, missing))} 年的官方放假安排（含调休）尚未录入，回访和转办时限将按普通周末计算 / "
-                        f"the official holiday schedule for {', '.join(map(str, missing))} is not entered yet: "
-                        "deadlines fall back to ordinary weekends") if warn else ""}
+            "message": HOLIDAYS_MISSING.format(years=", ".join(map(str, missing))) if warn else ""}
+
+
+# an English message id: the HTTP layer gives it in the caller's language
+HOLIDAYS_MISSING = ("The official holiday schedule for {years} is not entered yet: deadlines fall back to ordinary "
+                    "weekends.")

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from api.compiled import compiled, slot
+from api.sql import compiled, slot
 from api.domain.checklist_versions import current_versions
 from api.domain.checklists import applies
 from api.domain.errors import Forbidden
@@ -197,7 +197,7 @@ def mark_missed(now=None):
 
 def _task_statement(name):
     """The statements of complete_task_for, which runs inside every inspection's write: built by
-    peewee once per process (``api.compiled``)."""
+    peewee once per process (``api.sql``)."""
     from peewee import SQL, fn
 
     from api.models import Inspection, Site, Task

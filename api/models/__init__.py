@@ -23,6 +23,7 @@ from api.models.notifications import (AppSecret, Notification, NotificationChann
                                       PushSubscription, CHANNEL_KINDS)
 from api.models.uploads import PhotoUpload, VoiceNote  # noqa: F401
 from api.models.policy import PolicyVersion  # noqa: F401
+from api.models.drafts import FormDraft  # noqa: F401
 
 ALL_MODELS = [
     Site, Zone, User, UserSite, ZoneResponsible, ApiToken, LoginFailure, Checkpoint,
@@ -38,4 +39,5 @@ ALL_MODELS = [
     NotificationChannel, Notification, PushSubscription, NotifyPref, AppSecret,
     PhotoUpload, VoiceNote,
     PolicyVersion,
+    FormDraft,
 ]

@@ -11,6 +11,7 @@ RESOURCES = [
     "sync",
     "zones", "buildings", "units", "schedules", "imports",
     "vocabulary",
+    "drafts",
 ]
 
 

@@ -3,7 +3,7 @@ import base64
 
 import streamlit as st
 
-from console import ui
+from console import drafts, ui
 from console.i18n import label, pick, t
 
 client = ui.client()
@@ -101,7 +101,8 @@ with tab_ledger:
     # 行政处分 (004 4.2.3–4.2.4; 003 第十九条 for a hidden complaint) and a dismissal carried out
     if is_manager and lines and not ledger.get("closed"):
         with st.expander(t("sanction_title")):
-            with st.form("ded_sanction"):
+            sa_fields = ("ded_sa_staff", "ded_sa_kind", "ded_sa_amount", "ded_sa_request", "ded_sa_reason")
+            with drafts.form(f"ded_sanction_{site_id}_{month}", sa_fields, border=False) as draft:
                 who = ui.choose(t("staff"), {ln["staff_id"]: f"{ln['name']}（{ln.get('company_points', ln['points'])}"
                                              f" {t('points')} · {pick(ln, 'tier_name')}）" for ln in lines}, "ded_sa_staff")
                 kind = ui.choose(t("sanction_kind"), {k: label("sanction_kind", k) for k in
@@ -114,10 +115,11 @@ with tab_ledger:
                 slots.here("request_id")
                 why = st.text_input(t("reason"), key="ded_sa_reason")
                 slots.here("reason", "kind", "staff_id")
-                if st.form_submit_button(t("sanction_record"), type="primary"):
+                if st.button(t("sanction_record"), type="primary", key="ded_sanction_submit"):
                     body = {"site_id": site_id, "month": month, "staff_id": who, "kind": kind, "reason": why,
                             "amount": amount.strip() or None, "request_id": int(request_id) or None}
                     if ui.act(client.record_sanction, body, slots=slots) is not None:
+                        draft.sent()
                         st.session_state["flash_ok"] = t("saved")
                         st.rerun()
     for ln in lines:
@@ -192,7 +194,8 @@ with tab_notices:
                       and (d.get("points") or 0) > 0]
         if appealable and ui.role() in ui.SUPERVISOR_UP:
             with st.expander(t("file_appeal")):
-                with st.form("ded_appeal"):
+                with drafts.form("ded_appeal", ("ded_appeal_id", "ded_appeal_reason", "ded_appeal_retaliation"),
+                                 border=False) as draft:
                     names = {d["id"]: f"#{d['id']} {person(d.get('staff'))} · {d.get('points')} · {d.get('reason')}"
                              for d in appealable}
                     did = ui.choose(t("tab_notices"), names, "ded_appeal_id")
@@ -201,11 +204,12 @@ with tab_notices:
                     slots.here("reason")
                     retaliation = st.checkbox(t("appeal_retaliation"), key="ded_appeal_retaliation",
                                               help=t("appeal_retaliation_help"))
-                    if st.form_submit_button(t("submit"), type="primary"):
+                    if st.button(t("submit"), type="primary", key="ded_appeal_submit"):
                         if ui.act(client.appeal, did, reason, kind="retaliation" if retaliation else "ordinary",
                                   slots=slots,
                                   idempotency_key=ui.retry_key(f"appeal-{did}")) is not None:
                             ui.forget_retry_key(f"appeal-{did}")
+                            draft.sent()
                             st.session_state["flash_ok"] = t("saved")
                             st.rerun()
         # 经查实 (004 4.2.6): a manager verifies the direct supervisor's share of a notice
@@ -213,7 +217,8 @@ with tab_notices:
                       and (d.get("points") or 0) > 0 and d.get("supervisor_id")]
         if unverified and is_manager:
             with st.expander(t("verify_title")):
-                with st.form("ded_verify"):
+                with drafts.form("ded_verify", ("ded_verify_id", "ded_verify_yes", "ded_verify_finding"),
+                                 border=False) as draft:
                     vid = ui.choose(t("tab_notices"), {d["id"]: f"#{d['id']} {person(d.get('staff'))} · "
                                                        f"{d.get('reason')}" for d in unverified}, "ded_verify_id")
                     shares = ui.choose(t("verify_result"), {True: t("verify_yes"), False: t("verify_no")},
@@ -221,8 +226,9 @@ with tab_notices:
                     slots = ui.FieldSlots()
                     found = st.text_area(t("verify_finding"), key="ded_verify_finding", height=70)
                     slots.here("finding")
-                    if st.form_submit_button(t("submit"), type="primary"):
+                    if st.button(t("submit"), type="primary", key="ded_verify_submit"):
                         if ui.act(client.verify_supervisor, vid, shares, found, slots=slots) is not None:
+                            draft.sent()
                             st.session_state["flash_ok"] = t("saved")
                             st.rerun()
     else:
@@ -258,16 +264,17 @@ with tab_appeals:
             st.markdown(f"> {ui.plain(ap.get('reason', ''))}")
             st.caption(appeal_path(ap))
             if can_decide:
-                with st.form(f"ded_decide_{did}"):
+                with drafts.form(f"ded_decide_{did}", (f"ded_upheld_{did}", f"ded_why_{did}")) as draft:
                     upheld = ui.choose(t("decided"), {True: t("uphold"), False: t("reject")}, f"ded_upheld_{did}",
                                        widget="radio", horizontal=True, label_visibility="collapsed")
                     slots = ui.FieldSlots()
                     why = st.text_input(t("decision_reason"), key=f"ded_why_{did}")
                     slots.here("reason", "upheld")
-                    if st.form_submit_button(t("submit"), type="primary"):
+                    if st.button(t("submit"), type="primary", key=f"ded_decide_{did}_submit"):
                         if ui.act(client.decide_appeal, did, upheld, why, slots=slots,
                                   idempotency_key=ui.retry_key(f"decide-{did}")) is not None:
                             ui.forget_retry_key(f"decide-{did}")
+                            draft.sent()
                             st.session_state["flash_ok"] = t("decided")
                             st.rerun()
 
@@ -283,13 +290,14 @@ with tab_appeals:
             st.markdown(f"**#{did} {person(ded.get('staff'))} · {ded.get('points')} {t('points')}** · "
                         f"{ap.get('decision_reason', '')}")
             st.caption(appeal_path(ap))
-            with st.form(f"ded_escalate_{did}"):
+            with drafts.form(f"ded_escalate_{did}", (f"ded_up_why_{did}",)) as draft:
                 slots = ui.FieldSlots()
                 why = st.text_input(t("appeal_escalate_reason"), key=f"ded_up_why_{did}")
                 slots.here("reason")
-                if st.form_submit_button(t("appeal_escalate"), type="primary"):
+                if st.button(t("appeal_escalate"), type="primary", key=f"ded_escalate_{did}_submit"):
                     if ui.act(client.escalate_appeal, did, why, slots=slots,
                               idempotency_key=ui.retry_key(f"escalate-{did}-{ap.get('level')}")) is not None:
                         ui.forget_retry_key(f"escalate-{did}-{ap.get('level')}")
+                        draft.sent()
                         st.session_state["flash_ok"] = t("saved")
                         st.rerun()

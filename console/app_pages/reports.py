@@ -92,7 +92,8 @@ if zones:
             y=alt.Y(f"{t('zone')}:N", sort=order, axis=LABEL_AXIS),
             x=alt.X(f"{t('points')}:Q", stack="zero", scale=alt.Scale(domain=[0, 100]),
                     axis=alt.Axis(format="d", title=t("rep_score_axis"))),
-            color=alt.Color(f"{t('rep_part')}:N", legend=alt.Legend(orient="top", title=None)),
+            color=alt.Color(f"{t('rep_part')}:N",  # two a row: the legend wraps on a phone instead of running off
+                            legend=alt.Legend(orient="top", direction="horizontal", columns=2, title=None)),
             tooltip=[t("zone"), t("rep_part"), t("rep_part_value"), t("rep_part_weight"), t("points")],
         ).properties(height=alt.Step(30)), width="stretch")
     st.dataframe(ui.frame([{
@@ -152,7 +153,8 @@ if groups:
             y=alt.Y(f"{t('group_by')}:N", axis=LABEL_AXIS),
             yOffset=f"{t('rep_figure')}:N",
             x=alt.X("%:Q", scale=alt.Scale(domain=[0, 100]), axis=PERCENT_AXIS),
-            color=alt.Color(f"{t('rep_figure')}:N", legend=alt.Legend(orient="top", title=None)),
+            color=alt.Color(f"{t('rep_figure')}:N",
+                            legend=alt.Legend(orient="top", direction="horizontal", columns=3, title=None)),
             tooltip=[t("group_by"), t("rep_figure"), "%"],
         ).properties(height=alt.Step(12)), width="stretch")
     st.dataframe(ui.frame(data), hide_index=True, width="stretch")

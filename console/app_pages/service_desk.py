@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from console import ui, uploads
+from console import drafts, ui, uploads
 from console.i18n import label, t
 
 KINDS = ui.values("request_kinds")
@@ -15,7 +15,8 @@ STATUSES = ui.vocabulary()["machines"]["request"]["statuses"]
 DEPARTMENTS = ui.values("departments")
 FAULTS = ui.values("request_faults")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]  # what the API's photo store accepts
-NEW_FIELDS = ["sd_new_owner_name", "sd_new_owner_phone", "sd_new_building", "sd_new_unit", "sd_new_room",
+NEW_FIELDS = ["sd_new_kind", "sd_new_channel", "sd_new_category", "sd_new_priority", "sd_new_owner_name",
+              "sd_new_owner_phone", "sd_new_building", "sd_new_unit", "sd_new_room",
               "sd_new_area", "sd_new_description", "sd_new_ask", "sd_new_urgent", "sd_new_day", "sd_new_time"]
 
 client = ui.client()
@@ -76,7 +77,7 @@ def done(message=None):
 
 def register_form():
     now = datetime.now(ui.site_tz(site_id))
-    with st.form("sd_new", clear_on_submit=False):
+    with drafts.form("sd_new", NEW_FIELDS) as draft:  # a refresh mid-call keeps what the clerk typed
         slots = ui.FieldSlots()
         c1, c2, c3 = st.columns(3)
         kind = ui.choose(t("sd_kind"), {k: label("req_kind", k) for k in KINDS}, "sd_new_kind", c1, widget="radio",
@@ -98,12 +99,13 @@ def register_form():
         slots.here("description")
         owner_ask = st.text_input(t("sd_owner_ask"), key="sd_new_ask")
         slots.here("owner_ask")
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4 = st.columns([1, 1, 1, 1.5])  # the urgent box's label is the longest
         priority = ui.choose(t("priority"), {p: label("priority", p) for p in ("normal", "emergency")},
                              "sd_new_priority", c1)
-        day = c2.date_input(t("sd_received_day"), value=now.date(), key="sd_new_day")
-        at = c3.time_input(t("sd_received_time"), value=now.time().replace(second=0, microsecond=0),
-                           key="sd_new_time", step=60)
+        draft.default("sd_new_day", now.date())
+        draft.default("sd_new_time", now.time().replace(second=0, microsecond=0))
+        day = c2.date_input(t("sd_received_day"), key="sd_new_day")
+        at = c3.time_input(t("sd_received_time"), key="sd_new_time", step=60)
         urgent = c4.checkbox(t("sd_urgent"), key="sd_new_urgent")
         slots.here("received_at", "priority", "urgent")
         # a new uploader (new key) after each registered call, so its photos do not ride on the next one
@@ -111,7 +113,7 @@ def register_form():
                                   key=f"sd_new_photos_{st.session_state.get('sd_new_n', 0)}", help=t("sd_photos_help"),
                                   max_upload_size=25)
         slots.here("photo_ids")
-        submitted = st.form_submit_button(t("sd_register"), type="primary")
+        submitted = st.button(t("sd_register"), type="primary", key="sd_new_submit")
     if not submitted:
         return
     received = datetime.combine(day, at).replace(tzinfo=ui.site_tz(site_id))
@@ -124,8 +126,7 @@ def register_form():
                   slots=slots)
     if made:
         ui.forget_retry_key("sd_new")
-        for key in NEW_FIELDS:  # the next call starts from an empty form
-            st.session_state.pop(key, None)
+        draft.sent()  # the next call starts from an empty form, a refresh too
         st.session_state["sd_new_n"] = st.session_state.get("sd_new_n", 0) + 1
         done(t("sd_registered", id=made["id"], due=ui.fmt_time(made.get("due_at"), site_id))
              + (" " + t("sd_photos_n", n=len(made.get("photo_ids") or [])) if made.get("photo_ids") else ""))
@@ -193,7 +194,8 @@ def actions(req, ns):
             st.session_state.pop(f"sd_transferred_{rid}", None)
             st.rerun()
     elif "transfer" in allowed:
-        with st.form(f"sd_{ns}_transfer_{rid}"):
+        fields = (f"sd_{ns}_trade_{rid}", f"sd_{ns}_tr_priority_{rid}", f"sd_{ns}_tr_note_{rid}")
+        with drafts.form(f"sd_{ns}_transfer_{rid}", fields) as draft:
             st.markdown(f"**{t('sd_transfer')}**")
             slots = ui.FieldSlots()
             c1, c2 = st.columns(2)
@@ -203,15 +205,14 @@ def actions(req, ns):
             slots.here("trade", "priority")
             note = st.text_input(t("sd_note"), key=f"sd_{ns}_tr_note_{rid}")
             slots.here("note")
-            if st.form_submit_button(t("sd_transfer_btn")):
+            if st.button(t("sd_transfer_btn"), key=f"sd_{ns}_transfer_{rid}_submit"):
                 moved = ui.act(client.request_transition, rid, "transfer", trade=trade, priority=priority,
                                note=note, idempotency_key=ui.retry_key(f"sd_{ns}_tr_{rid}"), slots=slots)
                 if moved:
                     ui.forget_retry_key(f"sd_{ns}_tr_{rid}")
                     st.session_state[f"sd_transferred_{rid}"] = {"order_id": moved.get("work_order_id"),
                                                                  "trade": trade}
-                    for key in (f"sd_{ns}_trade_{rid}", f"sd_{ns}_tr_priority_{rid}", f"sd_{ns}_tr_note_{rid}"):
-                        st.session_state.pop(key, None)
+                    draft.sent()
                     done()
     if "complete" in allowed:
         with st.form(f"sd_{ns}_complete_{rid}"):

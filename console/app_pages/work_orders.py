@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from console import ui
+from console import drafts, ui
 from console.i18n import label, pick, t
 
 PER_COLUMN = 30
@@ -17,7 +17,9 @@ DESK_ACTIONS = ("assign", "verify", "reopen", "cancel")
 
 # who can be given an order; a supervisor may take any trade's order himself
 FIELD_ROLES = ("technician", "cleaner", "guard", "supervisor")
-NEW_FIELDS = ("wo_new_title", "wo_new_description", "wo_new_priority")
+# the new-order form's fields, kept as a draft across a refresh (zone and assignee are keyed by site and trade)
+NEW_FIELDS = ("wo_new_site", "wo_new_zone_*", "wo_new_trade", "wo_new_assignee_*", "wo_new_priority",
+              "wo_new_scheduled_for", "wo_new_title", "wo_new_description")
 
 client = ui.client()
 
@@ -34,10 +36,12 @@ def close_order():
 
 def open_new():
     st.session_state["wo_new"] = True
+    st.query_params["new"] = "1"  # a refresh comes back to the form (and its draft)
 
 
 def close_new():
     st.session_state.pop("wo_new", None)
+    st.query_params.pop("new", None)
 
 
 def staff_choices(site_id, trade, default_text):
@@ -54,6 +58,18 @@ def new_order():
     """A work order by hand (a call, a walk-round, planned maintenance); the API answers for every rule."""
     st.button(t("back_to_board"), on_click=close_new, icon=":material/arrow_back:", key="wo_new_back")
     st.subheader(t("wo_new_title"))
+    with drafts.form("wo_new", NEW_FIELDS) as draft:
+        made = _new_order_form(draft)
+    if made:
+        draft.sent()  # the next order starts from an empty form, a refresh too
+        who = ui.name_of(made.get("assignee")) if made.get("assignee") else t("unassigned")
+        st.session_state["flash_ok"] = t("wo_created", id=made["id"], who=who)
+        close_new()
+        open_order(made["id"])
+        st.rerun()
+
+
+def _new_order_form(draft):
     slots = ui.FieldSlots()
     c = st.columns(3)
     with c[0]:
@@ -89,8 +105,8 @@ def new_order():
         scheduled_for = None
         if priority == "planned":
             today = ui.local_today(site_id)
-            scheduled_for = st.date_input(t("wo_scheduled_for"), value=today + timedelta(days=1), min_value=today,
-                                          key="wo_new_scheduled_for")
+            draft.default("wo_new_scheduled_for", today + timedelta(days=1))
+            scheduled_for = st.date_input(t("wo_scheduled_for"), min_value=today, key="wo_new_scheduled_for")
             slots.here("scheduled_for")
     title = st.text_input(t("title"), key="wo_new_title", max_chars=255, placeholder=t("wo_title_hint"))
     slots.here("title")
@@ -98,7 +114,7 @@ def new_order():
     slots.here("description", "finding_ids", "client_id")
 
     if not st.button(t("wo_create"), type="primary", icon=":material/add_task:", key="wo_new_submit"):
-        return
+        return None
     body = {"site_id": site_id, "zone_id": zone_id, "trade": trade, "title": title.strip(),
             "description": description.strip(), "priority": priority, "client_id": ui.retry_key("wo_new")}
     if assignee_id is not None:  # left out, the API gives it to the zone's responsible person (片区责任制)
@@ -106,16 +122,9 @@ def new_order():
     if scheduled_for is not None:
         body["scheduled_for"] = scheduled_for.isoformat()
     made = ui.act(client.create_work_order, body, slots=slots)
-    if made is None:
-        return
-    ui.forget_retry_key("wo_new")
-    for key in NEW_FIELDS:  # the next order starts from an empty form
-        st.session_state.pop(key, None)
-    who = ui.name_of(made.get("assignee")) if made.get("assignee") else t("unassigned")
-    st.session_state["flash_ok"] = t("wo_created", id=made["id"], who=who)
-    close_new()
-    open_order(made["id"])
-    st.rerun()
+    if made is not None:
+        ui.forget_retry_key("wo_new")
+    return made
 
 
 def detail(order_id):
@@ -179,7 +188,9 @@ def detail(order_id):
         return
     tabs = st.tabs([label("wo_action", a) if a != "verify" else t("verify") for a in actions])
     for tab, action in zip(tabs, actions):
-        with tab, st.form(f"wo_{action}_{order['id']}"):
+        fields = (f"wo_note_{action}_{order['id']}", *{"assign": [f"wo_assignee_{order['id']}"],
+                                                       "verify": [f"wo_satisfied_{order['id']}"]}.get(action, []))
+        with tab, drafts.form(f"wo_{action}_{order['id']}", fields, border=False) as draft:
             slots = ui.FieldSlots()
             kw = {}
             if action == "assign":
@@ -200,12 +211,13 @@ def detail(order_id):
                 slots.here("satisfied")
             kw["note"] = st.text_area(t("note"), key=f"wo_note_{action}_{order['id']}", height=70)
             slots.here("note", "action", "photo_ids")
-            if st.form_submit_button(label("wo_action", action) if action != "verify" else t("verify"),
-                                     type="primary"):
+            if st.button(label("wo_action", action) if action != "verify" else t("verify"), type="primary",
+                         key=f"wo_{action}_{order['id']}_submit"):
                 result = ui.act(client.transition, order["id"], action, slots=slots,
                                 idempotency_key=ui.retry_key(f"wo-{order['id']}-{action}-{order['status']}"), **kw)
                 if result is not None:
                     ui.forget_retry_key(f"wo-{order['id']}-{action}-{order['status']}")
+                    draft.sent()
                     st.session_state["flash_ok"] = t("action_done", action=label("wo_action", action))
                     st.rerun()
 
@@ -221,6 +233,8 @@ if "wo_open" not in st.session_state and st.query_params.get("order", "").isdigi
 if st.session_state.get("wo_open"):
     detail(st.session_state["wo_open"])
     st.stop()
+if st.query_params.get("new") == "1":
+    st.session_state["wo_new"] = True
 if st.session_state.get("wo_new"):
     new_order()
     st.stop()

@@ -1,5 +1,7 @@
 """Logging in, tokens, throttling and the one error shape."""
 
+from tests.helpers import assert_error_shape
+
 
 def test_login_returns_token_and_user_with_sites(anon, org):
     r = anon.post("/auth/login", json={"username": "guard1", "password": "test-pass-123"})
@@ -12,22 +14,23 @@ def test_login_returns_token_and_user_with_sites(anon, org):
 def test_wrong_user_and_wrong_password_get_the_same_401(anon, org):
     a = anon.post("/auth/login", json={"username": "guard1", "password": "nope"})
     b = anon.post("/auth/login", json={"username": "nobody", "password": "nope"})
-    assert a.status_code == b.status_code == 401
+    assert_error_shape(a, 401)
+    assert_error_shape(b, 401)
     assert a.get_json() == b.get_json()
     assert a.get_json()["message"] == "Wrong username or password."
 
 
 def test_repeated_failures_are_throttled(anon, org):
     for _ in range(5):
-        assert anon.post("/auth/login", json={"username": "guard1", "password": "x"}).status_code == 401
+        assert_error_shape(anon.post("/auth/login", json={"username": "guard1", "password": "x"}), 401)
     r = anon.post("/auth/login", json={"username": "guard1", "password": "test-pass-123"})
-    assert r.status_code == 429
+    assert_error_shape(r, 429)
     assert "Retry-After" in r.headers
 
 
 def test_every_call_needs_a_token(anon, org):
     r = anon.get("/me")
-    assert r.status_code == 401
+    assert_error_shape(r, 401)
     assert r.get_json()["code"] == 401
 
 
@@ -35,19 +38,18 @@ def test_logout_revokes_the_token(login):
     guard = login("guard1")
     assert guard.get("/me").status_code == 200
     assert guard.post("/auth/logout").status_code == 204
-    assert guard.get("/me").status_code == 401
+    assert_error_shape(guard.get("/me"), 401)
 
 
 def test_login_refuses_unknown_fields_field_by_field(anon, org):
     r = anon.post("/auth/login", json={"username": "guard1", "password": "x", "role": "admin"})
-    assert r.status_code == 422
-    assert r.get_json()["errors"]["json"]["role"]
+    assert_error_shape(r, 422, field="role")
 
 
 def test_other_sites_are_404(login, org):
     guard = login("guard1")
     other = org["sites"]["HQT"].id
-    assert guard.get(f"/sites/{other}").status_code == 404
+    assert_error_shape(guard.get(f"/sites/{other}"), 404)
     assert guard.get(f"/sites/{org['sites']['LHY'].id}").status_code == 200
 
 
@@ -56,4 +58,4 @@ def test_disabled_users_tokens_stop_at_once(login, org):
 
     guard = login("guard1")
     User.update(active=False).where(User.username == "guard1").execute()
-    assert guard.get("/me").status_code == 401
+    assert_error_shape(guard.get("/me"), 401)

@@ -3,6 +3,7 @@ import os
 import shutil
 
 from api.domain import catalog_sync
+from tests.helpers import assert_error_shape
 
 
 def test_list_names_every_checklist_with_its_current_version(login):
@@ -63,13 +64,13 @@ def test_unknown_checklist_or_version_is_404(login):
     for path in ("/checklists/swimming_pool", "/checklists/lobby/versions/7",
                  "/checklists/lobby/versions/0", "/checklists/lobby/versions/99999999999999999999"):
         r = guard.get(path)
-        assert r.status_code == 404, path
+        assert_error_shape(r, 404)
         assert r.get_json()["code"] == 404
 
 
 def test_checklists_need_a_login(anon, org):
-    assert anon.get("/checklists").status_code == 401
-    assert anon.get("/checklists/lobby").status_code == 401
+    assert_error_shape(anon.get("/checklists"), 401)
+    assert_error_shape(anon.get("/checklists/lobby"), 401)
 
 
 def test_checklists_directory_used_by_the_app_is_the_shipped_one(app):

@@ -1,5 +1,7 @@
 """Checkpoints: the lists of the caller's sites and the QR scan by code."""
 
+from tests.helpers import assert_error_shape
+
 
 def test_scanning_a_code_gives_the_checkpoint_zone_site_and_checklists(login):
     r = login("guard1").get("/checkpoints/by-code/LHY-LAMP-01")
@@ -16,7 +18,8 @@ def test_scanning_another_sites_code_is_404_like_an_unknown_code(login):
     guard = login("guard1")  # Green Lotus Garden only
     other = guard.get("/checkpoints/by-code/HQT-LOBBY")
     unknown = guard.get("/checkpoints/by-code/NO-SUCH-CODE")
-    assert other.status_code == unknown.status_code == 404
+    assert_error_shape(other, 404)
+    assert_error_shape(unknown, 404)
     assert other.get_json()["message"] == unknown.get_json()["message"]
     assert login("guard2").get("/checkpoints/by-code/HQT-LOBBY").status_code == 200
 
@@ -40,8 +43,8 @@ def test_another_sites_checkpoint_list_is_404(login):
 
     hqt = Site.get(Site.code == "HQT").id
     guard = login("guard1")
-    assert guard.get(f"/sites/{hqt}/checkpoints").status_code == 404
-    assert guard.get(f"/checkpoints?site_id={hqt}").status_code == 404
+    assert_error_shape(guard.get(f"/sites/{hqt}/checkpoints"), 404)
+    assert_error_shape(guard.get(f"/checkpoints?site_id={hqt}"), 404)
 
 
 def test_without_site_id_every_visible_site_is_listed(login):
@@ -55,7 +58,7 @@ def test_retired_checkpoint_is_not_scanned_and_listed_only_on_request(login):
 
     Checkpoint.update(active=False).where(Checkpoint.code == "LHY-LAMP-24").execute()
     guard = login("guard1")
-    assert guard.get("/checkpoints/by-code/LHY-LAMP-24").status_code == 404
+    assert_error_shape(guard.get("/checkpoints/by-code/LHY-LAMP-24"), 404)
     assert "LHY-LAMP-24" not in {c["code"] for c in guard.get("/sites/1/checkpoints").get_json()}
     everything = guard.get("/sites/1/checkpoints?include_inactive=true").get_json()
     assert {c["code"]: c["active"] for c in everything}["LHY-LAMP-24"] is False
@@ -63,5 +66,4 @@ def test_retired_checkpoint_is_not_scanned_and_listed_only_on_request(login):
 
 def test_bad_query_is_422_not_500(login):
     r = login("guard1").get("/checkpoints?site_id=abc")
-    assert r.status_code == 422
-    assert "site_id" in r.get_json()["errors"]["query"]
+    assert_error_shape(r, 422, field="site_id")

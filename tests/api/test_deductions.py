@@ -1,14 +1,7 @@
 """Fault notices and appeals through the API: defaults from findings, months, closed months, appeals."""
 from api.models import AuditLog, Deduction, LedgerMonth
-from tests.api.test_work_orders import gen_finding, gen_photo
-
-
-def notice(api, org, staff="guard1", points=2, **over):
-    body = {"site_id": org["sites"]["LHY"].id, "staff_id": org["users"][staff].id, "points": points,
-            "reason": "大堂地面有积水未处理", "problem_key": "lobby:floor_clean",
-            "occurred_at": "2026-03-10T09:00:00+08:00"}
-    body.update(over)
-    return api.post("/deductions", json=body)
+from tests.factories import gen_finding, gen_photo, notice
+from tests.helpers import assert_error_shape
 
 
 def test_notice_from_a_finding_defaults_to_the_zones_responsible_person_and_item_points(login, org):
@@ -32,7 +25,8 @@ def test_points_must_be_a_whole_number_above_zero(login, org):
     sup = login("super1")
     for bad in (0, -2, 1.5, "3"):
         r = notice(sup, org, points=bad)
-        assert r.status_code == 422 and "points" in r.get_json()["errors"]["json"], bad
+        assert_error_shape(r, 422)
+        assert "points" in r.get_json()["errors"]["json"], bad
     assert Deduction.select().count() == 0
 
 
@@ -41,16 +35,17 @@ def test_a_notice_dated_in_a_closed_month_is_refused(login, org):
     assert notice(sup, org).status_code == 201
     assert mgr.post(f"/ledger/2026-03/close?site_id={org['sites']['LHY'].id}").status_code == 200
     r = notice(sup, org, occurred_at="2026-03-20T10:00:00+08:00")
-    assert r.status_code == 409 and "closed" in r.get_json()["message"]
+    assert_error_shape(r, 409)
+    assert "closed" in r.get_json()["message"]
     assert Deduction.select().count() == 1
 
 
 def test_only_supervisors_issue_notices_and_only_for_their_sites(login, org):
-    assert notice(login("guard1"), org, staff="guard3").status_code == 403
+    assert_error_shape(notice(login("guard1"), org, staff="guard3"), 403)
     r = notice(login("super3"), org)  # HQT's supervisor, LHY's site
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     r = notice(login("super1"), org, staff="guard2")  # HQT's guard
-    assert r.status_code == 422 and "staff_id" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="staff_id")
 
 
 def test_staff_see_only_their_own_notices(login, org):
@@ -59,8 +54,8 @@ def test_staff_see_only_their_own_notices(login, org):
     theirs = notice(sup, org, staff="guard3").get_json()
     guard = login("guard1")
     assert [d["id"] for d in guard.get("/deductions").get_json()["items"]] == [mine["id"]]
-    assert guard.get(f"/deductions/{theirs['id']}").status_code == 404
-    assert login("super3").get(f"/deductions/{mine['id']}").status_code == 404
+    assert_error_shape(guard.get(f"/deductions/{theirs['id']}"), 404)
+    assert_error_shape(login("super3").get(f"/deductions/{mine['id']}"), 404)
 
 
 def test_retry_with_the_same_client_id_makes_one_notice(login, org):
@@ -76,7 +71,7 @@ def test_evidence_photos_must_be_visible(login, org):
     r = notice(sup, org, photo_ids=[ok])
     assert r.status_code == 201 and r.get_json()["photo_ids"] == [ok]
     other = gen_photo(org, site="HQT", uploader="guard2", seed="elsewhere")
-    assert notice(sup, org, photo_ids=[other]).status_code == 422
+    assert_error_shape(notice(sup, org, photo_ids=[other]), 422)
 
 
 def test_appeal_upheld_in_an_open_month_voids_the_notice(login, org):
@@ -84,25 +79,25 @@ def test_appeal_upheld_in_an_open_month_voids_the_notice(login, org):
     guard = login("guard1")
     r = guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "当时我在另一岗位"})
     assert r.status_code == 201 and r.get_json()["status"] == "pending"
-    assert guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "again"}).status_code == 409
-    assert guard.get("/appeals").status_code == 403  # the deciders' queue: department heads up (004 4.3)
+    assert_error_shape(guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "again"}), 409)
+    assert_error_shape(guard.get("/appeals"), 403)  # the deciders' queue: department heads up (004 4.3)
     queue = login("manager1").get("/appeals?status=pending").get_json()["items"]
     assert [a["deduction"]["id"] for a in queue] == [d["id"]]
-    assert guard.post(f"/deductions/{d['id']}/appeal/decision",
-                      json={"upheld": True, "reason": "x"}).status_code == 403
+    assert_error_shape(guard.post(f"/deductions/{d['id']}/appeal/decision",
+                      json={"upheld": True, "reason": "x"}), 403)
     r = login("manager1").post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": True, "reason": "排班表证实"})
     assert r.status_code == 200
     body = r.get_json()
     assert body["status"] == "upheld" and body["deduction"]["status"] == "voided" and body["reversal"] is None
     audit = AuditLog.get((AuditLog.action == "deduction.appeal_decision"))
     assert audit.before["status"] == "active" and audit.after["status"] == "voided"
-    assert login("manager1").post(f"/deductions/{d['id']}/appeal/decision",
-                                  json={"upheld": False, "reason": "x"}).status_code == 409
+    assert_error_shape(login("manager1").post(f"/deductions/{d['id']}/appeal/decision",
+                                  json={"upheld": False, "reason": "x"}), 409)
 
 
 def test_someone_elses_notice_cannot_be_appealed_by_a_guard(login, org):
     d = notice(login("super1"), org, staff="guard3").get_json()
-    assert login("guard1").post(f"/deductions/{d['id']}/appeal", json={"reason": "x"}).status_code == 404
+    assert_error_shape(login("guard1").post(f"/deductions/{d['id']}/appeal", json={"reason": "x"}), 404)
     # a supervisor may appeal for their staff
     assert login("super1").post(f"/deductions/{d['id']}/appeal", json={"reason": "代为申诉"}).status_code == 201
 
@@ -141,4 +136,4 @@ def test_list_filters_by_month_and_staff(login, org):
     notice(sup, org, staff="guard3")
     items = sup.get("/deductions?month=2026-03&staff_id=%d" % org["users"]["guard3"].id).get_json()["items"]
     assert len(items) == 1 and items[0]["staff"]["username"] == "guard3"
-    assert sup.get("/deductions?month=2026-13").status_code == 422
+    assert_error_shape(sup.get("/deductions?month=2026-13"), 422)

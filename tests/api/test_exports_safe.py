@@ -12,9 +12,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from openpyxl import load_workbook
 
-from api.auth import hash_password
 from api.domain.cells import csv_cell
-from api.models import User, UserSite
+from tests.factories import gen_user
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example/\",\"点我\")", "+1+2", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1",
            "=cmd|' /C calc'!A0", "＝1+1"]
@@ -31,10 +30,8 @@ def assert_no_formula(body):
 
 
 def gen_staff(org, name, username):
-    u = User.create(username=username, name=name, role="guard", trade="security", supervisor=org["users"]["super1"],
-                    password_hash=hash_password("a-long-pass-phrase"))
-    UserSite.create(user=u, site=org["sites"]["LHY"])
-    return u
+    return gen_user("guard", ["LHY"], username=username, name=name, password="a-long-pass-phrase", trade="security",
+                    supervisor=org["users"]["super1"])
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -10,8 +10,8 @@ import pytest
 
 from api.domain.reports import score_parts
 from api.models import WorkOrder, WorkOrderEvent, utcnow
-from tests.api.test_reports import gen_inspection
-from tests.api.test_work_orders import gen_photo, make_order, move
+from tests.factories import gen_inspection
+from tests.factories import gen_photo, make_order, move
 
 
 def _set(order_id, **fields):

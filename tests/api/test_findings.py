@@ -2,8 +2,9 @@
 import uuid
 
 from api.models import AuditLog, Finding, Zone
-from tests.api.test_inspections import body_for, current_version, item_needing_photo
-from tests.api.test_photos import jpeg_bytes, upload
+from tests.factories import body_for, current_version, item_needing_photo
+from tests.factories import jpeg_bytes, upload
+from tests.helpers import assert_error_shape
 
 
 def failed_lamp(guard, code="LHY-LAMP-01"):
@@ -38,9 +39,9 @@ def test_supervisor_sees_the_finding_with_checkpoint_zone_reporter_and_photos(lo
 def test_other_sites_findings_are_404_and_not_listed(login, org):
     finding_id, _ = failed_lamp(login("guard1"))
     hqt = login("super3")
-    assert hqt.get(f"/findings/{finding_id}").status_code == 404
+    assert_error_shape(hqt.get(f"/findings/{finding_id}"), 404)
     assert hqt.get("/findings").get_json()["items"] == []
-    assert hqt.get("/findings/999999").status_code == 404
+    assert_error_shape(hqt.get("/findings/999999"), 404)
 
 
 def test_filters_and_cursor_pages(login, org):
@@ -56,7 +57,7 @@ def test_filters_and_cursor_pages(login, org):
     first = sup.get("/findings", query_string={"limit": 2}).get_json()
     second = sup.get("/findings", query_string={"limit": 2, "cursor": first["next_cursor"]}).get_json()
     assert [f["id"] for f in first["items"] + second["items"]] == list(reversed(ids))
-    assert sup.get("/findings", query_string={"status": "bogus"}).status_code == 422
+    assert_error_shape(sup.get("/findings", query_string={"status": "bogus"}), 422)
 
 
 def test_adhoc_report_is_a_finding_with_source_adhoc(login, org):
@@ -85,7 +86,7 @@ def test_adhoc_retry_is_200_and_a_changed_retry_is_409(login, org):
     assert guard.post("/findings", json=body).status_code == 201
     again = guard.post("/findings", json=body)
     assert again.status_code == 200
-    assert guard.post("/findings", json=dict(body, note="别的事")).status_code == 409
+    assert_error_shape(guard.post("/findings", json=dict(body, note="别的事")), 409)
     assert Finding.select().count() == 1
 
 
@@ -104,7 +105,7 @@ def test_adhoc_refusals_are_field_errors_and_store_nothing(login, org):
     ]
     for body, field in cases:
         r = guard.post("/findings", json=body)
-        assert r.status_code == 422, (field, r.get_json())
+        assert_error_shape(r, 422)
         assert field in r.get_json()["errors"]["json"], (field, r.get_json())
     assert Finding.select().count() == 0
 
@@ -124,9 +125,9 @@ def test_supervisor_dismisses_an_open_finding_with_a_reason_and_it_is_audited(lo
 
 def test_guards_cannot_dismiss_and_other_sites_get_404(login, org):
     finding_id, _ = failed_lamp(login("guard1"))
-    assert login("guard1").post(f"/findings/{finding_id}/dismiss", json={"reason": "x"}).status_code == 403
-    assert login("super3").post(f"/findings/{finding_id}/dismiss", json={"reason": "x"}).status_code == 404
-    assert login("super1").post(f"/findings/{finding_id}/dismiss", json={}).status_code == 422
+    assert_error_shape(login("guard1").post(f"/findings/{finding_id}/dismiss", json={"reason": "x"}), 403)
+    assert_error_shape(login("super3").post(f"/findings/{finding_id}/dismiss", json={"reason": "x"}), 404)
+    assert_error_shape(login("super1").post(f"/findings/{finding_id}/dismiss", json={}), 422)
     assert Finding.get_by_id(finding_id).status == "open"
 
 
@@ -134,7 +135,7 @@ def test_a_finding_in_work_cannot_be_dismissed(login, org):
     finding_id, _ = failed_lamp(login("guard1"))
     Finding.update(status="in_work").where(Finding.id == finding_id).execute()
     r = login("super1").post(f"/findings/{finding_id}/dismiss", json={"reason": "已派单"})
-    assert r.status_code == 409
+    assert_error_shape(r, 409)
 
 
 def test_guards_list_only_what_they_reported(login, org):

@@ -4,6 +4,7 @@ import pytest
 
 from api import i18n
 from api.commands.i18n import messages_in_source, missing, placeholder_mismatches
+from tests.helpers import assert_error_shape
 
 
 def test_every_message_of_the_code_has_a_chinese_translation():
@@ -47,7 +48,7 @@ def test_a_message_with_values_is_translated_with_its_values_in_place():
 def test_wrong_password_is_refused_in_chinese_for_a_chinese_phone(client):
     r = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x" * 10},
                     headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    assert r.status_code == 401
+    assert_error_shape(r, 401)
     assert r.get_json()["message"] == "用户名或密码错误。"
     assert "Accept-Language" in r.headers.get("Vary", "")
 
@@ -55,7 +56,7 @@ def test_wrong_password_is_refused_in_chinese_for_a_chinese_phone(client):
 def test_field_errors_are_in_chinese_and_keep_their_field_names(client):
     r = client.post("/api/v1/auth/login", json={"username": "x"}, headers={"Accept-Language": "zh-CN"})
     body = r.get_json()
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert body["message"] == "提交的内容有误，请按提示修改。"
     assert body["errors"]["json"]["password"] == ["此项为必填项。"]
 

@@ -6,38 +6,10 @@ import pytest
 
 from api.models import (AuditLog, ChecklistVersion, Checklist, Finding, FindingPhoto, Inspection, ItemResult,
                         ItemResultPhoto, PhotoSite, Task)
-from tests.api.test_photos import jpeg_bytes, upload
+from tests.factories import body_for, current_version, item_needing_photo, jpeg_bytes, upload
+from tests.helpers import assert_error_shape
 
 SHANGHAI = timezone(timedelta(hours=8))
-
-
-def current_version(key):
-    checklist = Checklist.get(Checklist.key == key)
-    return ChecklistVersion.get((ChecklistVersion.checklist == checklist)
-                                & (ChecklistVersion.version == checklist.current_version))
-
-
-def item_needing_photo(version):
-    return next(it["key"] for it in version.body["items"] if it.get("photo_required_on_fail"))
-
-
-def body_for(key="road_lamps", code="LHY-LAMP-01", fail=None, photos=None, started=None, **extra):
-    """A complete submission: every item passes except ``fail`` (item key -> note)."""
-    version = current_version(key)
-    started = started or datetime.now(SHANGHAI).replace(microsecond=0) - timedelta(minutes=5)
-    fail = fail or {}
-    photos = photos or {}
-    body = {
-        "id": str(uuid.uuid4()), "checkpoint_code": code, "checklist_key": key,
-        "checklist_version": version.version, "started_at": started.isoformat(),
-        "finished_at": (started + timedelta(minutes=2)).isoformat(),
-        "location": {"lat": 31.2202, "lon": 121.546, "accuracy_m": 8},
-        "results": [{"item_key": it["key"], "status": "fail" if it["key"] in fail else "pass",
-                     "note": fail.get(it["key"], ""), "photo_ids": photos.get(it["key"], [])}
-                    for it in version.body["items"]],
-    }
-    body.update(extra)
-    return body
 
 
 def counts():
@@ -83,7 +55,7 @@ def test_failed_lamp_without_photo_is_refused(login, org):
     body = body_for(fail={key: "灯不亮"})
     index = [r["item_key"] for r in body["results"]].index(key)
     r = guard.post("/inspections", json=body)
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert r.get_json()["errors"]["json"][f"results.{index}.photo_ids"]
     assert counts() == (0, 0, 0, 0, 0)
 
@@ -122,14 +94,15 @@ def test_same_id_with_a_different_body_is_409(login, org):
     assert guard.post("/inspections", json=body).status_code == 201
     changed = dict(body, results=[dict(body["results"][0], note="改了")] + body["results"][1:])
     r = guard.post("/inspections", json=changed)
-    assert r.status_code == 409 and r.get_json()["code"] == 409
+    assert_error_shape(r, 409)
+    assert r.get_json()["code"] == 409
     assert counts()[0] == 1
 
 
 def test_same_id_from_another_user_is_409_not_a_leak(login, org):
     body = body_for()
     assert login("guard1").post("/inspections", json=body).status_code == 201
-    assert login("guard3").post("/inspections", json=body).status_code == 409
+    assert_error_shape(login("guard3").post("/inspections", json=body), 409)
 
 
 def test_retry_is_answered_from_the_store_even_when_the_body_would_now_be_refused(login, org):
@@ -144,9 +117,9 @@ def test_retry_is_answered_from_the_store_even_when_the_body_would_now_be_refuse
     again = guard.post("/inspections", json=body)
     assert again.status_code == 200 and again.get_json() == first.get_json()
     changed = dict(body, results=[dict(body["results"][0], note="改了")] + body["results"][1:])
-    assert guard.post("/inspections", json=changed).status_code == 409
+    assert_error_shape(guard.post("/inspections", json=changed), 409)
     fresh = guard.post("/inspections", json=dict(body, id=str(uuid.uuid4())))
-    assert fresh.status_code == 422 and "checklist_key" in fresh.get_json()["errors"]["json"]
+    assert_error_shape(fresh, 422, field="checklist_key")
     assert counts()[0] == 1
 
 
@@ -158,7 +131,7 @@ def test_one_bad_result_leaves_nothing_stored(login, org):
     body = body_for(fail={key: "灯不亮"}, photos={key: [pid]})
     body["results"][-1]["item_key"] = "no_such_item"
     r = guard.post("/inspections", json=body)
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     errors = r.get_json()["errors"]["json"]
     assert f"results.{len(body['results']) - 1}.item_key" in errors and "results" in errors  # unknown + missing
     assert counts() == (0, 0, 0, 0, 0)
@@ -180,7 +153,7 @@ def test_refusals_name_the_field_and_store_nothing(login, org, mutate, field):
     body = body_for()
     mutate(body)
     r = login("guard1").post("/inspections", json=body)
-    assert r.status_code == 422, r.get_json()
+    assert_error_shape(r, 422)
     assert field.format(n=len(body["results"]) - 1) in r.get_json()["errors"]["json"]
     assert counts() == (0, 0, 0, 0, 0)
 
@@ -195,21 +168,24 @@ def test_malformed_bodies_are_422_field_errors(login, org, field, value):
     body = body_for()
     body[field] = value
     r = login("guard1").post("/inspections", json=body)
-    assert r.status_code == 422 and field in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422)
+    assert field in r.get_json()["errors"]["json"]
 
 
 def test_result_with_a_bad_status_is_a_nested_field_error(login, org):
     body = body_for()
     body["results"][2]["status"] = "maybe"
     r = login("guard1").post("/inspections", json=body)
-    assert r.status_code == 422 and r.get_json()["errors"]["json"]["results"]["2"]["status"]
+    assert_error_shape(r, 422)
+    assert r.get_json()["errors"]["json"]["results"]["2"]["status"]
 
 
 def test_another_sites_photo_cannot_be_used_as_evidence(login, org):
     key = item_needing_photo(current_version("road_lamps"))
     foreign = upload(login("guard2"), jpeg_bytes(color=(9, 9, 9))).get_json()["id"]
     r = login("guard1").post("/inspections", json=body_for(fail={key: "x"}, photos={key: [foreign]}))
-    assert r.status_code == 422 and counts()[0] == 0
+    assert_error_shape(r, 422)
+    assert counts()[0] == 0
 
 
 def test_photo_used_as_evidence_becomes_visible_to_the_inspections_site(login, org):
@@ -243,7 +219,7 @@ def test_checkpoint_id_works_like_the_scanned_code(login, org):
 
 
 def test_customer_service_does_not_submit_inspections(login, org):
-    assert login("service1").post("/inspections", json=body_for()).status_code == 403
+    assert_error_shape(login("service1").post("/inspections", json=body_for()), 403)
 
 
 def test_submitting_completes_the_named_task(login, org):
@@ -273,7 +249,7 @@ def test_guards_list_only_their_own_and_supervisors_their_sites(login, org):
     assert [i["id"] for i in g1.get("/inspections").get_json()["items"]] == [mine["id"]]
     assert len(login("super1").get("/inspections").get_json()["items"]) == 2
     assert login("super3").get("/inspections").get_json()["items"] == []
-    assert g3.get(f"/inspections/{mine['id']}").status_code == 404
+    assert_error_shape(g3.get(f"/inspections/{mine['id']}"), 404)
     detail = login("super1").get(f"/inspections/{mine['id']}").get_json()
     assert len(detail["results"]) == len(mine["results"])
 
@@ -302,7 +278,7 @@ def test_list_filters_and_pages_newest_first(login, org):
     assert guard.get("/inspections", query_string={"checklist_key": "lobby"}).get_json()["items"] == []
     future = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
     assert guard.get("/inspections", query_string={"since": future}).get_json()["items"] == []
-    assert guard.get("/inspections", query_string={"cursor": "garbage.abc"}).status_code == 400
+    assert_error_shape(guard.get("/inspections", query_string={"cursor": "garbage.abc"}), 400)
 
 
 @pytest.mark.parametrize("field, value", [
@@ -312,11 +288,12 @@ def test_out_of_range_ids_and_nul_characters_are_field_errors_not_database_error
     body = body_for()
     body[field] = value
     r = login("guard1").post("/inspections", json=body)
-    assert r.status_code == 422 and field in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422)
+    assert field in r.get_json()["errors"]["json"]
 
 
 def test_lists_refuse_odd_query_values_cleanly(login, org):
     sup = login("super1")
-    assert sup.get("/inspections", query_string={"site_id": 2 ** 40}).status_code == 422
-    assert sup.get("/inspections/not-a-uuid").status_code == 404
-    assert sup.get("/findings", query_string={"checklist_key": "a\x00b"}).status_code == 422
+    assert_error_shape(sup.get("/inspections", query_string={"site_id": 2 ** 40}), 422)
+    assert_error_shape(sup.get("/inspections/not-a-uuid"), 404)
+    assert_error_shape(sup.get("/findings", query_string={"checklist_key": "a\x00b"}), 422)

@@ -6,7 +6,8 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from api.models import AuditLog, Deduction
-from tests.api.test_deductions import notice
+from tests.factories import notice
+from tests.helpers import assert_error_shape
 
 
 def col(header, zh):
@@ -86,10 +87,10 @@ def test_closing_freezes_the_month_and_is_audited(login, org):
     sup, mgr = login("super1"), login("manager1")
     _fill_month(sup, org)
     site = org["sites"]["LHY"].id
-    assert sup.post(f"/ledger/2026-03/close?site_id={site}").status_code == 403
+    assert_error_shape(sup.post(f"/ledger/2026-03/close?site_id={site}"), 403)
     r = mgr.post(f"/ledger/2026-03/close?site_id={site}")
     assert r.status_code == 200 and r.get_json()["closed"] and r.get_json()["totals"]["total"] == "80.00"
-    assert mgr.post(f"/ledger/2026-03/close?site_id={site}").status_code == 409
+    assert_error_shape(mgr.post(f"/ledger/2026-03/close?site_id={site}"), 409)
     # even a voided row behind its back would not change the closed ledger
     Deduction.update(status="voided").execute()
     assert mgr.get(f"/ledger/2026-03?site_id={site}").get_json()["totals"]["total"] == "80.00"
@@ -99,14 +100,14 @@ def test_closing_freezes_the_month_and_is_audited(login, org):
 
 def test_a_month_that_has_not_ended_cannot_be_closed(login, org):
     r = login("manager1").post(f"/ledger/2099-01/close?site_id={org['sites']['LHY'].id}")
-    assert r.status_code == 409
+    assert_error_shape(r, 409)
 
 
 def test_ledger_of_another_site_is_404_and_bad_month_422(login, org):
-    assert login("super3").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}").status_code == 404
-    assert login("super1").get(f"/ledger/2026-3?site_id={org['sites']['LHY'].id}").status_code == 422
-    assert login("guard1").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}").status_code == 403
-    assert login("manager1").get("/ledger/2026-03").status_code == 422  # two sites: say which
+    assert_error_shape(login("super3").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}"), 404)
+    assert_error_shape(login("super1").get(f"/ledger/2026-3?site_id={org['sites']['LHY'].id}"), 422)
+    assert_error_shape(login("guard1").get(f"/ledger/2026-03?site_id={org['sites']['LHY'].id}"), 403)
+    assert_error_shape(login("manager1").get("/ledger/2026-03"), 422)  # two sites: say which
 
 
 def test_payroll_shows_the_correction_of_a_closed_month_with_its_reason(login, org):

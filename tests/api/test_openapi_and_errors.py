@@ -1,5 +1,7 @@
 """The OpenAPI document, the local docs page and the one error shape."""
 
+from tests.helpers import assert_error_shape
+
 
 def test_openapi_document_is_served_without_login(anon):
     r = anon.get("/api/v1/openapi.json")
@@ -20,7 +22,7 @@ def test_docs_page_loads_its_assets_locally_not_from_a_cdn(anon):
 
 def test_unknown_route_gets_the_json_error_shape(anon):
     r = anon.get("/api/v1/no-such-thing")
-    assert r.status_code == 404
+    assert_error_shape(r, 404)
     body = r.get_json()
     assert set(body) >= {"code", "status", "message"} and body["code"] == 404
 
@@ -28,7 +30,7 @@ def test_unknown_route_gets_the_json_error_shape(anon):
 def test_wrong_method_gets_the_json_error_shape(login):
     guard = login("guard1")
     r = guard.client.delete("/api/v1/me", headers={"Authorization": f"Bearer {guard.token}"})
-    assert r.status_code == 405
+    assert_error_shape(r, 405)
     assert r.get_json()["code"] == 405
 
 

@@ -4,11 +4,12 @@ the request, an order opened by its id; supervisors refused ``?reveal`` read mas
 every unmasked view is audited.
 
 Seed 003 投诉处理: 回访由客服中心负责 — the owner is called back by the desk, never by the department."""
-import hashlib
 
 import pytest
 
-from api.models import AuditLog, Photo, PhotoSite, WorkOrder
+from api.models import AuditLog, WorkOrder
+from tests import factories
+from tests.helpers import assert_error_shape
 
 OWNER, PHONE = "张三丰", "13912345601"
 WAYS = ["139.1234.5601", "139/1234/5601", "139 1234 5601", "１３９１２３４５６０１", "+86 139-1234-5601",
@@ -21,11 +22,7 @@ def leaks(text):
 
 
 def gen_photo(org, seed):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"]["tech1"], content_type="image/jpeg", size_bytes=10, width=10,
-                 height=10)
-    PhotoSite.create(photo=pid, site=org["sites"]["LHY"])
-    return pid
+    return factories.gen_photo(org, seed=seed)
 
 
 def register(desk, org, **over):
@@ -35,9 +32,7 @@ def register(desk, org, **over):
             "description": f"{OWNER}（张先生）反映厨房漏水，电话 139.1234.5601，座机（021）6123 4567",
             "owner_ask": "请师傅下午来，打 139/1234/5601"}
     body.update(over)
-    r = desk.post("/requests", json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["id"]
+    return factories.gen_service_request(desk, org, **body)["id"]
 
 
 def transfer(desk, rid, note=""):
@@ -89,7 +84,7 @@ def test_a_supervisor_refused_reveal_reads_masked_event_notes_and_nothing_is_aud
     r = desk.post(f"/requests/{rid}/transitions", json={"action": "handle", "note": f"已联系{OWNER} 139.1234.5601"})
     assert r.status_code == 200
     sup = login("super2")  # not the handler, not the creator
-    assert sup.get(f"/requests/{rid}?reveal=true").status_code == 403
+    assert_error_shape(sup.get(f"/requests/{rid}?reveal=true"), 403)
     body = sup.get(f"/requests/{rid}").get_json()
     assert not any(leaks(e["note"]) for e in body["events"]), [e["note"] for e in body["events"]]
     assert not leaks(body["description"]) and body["owner_phone"] == "139****5601" and body["owner_name"] == "张**"
@@ -134,13 +129,13 @@ def test_field_staff_open_only_the_orders_assigned_to_them(login, org):
     oid = transfer(desk, register(desk, org))  # zone A engineering: tech1's
     for who in ("guard1", "guard3", "cleaner1", "garden1"):
         api = login(who)
-        assert api.get(f"/work-orders/{oid}").status_code == 404, who
-        assert api.post(f"/work-orders/{oid}/transitions", json={"action": "accept"}).status_code == 404, who
+        assert_error_shape(api.get(f"/work-orders/{oid}"), 404)
+        assert_error_shape(api.post(f"/work-orders/{oid}/transitions", json={"action": "accept"}), 404)
         assert oid not in [o["id"] for o in api.get("/work-orders").get_json()["items"]]
     assert login("tech1").get(f"/work-orders/{oid}").status_code == 200
     assert login("super1").get(f"/work-orders/{oid}").status_code == 200
     WorkOrder.update(assignee=org["users"]["guard1"].id).where(WorkOrder.id == oid).execute()
-    assert login("tech1").get(f"/work-orders/{oid}").status_code == 404
+    assert_error_shape(login("tech1").get(f"/work-orders/{oid}"), 404)
     assert login("guard1").get(f"/work-orders/{oid}").status_code == 200
 
 

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from api.cli import cli
 from api.domain.passwords import common_passwords, password_problems
 from api.models import Deduction, User
+from tests.helpers import assert_error_shape
 
 
 @pytest.mark.parametrize("password,ok", [
@@ -70,7 +71,8 @@ def test_a_fault_from_a_request_cannot_go_above_either(login, org):
                     ).get_json()["id"]
     r = login("super1").post(f"/requests/{rid}/faults", json={"staff_id": org["users"]["manager1"].id,
                                                               "fault": "hidden", "points": 20})
-    assert r.status_code == 403 and Deduction.select().count() == 0
+    assert_error_shape(r, 403)
+    assert Deduction.select().count() == 0
 
 
 def test_a_second_transfer_to_the_same_department_is_refused_until_the_first_is_cancelled(login, org):
@@ -82,7 +84,8 @@ def test_a_second_transfer_to_the_same_department_is_refused_until_the_first_is_
     first = desk.post(f"/requests/{rid}/transitions", json={"action": "transfer", "trade": "engineering"})
     assert first.status_code == 200
     again = desk.post(f"/requests/{rid}/transitions", json={"action": "transfer", "trade": "engineering"})
-    assert again.status_code == 409 and "#" in again.get_json()["message"]
+    assert_error_shape(again, 409)
+    assert "#" in again.get_json()["message"]
     other = desk.post(f"/requests/{rid}/transitions", json={"action": "transfer", "trade": "cleaning"})
     assert other.status_code == 200  # another department is another order
     oid = first.get_json()["work_order_id"]
@@ -95,6 +98,7 @@ def test_the_staff_api_refuses_a_common_initial_password(login, org):
     body = {"employee_no": "E0911", "username": "guard11", "name": "钱十一", "role": "guard", "trade": "security",
             "site_codes": ["LHY"], "supervisor": "super1", "password": "woaini1314"}
     r = login("manager1").post("/users", json=body)
-    assert r.status_code == 422 and "password" in r.get_json()["errors"]["json"], r.get_json()
+    assert_error_shape(r, 422)
+    assert "password" in r.get_json()["errors"]["json"], r.get_json()
     assert User.get_or_none(User.username == "guard11") is None
     assert login("manager1").post("/users", json={**body, "password": "夜班巡逻-绿荷苑"}).status_code == 201

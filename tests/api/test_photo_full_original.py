@@ -6,8 +6,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from api.models import AuditLog, Photo
-from tests.api.test_photo_uploads import noisy_jpeg
-from tests.api.test_photos import camera_exif, jpeg_bytes, media_files
+from tests.factories import noisy_jpeg
+from tests.factories import camera_exif, jpeg_bytes, media_files
+from tests.helpers import assert_error_shape
 
 
 def put(api, path, data, client=None):
@@ -27,7 +28,7 @@ def test_the_full_original_is_attached_to_the_photo_and_kept_byte_for_byte(login
     guard = login("guard1")
     full = noisy_jpeg((1600, 1200))
     sha, small = sent_downscaled(guard, full)
-    assert guard.get(f"/photos/{sha}?size=full").status_code == 404  # not sent yet
+    assert_error_shape(guard.get(f"/photos/{sha}?size=full"), 404)  # not sent yet
     r = put(guard, f"/photos/{sha}/full", full)
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
@@ -41,7 +42,7 @@ def test_the_full_original_is_attached_to_the_photo_and_kept_byte_for_byte(login
     assert again.status_code == 200 and again.get_json()["full"] == body["full"]
     assert AuditLog.select().where(AuditLog.action == "photo.full_original").count() == 1
     # other bytes for the same photo are refused
-    assert put(guard, f"/photos/{sha}/full", noisy_jpeg((800, 600))).status_code == 409
+    assert_error_shape(put(guard, f"/photos/{sha}/full", noisy_jpeg((800, 600))), 409)
     assert Photo.get_by_id(sha).full_sha256 == body["full"]["sha256"]
 
 
@@ -52,7 +53,7 @@ def test_a_full_original_that_is_not_a_whole_image_is_refused_and_nothing_is_sto
     before = media_files(app)
     for bad in (full[: len(full) // 2], full + b"<?php echo 1; ?>", b"GIF89a" + b"\0" * 100):
         r = put(guard, f"/photos/{sha}/full", bad)
-        assert r.status_code == 422, r.get_json()
+        assert_error_shape(r, 422)
     assert media_files(app) == before
     assert Photo.get_by_id(sha).full_sha256 is None
 
@@ -61,8 +62,8 @@ def test_only_the_sender_attaches_a_full_original_and_only_to_a_photo_they_see(l
     guard = login("guard1")
     full = noisy_jpeg((1200, 900))
     sha, _small = sent_downscaled(guard, full)
-    assert put(login("super1"), f"/photos/{sha}/full", full).status_code == 403
-    assert put(guard, f"/photos/{'0' * 64}/full", full).status_code == 404
+    assert_error_shape(put(login("super1"), f"/photos/{sha}/full", full), 403)
+    assert_error_shape(put(guard, f"/photos/{'0' * 64}/full", full), 404)
     assert Photo.get_by_id(sha).full_sha256 is None
 
 

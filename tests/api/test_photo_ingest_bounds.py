@@ -14,7 +14,8 @@ from api.domain.image_checks import _NEXT_MARKER, jpeg_scan_count
 from api.domain.images import MAX_SCANS, process_photo
 from api.domain.photos import photo_watermark
 from api.models import AuditLog, Photo
-from tests.api.test_photos import camera_exif, jpeg_bytes, media_files, upload
+from tests.factories import camera_exif, jpeg_bytes, media_files, upload
+from tests.helpers import assert_error_shape
 
 
 def progressive_jpeg(size=(1600, 1200), quality=80, noise=40):
@@ -57,7 +58,7 @@ def test_a_progressive_jpeg_with_one_scan_repeated_3000_times_is_refused_at_once
     started = time.monotonic()
     r = upload(guard, attack)
     elapsed = time.monotonic() - started
-    assert r.status_code == 422, r.get_json()
+    assert_error_shape(r, 422)
     assert "scans" in r.get_json()["errors"]["files"]["file"][0]
     assert elapsed < 3, elapsed
     assert Photo.select().count() == 0 and media_files(app) == [] and AuditLog.select().count() == audits

@@ -7,37 +7,8 @@ import threading
 import pytest
 
 from api.models import AuditLog, Photo, PhotoUpload
-from tests.api.test_photos import camera_exif, jpeg_bytes, media_files, upload
-
-
-def noisy_jpeg(size=(1600, 1200)):
-    """A photo-like JPEG of a few hundred KB (flat test images compress to almost nothing)."""
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.effect_noise(size, 50).convert("RGB").save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def start(api, data, **extra):
-    return api.post("/photos/uploads", json={"sha256": hashlib.sha256(data).hexdigest(), "size_bytes": len(data),
-                                             **extra})
-
-
-def patch(api, upload_id, offset, chunk):
-    return api.client.patch(f"/api/v1/photos/uploads/{upload_id}", data=chunk,
-                            headers={"Authorization": f"Bearer {api.token}", "Upload-Offset": str(offset),
-                                     "Content-Type": "application/offset+octet-stream"})
-
-
-def send(api, upload_id, data, start_at=0, chunk=64 * 1024):
-    r = None
-    for at in range(start_at, len(data), chunk):
-        r = patch(api, upload_id, at, data[at:at + chunk])
-        assert r.status_code == 200, r.get_json()
-    return r
+from tests.factories import camera_exif, jpeg_bytes, media_files, noisy_jpeg, patch, send, start, upload  # noqa: F401
+from tests.helpers import assert_error_shape
 
 
 def test_a_photo_sent_in_chunks_is_stored_byte_for_byte_with_its_metadata(login, app):
@@ -76,7 +47,8 @@ def test_a_chunk_at_the_wrong_offset_is_refused_with_the_right_one(login):
     assert patch(guard, upload_id, 0, data[:1000]).status_code == 200
     for wrong in (0, 500, 2000):  # a retried chunk, a chunk from nowhere, a gap
         r = patch(guard, upload_id, wrong, data[wrong:wrong + 1000])
-        assert r.status_code == 409 and r.headers["Upload-Offset"] == "1000"
+        assert_error_shape(r, 409)
+        assert r.headers["Upload-Offset"] == "1000"
         assert r.get_json()["code"] == 409
     assert guard.get(f"/photos/uploads/{upload_id}").get_json()["offset"] == 1000
 
@@ -106,7 +78,8 @@ def test_bytes_that_do_not_match_their_hash_are_refused_and_nothing_is_stored(lo
     data = jpeg_bytes(size=(800, 600))
     r = guard.post("/photos/uploads", json={"sha256": "ab" * 32, "size_bytes": len(data)})
     r = patch(guard, r.get_json()["id"], 0, data)
-    assert r.status_code == 422 and "SHA-256" in r.get_json()["message"]
+    assert_error_shape(r, 422)
+    assert "SHA-256" in r.get_json()["message"]
     assert Photo.select().count() == 0 and PhotoUpload.select().count() == 0 and media_files(app) == []
 
 
@@ -114,7 +87,7 @@ def test_a_truncated_jpeg_sent_in_chunks_is_refused_like_a_one_shot_upload(login
     guard = login("guard1")
     data = jpeg_bytes(size=(800, 600))[:5000]
     r = patch(guard, start(guard, data).get_json()["id"], 0, data)
-    assert r.status_code == 422 and r.get_json()["errors"]["files"]["file"]
+    assert_error_shape(r, 422, field="file")
     assert Photo.select().count() == 0 and PhotoUpload.select().count() == 0 and media_files(app) == []
 
 
@@ -134,24 +107,26 @@ def test_the_client_read_camera_time_and_position_are_kept_when_the_bytes_have_n
 ])
 def test_a_bad_start_is_a_field_error(login, body, field):
     r = login("guard1").post("/photos/uploads", json=body)
-    assert r.status_code == 422 and field in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422)
+    assert field in r.get_json()["errors"]["json"]
 
 
 def test_a_chunk_past_the_end_or_without_an_offset_is_refused(login):
     guard = login("guard1")
     upload_id = guard.post("/photos/uploads", json={"sha256": "cd" * 32, "size_bytes": 10}).get_json()["id"]
-    assert patch(guard, upload_id, 0, b"x" * 11).status_code == 422
+    assert_error_shape(patch(guard, upload_id, 0, b"x" * 11), 422)
     r = guard.client.patch(f"/api/v1/photos/uploads/{upload_id}", data=b"x",
                            headers={"Authorization": f"Bearer {guard.token}"})
-    assert r.status_code == 422 and "Upload-Offset" in r.get_json()["errors"]["headers"]
+    assert_error_shape(r, 422)
+    assert "Upload-Offset" in r.get_json()["errors"]["headers"]
 
 
 def test_another_users_upload_is_not_found(login):
     guard = login("guard1")
     upload_id = guard.post("/photos/uploads", json={"sha256": "ef" * 32, "size_bytes": 10}).get_json()["id"]
     other = login("guard3")
-    assert other.get(f"/photos/uploads/{upload_id}").status_code == 404
-    assert patch(other, upload_id, 0, b"x").status_code == 404
+    assert_error_shape(other.get(f"/photos/uploads/{upload_id}"), 404)
+    assert_error_shape(patch(other, upload_id, 0, b"x"), 404)
 
 
 def test_two_copies_of_one_chunk_at_once_write_it_once(login, app):
@@ -237,7 +212,8 @@ def test_a_bad_put_is_refused_and_nothing_is_stored(login, app, kind):
     data, sha = {"wrong bytes": (good, "ab" * 32), "truncated jpeg": (good[:3000], None),
                  "text": ("巡逻记录".encode() * 100, None)}[kind]
     r = put(guard, data, sha)
-    assert r.status_code == 422 and r.get_json()["errors"]
+    assert_error_shape(r, 422)
+    assert r.get_json()["errors"]
     assert Photo.select().count() == 0 and PhotoUpload.select().count() == 0 and media_files(app) == []
 
 
@@ -246,9 +222,9 @@ def test_knowing_another_sites_photo_id_is_not_enough_to_see_it(login, org):
     lhy, hqt = login("guard1"), login("guard2")
     data = jpeg_bytes(size=(800, 600), color=(7, 77, 177))
     pid = upload(lhy, data).get_json()["id"]
-    assert put(hqt, b"", pid).status_code == 422
+    assert_error_shape(put(hqt, b"", pid), 422)
     started = hqt.post("/photos/uploads", json={"sha256": pid, "size_bytes": len(data)}).get_json()
     assert not started["complete"] and started["photo"] is None
-    assert hqt.get(f"/photos/{pid}?size=thumb").status_code == 404
+    assert_error_shape(hqt.get(f"/photos/{pid}?size=thumb"), 404)
     assert put(hqt, data).status_code == 200  # the bytes themselves: now HQT may see it
     assert hqt.get(f"/photos/{pid}?size=thumb").status_code == 200

@@ -5,70 +5,12 @@ import os
 import struct
 import zlib
 
-import pillow_heif
 from PIL import Image
 
 from api.models import Photo, PhotoSite
-
-
-# --- image makers (also used by the inspection and finding tests) ---------------------------
-
-def jpeg_bytes(size=(640, 480), color=(200, 30, 30), exif=None, quality=85):
-    img = Image.new("RGB", size, color)
-    img.paste((20, 20, 220), (0, 0, size[0] // 4, size[1] // 2))  # a blue block in the top-left corner
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=quality, **({"exif": exif} if exif is not None else {}))
-    return out.getvalue()
-
-
-def camera_exif(orientation=6):
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    exif[0x010F] = "Apple"
-    exif[0x0110] = "iPhone 15"
-    exif.get_ifd(0x8769)[0x9003] = "2026:03:01 22:10:05"
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2], gps[3], gps[4] = "N", (31.0, 13.0, 12.0), "E", (121.0, 32.0, 24.0)
-    return exif.tobytes()
-
-
-def png_bytes(size=(120, 90), mode="RGBA"):
-    out = io.BytesIO()
-    Image.new(mode, size, (10, 200, 10, 128) if mode == "RGBA" else (10, 200, 10)).save(out, "PNG")
-    return out.getvalue()
-
-
-def webp_bytes(size=(120, 90)):
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 10, 200)).save(out, "WEBP", quality=80)
-    return out.getvalue()
-
-
-def heic_bytes(size=(320, 240)):
-    heif = pillow_heif.from_pillow(Image.new("RGB", size, (120, 60, 30)))
-    out = io.BytesIO()
-    heif.save(out, quality=60)
-    return out.getvalue()
-
-
-def png_bomb(width=100_000, height=100_000):
-    """A tiny PNG whose header declares ten billion pixels."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 4096))
-            + chunk(b"IEND", b""))
-
-
-def upload(api, data, name="photo.jpg", content_type="image/jpeg", **form):
-    return api.post("/photos", data={"file": (io.BytesIO(data), name, content_type), **form},
-                    content_type="multipart/form-data")
-
-
-def media_files(app):
-    root = app.config["PATROL_MEDIA_DIR"]
-    return sorted(os.path.relpath(os.path.join(d, f), root)
-                  for d, _, files in os.walk(root) for f in files) if os.path.isdir(root) else []
+from tests.factories import (camera_exif, heic_bytes, jpeg_bytes, media_files, png_bomb, png_bytes,  # noqa: F401
+                             upload, webp_bytes)
+from tests.helpers import assert_error_shape
 
 
 # --- tests ------------------------------------------------------------------------------------
@@ -125,7 +67,7 @@ def test_same_bytes_from_another_site_link_the_photo_to_that_site(login, org):
     data = jpeg_bytes(color=(1, 2, 3))
     lhy_guard, hqt_guard = login("guard1"), login("guard2")
     pid = upload(lhy_guard, data).get_json()["id"]
-    assert hqt_guard.get(f"/photos/{pid}?size=thumb").status_code == 404
+    assert_error_shape(hqt_guard.get(f"/photos/{pid}?size=thumb"), 404)
     assert upload(hqt_guard, data).status_code == 200
     assert hqt_guard.get(f"/photos/{pid}?size=thumb").status_code == 200
     assert {ps.site_id for ps in PhotoSite.select()} == {org["sites"]["LHY"].id, org["sites"]["HQT"].id}
@@ -145,7 +87,7 @@ def test_png_webp_and_iphone_heic_are_accepted(login):
 
 def _refused(guard, app, data, name="photo.jpg"):
     r = upload(guard, data, name=name)
-    assert r.status_code == 422, r.get_json()
+    assert_error_shape(r, 422)
     body = r.get_json()
     assert body["errors"]["files"]["file"]
     assert Photo.select().count() == 0 and media_files(app) == []
@@ -200,25 +142,26 @@ def test_pixel_flood_over_the_configured_limit_is_refused(login, app):
 def test_upload_over_the_size_limit_is_413(login, app):
     app.config["MAX_CONTENT_LENGTH"] = 50_000
     r = upload(login("guard1"), os.urandom(60_000))
-    assert r.status_code == 413 and r.get_json()["code"] == 413
+    assert_error_shape(r, 413)
+    assert r.get_json()["code"] == 413
     assert Photo.select().count() == 0
 
 
 def test_missing_file_field_is_a_field_error(login):
     r = login("guard1").post("/photos", data={}, content_type="multipart/form-data")
-    assert r.status_code == 422 and "file" in r.get_json()["errors"]["files"]
+    assert_error_shape(r, 422, field="file")
 
 
 def test_site_id_must_be_one_of_the_callers_sites(login, org, app):
     r = upload(login("guard1"), jpeg_bytes(), site_id=str(org["sites"]["HQT"].id))
-    assert r.status_code == 422 and r.get_json()["errors"]["form"]["site_id"]
+    assert_error_shape(r, 422, field="site_id")
     assert Photo.select().count() == 0
 
 
 def test_other_sites_and_unknown_photos_are_404(login):
     pid = upload(login("guard1"), jpeg_bytes()).get_json()["id"]
-    assert login("guard2").get(f"/photos/{pid}").status_code == 404
-    assert login("guard1").get("/photos/" + "0" * 64).status_code == 404
+    assert_error_shape(login("guard2").get(f"/photos/{pid}"), 404)
+    assert_error_shape(login("guard1").get("/photos/" + "0" * 64), 404)
 
 
 def test_photo_answers_are_private_and_revalidate_by_etag(login):
@@ -234,4 +177,4 @@ def test_bad_size_is_a_query_field_error(login):
     guard = login("guard1")
     pid = upload(guard, jpeg_bytes()).get_json()["id"]
     r = guard.get(f"/photos/{pid}?size=huge")
-    assert r.status_code == 422 and r.get_json()["errors"]["query"]["size"]
+    assert_error_shape(r, 422, field="size")

@@ -11,8 +11,9 @@ import time_machine
 
 from api.db import db
 from api.models import AuditLog, PolicyVersion
-from tests.api.test_deductions import notice
+from tests.factories import notice
 from tests.conftest import ApiClient
+from tests.helpers import assert_error_shape
 
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))
 TZ8 = timezone(timedelta(hours=8))
@@ -93,7 +94,8 @@ def test_a_change_based_on_an_older_version_is_refused(login, org):
                                                 "policy": dict(policy, timezone="Asia/Shanghai")}).status_code == 201
     policy["deductions"]["yuan_per_point"] = "7.00"
     stale = mgr.post("/policy/versions", json={"effective_from": day, "based_on": based_on, "policy": policy})
-    assert stale.status_code == 409 and "reload" in stale.get_json()["message"]
+    assert_error_shape(stale, 409)
+    assert "reload" in stale.get_json()["message"]
 
 
 def test_a_wrong_policy_gets_field_errors_and_changes_nothing(login, org):
@@ -102,12 +104,12 @@ def test_a_wrong_policy_gets_field_errors_and_changes_nothing(login, org):
     policy["deductions"]["tiers"][1]["min_points"] = 2  # below the first tier's 5
     r = mgr.post("/policy/versions", json={"effective_from": (date.today() + timedelta(days=1)).isoformat(),
                                            "based_on": based_on, "policy": policy})
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     errors = r.get_json()["errors"]["json"]["policy"]["deductions"]
     assert "yuan_per_point" in errors and "tiers" in errors
     past = mgr.post("/policy/versions", json={"effective_from": "2020-01-01", "based_on": based_on,
                                               "policy": _edited(mgr)[1]})
-    assert past.status_code == 422 and "effective_from" in past.get_json()["errors"]["json"]
+    assert_error_shape(past, 422, field="effective_from")
     assert PolicyVersion.select().count() == 1
 
 
@@ -116,7 +118,8 @@ def test_only_a_manager_or_admin_changes_the_policy(login, org):
     based_on, policy = _edited(sup)
     r = sup.post("/policy/versions", json={"effective_from": (date.today() + timedelta(days=1)).isoformat(),
                                            "based_on": based_on, "policy": policy})
-    assert r.status_code == 403 and PolicyVersion.select().count() == 1
+    assert_error_shape(r, 403)
+    assert PolicyVersion.select().count() == 1
 
 
 def test_another_process_sees_a_new_version_within_a_second(login, org, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 
 from api.db import db
 from api.models import Finding, Inspection
-from tests.api.test_inspections import body_for
+from tests.factories import body_for
 from tests.conftest import ApiClient
 
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))

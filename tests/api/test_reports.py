@@ -3,23 +3,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from api.models import (Checklist, ChecklistVersion, Checkpoint, Inspection, ItemResult, WorkOrder, utcnow)
-from tests.api.test_deductions import notice
-from tests.api.test_work_orders import gen_finding, gen_photo, make_order, move
-
-
-def gen_inspection(org, code, results, finished_at, inspector="guard1"):
-    cp = Checkpoint.get(Checkpoint.code == code)
-    key = cp.checklist_keys[0]
-    version = ChecklistVersion.select().join(Checklist).where(Checklist.key == key).order_by(
-        ChecklistVersion.version.desc()).first()
-    insp = Inspection.create(id=str(uuid.uuid4()), site=cp.site, zone=cp.zone, checkpoint=cp,
-                             checklist_version=version, checklist_key=key, inspector=org["users"][inspector],
-                             started_at=finished_at - timedelta(minutes=3), finished_at=finished_at,
-                             body_hash="x", item_count=len(results),
-                             failed_count=sum(1 for s in results.values() if s == "fail"))
-    for item_key, status in results.items():
-        ItemResult.create(inspection=insp, item_key=item_key, status=status)
-    return insp
+from tests.factories import gen_finding, gen_inspection, gen_photo, make_order, move, notice
+from tests.helpers import assert_error_shape
 
 
 def test_pass_rate_by_checklist_per_local_day(login, org):
@@ -94,10 +79,10 @@ def test_summary_counts_today(login, org, time_machine):
 
 
 def test_reports_are_for_supervisors_and_their_sites(login, org):
-    assert login("guard1").get("/reports/zone-ranking").status_code == 403
-    assert login("super3").get(f"/reports/summary?site_id={org['sites']['LHY'].id}").status_code == 404
+    assert_error_shape(login("guard1").get("/reports/zone-ranking"), 403)
+    assert_error_shape(login("super3").get(f"/reports/summary?site_id={org['sites']['LHY'].id}"), 404)
     r = login("super1").get("/reports/pass-rate?since=2026-03-10&until=2026-03-01")
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
 
 
 def test_users_picker_lists_staff_of_the_site_by_role(login, org):
@@ -105,20 +90,20 @@ def test_users_picker_lists_staff_of_the_site_by_role(login, org):
     techs = sup.get(f"/users?site_id={org['sites']['LHY'].id}&role=technician").get_json()
     assert {u["username"] for u in techs} == {"tech1", "garden1"}
     assert "password_hash" not in techs[0]
-    assert login("guard1").get("/users").status_code == 403
-    assert login("super1").get(f"/users?site_id={org['sites']['HQT'].id}").status_code == 404
+    assert_error_shape(login("guard1").get("/users"), 403)
+    assert_error_shape(login("super1").get(f"/users?site_id={org['sites']['HQT'].id}"), 404)
 
 
 def test_audit_is_for_managers_and_shows_deductions_before_and_after(login, org):
     sup = login("super1")
     d = notice(sup, org).get_json()
-    assert sup.get("/audit").status_code == 403
+    assert_error_shape(sup.get("/audit"), 403)
     items = login("manager1").get(f"/audit?object_type=deduction&object_id={d['id']}").get_json()["items"]
     assert [i["action"] for i in items] == ["deduction.create"] and items[0]["after"]["points"] == 2
-    assert login("super3").get("/audit").status_code == 403
+    assert_error_shape(login("super3").get("/audit"), 403)
 
 
 def test_a_month_of_year_zero_is_refused_not_a_server_error(login, org):
     """Found by schemathesis 4: ``month=0000-01`` reached the calendar and answered 500."""
     r = login("manager1").get("/reports/zone-ranking?month=0000-01")
-    assert r.status_code == 422 and "month" in r.get_json()["errors"]["query"]
+    assert_error_shape(r, 422, field="month")

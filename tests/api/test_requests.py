@@ -1,60 +1,31 @@
 """The service desk through the API: registering, masking, transfer to work orders, escalation,
 revisits that reopen, faults and the monthly statistics."""
-import hashlib
 import io
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.models import AuditLog, Photo, PhotoSite, RequestEvent, ServiceRequest, WorkOrder, utcnow
+from api.models import AuditLog, RequestEvent, ServiceRequest, WorkOrder, utcnow
+from tests import factories
+from tests.factories import finish_and_verify, gen_service_request, request_body  # noqa: F401
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
+body = request_body
+register = gen_service_request
+
+
+def gen_photo(org, seed, uploader="tech1", site="LHY"):
+    return factories.gen_photo(org, site=site, uploader=uploader, seed=seed)
 
 
 def local_iso(dt_utc):
     return dt_utc.replace(tzinfo=timezone.utc).astimezone(SH).isoformat()
 
 
-def body(org, **over):
-    b = {"site_id": org["sites"]["LHY"].id, "kind": "complaint", "channel": "phone", "category": "noise",
-         "owner_name": "张三丰", "owner_phone": "13800135678", "building": "3", "unit": "2", "room": "1201",
-         "description": "楼上 1301 装修，晚上九点后还在电钻", "owner_ask": "请物业制止夜间施工"}
-    b.update(over)
-    return b
-
-
-def register(api, org, **over):
-    r = api.post("/requests", json=body(org, **over))
-    assert r.status_code in (200, 201), r.get_json()
-    return r.get_json()
-
-
 def act(api, rid, action, **kw):
     return api.post(f"/requests/{rid}/transitions", json={"action": action, **kw})
-
-
-def gen_photo(org, seed, uploader="tech1", site="LHY"):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"][uploader], content_type="image/jpeg", size_bytes=10,
-                 width=10, height=10)
-    PhotoSite.create(photo=pid, site=org["sites"][site])
-    return pid
-
-
-def finish_and_verify(org, login, order_id, seed="after"):
-    """The department does the work and its supervisor checks it (the work order's lifecycle)."""
-    tech, sup = login("tech1"), login("super1")
-    if WorkOrder.get_by_id(order_id).status == "open":  # no zone given: the supervisor dispatches it
-        r = sup.post(f"/work-orders/{order_id}/transitions",
-                     json={"action": "assign", "assignee_id": org["users"]["tech1"].id})
-        assert r.status_code == 200, r.get_json()
-    assert tech.post(f"/work-orders/{order_id}/transitions", json={"action": "accept"}).status_code == 200
-    pid = gen_photo(org, seed)
-    r = tech.post(f"/work-orders/{order_id}/transitions", json={"action": "finish", "photo_ids": [pid]})
-    assert r.status_code == 200, r.get_json()
-    r = sup.post(f"/work-orders/{order_id}/transitions", json={"action": "verify", "satisfied": True})
-    assert r.status_code == 200, r.get_json()
 
 
 # --- registering --------------------------------------------------------------------------
@@ -91,7 +62,7 @@ def test_idempotency_key_replays_the_first_answer(login, org):
     a = desk.post("/requests", json=body(org), headers=h)
     b = desk.post("/requests", json=body(org), headers=h)
     assert a.get_json()["id"] == b.get_json()["id"] and b.headers.get("Idempotent-Replayed") == "true"
-    assert desk.post("/requests", json=body(org, room="9"), headers=h).status_code == 409
+    assert_error_shape(desk.post("/requests", json=body(org, room="9"), headers=h), 409)
     assert ServiceRequest.select().count() == 1
 
 
@@ -110,14 +81,14 @@ def test_idempotency_key_replays_the_first_answer(login, org):
 ])
 def test_bad_input_is_a_field_error_and_nothing_is_stored(login, org, over, field):
     r = login("service1").post("/requests", json=body(org, **over))
-    assert r.status_code == 422, r.get_json()
+    assert_error_shape(r, 422)
     assert field in r.get_json()["errors"]["json"]
     assert ServiceRequest.select().count() == 0
 
 
 def test_received_in_the_future_is_refused(login, org):
     r = login("service1").post("/requests", json=body(org, received_at=local_iso(utcnow() + timedelta(hours=2))))
-    assert r.status_code == 422 and "received_at" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="received_at")
 
 
 def test_photos_taken_at_the_desk_are_attached(login, org):
@@ -132,15 +103,15 @@ def test_photos_taken_at_the_desk_are_attached(login, org):
 def test_field_staff_never_reach_owners(login, org, username):
     rid = register(login("service1"), org)["id"]
     staff = login(username)
-    assert staff.get("/requests").status_code == 403
-    assert staff.get(f"/requests/{rid}").status_code == 403
-    assert staff.post("/requests", json=body(org)).status_code == 403
-    assert staff.get("/requests/escalated").status_code == 403
+    assert_error_shape(staff.get("/requests"), 403)
+    assert_error_shape(staff.get(f"/requests/{rid}"), 403)
+    assert_error_shape(staff.post("/requests", json=body(org)), 403)
+    assert_error_shape(staff.get("/requests/escalated"), 403)
 
 
 def test_other_sites_requests_are_404(login, org):
     rid = register(login("service1"), org)["id"]
-    assert login("super3").get(f"/requests/{rid}").status_code == 404
+    assert_error_shape(login("super3").get(f"/requests/{rid}"), 404)
     assert login("super3").get("/requests").get_json()["items"] == []
 
 
@@ -168,14 +139,14 @@ def test_full_owner_details_only_for_handler_creator_and_managers_and_audited(lo
         assert (r.get_json()["owner_name"], r.get_json()["owner_phone"]) == ("张三丰", "13800135678")
         assert [(v.user_id, v.object_type) for v in views] == [(org["users"][username].id, "request")]
     else:
-        assert r.status_code == 403
+        assert_error_shape(r, 403)
         assert views.count() == 0
 
 
 def test_taking_a_request_in_hand_lets_its_new_handler_see_the_owner(login, org):
     rid = register(login("service1"), org)["id"]
     sup = login("super1")
-    assert sup.get(f"/requests/{rid}?reveal=true").status_code == 403
+    assert_error_shape(sup.get(f"/requests/{rid}?reveal=true"), 403)
     assert act(sup, rid, "handle").status_code == 200
     assert sup.get(f"/requests/{rid}?reveal=true").get_json()["owner_phone"] == "13800135678"
 
@@ -198,7 +169,7 @@ def test_search_by_unit_or_phone_last_four_without_unmasking(login, org):
     assert [i["id"] for i in by_phone] == [a["id"]] and by_phone[0]["owner_phone"] == "138****5678"
     by_unit = desk.get("/requests?building=5&unit=1&room=301").get_json()["items"]
     assert [i["location"] for i in by_unit] == ["5栋1单元301"]
-    assert desk.get("/requests?phone_last4=56").status_code == 422
+    assert_error_shape(desk.get("/requests?phone_last4=56"), 422)
 
 
 def test_list_pages_with_a_cursor(login, org):
@@ -216,7 +187,7 @@ def test_desk_handles_and_completes_then_revisit_closes(login, org):
     desk = login("service1")
     rid = register(desk, org)["id"]
     assert act(desk, rid, "handle").get_json()["status"] == "handling"
-    assert act(desk, rid, "complete").status_code == 422  # how it was handled must be written down
+    assert_error_shape(act(desk, rid, "complete"), 422)  # how it was handled must be written down
     done = act(desk, rid, "complete", note="已上门劝阻装修户，承诺 21:00 后停工").get_json()
     assert done["status"] == "done" and done["revisit_due"]
     assert [i["id"] for i in desk.get("/requests/revisit-due").get_json()["items"]] == [rid]
@@ -250,20 +221,20 @@ def test_transfer_makes_a_work_order_without_the_owners_name_or_phone(login, org
     assert "3栋2单元1201" in order.title
     # the technician sees the order once it is theirs, never the request
     tech = login("tech1")
-    assert tech.get(f"/work-orders/{order.id}").status_code == 404  # not dispatched to anyone yet
+    assert_error_shape(tech.get(f"/work-orders/{order.id}"), 404)  # not dispatched to anyone yet
     login("super1").post(f"/work-orders/{order.id}/transitions",
                          json={"action": "assign", "assignee_id": org["users"]["tech1"].id})
     assert tech.get(f"/work-orders/{order.id}").status_code == 200
-    assert tech.get(f"/requests/{rid}").status_code == 403
+    assert_error_shape(tech.get(f"/requests/{rid}"), 403)
 
 
 def test_transfer_needs_a_department(login, org):
     desk = login("service1")
     rid = register(desk, org)["id"]
     r = act(desk, rid, "transfer")
-    assert r.status_code == 422 and "trade" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="trade")
     r = act(desk, rid, "transfer", trade="customer_service")
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert WorkOrder.select().count() == 0
 
 
@@ -287,7 +258,7 @@ def test_request_is_done_only_when_its_orders_are_verified(login, org):
     desk = login("service1")
     rid = register(desk, org, kind="repair", category="water_leak")["id"]
     order_id = act(desk, rid, "transfer", trade="engineering").get_json()["work_order_id"]
-    assert act(desk, rid, "complete", note="x").status_code == 409
+    assert_error_shape(act(desk, rid, "complete", note="x"), 409)
     finish_and_verify(org, login, order_id)
     assert desk.get(f"/requests/{rid}").get_json()["status"] == "transferred"  # a GET changes nothing
     worker_pass()
@@ -302,7 +273,7 @@ def test_unsatisfied_revisit_reopens_the_request_and_its_order(login, org):
     order_id = act(desk, rid, "transfer", trade="engineering").get_json()["work_order_id"]
     finish_and_verify(org, login, order_id)
     worker_pass()
-    assert desk.post(f"/requests/{rid}/revisit", json={"satisfied": False}).status_code == 422  # say why
+    assert_error_shape(desk.post(f"/requests/{rid}/revisit", json={"satisfied": False}), 422)  # say why
     r = desk.post(f"/requests/{rid}/revisit", json={"satisfied": False, "note": "还在滴水"})
     assert r.status_code == 200, r.get_json()
     out = r.get_json()
@@ -334,15 +305,15 @@ def test_an_order_reopened_by_its_department_takes_the_done_request_back(login, 
 def test_revisit_of_an_open_request_is_a_conflict(login, org):
     desk = login("service1")
     rid = register(desk, org)["id"]
-    assert desk.post(f"/requests/{rid}/revisit", json={"satisfied": True}).status_code == 409
+    assert_error_shape(desk.post(f"/requests/{rid}/revisit", json={"satisfied": True}), 409)
 
 
 def test_cancel_needs_a_reason_and_closes_nothing_else(login, org):
     desk = login("service1")
     rid = register(desk, org)["id"]
-    assert act(desk, rid, "cancel").status_code == 422
+    assert_error_shape(act(desk, rid, "cancel"), 422)
     assert act(desk, rid, "cancel", note="业主撤回").get_json()["status"] == "cancelled"
-    assert act(desk, rid, "handle").status_code == 409
+    assert_error_shape(act(desk, rid, "handle"), 409)
 
 
 # --- escalation ------------------------------------------------------------------------------
@@ -445,10 +416,10 @@ def test_monthly_statistics_match_a_hand_count_and_download_as_xlsx(login, org):
 
 def test_statistics_are_for_supervisors_and_managers_of_the_site(login, org):
     lhy = org["sites"]["LHY"].id
-    assert login("service1").get(f"/requests/stats?site_id={lhy}&month=2025-05").status_code == 403
-    assert login("super3").get(f"/requests/stats?site_id={lhy}&month=2025-05").status_code == 404
+    assert_error_shape(login("service1").get(f"/requests/stats?site_id={lhy}&month=2025-05"), 403)
+    assert_error_shape(login("super3").get(f"/requests/stats?site_id={lhy}&month=2025-05"), 404)
     r = login("manager1").get(f"/requests/stats?site_id={lhy}&month=2025-13")
-    assert r.status_code == 422 and "month" in r.get_json()["errors"]["query"]
+    assert_error_shape(r, 422, field="month")
 
 
 # --- faults ---------------------------------------------------------------------------------
@@ -463,7 +434,7 @@ def test_supervisor_raises_a_fault_for_a_complaint_registered_late(login, org):
     assert got["registered_late"] is True
     body_ = {"staff_id": org["users"]["service1"].id, "fault": "late_registration", "points": 2,
              "note": "业主上午来电，下午才登记", "client_id": "fault-0001-abcd"}
-    assert desk.post(f"/requests/{rid}/faults", json=body_).status_code == 403  # not the desk's own call
+    assert_error_shape(desk.post(f"/requests/{rid}/faults", json=body_), 403)  # not the desk's own call
     sup = login("super1")
     r = sup.post(f"/requests/{rid}/faults", json=body_)
     assert r.status_code == 201, r.get_json()
@@ -481,7 +452,7 @@ def test_overdue_fault_needs_a_request_that_ran_overdue(login, org):
     rid = register(desk, org)["id"]
     r = login("super1").post(f"/requests/{rid}/faults", json={
         "staff_id": org["users"]["service1"].id, "fault": "overdue", "points": 1})
-    assert r.status_code == 409
+    assert_error_shape(r, 409)
     r = login("super1").post(f"/requests/{rid}/faults", json={
         "staff_id": org["users"]["service1"].id, "fault": "overdue", "points": 0})
-    assert r.status_code == 422 and "points" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="points")

@@ -2,8 +2,8 @@
 order, with its proof of presence (按顺序巡更; 漏巡、迟巡 are told apart)."""
 from datetime import datetime, timedelta
 
-from tests.api.test_inspections import body_for
-from tests.api.test_tasks import local_day
+from tests.factories import body_for
+from tests.factories import local_day
 
 
 def _at(iso, minutes):

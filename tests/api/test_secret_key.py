@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from api import cli as cli_module
 from api.config import DEV_SECRET_KEY, Config, ensure_secret_key
+from tests.helpers import assert_error_shape
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_a_cursor_forged_with_the_built_in_key_is_refused(app, login):
     app.config["SECRET_KEY"] = "the-installations-own-key"
     cursor = cursor_serializer(DEV_SECRET_KEY).dumps(5)
     r = login("manager1").get("/work-orders", query_string={"cursor": cursor})
-    assert r.status_code == 400
+    assert_error_shape(r, 400)
 
 
 def test_a_cursor_is_signed_with_the_installations_key(app, login):
@@ -85,4 +86,5 @@ def test_a_cursor_is_signed_with_the_installations_key(app, login):
     unsalted = URLSafeSerializer(app.config["SECRET_KEY"]).dumps(value)
     for cursor in (cursor_serializer("another-key").dumps(value), unsalted):
         r = mgr.get("/zones", query_string={"limit": 1, "cursor": cursor})
-        assert r.status_code == 400 and r.get_json()["errors"]["query"]["cursor"]
+        assert_error_shape(r, 400)
+        assert r.get_json()["errors"]["query"]["cursor"]

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api.domain import schedules as sch
+from tests.factories import local_day
+from tests.helpers import assert_error_shape
 
 NOON = datetime(2026, 3, 16, 4, 0, tzinfo=timezone.utc)  # Monday 12:00 in Shanghai
 
@@ -17,10 +19,6 @@ def the_worker_made_the_days_tasks(org, time_machine):
 
     time_machine.move_to(NOON, tick=False)
     tick(steps=["tasks"])
-
-
-def local_day(offset):
-    return sch.local_today("Asia/Shanghai") + timedelta(days=offset)
 
 
 def complete_one(org, task_json):
@@ -98,18 +96,18 @@ def test_summary_counts_done_due_missed_by_zone(org, login):
 
 @pytest.mark.parametrize("user", ["guard1", "cleaner1", "service1"])
 def test_summary_is_for_supervisors(login, user):
-    assert login(user).get("/tasks/summary").status_code == 403
+    assert_error_shape(login(user).get("/tasks/summary"), 403)
 
 
 def test_customer_service_has_no_task_list(login):
-    assert login("service1").get("/tasks").status_code == 403
+    assert_error_shape(login("service1").get("/tasks"), 403)
 
 
 def test_another_sites_tasks_are_404(login):
     from api.models import Site
 
     hqt = Site.get(Site.code == "HQT").id
-    assert login("guard1").get(f"/tasks?site_id={hqt}").status_code == 404
+    assert_error_shape(login("guard1").get(f"/tasks?site_id={hqt}"), 404)
     assert login("guard2").get(f"/tasks?site_id={hqt}&date={local_day(1)}").get_json()["items"]
 
 
@@ -132,5 +130,5 @@ def test_old_days_are_shown_as_recorded_not_invented(login):
 @pytest.mark.parametrize("query", ["date=2026-13-01", "date=yesterday", "date=1900-01-01", "site_id=x"])
 def test_bad_query_is_422(login, query):
     r = login("guard1").get(f"/tasks?{query}")
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert r.get_json()["errors"]["query"]

@@ -5,7 +5,7 @@ import pytest
 from api.domain import vocabulary as vocab, workorders as wo
 from api.domain.service_requests import terms
 from api.models import WORK_ORDER_STATUSES, ROLES, TRADES
-from tests.api.test_work_orders import make_order, move
+from tests.factories import make_order, move
 
 
 def test_the_models_and_domain_modules_use_the_vocabularys_own_tuples():

@@ -5,34 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from api.models import (Finding, Photo, PhotoSite, User, WorkOrder, WorkOrderEvent, Zone, utcnow)
-
-
-def gen_finding(org, site="LHY", zone="A", trade="engineering", priority="normal", title="路灯不亮",
-                checklist_key="road_lamps", item_key="lamp_lit", points=2, reporter="guard1", status="open"):
-    return Finding.create(site=org["sites"][site], zone=org["zones"][(site, zone)], title=title,
-                          title_en="Lamp not lit", trade=trade, priority=priority, checklist_key=checklist_key,
-                          item_key=item_key, points=points, reported_by=org["users"][reporter], status=status)
-
-
-def gen_photo(org, site="LHY", uploader="tech1", seed="after"):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"][uploader], content_type="image/jpeg", size_bytes=10,
-                 width=10, height=10)
-    PhotoSite.create(photo=pid, site=org["sites"][site])
-    return pid
-
-
-def make_order(api, org, **over):
-    body = {"site_id": org["sites"]["LHY"].id, "zone_id": org["zones"][("LHY", "A")].id,
-            "trade": "engineering", "title": "1 号楼大堂灯管更换", "priority": "normal"}
-    body.update(over)
-    r = api.post("/work-orders", json=body)
-    assert r.status_code in (200, 201), r.get_json()
-    return r.get_json()
-
-
-def move(api, order_id, action, **kw):
-    return api.post(f"/work-orders/{order_id}/transitions", json={"action": action, **kw})
+from tests.factories import gen_finding, gen_photo, make_order, move
+from tests.helpers import assert_error_shape
 
 
 def test_order_goes_to_the_zones_responsible_person_with_deadlines_from_policy(login, org):
@@ -55,8 +29,7 @@ def test_emergency_order_must_be_answered_within_two_hours(login, org):
 def test_planned_order_needs_its_day(login, org):
     r = login("super1").post("/work-orders", json={
         "site_id": org["sites"]["LHY"].id, "trade": "engineering", "title": "水泵保养", "priority": "planned"})
-    assert r.status_code == 422
-    assert "scheduled_for" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="scheduled_for")
 
 
 def test_full_lifecycle_with_after_photo_and_revisit_resolves_the_finding(login, org):
@@ -89,8 +62,7 @@ def test_finishing_without_an_after_photo_is_refused(login, org):
     tech = login("tech1")
     move(tech, o["id"], "accept")
     r = move(tech, o["id"], "finish")
-    assert r.status_code == 422
-    assert "photo_ids" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="photo_ids")
     assert WorkOrder.get_by_id(o["id"]).status == "accepted"
 
 
@@ -100,39 +72,39 @@ def test_finishing_with_another_sites_photo_is_refused(login, org):
     move(tech, o["id"], "accept")
     other = gen_photo(org, site="HQT", uploader="tech2", seed="hqt")
     r = move(tech, o["id"], "finish", photo_ids=[other])
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
 
 
 def test_illegal_transition_is_a_409_with_a_clear_message(login, org):
     o = make_order(login("super1"), org)
     r = move(login("tech1"), o["id"], "finish", photo_ids=["x"])
-    assert r.status_code == 409
+    assert_error_shape(r, 409)
     assert "Cannot finish a work order that is assigned" in r.get_json()["message"]
-    assert move(login("super1"), o["id"], "verify", satisfied=True).status_code == 409
+    assert_error_shape(move(login("super1"), o["id"], "verify", satisfied=True), 409)
 
 
 def test_technicians_cannot_move_other_peoples_orders(login, org):
     o = make_order(login("super1"), org)
     r = move(login("garden1"), o["id"], "accept")
-    assert r.status_code == 404  # another person's order is not theirs even to see
+    assert_error_shape(r, 404)  # another person's order is not theirs even to see
     assert WorkOrder.get_by_id(o["id"]).status == "assigned"
 
 
 def test_technicians_cannot_assign_or_cancel(login, org):
     o = make_order(login("super1"), org)
-    assert move(login("tech1"), o["id"], "cancel").status_code == 403
-    assert login("tech1").post("/work-orders", json={"site_id": org["sites"]["LHY"].id, "trade": "engineering",
-                                                      "title": "x"}).status_code == 403
+    assert_error_shape(move(login("tech1"), o["id"], "cancel"), 403)
+    assert_error_shape(login("tech1").post("/work-orders", json={"site_id": org["sites"]["LHY"].id, "trade": "engineering",
+                                                      "title": "x"}), 403)
 
 
 def test_other_sites_orders_are_404(login, org):
     o = make_order(login("super1"), org)
     other = login("super3")
-    assert other.get(f"/work-orders/{o['id']}").status_code == 404
-    assert move(other, o["id"], "cancel").status_code == 404
+    assert_error_shape(other.get(f"/work-orders/{o['id']}"), 404)
+    assert_error_shape(move(other, o["id"], "cancel"), 404)
     assert all(i["site_id"] != org["sites"]["LHY"].id for i in other.get("/work-orders").get_json()["items"])
     r = other.post("/work-orders", json={"site_id": org["sites"]["LHY"].id, "trade": "engineering", "title": "x"})
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
 
 
 def test_unsatisfied_revisit_reopens_for_rework(login, org):
@@ -155,14 +127,14 @@ def test_cancel_puts_findings_back_to_open(login, org):
     o = sup.post("/work-orders", json={"finding_ids": [f.id]}).get_json()
     assert move(sup, o["id"], "cancel", note="重复").get_json()["status"] == "cancelled"
     assert Finding.get_by_id(f.id).status == "open"
-    assert move(sup, o["id"], "accept").status_code == 409
+    assert_error_shape(move(sup, o["id"], "accept"), 409)
 
 
 def test_a_finding_on_an_open_order_cannot_get_a_second_one(login, org):
     f = gen_finding(org)
     sup = login("super1")
     assert sup.post("/work-orders", json={"finding_ids": [f.id]}).status_code == 201
-    assert sup.post("/work-orders", json={"finding_ids": [f.id]}).status_code == 409
+    assert_error_shape(sup.post("/work-orders", json={"finding_ids": [f.id]}), 409)
 
 
 def test_several_findings_one_order_or_one_per_finding(login, org):
@@ -186,7 +158,7 @@ def test_mixed_trades_in_one_order_need_a_trade(login, org):
     a = gen_finding(org)
     b = gen_finding(org, trade="cleaning", title="地面有积水")
     r = login("super1").post("/work-orders", json={"finding_ids": [a.id, b.id]})
-    assert r.status_code == 422 and "trade" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="trade")
     assert Finding.get_by_id(a.id).status == "open"
 
 
@@ -202,7 +174,7 @@ def test_retry_with_idempotency_key_makes_one_order(login, org):
 def test_unknown_fields_and_bad_values_are_field_errors(login, org):
     r = login("super1").post("/work-orders", json={"site_id": org["sites"]["LHY"].id, "trade": "plumbing",
                                                    "title": "x", "status": "verified"})
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     errors = r.get_json()["errors"]["json"]
     assert "trade" in errors and "status" in errors
 
@@ -239,7 +211,7 @@ def test_list_filters_and_cursor_pages(login, org):
     assert [i["id"] for i in page["items"]] == ids[:0:-1]
     rest = sup.get(f"/work-orders?trade=engineering&limit=2&cursor={page['next_cursor']}").get_json()
     assert [i["id"] for i in rest["items"]] == [ids[0]] and rest["next_cursor"] is None
-    assert sup.get("/work-orders?status=nonsense").status_code == 422
+    assert_error_shape(sup.get("/work-orders?status=nonsense"), 422)
 
 
 def test_technicians_list_only_their_own_orders(login, org):
@@ -254,7 +226,7 @@ def test_reassigning_to_someone_of_another_site_is_refused(login, org):
     sup = login("super1")
     o = make_order(sup, org)
     r = move(sup, o["id"], "assign", assignee_id=org["users"]["tech2"].id)
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     r = move(sup, o["id"], "assign", assignee_id=org["users"]["garden1"].id, note="改派")
     assert r.status_code == 200 and r.get_json()["assignee"]["username"] == "garden1"
 
@@ -294,4 +266,4 @@ def test_history_exports_to_excel_in_words_and_prints_a_dispatch_note(login, org
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "派 工 单" in html and "3 号楼水泵异响" in html
     assert "接单人签字" in html and "http://" not in html and "https://" not in html
-    assert login("tech1").get(f"/work-orders/{o['id']}/print.html").status_code == 403
+    assert_error_shape(login("tech1").get(f"/work-orders/{o['id']}/print.html"), 403)

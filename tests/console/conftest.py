@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.console.pages import submit_round
 from tests.live import LiveServer
 
 APP = str(Path(__file__).resolve().parents[2] / "console" / "streamlit_app.py")
@@ -56,49 +57,6 @@ def console(console_api, token_for):
         return at
 
     return _open
-
-
-def _jpeg(text, color):
-    import io
-
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGB", (640, 480), color)
-    ImageDraw.Draw(img).text((40, 200), text, fill=(255, 255, 255))
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=80)
-    return buf.getvalue()
-
-
-def submit_round(server, username, checkpoint_code, checklist_key, failures, photo_text="fault"):
-    """A guard's inspection over real HTTP: ``failures`` maps item keys to notes; each failure gets a photo.
-    Returns the findings it opened."""
-    import uuid
-    from datetime import datetime, timedelta, timezone
-
-    import requests
-
-    token = server.login(username)
-    h = {"Authorization": f"Bearer {token}"}
-    version = requests.get(f"{server.url}/api/v1/checklists/{checklist_key}", headers=h, timeout=10).json()
-    results = []
-    for n, item in enumerate(version["items"]):
-        if item["key"] in failures:
-            photo = requests.post(f"{server.url}/api/v1/photos", headers=h, timeout=30, files={
-                "file": ("fault.jpg", _jpeg(f"{photo_text} {checkpoint_code} {item['key']}", (120, 40 + n * 7, 40)),
-                         "image/jpeg")})
-            assert photo.status_code in (200, 201), photo.text
-            results.append({"item_key": item["key"], "status": "fail", "note": failures[item["key"]],
-                            "photo_ids": [photo.json()["id"]]})
-        else:
-            results.append({"item_key": item["key"], "status": "pass"})
-    now = datetime.now(timezone.utc)
-    r = requests.post(f"{server.url}/api/v1/inspections", headers=h, timeout=30, json={
-        "id": str(uuid.uuid4()), "checkpoint_code": checkpoint_code, "checklist_key": checklist_key,
-        "checklist_version": version["version"], "started_at": (now - timedelta(minutes=3)).isoformat(),
-        "finished_at": now.isoformat(), "results": results})
-    assert r.status_code == 201, r.text
-    return r.json()["findings"]
 
 
 @pytest.fixture(scope="session")

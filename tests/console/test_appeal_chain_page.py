@@ -1,7 +1,7 @@
 """The appeals tab walks an appeal up the chain (seed 004 4.3): the department head decides first and
 sees the level; a rejected appeal the supervisor filed for their staff is taken up a level."""
-from tests.console.conftest import submit_round
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import submit_round
+from tests.console.pages import api, submit, texts
 
 
 def test_the_department_head_rejects_and_the_supervisor_takes_it_up_to_the_office_director(console, console_api):

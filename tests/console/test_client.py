@@ -70,7 +70,7 @@ def test_an_api_that_is_down_is_unavailable_not_a_crash():
 
 
 def test_a_photo_uploads_once_and_the_same_bytes_give_the_same_id(console_api, token_for):
-    from tests.console.conftest import _jpeg
+    from tests.console.pages import _jpeg
 
     c = PatrolClient(console_api.url, token=token_for("service1"))
     site_id = c.me()["site_ids"][0]

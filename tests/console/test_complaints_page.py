@@ -1,6 +1,6 @@
 """The complaints page: the desk judges a complaint (seed 003 有效/无效投诉) and a supervisor sees the month's
 figures and the repair-revisit report (seed 002)."""
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 
 
 def test_the_desk_judges_a_complaint_invalid_with_the_reason(console, console_api):

@@ -1,5 +1,5 @@
 """The corrective-actions page: the month's problems and a root cause registered with an owner (004 4.1.6)."""
-from tests.console.test_pages import submit, texts
+from tests.console.pages import submit, texts
 
 
 def test_a_supervisor_registers_a_root_cause_and_its_action(console):

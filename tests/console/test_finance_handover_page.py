@@ -1,6 +1,6 @@
 """The ledger tab records the hand-over to finance (seed 004 4.1.5 每月1-5日……報送公司財務部)."""
 from console.ui import month_options
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 
 
 def test_a_manager_records_the_ledger_sent_to_finance_and_the_month_closes(console, console_api):

@@ -1,7 +1,7 @@
 """工单记录 in the console: any status, search, the Excel export and the printable 派工单."""
 import base64
 
-from tests.console.test_pages import api
+from tests.console.pages import api
 
 
 def test_history_finds_a_cancelled_order_by_its_number_and_prints_it(console, console_api):

@@ -1,7 +1,7 @@
 """The console's 消息通知 page: a manager adds a group robot, sends a test message that the
 (fake) robot receives, and sees a failed delivery with the channel's answer and a resend button."""
-from tests.console.test_pages import api, submit, texts
-from tests.worker.conftest import FakeRobot
+from tests.console.pages import api, submit, texts
+from tests.helpers import FakeRobot
 
 
 def test_a_manager_adds_a_wecom_robot_and_sends_a_test_message(console, console_api):

@@ -6,7 +6,8 @@ import io
 import requests
 from openpyxl import Workbook
 
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
+from tests.helpers import assert_error_shape
 
 
 def _xlsx(rows):
@@ -117,8 +118,8 @@ def test_a_new_staff_member_gets_a_login_and_can_be_deactivated(console, console
     assert r.status_code == 200
     uid = r.json()["user"]["id"]
     api(console_api, "manager1", "POST", f"/users/{uid}/deactivate")
-    assert requests.post(f"{console_api.url}/api/v1/auth/login",
-                         json={"username": "uiguard", "password": "ui-pass-1234"}, timeout=30).status_code == 401
+    assert_error_shape(requests.post(f"{console_api.url}/api/v1/auth/login",
+                         json={"username": "uiguard", "password": "ui-pass-1234"}, timeout=30), 401)
 
 
 def test_the_pages_read_in_english_too(console):

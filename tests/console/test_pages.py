@@ -6,34 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.console.conftest import submit_round
+from tests.console.pages import api, submit, submit_round, texts  # noqa: F401
 from tests.live import free_port
 from console.ui import month_options
-
-
-def texts(at):
-    """Everything a person would read on the page, as one string."""
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        parts += [str(el.value) for el in getattr(at, kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    for df in at.dataframe:
-        parts.append(df.value.to_string())
-    return "\n".join(parts)
-
-
-def api(server, username, method, path, **kw):
-    h = {"Authorization": f"Bearer {server.login(username)}"}
-    r = requests.request(method, f"{server.url}/api/v1{path}", headers=h, timeout=30, **kw)
-    assert r.status_code < 400, r.text
-    return r.json() if r.content else None
-
-
-def submit(at, form_key):
-    """Press the submit button of the form with this key, and run the page."""
-    form = next(f for f in at.get("form") if f.key == form_key)
-    form.form_submit_button[0].click()
-    return at.run()
+from tests.helpers import assert_error_shape
 
 
 def this_month():
@@ -71,8 +47,8 @@ def test_logout_forgets_the_token(console, console_api):
     at.button(key="logout").click().run()
     assert "token" not in at.session_state
     assert "登录管理台" in texts(at)
-    assert requests.get(f"{console_api.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
-                        timeout=10).status_code == 401
+    assert_error_shape(requests.get(f"{console_api.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                        timeout=10), 401)
 
 
 def test_an_expired_token_goes_back_to_login(console):
@@ -229,7 +205,7 @@ def test_unsatisfied_revisit_sends_the_job_back(console, console_api):
 
 
 def submit_photo(server, username):
-    from tests.console.conftest import _jpeg
+    from tests.console.pages import _jpeg
 
     h = {"Authorization": f"Bearer {server.login(username)}"}
     r = requests.post(f"{server.url}/api/v1/photos", headers=h, timeout=30,

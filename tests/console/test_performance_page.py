@@ -2,7 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 
 
 def test_a_supervisor_records_outstanding_work_and_sees_the_score_and_reward(console, console_api):

@@ -1,6 +1,6 @@
 """The policy page: a manager changes the fine per point from a date, sees the history, and a wrong
 figure comes back under its field; a supervisor reads the figures but cannot change them."""
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 
 
 def test_a_manager_changes_the_fine_per_point_from_tomorrow_and_sees_the_history(console, console_api):

@@ -3,7 +3,7 @@ report of the same day."""
 import base64
 from datetime import timedelta
 
-from tests.console.test_pages import api
+from tests.console.pages import api
 
 
 def test_yesterdays_rounds_show_points_in_order_with_timing_and_a_printable_report(console, console_api):

@@ -3,7 +3,7 @@ supervisor's share verified (004 4.2.6)."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.console.test_pages import api, submit, texts
+from tests.console.pages import api, submit, texts
 
 
 def test_a_manager_records_a_warning_for_a_person_in_the_sanction_tier(console, console_api):

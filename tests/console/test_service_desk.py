@@ -1,17 +1,9 @@
 """客服台 page, driven with AppTest against the real API with the demo's month of requests."""
 import requests
 
+from tests.console.pages import submit, texts
+
 PAGE = "app_pages/service_desk.py"
-
-
-def texts(at):
-    parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        parts += [str(el.value) for el in getattr(at, kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    for df in at.dataframe:
-        parts.append(df.value.to_string())
-    return "\n".join(parts)
 
 
 def api(server, username, path, method="GET", **kw):
@@ -25,10 +17,6 @@ def by_phone(server, last4):
     return api(server, "manager1", f"/requests?phone_last4={last4}")["items"]
 
 
-def submit(at, form_key):
-    form = next(f for f in at.get("form") if f.key == form_key)
-    form.form_submit_button[0].click()
-    return at.run()
 
 
 def test_the_desk_sees_its_requests_with_owners_masked(console):
@@ -109,7 +97,7 @@ def test_the_managers_today_page_lists_requests_up_at_the_deputy_gm(console):
 
 
 def test_photos_picked_for_a_call_are_uploaded_first_and_attached(console, console_api):
-    from tests.console.conftest import _jpeg
+    from tests.console.pages import _jpeg
 
     at = console("service1", PAGE)
     at.text_input(key="sd_new_owner_phone").input("13700004321")
@@ -151,7 +139,7 @@ def test_a_picked_file_that_is_not_a_photo_is_refused_under_the_uploader_and_not
 def test_upload_photos_returns_ids_in_order_once_each(console_api, token_for):
     from console.client import PatrolClient
     from console.uploads import create_with_photos, upload_photos
-    from tests.console.conftest import _jpeg
+    from tests.console.pages import _jpeg
 
     c = PatrolClient(console_api.url, token=token_for("service1"))
     site_id = c.me()["site_ids"][0]

@@ -5,10 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.domain import deadlines as dl
-from api.domain.policy import load_policy
-from tests.domain.test_policy import SHIPPED
+from tests.factories import fixture_policy
 
-P = load_policy(SHIPPED)
+P = fixture_policy()
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 20, 2, 0)  # naive UTC, 10:00 in Shanghai
 

@@ -4,10 +4,9 @@ from decimal import Decimal
 import pytest
 
 from api.domain.ledger import ZERO, Correction, Row, compute_ledger, correction_amounts, split, tier_for
-from api.domain.policy import load_policy
-from tests.domain.test_policy import SHIPPED
+from tests.factories import fixture_policy
 
-P = load_policy(SHIPPED)
+P = fixture_policy()
 STAFF, SUP, OTHER = 1, 9, 2
 
 

@@ -7,7 +7,7 @@ from PIL import Image
 from api.domain.image_checks import sniff_format
 from api.domain.images import process_photo, storage_key
 from api.errors import Invalid
-from tests.api.test_photos import camera_exif, heic_bytes, jpeg_bytes, png_bomb, png_bytes, webp_bytes
+from tests.factories import camera_exif, heic_bytes, jpeg_bytes, png_bomb, png_bytes, webp_bytes
 
 
 @pytest.mark.parametrize("make, fmt", [

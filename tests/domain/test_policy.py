@@ -1,10 +1,13 @@
-"""Policy as data: the shipped file is valid, every problem is reported with its line."""
+"""Policy as data: a policy file is read and validated, every problem is reported with its line.
+Run on the suite's own policy (tests/fixtures/policy.yaml); tests/test_shipped_policy.py pins the
+shipped figures."""
 import os
 from decimal import Decimal
 
 import pytest
 
 from api.domain import policy as pol
+from tests.factories import FIXTURE_POLICY, fixture_policy_text
 
 
 def write(tmp_path, text, name="policy.yaml"):
@@ -13,29 +16,12 @@ def write(tmp_path, text, name="policy.yaml"):
     return p
 
 
-SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "checklists", "policy.yaml")
-
-
-def shipped_text():
-    with open(SHIPPED, encoding="utf-8") as fh:
-        return fh.read()
-
-
-def test_shipped_policy_is_valid_and_carries_the_seed_figures():
-    assert pol.validate_policy_file(SHIPPED) == []
-    p = pol.load_policy(SHIPPED)
-    assert p.yuan_per_point == Decimal("5.00") and isinstance(p.yuan_per_point, Decimal)
-    assert [(t["tier"], t["min_points"], t["extra_fine"]) for t in p["deductions"]["tiers"]] == [
-        ("extra_fine", 5, Decimal("20.00")), ("sanction", 11, Decimal("0.00")), ("dismissal", 20, Decimal("0.00"))]
-    assert p["deductions"]["supervisor_split"] == {"staff_percent": 70, "supervisor_percent": 30}
-    assert p.respond_hours("emergency") == 2 and p.respond_hours("normal") == 24 and p.respond_hours("planned") is None
-    assert p["work_orders"]["revisit_working_days"] == 1
-    assert p["complaints"]["transfer_days"] == 3 and p["complaints"]["transfer_days_kind"] == "calendar"
-    assert p["deductions"]["ledger_due_day"] == 5 and p["timezone"] == "Asia/Shanghai"
+POLICY_FILE = FIXTURE_POLICY  # the policy these tests read: the suite's own
+policy_text = fixture_policy_text
 
 
 def test_time_limit_table_item_overrides_trade_overrides_priority():
-    p = pol.load_policy(SHIPPED)
+    p = pol.load_policy(POLICY_FILE)
     assert p.resolve_hours("normal", "landscaping") == 72
     assert p.resolve_hours("emergency", "engineering") == 4
     assert p.resolve_hours("planned", "engineering") == p["work_orders"]["resolve_hours"]["planned"]
@@ -51,7 +37,7 @@ def test_time_limit_table_item_overrides_trade_overrides_priority():
     ("  ledger_due_day: 5", "  ledger_due_day: 5\n  ledger_due_hour: 9", "Unknown field", "ledger_due_hour"),
 ])
 def test_each_problem_is_reported_with_file_and_line(tmp_path, old, new, expect, at):
-    text = shipped_text()
+    text = policy_text()
     assert old in text
     bad = text.replace(old, new, 1)
     problems = pol.validate_policy_file(write(tmp_path, bad))
@@ -60,7 +46,7 @@ def test_each_problem_is_reported_with_file_and_line(tmp_path, old, new, expect,
 
 
 def test_duplicate_keys_and_broken_yaml_are_reported(tmp_path):
-    text = shipped_text().replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\ntimezone: Asia/Tokyo", 1)
+    text = policy_text().replace("timezone: Asia/Shanghai", "timezone: Asia/Shanghai\ntimezone: Asia/Tokyo", 1)
     problems = pol.validate_policy_file(write(tmp_path, text))
     assert any("duplicate key 'timezone'" in p for p in problems)
     problems = pol.validate_policy_file(write(tmp_path, "deductions: [unclosed\n"))
@@ -69,11 +55,12 @@ def test_duplicate_keys_and_broken_yaml_are_reported(tmp_path):
 
 
 def test_without_a_database_the_policy_is_the_file_and_follows_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATROL_CHECKLISTS_DIR", str(tmp_path))
+    monkeypatch.setitem(pol._settings, "checklists_dir", str(tmp_path))  # as configure() does
     monkeypatch.setattr(pol, "_bound", lambda: False)  # a plain script: no database bound
-    path = write(tmp_path, shipped_text())
+    pol.invalidate()
+    path = write(tmp_path, policy_text())
     assert pol.current_policy().yuan_per_point == Decimal("5.00")
-    path.write_text(shipped_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
+    path.write_text(policy_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
     os.utime(path, ns=(1, 10**18))
     assert pol.current_policy().yuan_per_point == Decimal("10.00")
 
@@ -81,10 +68,10 @@ def test_without_a_database_the_policy_is_the_file_and_follows_it(tmp_path, monk
 def test_the_file_becomes_the_first_version_and_later_edits_of_it_change_nothing(app, tmp_path, monkeypatch):
     """With a database, policy.yaml is read once, into the first version; after that the policy
     changes only by a new version (with its date, author and audit), never by editing the file."""
-    path = write(tmp_path, shipped_text())
+    path = write(tmp_path, policy_text())
     monkeypatch.setattr(pol, "policy_path", lambda: str(path))
     assert pol.current_policy().yuan_per_point == Decimal("5.00")
-    path.write_text(shipped_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
+    path.write_text(policy_text().replace('yuan_per_point: "5.00"', 'yuan_per_point: "10.00"'), encoding="utf-8")
     pol.invalidate()
     assert pol.current_policy().yuan_per_point == Decimal("5.00")
     assert [v[0].isoformat() for v in pol.versions()] == ["2000-01-01"]

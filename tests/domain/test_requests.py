@@ -1,6 +1,5 @@
 """Service-desk rules as pure functions: time limits in Asia/Shanghai, escalation, masking, statistics."""
 import copy
-import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,11 +8,11 @@ import pytest
 from api.domain.deadlines import escalation_level_for
 from api.domain.service_requests import (desk as request_desk, limits as request_limits,
                                          privacy as request_privacy, stats)
-from api.domain.policy import load_policy
 from api.errors import Conflict, Invalid
+from tests.factories import fixture_policy
 
 SH = ZoneInfo("Asia/Shanghai")
-POLICY = load_policy(os.path.join(os.path.dirname(__file__), "..", "..", "checklists", "policy.yaml"))
+POLICY = fixture_policy()
 
 
 def utc(y, mo, d, h=0, mi=0):

@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 from api.phone import STATIC
+from tests.helpers import assert_error_shape
 
 SHELL_BUDGET = 200 * 1024
 
@@ -62,8 +63,8 @@ def test_manifest_and_shell_are_served_with_their_types(client):
 
 
 def test_a_path_outside_the_shell_is_404_not_a_file_leak(client):
-    assert client.get("/m/../api/config.py").status_code == 404
-    assert client.get("/m/nope.js").status_code == 404
+    assert_error_shape(client.get("/m/../api/config.py"), 404)
+    assert_error_shape(client.get("/m/nope.js"), 404)
 
 
 def test_chinese_and_english_say_the_same_things():

@@ -6,6 +6,7 @@ import requests
 
 from tests.e2e.phone import Phone, chromium_available, jpeg, launch
 from tests.live import PASSWORD, LiveServer
+from tests.helpers import assert_error_shape
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not chromium_available(), reason="needs Debian chromium")]
@@ -92,8 +93,8 @@ def test_technician_finishes_a_work_order_with_an_after_photo(server, tmp_path):
                 caches: (await caches.keys()).filter((k) => k.startsWith('patrol-data')),
             })""")
             assert left == {"dbs": [], "token": None, "caches": []}
-            assert requests.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"},
-                                timeout=10).status_code == 401
+            assert_error_shape(requests.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                                timeout=10), 401)
         finally:
             phone.close()
             browser.close()

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import requests
 from PIL import Image
 
-from tests.api.test_photos import camera_exif, heic_bytes, jpeg_bytes
+from tests.factories import camera_exif, heic_bytes, jpeg_bytes
+from tests.helpers import assert_error_shape
 
 
 def test_a_round_with_one_failed_lamp_reaches_the_supervisor(live_server):
@@ -47,7 +48,8 @@ def test_a_round_with_one_failed_lamp_reaches_the_supervisor(live_server):
     }
     without_photo = dict(body, results=[dict(r, photo_ids=[]) for r in body["results"]])
     refused = guard.post(f"{base}/inspections", json=without_photo, timeout=10)
-    assert refused.status_code == 422 and any(k.endswith("photo_ids") for k in refused.json()["errors"]["json"])
+    assert_error_shape(refused, 422)
+    assert any(k.endswith("photo_ids") for k in refused.json()["errors"]["json"])
 
     first = guard.post(f"{base}/inspections", json=body, timeout=10)
     assert first.status_code == 201, first.text
@@ -72,8 +74,8 @@ def test_a_round_with_one_failed_lamp_reaches_the_supervisor(live_server):
 
     other_site = requests.Session()
     other_site.headers["Authorization"] = "Bearer " + live_server.login("guard2")
-    assert other_site.get(f"{base}/photos/{photo_ids[0]}", timeout=10).status_code == 404
-    assert other_site.get(f"{base}/findings/{finding['id']}", timeout=10).status_code == 404
+    assert_error_shape(other_site.get(f"{base}/photos/{photo_ids[0]}", timeout=10), 404)
+    assert_error_shape(other_site.get(f"{base}/findings/{finding['id']}", timeout=10), 404)
 
     # the demo's history gave the console last night's findings to show
     recent = sup.get(f"{base}/findings", params={"source": "inspection", "limit": 200}, timeout=10).json()["items"]
@@ -102,4 +104,4 @@ def test_the_same_inspection_sent_four_times_at_once_is_stored_once(live_server)
     assert len({r.json()["received_at"] for r in answers}) == 1
 
     changed = dict(body, results=[dict(r, note="后来改的") for r in body["results"]])
-    assert send(changed).status_code == 409
+    assert_error_shape(send(changed), 409)

@@ -49,12 +49,12 @@ class Shared:
 
 @pytest.fixture(scope="module")
 def shared(template_db, tmp_path_factory):
-    import os
     import shutil
 
     from api.app import create_app
     from api.db import db
     from tests import factories
+    from tests.conftest import CHECKLISTS_DIR
 
     tmp = tmp_path_factory.mktemp("shared")
     if template_db["kind"] == "pg":
@@ -68,8 +68,7 @@ def shared(template_db, tmp_path_factory):
         url = f"sqlite:///{tmp / 'patrol.db'}"
     app = create_app({
         "TESTING": True, "DATABASE_URL": url, "PATROL_MEDIA_DIR": str(tmp / "media"),
-        "PATROL_CHECKLISTS_DIR": os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                                              "checklists"),
+        "PATROL_CHECKLISTS_DIR": CHECKLISTS_DIR,
     })
     ctx = app.app_context()
     ctx.push()

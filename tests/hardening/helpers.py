@@ -143,3 +143,23 @@ def collected_spec():
 
 def op_id(method, path):
     return f"{method} {path[len('/api/v1'):]}"
+
+
+def _good_query(op, path_params, org):
+    """Values for the required query parameters, so only the parameter under test is wrong."""
+    out = {}
+    for q in query_params(op, path_params):
+        if not q.get("required"):
+            continue
+        schema = resolve(collected_spec(), q.get("schema", {}))
+        if "enum" in schema:
+            out[q["name"]] = schema["enum"][0]
+        elif schema.get("format") == "date":
+            out[q["name"]] = "2026-03-01"
+        elif schema.get("type") == "integer":
+            out[q["name"]] = org["sites"]["LHY"].id if "site" in q["name"] else 1
+        elif q["name"] == "month":
+            out[q["name"]] = "2026-03"
+        else:
+            out[q["name"]] = "x"
+    return out

@@ -11,6 +11,7 @@ from api.cli import cli
 from api.models import ALL_MODELS, ApiToken, AuditLog, User, utcnow
 from tests.factories import PASSWORD
 from tests.hardening.helpers import api_routes
+from tests.helpers import assert_error_shape
 
 
 def _login(client, username, password=PASSWORD, addr="10.0.0.1"):
@@ -52,7 +53,7 @@ def test_an_expired_token_is_refused(client, org):
     assert _me(client, token).status_code == 200
     ApiToken.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
     r = _me(client, token)
-    assert r.status_code == 401
+    assert_error_shape(r, 401)
     assert r.headers["WWW-Authenticate"] == "Bearer"
 
 
@@ -108,7 +109,7 @@ def test_logout_revokes_only_that_token(client, org):
     tablet = _login(client, "guard1").get_json()["token"]
     r = client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {phone}"})
     assert r.status_code == 204
-    assert _me(client, phone).status_code == 401
+    assert_error_shape(_me(client, phone), 401)
     assert _me(client, tablet).status_code == 200
 
 
@@ -126,10 +127,10 @@ def test_disabled_user_is_refused_at_once_and_cannot_log_in_again(client, org, d
     token = _login(client, "guard1").get_json()["token"]
     r = CliRunner().invoke(cli, ["users", "disable", "guard1"], env={"DATABASE_URL": database_url})
     assert r.exit_code == 0, r.output
-    assert _me(client, token).status_code == 401
+    assert_error_shape(_me(client, token), 401)
     tokens_before = ApiToken.select().count()
     again = _login(client, "guard1")
-    assert again.status_code == 401
+    assert_error_shape(again, 401)
     assert again.get_json()["message"] == "Wrong username or password."  # no hint the account exists
     assert ApiToken.select().count() == tokens_before
 
@@ -137,14 +138,14 @@ def test_disabled_user_is_refused_at_once_and_cannot_log_in_again(client, org, d
 def test_login_is_throttled_per_account_from_any_address(client, org):
     """A much higher ceiling than one address's: strangers' few guesses do not lock the owner out."""
     for i in range(5):
-        assert _login(client, "guard1", "wrong", addr=f"10.0.1.{i}").status_code == 401
+        assert_error_shape(_login(client, "guard1", "wrong", addr=f"10.0.1.{i}"), 401)
     assert _login(client, "guard1", addr="10.0.9.8").status_code == 200
     client.application.config["PATROL_LOGIN_MAX_PER_ACCOUNT"] = 8
     for i in range(3):  # eight failures in the window from all addresses: the (lowered) ceiling
-        assert _login(client, "guard1", "wrong", addr=f"10.0.2.{i}").status_code == 401
+        assert_error_shape(_login(client, "guard1", "wrong", addr=f"10.0.2.{i}"), 401)
     tokens_before = ApiToken.select().count()
     r = _login(client, "guard1", addr="10.0.9.9")
-    assert r.status_code == 429
+    assert_error_shape(r, 429)
     assert int(r.headers["Retry-After"]) > 0
     assert ApiToken.select().count() == tokens_before
     assert _login(client, "guard3", addr="10.0.9.9").status_code == 200  # other accounts unaffected
@@ -153,10 +154,10 @@ def test_login_is_throttled_per_account_from_any_address(client, org):
 def test_login_is_throttled_per_address_across_accounts(client, org):
     # guessing many accounts from one address: a few failures each, none reaching the account limit
     for i in range(20):
-        assert _login(client, f"nobody{i % 7}", "wrong", addr="10.0.2.2").status_code == 401
+        assert_error_shape(_login(client, f"nobody{i % 7}", "wrong", addr="10.0.2.2"), 401)
     tokens_before = ApiToken.select().count()
     r = _login(client, "guard3", addr="10.0.2.2")
-    assert r.status_code == 429
+    assert_error_shape(r, 429)
     assert ApiToken.select().count() == tokens_before
     assert _login(client, "guard3", addr="10.0.2.3").status_code == 200  # other addresses unaffected
 

@@ -18,6 +18,7 @@ import pytest
 
 from api.models import ALL_MODELS, AuditLog, Deduction, LedgerMonth
 from tests.hardening.helpers import api_routes, collected_spec, jpeg_bytes
+from tests.helpers import assert_error_shape
 
 ROLE_USERS = {"guard": "guard1", "cleaner": "cleaner1", "technician": "tech1", "service": "service1",
               "supervisor": "super1", "manager": "manager1", "admin": "admin"}
@@ -111,6 +112,11 @@ MATRIX = {
                               body=lambda w: {"username": w["username"], "password": w["password"],
                                               "next": "http://localhost/"}),
     "GET /me": Row(EVERYONE),
+    # a form's unsent input, the caller's own (never another user's): nothing to audit, nothing sited
+    "GET /drafts/{form}": Row(EVERYONE, ok=(200, 404), path={"form": "matrix_form"}, sited=False),
+    "PUT /drafts/{form}": Row(EVERYONE, path={"form": "matrix_form"}, sited=False,
+                              body=lambda w: {"values": {"note": "草稿"}}),
+    "DELETE /drafts/{form}": Row(EVERYONE, ok=(204,), path={"form": "matrix_form"}, sited=False),
     "GET /sites": Row(EVERYONE),
     "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
     "GET /sites/{site_id}/checkpoints": Row(EVERYONE, path={"site_id": "site"}),
@@ -335,21 +341,19 @@ def _uid(prefix):
 def org_objects(site_code, zone_code):
     """A building, unit, schedule, checkpoint, spare zone and spare account per site for the organisation
     routes (the spares are the ones deactivated)."""
-    from api.auth import hash_password
-    from api.models import Building, Checkpoint, Schedule, Site, Unit, User, UserSite, Zone
+    from api.models import Building, Schedule, Site, Unit, Zone
+    from tests.factories import gen_checkpoint, gen_user, gen_zone
 
     site = Site.get(Site.code == site_code)
     zone = Zone.get((Zone.site == site) & (Zone.code == zone_code))
     b = Building.create(site=site, zone=zone, code="AUTHZ", name="测试楼")
-    user = User.create(username=f"spare-{site_code}", name="备用", role="guard", password_hash=hash_password("x" * 12))
-    UserSite.create(user=user, site=site)
+    user = gen_user("guard", [site], username=f"spare-{site_code}", name="备用", password="x" * 12)
     return {"site_code": site_code, "zone_code": zone_code, "building": b.id,
             "unit": Unit.create(building=b, code="1-101").id,
             "schedule": Schedule.create(site=site, key="authz", name="测试", checklist_key="lobby",
                                         rule={"at": ["09:00"]}).id,
-            "checkpoint": Checkpoint.create(site=site, zone=zone, code=f"AUTHZ-{site_code}", name="测试点",
-                                            kind="lobby", checklist_keys=["lobby"]).id,
-            "spare_zone": Zone.create(site=site, code="SPARE", name="备用").id, "spare_user": user.id}
+            "checkpoint": gen_checkpoint(zone, code=f"AUTHZ-{site_code}", name="测试点").id,
+            "spare_zone": gen_zone(site, code="SPARE", name="备用").id, "spare_user": user.id}
 
 
 ROUTES = collected_spec()["__routes__"]
@@ -521,7 +525,7 @@ def test_an_inspection_cannot_name_its_inspector_site_or_server_fields(login, or
     guard, body = _inspection_body(login, org, **{field: value})
     before = _counts()
     r = guard.post("/inspections", json=body)
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert field in r.get_json()["errors"]["json"]
     assert _counts() == before
 
@@ -541,11 +545,11 @@ def test_a_guard_cannot_give_or_change_points(login, org):
     w = {"site": org["sites"]["LHY"].id, "staff": org["users"]["guard1"].id}
     d = boss.post("/deductions", json=deduction(w)).get_json()
     before = _counts()
-    assert guard.post("/deductions", json=dict(deduction(w), staff_id=org["users"]["guard3"].id)).status_code == 403
+    assert_error_shape(guard.post("/deductions", json=dict(deduction(w), staff_id=org["users"]["guard3"].id)), 403)
     r = guard.post(f"/deductions/{d['id']}/appeal", json={"reason": "不是我", "points": 0})
-    assert r.status_code == 422 and "points" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="points")
     r = guard.post(f"/deductions/{d['id']}/appeal/decision", json={"upheld": True, "reason": "我说了算"})
-    assert r.status_code == 403
+    assert_error_shape(r, 403)
     assert _counts() == before
     assert Deduction.get_by_id(d["id"]).points == 1 and Deduction.get_by_id(d["id"]).status == "active"
 
@@ -567,7 +571,7 @@ def test_a_deduction_cannot_record_who_created_it(login, org):
     w = {"site": org["sites"]["LHY"].id, "staff": org["users"]["guard1"].id}
     before = _counts()
     r = boss.post("/deductions", json=dict(deduction(w), created_by_id=org["users"]["manager1"].id))
-    assert r.status_code == 422 and "created_by_id" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="created_by_id")
     assert _counts() == before
 
 
@@ -585,9 +589,9 @@ def test_a_closed_month_is_frozen(login, org):
     before = _counts()
 
     late = boss.post("/deductions", json=dict(deduction(w), occurred_at=last.isoformat()))
-    assert late.status_code == 409
-    assert manager.post(f"/ledger/{month}/close", query_string={"site_id": site}).status_code == 409
-    assert boss.post(f"/ledger/{month}/close", query_string={"site_id": site}).status_code == 403
+    assert_error_shape(late, 409)
+    assert_error_shape(manager.post(f"/ledger/{month}/close", query_string={"site_id": site}), 409)
+    assert_error_shape(boss.post(f"/ledger/{month}/close", query_string={"site_id": site}), 403)
     assert _counts() == before
     assert LedgerMonth.get((LedgerMonth.site == site) & (LedgerMonth.month == month)).snapshot == snapshot
     assert Deduction.get_by_id(d["id"]).status == "active"

@@ -12,6 +12,7 @@ import pytest
 from api.domain import logins
 from api.models import AuditLog, LoginFailure
 from tests.factories import PASSWORD
+from tests.helpers import assert_error_shape
 
 PROXY = "127.0.0.1"
 
@@ -35,7 +36,7 @@ def proxied(app, org, database_url, tmp_path):
 def test_behind_the_proxy_one_guessers_failures_do_not_lock_out_the_company(proxied):
     for i in range(25):
         assert login(proxied, f"nobody{i % 7}", "wrong", real="198.51.100.66").status_code in (401, 429)
-    assert login(proxied, "guard1", "nope", real="198.51.100.66").status_code == 429  # the guesser is stopped
+    assert_error_shape(login(proxied, "guard1", "nope", real="198.51.100.66"), 429)  # the guesser is stopped
     for user, addr in (("guard1", "203.0.113.7"), ("super1", "203.0.113.8"), ("tech1", "203.0.113.9")):
         assert login(proxied, user, real=addr).status_code == 200, user
 
@@ -51,15 +52,15 @@ def test_the_real_address_is_the_one_the_trusted_proxy_saw(proxied):
 def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(client, org):
     """A guesser cannot rotate addresses by writing headers: the socket's address counts."""
     for i in range(20):
-        assert login(client, f"nobody{i % 7}", "wrong", real=f"192.0.2.{i}", socket="10.0.5.5").status_code == 401
-    assert login(client, "guard3", real="192.0.2.99", socket="10.0.5.5").status_code == 429
+        assert_error_shape(login(client, f"nobody{i % 7}", "wrong", real=f"192.0.2.{i}", socket="10.0.5.5"), 401)
+    assert_error_shape(login(client, "guard3", real="192.0.2.99", socket="10.0.5.5"), 429)
     assert login(client, "guard3", socket="10.0.5.6").status_code == 200
 
 
 def test_a_strangers_five_wrong_guesses_do_not_lock_the_owner_out(proxied):
     for _ in range(6):
         login(proxied, "guard1", "guess", real="198.51.100.23")
-    assert login(proxied, "guard1", real="198.51.100.23").status_code == 429  # the stranger waits
+    assert_error_shape(login(proxied, "guard1", real="198.51.100.23"), 429)  # the stranger waits
     assert login(proxied, "guard1", real="203.0.113.7").status_code == 200  # the guard, at their own phone
 
 
@@ -69,21 +70,24 @@ def test_the_stranger_waits_longer_after_each_further_failure(proxied):
             LoginFailure.update(at=row.at - timedelta(seconds=seconds)).where(LoginFailure.id == row.id).execute()
 
     for _ in range(5):
-        assert login(proxied, "guard1", "guess", real="198.51.100.23").status_code == 401
+        assert_error_shape(login(proxied, "guard1", "guess", real="198.51.100.23"), 401)
     first = login(proxied, "guard1", "guess", real="198.51.100.23")
-    assert first.status_code == 429 and 25 <= int(first.headers["Retry-After"]) <= 30
+    assert_error_shape(first, 429)
+    assert 25 <= int(first.headers["Retry-After"]) <= 30
     age_failures(31)
-    assert login(proxied, "guard1", "guess", real="198.51.100.23").status_code == 401  # the sixth try
+    assert_error_shape(login(proxied, "guard1", "guess", real="198.51.100.23"), 401)  # the sixth try
     second = login(proxied, "guard1", "guess", real="198.51.100.23")
-    assert second.status_code == 429 and 55 <= int(second.headers["Retry-After"]) <= 60
+    assert_error_shape(second, 429)
+    assert 55 <= int(second.headers["Retry-After"]) <= 60
 
 
 def test_the_account_has_a_much_higher_ceiling_from_all_addresses(proxied):
     proxied.application.config["PATROL_LOGIN_MAX_PER_ACCOUNT"] = 12
     for i in range(12):
-        assert login(proxied, "guard1", "guess", real=f"198.51.100.{i}").status_code == 401
+        assert_error_shape(login(proxied, "guard1", "guess", real=f"198.51.100.{i}"), 401)
     r = login(proxied, "guard1", real="203.0.113.7")
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert_error_shape(r, 429)
+    assert int(r.headers["Retry-After"]) > 0
     assert login(proxied, "guard3", real="203.0.113.7").status_code == 200
 
 

@@ -8,7 +8,8 @@ from api.domain import workbooks
 from api.domain.orgrows import SCHEMAS
 from api.examples import rows as example_rows
 from api.models import AuditLog, Building, Checkpoint, Site, Unit, User, Zone, ZoneResponsible
-from tests.org.helpers import manager_of
+from tests.factories import manager_of
+from tests.helpers import assert_error_shape
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,8 +50,8 @@ def test_the_template_names_every_column_in_chinese_and_english(login, org):
     assert head[0] == "工号 Employee no." and "初始密码 Initial password" in head
     notes = wb["说明 Notes"]
     assert notes.cell(row=3, column=3).value == "是 yes"  # the username is required
-    assert login("guard1").get("/imports/staff/template").status_code == 403
-    assert login("manager1").get("/imports/nonsense/template").status_code == 404
+    assert_error_shape(login("guard1").get("/imports/staff/template"), 403)
+    assert_error_shape(login("manager1").get("/imports/nonsense/template"), 404)
 
 
 def test_the_example_estate_imports_in_order_and_a_second_import_changes_nothing(login, org):
@@ -82,7 +83,7 @@ def test_bad_rows_are_reported_with_sheet_row_and_column_in_chinese_and_english_
         {"site_code": "ZZZ", "code": "1", "name": "1栋"},                        # unknown site
     ])
     r = _upload(mgr, "buildings", data)
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     rows = r.get_json()["errors"]["rows"]
     assert [(e["row"], e["column"], e["field"]) for e in rows] == [
         (3, "C", "name"), (4, "E", "zone_code"), (5, "A", "site_code")]
@@ -138,9 +139,9 @@ def test_a_manager_imports_only_into_their_own_sites(login, org):
     manager_of("HQT")
     mgr = login("mgr_only")
     r = _upload(mgr, "zones", _sheet("zones", [{"site_code": "LHY", "code": "Q", "name": "Q"}]))
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert r.get_json()["errors"]["rows"][0]["reason_zh"] == "没有这个场所"
-    assert mgr.get(f"/exports/zones?site_id={org['sites']['LHY'].id}").status_code == 404
+    assert_error_shape(mgr.get(f"/exports/zones?site_id={org['sites']['LHY'].id}"), 404)
     ws = load_workbook(io.BytesIO(mgr.get("/exports/zones").data)).worksheets[0]
     assert {r[0].value for r in ws.iter_rows(min_row=2)} == {"HQT"}
 
@@ -165,14 +166,14 @@ def test_staff_rows_give_existing_accounts_their_employee_number_and_new_ones_a_
 def test_a_file_that_is_not_a_workbook_is_refused_plainly(login, org):
     mgr = login("manager1")
     r = _upload(mgr, "units", b"PK\x03\x04 not really a zip")
-    assert r.status_code == 422 and "file" in r.get_json()["errors"]["files"]
+    assert_error_shape(r, 422, field="file")
     wrong = _sheet("units", [])
     wb = load_workbook(io.BytesIO(wrong))
     wb.worksheets[0]["F1"] = "Colour"
     buf = io.BytesIO()
     wb.save(buf)
     r = _upload(mgr, "units", buf.getvalue())
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert r.get_json()["errors"]["rows"][0]["column"] == "F"
     assert r.get_json()["errors"]["rows"][0]["reason_zh"] == "无法识别的列“Colour”"
 

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.live import LiveServer, fresh_database_url
+from tests.helpers import assert_error_shape
 
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))
 
@@ -50,7 +51,7 @@ def test_logging_out_on_one_process_ends_the_session_on_both(pair):
     token = b.login("guard3")
     assert requests.post(a.url + "/api/v1/auth/logout", headers=_h(token), timeout=10).status_code == 204
     for server in (a, b):
-        assert requests.get(server.url + "/api/v1/me", headers=_h(token), timeout=10).status_code == 401
+        assert_error_shape(requests.get(server.url + "/api/v1/me", headers=_h(token), timeout=10), 401)
 
 
 def test_concurrent_writes_through_both_processes_all_succeed(pair):
@@ -196,4 +197,4 @@ def test_the_same_inspection_id_with_another_body_is_refused_on_the_other_proces
                          headers=_h(token), timeout=30).status_code == 201
     other = _lamp_round(b, token, inspection_id, note="改过的")
     r = requests.post(b.url + "/api/v1/inspections", json=other, headers=_h(token), timeout=30)
-    assert r.status_code == 409
+    assert_error_shape(r, 409)

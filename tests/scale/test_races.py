@@ -6,14 +6,14 @@ client and its own database connection (on PostgreSQL, its own pooled connection
 ``SELECT ... FOR UPDATE`` decide; on SQLite ``BEGIN IMMEDIATE`` does). Run with DATABASE_URL
 pointing at PostgreSQL to exercise the row locks.
 """
-import hashlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from api.models import (Appeal, AuditLog, Deduction, LedgerMonth, Photo, PhotoSite, RequestEvent, ServiceRequest,
+from api.models import (Appeal, AuditLog, Deduction, LedgerMonth, RequestEvent, ServiceRequest,
                         WorkOrder, WorkOrderEvent)
+from tests import factories
 
 N = 8
 
@@ -49,11 +49,7 @@ def audits(action, object_id=None):
 
 
 def gen_photo(org, seed):
-    pid = hashlib.sha256(seed.encode()).hexdigest()
-    Photo.create(id=pid, uploaded_by=org["users"]["tech1"], content_type="image/jpeg", size_bytes=10, width=10,
-                 height=10)
-    PhotoSite.create(photo=pid, site=org["sites"]["LHY"])
-    return pid
+    return factories.gen_photo(org, seed=seed)
 
 
 def new_order(sup, org):
@@ -214,11 +210,7 @@ def test_one_fault_client_id_sent_eight_times_at_once_makes_one_notice(app, logi
 # --- fault notices, appeals and the month ---------------------------------------------------
 
 def notice(sup, org, **over):
-    body = {"site_id": org["sites"]["LHY"].id, "staff_id": org["users"]["guard1"].id, "points": 3,
-            "reason": "大堂地面有积水未处理", "problem_key": "lobby:floor_clean",
-            "occurred_at": "2026-03-10T09:00:00+08:00"}
-    body.update(over)
-    return sup.post("/deductions", json=body)
+    return factories.notice(sup, org, **{"points": 3, **over})
 
 
 def test_one_notice_client_id_sent_eight_times_at_once_makes_one_notice(app, login, org):

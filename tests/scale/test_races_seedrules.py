@@ -23,6 +23,7 @@ from api.models import (Appeal, AppealStep, ComplaintRecord, CorrectiveAction, D
                         PhotoUpload, PolicyVersion, RequestEvent, Sanction, ServiceRequest, SupervisorVerification)
 from tests.scale.test_races import (N, _h, _logins, audits, codes, gunicorn_server,  # noqa: F401 (the fixture)
                                     http_burst, new_request, one_winner, req_act)
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -237,7 +238,7 @@ def test_results_published_while_the_month_closes_are_in_the_closed_ledger_or_re
     assert published == publishes.count(200) and audits("performance.publish") == published
     assert (line or {}).get("perf_penalty", "0.00") == ("30.00" if published else "0.00")
     if not published:  # and it stays refused: the closed month's payroll is what finance got
-        assert sup.post(f"/performance/{month}/publish?site_id={site}").status_code == 409
+        assert_error_shape(sup.post(f"/performance/{month}/publish?site_id={site}"), 409)
 
 
 # --- complaints (003 有效/无效投诉, 暂行规定 5B/7, 收文登记) ----------------------------------------------
@@ -488,7 +489,7 @@ def test_a_failed_notification_resent_eight_times_at_once_is_queued_once(app, lo
 # --- the last chunk of a resumable photo upload -----------------------------------------------------
 
 def test_the_last_chunk_sent_eight_times_at_once_stores_the_photo_once(app, login, org):
-    from tests.api.test_photos import jpeg_bytes
+    from tests.factories import jpeg_bytes
 
     guard = login("guard1")
     data = jpeg_bytes(size=(1600, 1200))
@@ -513,7 +514,7 @@ def test_the_last_chunk_sent_eight_times_at_once_stores_the_photo_once(app, logi
 
 def test_one_whole_photo_put_eight_times_at_once_is_stored_once(app, login, org):
     """PUT /photos/{sha256}: a phone's copies of one photo racing each other make one photo, one audit row."""
-    from tests.api.test_photos import jpeg_bytes
+    from tests.factories import jpeg_bytes
 
     guard = login("guard1")
     data = jpeg_bytes(size=(1600, 1200), color=(20, 160, 60))
@@ -531,13 +532,14 @@ def test_one_whole_photo_put_eight_times_at_once_is_stored_once(app, login, org)
 def test_an_unsatisfied_repair_revisit_made_eight_times_at_once_goes_to_the_department_head_once(app, login, org):
     """Seed 002 及時將信息傳遞給維修部門負責人: once, however many clerks press the button at once."""
     from api.models import RevisitReferral
-    from tests.scale.test_races import gen_photo, move
+    from tests.factories import gen_photo
+    from tests.scale.test_races import move
 
     desk, sup, tech = login("service1"), login("super1"), login("tech1")
     rid = new_request(desk, org, kind="repair", zone_id=org["zones"][("LHY", "A")].id, description="卫生间漏水")
     oid = req_act(desk, rid, "transfer", trade="engineering")["work_order_id"]
     move(tech, oid, "accept")
-    move(tech, oid, "finish", photo_ids=[gen_photo(org, "race-referral")])
+    move(tech, oid, "finish", photo_ids=[gen_photo(org, seed="race-referral")])
     move(sup, oid, "verify", satisfied=True)
     desk.post("/requests/escalate")
     assert ServiceRequest.get_by_id(rid).status == "done"
@@ -584,7 +586,7 @@ def test_four_workers_announcing_at_once_make_each_message_once(database_url, or
     from api.db import write_tx
     from api.domain.workorders import create_work_order
     from api.models import NotificationChannel, User, utcnow
-    from tests.scale.test_scheduled_work import run_everywhere
+    from tests.helpers import run_everywhere
 
     lhy = org["sites"]["LHY"]
     desk = User.get(User.username == "service1")

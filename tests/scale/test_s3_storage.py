@@ -4,6 +4,7 @@ import uuid
 import pytest
 
 from api.storage import LocalStorage, S3Storage, make_storage
+from tests.helpers import assert_error_shape
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -85,13 +86,13 @@ def s3_api(database_url, s3_endpoint, tmp_path):
     from api.app import create_app
     from api.db import db
     from tests import factories
-    from tests.conftest import ApiClient
+    from tests.conftest import CHECKLISTS_DIR, ApiClient
 
     bucket = f"patrol-{uuid.uuid4().hex[:8]}"
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PATROL_STORAGE": "s3",
                       "PATROL_S3_BUCKET": bucket, "PATROL_S3_ENDPOINT": s3_endpoint,
                       "PATROL_MEDIA_DIR": str(tmp_path / "unused-media"),
-                      "PATROL_CHECKLISTS_DIR": os.path.join(os.path.dirname(__file__), "..", "..", "checklists")})
+                      "PATROL_CHECKLISTS_DIR": CHECKLISTS_DIR})
     store = app.extensions["patrol_storage"]
     store.ensure_bucket()
     with app.app_context():
@@ -149,5 +150,5 @@ def test_a_photo_missing_from_the_bucket_is_a_404_not_a_500(s3_api):
     for key in list(store.keys()):
         store.delete(key)
     r = api.get(f"/photos/{pid}?size=thumb")
-    assert r.status_code == 404
+    assert_error_shape(r, 404)
     assert r.get_json()["code"] == 404

@@ -9,41 +9,7 @@ import pytest
 from api.db import db, init_db, write_tx
 from api.models import ServiceRequest, Site, Task, User, WorkOrder, WorkOrderEvent, RequestEvent
 
-PROCESSES = 4
-
-
-def _child(url, job, args, barrier, out):
-    """A fresh process: its own connection, then everyone starts together."""
-    try:
-        init_db(url)
-        db.connect(reuse_if_open=True)
-        barrier.wait(timeout=60)
-        out.put(("ok", job(*args)))
-    except Exception as exc:  # reported to the parent, which fails the test with it
-        out.put(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        if not db.is_closed():
-            db.close()
-
-
-def run_everywhere(url, job, *args, processes=PROCESSES):
-    """Run ``job(*args)`` in several processes at the same instant; returns their results."""
-    if not db.is_closed():
-        db.close()
-    if hasattr(db.obj, "close_all"):
-        db.obj.close_all()  # no pooled connection may be inherited by the children
-    ctx = mp.get_context("fork")
-    barrier, out = ctx.Barrier(processes), ctx.Queue()
-    procs = [ctx.Process(target=_child, args=(url, job, args, barrier, out)) for _ in range(processes)]
-    for p in procs:
-        p.start()
-    answers = [out.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-    db.connect(reuse_if_open=True)
-    errors = [a[1] for a in answers if a[0] == "error"]
-    assert not errors, errors
-    return [a[1] for a in answers]
+from tests.helpers import PROCESSES, run_everywhere  # noqa: F401
 
 
 # --- jobs (module level so the children find them) ---------------------------------------

@@ -10,17 +10,17 @@ import pytest
 
 from api.db import db
 from api.models import Appeal, AppealStep, AuditLog, Deduction
+from tests import factories
 from tests.conftest import ApiClient
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))
 
 
 def notice(api, org, points=2, occurred=None, staff="guard1"):
-    body = {"site_id": org["sites"]["LHY"].id, "staff_id": org["users"][staff].id, "points": points,
-            "reason": "岗亭无人值守", "problem_key": "post.unattended",
-            "occurred_at": (occurred or datetime.now(SH)).isoformat()}
-    r = api.post("/deductions", json=body)
+    r = factories.notice(api, org, staff=staff, points=points, reason="岗亭无人值守", problem_key="post.unattended",
+                         occurred_at=(occurred or datetime.now(SH)).isoformat())
     assert r.status_code == 201, r.get_json()
     return r.get_json()["id"]
 
@@ -43,7 +43,7 @@ def test_rejected_by_the_department_head_and_upheld_by_the_office_manager_voids_
     assert r.status_code == 200 and r.get_json()["status"] == "rejected" and r.get_json()["level_key"] == "department_head"
     r = up(guard, did, "主管未看巡更记录")
     assert r.status_code == 200 and r.get_json()["status"] == "pending" and r.get_json()["level"] == 2
-    assert decide(head, did, True).status_code == 403  # a department head does not decide at the director's level
+    assert_error_shape(decide(head, did, True), 403)  # a department head does not decide at the director's level
     assert decide(director, did, False, "维持").get_json()["level_key"] == "office_director"
     assert up(guard, did, "请经理复核巡更记录").get_json()["level_key"] == "office_manager"
     r = decide(office_manager, did, True, "巡更记录证实当时在 3 号楼")
@@ -54,7 +54,7 @@ def test_rejected_by_the_department_head_and_upheld_by_the_office_manager_voids_
         ("department_head", "filed", None), ("department_head", "decided", False),
         ("office_director", "escalated", None), ("office_director", "decided", False),
         ("office_manager", "escalated", None), ("office_manager", "decided", True)]
-    assert up(guard, did).status_code == 409  # upheld: nothing to take further
+    assert_error_shape(up(guard, did), 409)  # upheld: nothing to take further
     ledger = head.get(f"/ledger/{datetime.now(SH):%Y-%m}?site_id={org['sites']['LHY'].id}").get_json()
     assert all(ln["points"] == 0 for ln in ledger["lines"] if ln["staff_id"] == org["users"]["guard1"].id)
     assert AuditLog.select().where(AuditLog.action == "deduction.appeal_escalate").count() == 2
@@ -78,11 +78,12 @@ def test_nobody_decides_one_appeal_at_two_levels_and_the_top_is_the_top(login, o
     assert decide(mgr, did, False).status_code == 200  # a manager may sit as the department head
     up(guard, did)
     r = decide(mgr, did, True)
-    assert r.status_code == 403 and "lower level" in r.get_json()["message"]
+    assert_error_shape(r, 403)
+    assert "lower level" in r.get_json()["message"]
     assert decide(admin, did, False).status_code == 200
     up(guard, did)
-    assert decide(mgr, did, False).status_code == 403  # decided level 1 already
-    assert decide(login("super1"), did, False).status_code == 403  # not the office manager's role
+    assert_error_shape(decide(mgr, did, False), 403)  # decided level 1 already
+    assert_error_shape(decide(login("super1"), did, False), 403)  # not the office manager's role
     assert Appeal.get(Appeal.deduction == did).status == "pending"
 
 
@@ -90,10 +91,10 @@ def test_only_the_penalised_person_takes_it_up_and_only_when_rejected(login, org
     head, guard = login("super1"), login("guard1")
     did = notice(head, org)
     guard.post(f"/deductions/{did}/appeal", json={"reason": "不是我"})
-    assert up(guard, did).status_code == 409  # still pending at the department head
+    assert_error_shape(up(guard, did), 409)  # still pending at the department head
     decide(head, did, False)
-    assert up(login("guard3"), did).status_code == 404  # someone else's notice is not theirs to see
-    assert up(guard, did, "").status_code == 422
+    assert_error_shape(up(login("guard3"), did), 404)  # someone else's notice is not theirs to see
+    assert_error_shape(up(guard, did, ""), 422)
     assert Appeal.get(Appeal.deduction == did).level == 1
 
 
@@ -107,8 +108,9 @@ def test_an_appeal_about_retaliation_is_never_decided_by_the_inspector(login, or
     assert got["kind"] == "retaliation" and got["against_id"] == org["users"]["manager1"].id
     assert got["level_key"] == "office_director"  # above the inspector's own department
     r = decide(inspector, did, False, "没有报复")
-    assert r.status_code == 403 and "retaliation" in r.get_json()["message"]
-    assert decide(login("super1"), did, True).status_code == 403  # a department head is below this level
+    assert_error_shape(r, 403)
+    assert "retaliation" in r.get_json()["message"]
+    assert_error_shape(decide(login("super1"), did, True), 403)  # a department head is below this level
     assert decide(login("admin"), did, True, "查实存在报复").get_json()["deduction"]["status"] == "voided"
 
 
@@ -128,7 +130,7 @@ def test_upheld_at_the_top_after_the_month_closed_books_the_reversal_once(login,
     rev = r.get_json()["reversal"]
     assert rev["points"] == -3 and rev["reverses_id"] == did and rev["amount"] == "-15.00"
     assert Deduction.get_by_id(did).status == "active"
-    assert decide(admin, did, True).status_code == 409
+    assert_error_shape(decide(admin, did, True), 409)
     assert Deduction.select().where(Deduction.reverses == did).count() == 1
 
 

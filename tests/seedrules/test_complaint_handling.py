@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from api.models import AuditLog, IncomingMail, RevisitReferral, ServiceRequest
-from tests.api.test_requests import finish_and_verify
+from tests.factories import finish_and_verify
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 MONTH = datetime.now(SH).strftime("%Y-%m")
@@ -36,7 +37,7 @@ def test_valid_and_invalid_complaints_are_counted_apart_with_the_reason(login, o
     assert desk.post(f"/requests/{a}/validity", json={"valid": True, "reason": "属公共秩序维护范围"}).status_code == 200
     r = desk.post(f"/requests/{b}/validity", json={"valid": False, "reason": "户内结构属开发商保修，非物业合同范围"})
     assert r.status_code == 200 and r.get_json()["valid"] is False
-    assert desk.post(f"/requests/{b}/validity", json={"valid": False, "reason": ""}).status_code == 422
+    assert_error_shape(desk.post(f"/requests/{b}/validity", json={"valid": False, "reason": ""}), 422)
     s = sup.get(f"/complaints/stats?site_id={org['sites']['LHY'].id}&month={MONTH}").get_json()
     assert (s["complaints"], s["valid"], s["invalid"], s["unjudged"], s["suggestions"]) == (3, 1, 1, 1, 1)
     assert s["invalid_reasons"] == [{"request_id": b, "reason": "户内结构属开发商保修，非物业合同范围"}]
@@ -47,16 +48,16 @@ def test_the_reply_goes_the_way_the_owner_complained(login, org):
     """003 暫行規定 7: 或走訪投訴人，或回函投訴人，或致電給投訴人，或按其投訴方式給予相應的回復."""
     desk = login("service1")
     rid = new(desk, org, channel="phone")
-    assert desk.post(f"/requests/{rid}/reply", json={"method": "call"}).status_code == 409  # not solved yet
+    assert_error_shape(desk.post(f"/requests/{rid}/reply", json={"method": "call"}), 409)  # not solved yet
     solve(desk, rid)
     r = desk.post(f"/requests/{rid}/reply", json={"method": "letter", "text": "函复"})
-    assert r.status_code == 422 and "method" in r.get_json()["errors"]["json"]
+    assert_error_shape(r, 422, field="method")
     r = desk.post(f"/requests/{rid}/reply", json={"method": "call", "text": "已致电告知处理结果"})
     assert r.status_code == 200 and r.get_json()["reply_method"] == "call"
-    assert desk.post(f"/requests/{rid}/reply", json={"method": "call"}).status_code == 409
+    assert_error_shape(desk.post(f"/requests/{rid}/reply", json={"method": "call"}), 409)
     visit = new(desk, org, channel="visit")
     solve(desk, visit)
-    assert desk.post(f"/requests/{visit}/reply", json={"method": "call"}).status_code == 422
+    assert_error_shape(desk.post(f"/requests/{visit}/reply", json={"method": "call"}), 422)
     assert desk.post(f"/requests/{visit}/reply", json={"method": "visit", "text": "上门回访"}).status_code == 200
 
 
@@ -66,20 +67,20 @@ def test_a_written_complaint_is_registered_and_answered_in_writing(login, org):
     first = new(desk, org, channel="letter", description="来函：地下车库长期积水")
     second = new(desk, org, channel="letter", description="来函：绿化带被占用")
     solve(desk, first)
-    assert desk.post(f"/requests/{first}/reply", json={"method": "letter", "text": "函复"}).status_code == 409
+    assert_error_shape(desk.post(f"/requests/{first}/reply", json={"method": "letter", "text": "函复"}), 409)
     body = {"sender": "6栋业主孙先生", "subject": "地下车库积水", "reported_to": "公司总经理"}
     m1 = desk.post(f"/requests/{first}/incoming-mail", json=body)
     assert m1.status_code == 201, m1.get_json()
     m2 = desk.post(f"/requests/{second}/incoming-mail", json=dict(body, subject="绿化带被占用"))
     year = datetime.now(SH).year
     assert (m1.get_json()["mail_no"], m2.get_json()["mail_no"]) == (f"{year}-0001", f"{year}-0002")
-    assert desk.post(f"/requests/{first}/incoming-mail", json=body).status_code == 409
-    assert desk.post(f"/requests/{first}/reply", json={"method": "letter", "text": ""}).status_code == 422
+    assert_error_shape(desk.post(f"/requests/{first}/incoming-mail", json=body), 409)
+    assert_error_shape(desk.post(f"/requests/{first}/reply", json={"method": "letter", "text": ""}), 422)
     r = desk.post(f"/requests/{first}/reply", json={"method": "letter", "text": "孙先生：车库积水已疏通排水沟……"})
     assert r.status_code == 200
     assert IncomingMail.get(IncomingMail.request == first).answered_at is not None
     phone = new(desk, org)
-    assert desk.post(f"/requests/{phone}/incoming-mail", json=body).status_code == 409  # not a letter
+    assert_error_shape(desk.post(f"/requests/{phone}/incoming-mail", json=body), 409)  # not a letter
     register = desk.get(f"/incoming-mail?site_id={org['sites']['LHY'].id}").get_json()["items"]
     assert [m["mail_no"] for m in register] == [f"{year}-0002", f"{year}-0001"]
 
@@ -89,13 +90,13 @@ def test_a_special_complaint_beyond_the_duty_managers_authority_goes_to_the_gene
     desk, mgr = login("service1"), login("manager1")
     rid = new(desk, org, urgent=True, description="外墙瓷砖脱落砸中车辆，业主要求赔偿")
     assert ServiceRequest.get_by_id(rid).escalation_level == 2
-    assert desk.post(f"/requests/{rid}/general-manager", json={"reason": "赔偿金额超出权限"}).status_code == 403
+    assert_error_shape(desk.post(f"/requests/{rid}/general-manager", json={"reason": "赔偿金额超出权限"}), 403)
     r = mgr.post(f"/requests/{rid}/general-manager", json={"reason": "赔偿金额超出部门经理权限"})
     assert r.status_code == 200, r.get_json()
     assert ServiceRequest.get_by_id(rid).escalation_level == 3
-    assert mgr.post(f"/requests/{rid}/general-manager", json={"reason": "再报"}).status_code == 409
+    assert_error_shape(mgr.post(f"/requests/{rid}/general-manager", json={"reason": "再报"}), 409)
     ordinary = new(desk, org)
-    assert mgr.post(f"/requests/{ordinary}/general-manager", json={"reason": "x"}).status_code == 409
+    assert_error_shape(mgr.post(f"/requests/{ordinary}/general-manager", json={"reason": "x"}), 409)
     listed = mgr.get("/requests/escalated?min_level=3").get_json()["items"]
     assert [i["id"] for i in listed] == [rid]
 

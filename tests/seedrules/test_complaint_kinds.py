@@ -1,16 +1,15 @@
 """Seed 003's differences between complaints, suggestions and special complaints, over the API and
 in the pure time-limit functions."""
 import copy
-import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api.domain.service_requests import limits, stats
-from api.domain.policy import load_policy
+from tests.factories import fixture_policy, request_body
 from api.models import RequestEvent, ServiceRequest
 
 SH = ZoneInfo("Asia/Shanghai")
-POLICY = load_policy(os.path.join(os.path.dirname(__file__), "..", "..", "checklists", "policy.yaml"))
+POLICY = fixture_policy()
 
 
 def utc(y, mo, d, h=0, mi=0):
@@ -18,11 +17,9 @@ def utc(y, mo, d, h=0, mi=0):
 
 
 def body(org, **over):
-    b = {"site_id": org["sites"]["LHY"].id, "kind": "complaint", "channel": "phone", "category": "facility",
-         "owner_name": "李四", "owner_phone": "13900001111", "building": "5", "unit": "1", "room": "502",
-         "description": "建议在 5 号楼门口加装雨棚", "owner_ask": ""}
-    b.update(over)
-    return b
+    return request_body(org, **{"category": "facility", "owner_name": "李四", "owner_phone": "13900001111",
+                                "building": "5", "unit": "1", "room": "502",
+                                "description": "建议在 5 号楼门口加装雨棚", "owner_ask": "", **over})
 
 
 def received(days_ago, hour=10):

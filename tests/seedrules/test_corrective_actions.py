@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from api.models import AuditLog
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 MONTH = datetime.now(SH).strftime("%Y-%m")
@@ -27,17 +28,17 @@ def test_a_repeated_problem_gets_a_root_cause_an_owner_a_due_date_and_a_check(lo
     body = {"site_id": site, "month": MONTH, "source_kind": "fault_notices", "source_ref": "post.unattended",
             "root_cause": "夜班只排一人，如厕时岗亭无人", "action": "夜班增设替岗，排班表上墙",
             "kind": "preventive", "owner_id": org["users"]["super1"].id, "due_date": due}
-    assert sup.post("/corrective-actions", json=dict(body, due_date="2020-01-01")).status_code == 422
-    assert sup.post("/corrective-actions", json=dict(body, root_cause="")).status_code == 422
+    assert_error_shape(sup.post("/corrective-actions", json=dict(body, due_date="2020-01-01")), 422)
+    assert_error_shape(sup.post("/corrective-actions", json=dict(body, root_cause="")), 422)
     r = sup.post("/corrective-actions", json=body)
     assert r.status_code == 201, r.get_json()
     aid = r.get_json()["id"]
     assert sup.get(f"/corrective-actions/analysis?site_id={site}&month={MONTH}").get_json()["problems"][0][
         "action_ids"] == [aid]
-    assert mgr.post(f"/corrective-actions/{aid}/verify", json={"effective": True, "note": "x"}).status_code == 409
+    assert_error_shape(mgr.post(f"/corrective-actions/{aid}/verify", json={"effective": True, "note": "x"}), 409)
     assert sup.post(f"/corrective-actions/{aid}/done", json={"note": "替岗已排，排班表已张贴"}).status_code == 200
     # the owner does not check their own action
-    assert sup.post(f"/corrective-actions/{aid}/verify", json={"effective": True, "note": "自查"}).status_code == 403
+    assert_error_shape(sup.post(f"/corrective-actions/{aid}/verify", json={"effective": True, "note": "自查"}), 403)
     r = mgr.post(f"/corrective-actions/{aid}/verify", json={"effective": False, "note": "抽查发现仍有空岗"})
     assert r.get_json()["status"] == "open"  # not effective: open again
     sup.post(f"/corrective-actions/{aid}/done", json={"note": "增加巡查抽查"})

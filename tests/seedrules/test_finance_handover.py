@@ -11,6 +11,7 @@ import time_machine
 from api.db import db
 from api.models import AuditLog, Deduction, LedgerHandover, LedgerMonth
 from tests.conftest import ApiClient
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))
@@ -26,7 +27,7 @@ def test_the_ledger_sent_to_finance_by_the_5th_closes_the_month_with_who_sent_it
         assert r.status_code == 201
     with time_machine.travel(datetime(2026, 11, 5, 17, 30, tzinfo=SH), tick=False):
         mgr = login("manager1")
-        assert mgr.get(f"/ledger/2026-10/handover?site_id={site}").status_code == 404
+        assert_error_shape(mgr.get(f"/ledger/2026-10/handover?site_id={site}"), 404)
         r = mgr.post(f"/ledger/2026-10/handover?site_id={site}", json={"sent_to": "财务部 张会计", "note": "含加罚"})
         assert r.status_code == 201, r.get_json()
         got = r.get_json()
@@ -39,10 +40,10 @@ def test_the_ledger_sent_to_finance_by_the_5th_closes_the_month_with_who_sent_it
         late = login("super1").post("/deductions", json={
             "site_id": site, "staff_id": org["users"]["guard1"].id, "points": 1, "reason": "x",
             "problem_key": "x", "occurred_at": datetime(2026, 10, 21, tzinfo=SH).isoformat()})
-        assert late.status_code == 409
-        assert mgr.post(f"/ledger/2026-10/handover?site_id={site}", json={"sent_to": "财务部"}).status_code == 409
-        assert login("super1").post(f"/ledger/2026-10/handover?site_id={site}",
-                                    json={"sent_to": "财务部"}).status_code == 403
+        assert_error_shape(late, 409)
+        assert_error_shape(mgr.post(f"/ledger/2026-10/handover?site_id={site}", json={"sent_to": "财务部"}), 409)
+        assert_error_shape(login("super1").post(f"/ledger/2026-10/handover?site_id={site}",
+                                    json={"sent_to": "财务部"}), 403)
     assert [a.action for a in AuditLog.select().where(AuditLog.action.in_(("ledger.close", "ledger.handover")))
             .order_by(AuditLog.id)] == ["ledger.close", "ledger.handover"]
 
@@ -59,7 +60,7 @@ def test_a_month_not_yet_ended_cannot_be_sent(login, org):
     site = org["sites"]["LHY"].id
     month = datetime.now(SH).strftime("%Y-%m")
     r = login("manager1").post(f"/ledger/{month}/handover?site_id={site}", json={"sent_to": "财务部"})
-    assert r.status_code == 409
+    assert_error_shape(r, 409)
     assert LedgerHandover.select().count() == 0 and LedgerMonth.select().count() == 0
 
 

@@ -20,6 +20,7 @@ from api.domain.deadlines import revisit_due
 from api.domain.policy import current_policy
 from api.models import AuditLog, HolidayDay
 from tests.conftest import ApiClient
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgres+pool://"))
@@ -131,17 +132,17 @@ def test_a_wrong_schedule_is_refused_and_nothing_changes(login, org, days, field
     """A make-up working day (调休上班) is a weekend day; every day in the year named; each day once."""
     mgr = login("manager1")
     r = mgr.put("/holiday-calendar/2027", json={"days": days})
-    assert r.status_code == 422
+    assert_error_shape(r, 422)
     assert field in r.get_json()["errors"]["json"]
     assert HolidayDay.select().count() == 0
 
 
 def test_only_managers_enter_the_schedule(login, org):
     for user in ("service1", "super1"):
-        assert login(user).put("/holiday-calendar/2027", json={"days": EXAMPLE_2027}).status_code == 403
+        assert_error_shape(login(user).put("/holiday-calendar/2027", json={"days": EXAMPLE_2027}), 403)
     bad = login("manager1").post("/holiday-calendar/2027/import", data={"file": (io.BytesIO(b"x"), "a.txt")},
                                  content_type="multipart/form-data")
-    assert bad.status_code == 422
+    assert_error_shape(bad, 422)
     assert HolidayDay.select().count() == 0
 
 
@@ -153,6 +154,8 @@ def test_the_console_is_warned_from_november_when_next_year_is_missing(login, or
         api = login("super1")
         got = api.get("/holiday-calendar/status").get_json()
         assert got["warn"] is True and got["missing_years"] == [2027] and "2027" in got["message"]
+        zh = api.get("/holiday-calendar/status", headers={"Accept-Language": "zh-CN"}).get_json()["message"]
+        assert zh == "2027 年的官方放假安排（含调休）尚未录入，回访和转办时限将按普通周末计算。"  # one language only
         assert login("manager1").put("/holiday-calendar/2027", json={"days": EXAMPLE_2027}).status_code == 200
         assert api.get("/holiday-calendar/status").get_json()["warn"] is False
 

@@ -14,6 +14,7 @@ from api.domain import performance as pf
 from api.domain.errors import Conflict
 from api.domain.policy import current_policy
 from api.models import AuditLog, Site, User
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 END_OF_NOVEMBER = datetime(2026, 11, 30, 18, 0, tzinfo=SH)  # a Monday, the month's last day
@@ -69,19 +70,19 @@ def test_checks_follow_the_days_of_the_scheme_and_stop_at_publication(login, org
     site = org["sites"]["LHY"].id
     with time_machine.travel(datetime(2026, 11, 27, 10, tzinfo=SH), tick=False):
         sup = login("super1")
-        assert entry(sup, org, "guard1", "weekly", "2026-11-17", "coordination", -1).status_code == 422  # Tuesday
-        assert entry(sup, org, "guard1", "monthly", "2026-11-27", "coordination", -1).status_code == 422
-        assert entry(sup, org, "guard1", "daily", "2026-11-27", "coordination", -16).status_code == 422  # max 15
+        assert_error_shape(entry(sup, org, "guard1", "weekly", "2026-11-17", "coordination", -1), 422)  # Tuesday
+        assert_error_shape(entry(sup, org, "guard1", "monthly", "2026-11-27", "coordination", -1), 422)
+        assert_error_shape(entry(sup, org, "guard1", "daily", "2026-11-27", "coordination", -16), 422)  # max 15
         assert entry(sup, org, "guard1", "daily", "2026-11-27", "incidents_complaints", -25).status_code == 201
-        assert entry(sup, org, "super1", "daily", "2026-11-27", "dedication", 2).status_code == 422  # self
-        assert entry(sup, org, "guard1", "daily", "2026-11-28", "dedication", 2).status_code == 422  # future
-        assert sup.post(f"/performance/2026-11/publish?site_id={site}").status_code == 409  # not the last day
-        assert login("guard1").post(f"/performance/2026-11/publish?site_id={site}").status_code == 403
+        assert_error_shape(entry(sup, org, "super1", "daily", "2026-11-27", "dedication", 2), 422)  # self
+        assert_error_shape(entry(sup, org, "guard1", "daily", "2026-11-28", "dedication", 2), 422)  # future
+        assert_error_shape(sup.post(f"/performance/2026-11/publish?site_id={site}"), 409)  # not the last day
+        assert_error_shape(login("guard1").post(f"/performance/2026-11/publish?site_id={site}"), 403)
     with time_machine.travel(END_OF_NOVEMBER, tick=False):
         sup = login("super1")
         assert sup.post(f"/performance/2026-11/publish?site_id={site}").status_code == 200
-        assert sup.post(f"/performance/2026-11/publish?site_id={site}").status_code == 409
-        assert entry(sup, org, "guard1", "monthly", "2026-11-30", "dedication", 1).status_code == 409
+        assert_error_shape(sup.post(f"/performance/2026-11/publish?site_id={site}"), 409)
+        assert_error_shape(entry(sup, org, "guard1", "monthly", "2026-11-30", "dedication", 1), 409)
         got = sup.get(f"/performance/2026-11?site_id={site}").get_json()
         assert got["published"] and got["people"][0]["categories"]["incidents_complaints"]["score"] == 0
     assert AuditLog.select().where(AuditLog.action == "performance.publish").count() == 1

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from api.models import AuditLog, Deduction
+from tests.helpers import assert_error_shape
 
 SH = ZoneInfo("Asia/Shanghai")
 MONTH = datetime.now(SH).strftime("%Y-%m")
@@ -35,14 +36,14 @@ def test_the_sanction_is_recorded_on_the_ledger_line_and_in_payroll(login, org):
     sup, mgr = login("super1"), login("manager1")
     give(sup, org, 8)
     r = sanction(mgr, org, "warning")
-    assert r.status_code == 409  # 8 points: not the sanction tier
+    assert_error_shape(r, 409)  # 8 points: not the sanction tier
     give(sup, org, 4, key="post.sleeping")  # 12 points
-    assert sanction(sup, org, "warning").status_code == 403  # a manager decides
-    assert sanction(mgr, org, "fine").status_code == 422  # a fine needs its amount
+    assert_error_shape(sanction(sup, org, "warning"), 403)  # a manager decides
+    assert_error_shape(sanction(mgr, org, "fine"), 422)  # a fine needs its amount
     r = sanction(mgr, org, "fine", amount="50.00")
     assert r.status_code == 201, r.get_json()
     assert sanction(mgr, org, "demerit").status_code == 201
-    assert sanction(mgr, org, "fine", amount="50.00").status_code == 409  # once
+    assert_error_shape(sanction(mgr, org, "fine", amount="50.00"), 409)  # once
     ln, ledger = line(mgr, org)
     assert [s["name"] for s in ln["sanctions"]] == ["行政罚款", "行政记过"]
     assert ln["sanction_fine"] == "50.00" and ln["total"] == "110.00"  # 12 × 5 + 50
@@ -57,7 +58,7 @@ def test_a_dismissal_is_recorded_and_carried_out_by_someone_at_a_time(login, org
     """004 4.2.4 違規責任人每月累計扣分達20分以上，作開除處理."""
     sup, mgr = login("super1"), login("manager1")
     give(sup, org, 19)
-    assert sanction(mgr, org, "dismissal").status_code == 409  # 19 points
+    assert_error_shape(sanction(mgr, org, "dismissal"), 409)  # 19 points
     give(sup, org, 1, key="post.sleeping")
     s = sanction(mgr, org, "dismissal").get_json()
     assert s["carried_out_at"] is None
@@ -65,7 +66,7 @@ def test_a_dismissal_is_recorded_and_carried_out_by_someone_at_a_time(login, org
     assert r.status_code == 200
     done = r.get_json()
     assert done["carried_out_by_id"] == org["users"]["manager1"].id and done["carried_out_at"]
-    assert mgr.post(f"/sanctions/{s['id']}/carry-out", json={}).status_code == 409
+    assert_error_shape(mgr.post(f"/sanctions/{s['id']}/carry-out", json={}), 409)
     ln, _ = line(mgr, org)
     assert ln["tier"] == "dismissal" and ln["sanctions"][0]["carried_out_by_id"] == org["users"]["manager1"].id
 
@@ -80,9 +81,9 @@ def test_hiding_a_complaint_brings_basic_wage_only_not_more_points(login, org):
                                                        "points": 2, "note": "接诉后未登记"})
     assert r.status_code == 201, r.get_json()
     # not the ordinary tier sanctions, and not without the complaint's fault notice
-    assert sanction(mgr, org, "basic_wage_only", staff="service1").status_code == 422
-    assert sanction(mgr, org, "basic_wage_only", staff="guard1", request_id=req["id"]).status_code == 409
-    assert sanction(mgr, org, "warning", staff="service1", request_id=req["id"]).status_code == 422
+    assert_error_shape(sanction(mgr, org, "basic_wage_only", staff="service1"), 422)
+    assert_error_shape(sanction(mgr, org, "basic_wage_only", staff="guard1", request_id=req["id"]), 409)
+    assert_error_shape(sanction(mgr, org, "warning", staff="service1", request_id=req["id"]), 422)
     assert sanction(mgr, org, "self_criticism", staff="service1", request_id=req["id"]).status_code == 201
     assert sanction(mgr, org, "basic_wage_only", staff="service1", request_id=req["id"]).status_code == 201
     ln, _ = line(mgr, org, "service1")
@@ -99,7 +100,7 @@ def test_the_supervisors_share_is_verified_by_someone_with_what_they_found(login
     d = give(sup, org, 4)
     assert d["supervisor_shares"] is False and d["supervisor_verification"] is None
     r = sup.post(f"/deductions/{d['id']}/supervisor-verification", json={"verified": True, "finding": "自查"})
-    assert r.status_code == 403  # not the supervisor about themselves
+    assert_error_shape(r, 403)  # not the supervisor about themselves
     r = mgr.post(f"/deductions/{d['id']}/supervisor-verification",
                  json={"verified": True, "finding": "排班表显示主管未安排替岗"})
     assert r.status_code == 201, r.get_json()
@@ -110,6 +111,6 @@ def test_the_supervisors_share_is_verified_by_someone_with_what_they_found(login
     ledger = mgr.get(f"/ledger/{MONTH}?site_id={org['sites']['LHY'].id}").get_json()
     boss = next(ln for ln in ledger["lines"] if ln["staff_id"] == org["users"]["super1"].id)
     assert boss["supervisor_share"] == "6.00"  # 30% of 4 × 5
-    assert mgr.post(f"/deductions/{d['id']}/supervisor-verification",
-                    json={"verified": False, "finding": "再查"}).status_code == 409
+    assert_error_shape(mgr.post(f"/deductions/{d['id']}/supervisor-verification",
+                    json={"verified": False, "finding": "再查"}), 409)
     assert Deduction.get_by_id(d["id"]).supervisor_shares is True

@@ -1,6 +1,7 @@
 """POST/GET/PATCH/DELETE /notification-channels and the test message: managers configure each
 site's group robots; secrets are stored and never shown back; keys in URLs are masked."""
 from api.models import AuditLog, NotificationChannel
+from tests.helpers import assert_error_shape
 
 
 def test_a_manager_adds_a_dingtalk_robot_whose_secret_is_never_shown(org, login, make_robot):
@@ -54,12 +55,13 @@ def test_bad_channels_are_422(org, login):
                         ({"kind": "wecom", "url": "https://x.example/y",
                           "zone_ids": [org["zones"][("HQT", "L")].id]}, "zone_ids")]:
         r = mgr.post("/notification-channels", json=dict(body, site_id=lhy))
-        assert r.status_code == 422 and field in str(r.get_json()["errors"]), (body, r.get_json())
+        assert_error_shape(r, 422)
+        assert field in str(r.get_json()["errors"]), (body, r.get_json())
     assert NotificationChannel.select().count() == 0
 
 
 def test_only_managers_configure_channels(org, login):
     r = login("super1").post("/notification-channels", json={"site_id": org["sites"]["LHY"].id, "kind": "wecom",
                                                                "url": "https://qyapi.weixin.qq.com/x?key=1"})
-    assert r.status_code == 403
-    assert login("super3").get("/notification-channels").status_code == 403
+    assert_error_shape(r, 403)
+    assert_error_shape(login("super3").get("/notification-channels"), 403)

@@ -11,7 +11,7 @@ import pytest
 
 from api.domain.scheduler import tick
 from api.models import Notification
-from tests.worker.conftest import add_channel
+from tests.factories import add_channel
 
 UTC = timezone.utc
 

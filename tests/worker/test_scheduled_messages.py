@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from api.domain.scheduler import tick
 from api.models import Notification
-from tests.worker.conftest import add_channel
-from tests.worker.test_webpush import Phone
+from tests.factories import add_channel
+from tests.helpers import PushPhone as Phone
 
 UTC = timezone.utc
 SCHEDULED = ["morning_briefing", "weekly_report", "ledger_due", "complaint_summary"]

@@ -12,7 +12,7 @@ import pytest
 from api.domain.scheduler import tick
 from api.models import (Notification, RequestEvent, ServiceRequest, Task, User, WorkOrder, WorkOrderEvent,
                         utcnow)
-from tests.worker.conftest import add_channel
+from tests.factories import add_channel
 
 UTC = timezone.utc
 SH = timedelta(hours=8)

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from api.db import write_tx
 from api.models import Notification, Task, WorkOrderEvent
-from tests.scale.test_scheduled_work import run_everywhere
-from tests.worker.conftest import add_channel
+from tests.helpers import run_everywhere
+from tests.factories import add_channel
 
 AT = datetime(2026, 3, 16, 23, 40)  # 07:40 on Tuesday 17 March in Shanghai, naive UTC
 

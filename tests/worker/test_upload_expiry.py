@@ -8,7 +8,7 @@ from api import clock
 from api.domain.scheduler import tick
 from api.domain.uploads import upload_dir
 from api.models import Photo, PhotoUpload
-from tests.api.test_photo_uploads import noisy_jpeg, patch, start
+from tests.factories import noisy_jpeg, patch, start
 
 
 def test_the_prune_step_forgets_uploads_untouched_for_a_week_with_their_bytes(login, app):

@@ -1,52 +1,15 @@
 """Web Push to the phone app: the request the push service receives is encrypted to the phone's
 subscription keys (RFC 8291) and signed with the server's VAPID key; the test decrypts it as the
 phone's browser would. Quiet hours hold back non-urgent messages; emergencies always go."""
-import base64
 import json
-import os
 from datetime import datetime, timezone
-
-import http_ece
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from api.domain.scheduler import tick
 from api.models import Notification, PushSubscription
+from tests.helpers import PushPhone as Phone, b64u, b64u_dec  # noqa: F401
+from tests.helpers import assert_error_shape
 
 UTC = timezone.utc
-
-
-def b64u(raw):
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def b64u_dec(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-
-
-class Phone:
-    """A browser's push subscription: its own P-256 key and auth secret."""
-
-    def __init__(self, push_service):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-        self.endpoint = push_service.url.split("/cgi-bin")[0] + f"/push/v1/{b64u(os.urandom(8))}"
-        self.service = push_service
-
-    def subscription(self):
-        pub = self.key.public_key().public_bytes(serialization.Encoding.X962,
-                                                 serialization.PublicFormat.UncompressedPoint)
-        return {"endpoint": self.endpoint, "expirationTime": None, "keys": {"p256dh": b64u(pub), "auth": b64u(self.auth)}}
-
-    def messages(self):
-        out = []
-        for rec in self.service.received:
-            if rec["path"] != self.endpoint.split("127.0.0.1", 1)[1].split("/", 1)[1] and \
-                    not self.endpoint.endswith(rec["path"]):
-                continue
-            plain = http_ece.decrypt(rec["body"], private_key=self.key, auth_secret=self.auth, version="aes128gcm")
-            out.append((rec, json.loads(plain)))
-        return out
 
 
 def _assign(org, user="tech1", priority="normal", title="2 栋水泵异响"):
@@ -127,7 +90,7 @@ def test_an_expired_subscription_is_dropped(org, login, make_robot):
 
 def test_bad_quiet_hours_are_422(login):
     tech = login("tech1")
-    assert tech.put("/notification-prefs", json={"quiet_start": "25:00", "quiet_end": "07:00"}).status_code == 422
-    assert tech.put("/notification-prefs", json={"quiet_start": "22:00"}).status_code == 422
-    assert tech.post("/push/subscriptions", json={"endpoint": "ftp://x/y/z", "keys": {"p256dh": "a" * 40,
-                                                                                      "auth": "b" * 12}}).status_code == 422
+    assert_error_shape(tech.put("/notification-prefs", json={"quiet_start": "25:00", "quiet_end": "07:00"}), 422)
+    assert_error_shape(tech.put("/notification-prefs", json={"quiet_start": "22:00"}), 422)
+    assert_error_shape(tech.post("/push/subscriptions", json={"endpoint": "ftp://x/y/z", "keys": {"p256dh": "a" * 40,
+                                                                                      "auth": "b" * 12}}), 422)

@@ -12,14 +12,15 @@ from collections import Counter
 from api.db import db, write_tx
 from api.models import Notification
 from api.notify import notify
-from tests.worker.conftest import add_channel
+from tests.conftest import CHECKLISTS_DIR
+from tests.factories import add_channel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def start_worker(url, lease=3):
     env = dict(os.environ, DATABASE_URL=url, PATROL_NOTIFY_LEASE_SECONDS=str(lease), PATROL_NOTIFY_TIMEOUT="30",
-               PATROL_CHECKLISTS_DIR=os.path.join(ROOT, "checklists"))
+               PATROL_CHECKLISTS_DIR=CHECKLISTS_DIR)
     return subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--interval", "2", "--poll", "0.2"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -81,7 +81,8 @@ class Session(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """A browser's login (the console's login form posts here): the token goes into an HttpOnly,
-        SameSite=Lax cookie for this host, never into a URL; the browser goes back to ``next``."""
+        SameSite=Strict cookie for this host, never into a URL; the browser goes back to ``next``. A post from a
+        page of another site is refused (403, ``api/csrf.py``): nobody can log a browser in as someone else."""
         target = safe_next(data.get("next")) or "/"
         try:
             _user, token = _log_in(data["username"], data["password"])
@@ -91,7 +92,7 @@ class Session(MethodView):
             return redirect(_with_query(target, login="failed"), code=303)
         resp = redirect(_with_query(target, login=None), code=303)
         resp.set_cookie(SESSION_COOKIE, token, max_age=current_app.config.get("PATROL_TOKEN_TTL_HOURS", 720) * 3600,
-                        httponly=True, samesite="Lax", secure=request.is_secure, path="/")
+                        httponly=True, samesite="Strict", secure=request.is_secure, path="/")
         return resp
 
 

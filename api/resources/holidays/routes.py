@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from api.audit import audit
 from api.auth import MANAGER_UP, require_role
 from api.db import write_tx
+from api.i18n import gettext
 from api.domain import holidays as hd
 from api.domain.policy import current_policy
 from api.models import utcnow
@@ -30,7 +31,12 @@ class Status(MethodView):
     @blp.response(200, StatusOut)
     def get(self):
         """Whether this and next year's schedules are known; ``warn`` from November when next year's is not."""
-        return hd.calendar_status(utcnow(), current_policy().tz)
+        status = hd.calendar_status(utcnow(), current_policy().tz)
+        if status["warn"]:
+            status["message"] = gettext("The official holiday schedule for {years} is not entered yet: deadlines "
+                                        "fall back to ordinary weekends.",
+                                        years=", ".join(map(str, status["missing_years"])))
+        return status
 
 
 @blp.route("/<int:year>")
