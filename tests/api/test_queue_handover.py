@@ -8,7 +8,7 @@ import pytest
 from api.domain.errors import Forbidden, Invalid
 from api.domain.queue_handover import handover_reason
 from api.models import AuditLog, Inspection, User
-from tests.api.test_inspections import body_for
+from tests.factories import body_for
 
 NOW = datetime(2026, 12, 1, 20, 0)
 

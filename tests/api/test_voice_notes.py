@@ -90,7 +90,7 @@ def test_a_recording_larger_than_the_policy_is_refused_before_a_byte_is_sent(log
 
 
 def test_a_photo_upload_cannot_be_fed_through_the_voice_notes_or_the_other_way(login):
-    from tests.api.test_photos import jpeg_bytes
+    from tests.factories import jpeg_bytes
 
     guard = login("guard1")
     photo = jpeg_bytes()
@@ -184,7 +184,7 @@ def test_one_chunk_sent_eight_times_at_once_is_written_once(app, login):
 
 
 def test_a_failed_items_voice_note_reaches_the_supervisor_with_its_finding(login, org):
-    from tests.api.test_inspections import body_for, current_version
+    from tests.factories import body_for, current_version
 
     guard = login("guard1")
     note_id = send_voice(guard, recording("ogg")).get_json()["voice_note"]["id"]
