@@ -1,4 +1,5 @@
-"""Who is calling: password hashing, bearer tokens, login throttling, role and site checks."""
+"""Who is calling: password hashing, bearer tokens, login throttling, permissions and site checks."""
+import functools
 import hashlib
 import secrets
 import threading
@@ -9,16 +10,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
 from api.db import db
-from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from api.domain import permissions
+from api.errors import NotFound, TooManyRequests, Unauthorized
 from api.models import ApiToken, Site, User, UserSite, utcnow
 from api.sql import model_from_row, statement, table
 
 _hasher = PasswordHasher()
 # verified against when the username does not exist, so both failures cost the same
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-SUPERVISOR_UP = ("supervisor", "manager", "admin")
-MANAGER_UP = ("manager", "admin")
 
 
 # each Argon2 hash takes 64 MiB: with threaded workers, logins take turns two at a time per
@@ -141,11 +140,35 @@ def clear_failures(username):
     logins.clear_pair(username, client_address())
 
 
-# --- roles and sites -------------------------------------------------------------------
+# --- permissions and sites -------------------------------------------------------------
 
-def require_role(*roles):
-    if g.user.role not in roles:
-        raise Forbidden(f"Your role ({g.user.role}) may not do this.")
+def requires(action):
+    """Declare a route's action (``api/domain/permissions.py``) and check it before the handler runs."""
+    def wrap(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            permissions.require(g.user, action)
+            return view(*args, **kwargs)
+
+        checked.permission = action
+        return checked
+
+    return wrap
+
+
+def declares(action):
+    """Declare a route's action without checking it here: its domain function checks it (with the
+    row it locked), or it is public (``auth.login``). ``work_order.*``: the action the body names."""
+    def wrap(view):
+        view.permission = action
+        return view
+
+    return wrap
+
+
+def can(action, obj=None):
+    """May the caller take ``action`` (on ``obj``)? For filters and answers, not for refusing."""
+    return permissions.can(g.user, action, obj)
 
 
 def site_ids(user=None):
@@ -154,7 +177,7 @@ def site_ids(user=None):
     cache = g.setdefault("_site_ids", {})
     if user.id not in cache:
         # pre-written SQL: nearly every request asks this once
-        if user.role == "admin":
+        if permissions.can(user, "site.view_all"):
             sql = statement(("site_ids", "admin"), lambda p: f'SELECT "id" FROM {table(Site)} ORDER BY "id"')
             rows = db.execute_sql(sql)
         else:

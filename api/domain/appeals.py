@@ -18,6 +18,7 @@ from api.db import locked, relock
 from api.domain import deductions as dd
 from api.domain.policy import current_policy
 from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.permissions import require
 from api.models import Appeal, AppealStep, Deduction, utcnow
 from api.notify import events as notify_events
 
@@ -79,6 +80,7 @@ def decide(d, by, upheld, reason, now=None, policy=None):
     into the next open month (closed month), once. Returns ``(appeal, reversal or None)``."""
     policy = policy or current_policy()
     now = now or utcnow()
+    require(by, "appeal.decide", d)  # who may decide at all; at which level is the policy's (check_decider)
     appeal = locked(Appeal, Appeal.deduction == d.id)
     if appeal is None:
         raise Conflict("This notice has no appeal to decide.")
@@ -121,8 +123,8 @@ def escalate(d, by, reason, now=None, policy=None):
     appeal = locked(Appeal, Appeal.deduction == d.id)
     if appeal is None:
         raise Conflict("This notice has no appeal.")
-    if by.id not in (d.staff_id, appeal.filed_by_id):
-        raise Forbidden("Only the penalised person (or whoever filed the appeal) takes it up a level.")
+    appeal.deduction = d
+    require(by, "appeal.escalate", appeal)
     if appeal.status != "rejected":
         raise Conflict(f"Only a rejected appeal goes up a level (this one is {appeal.status}).")
     if appeal.level >= len(levels(policy)):

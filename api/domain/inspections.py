@@ -14,6 +14,7 @@ from datetime import timedelta
 from peewee import IntegrityError
 
 from api.db import db, write_tx
+from api.domain.permissions import require
 from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
@@ -25,7 +26,6 @@ from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspec
                         ItemResultPhoto, Task, User, utcnow)
 from api.sql import chunks, get_where, insert, statement, table
 
-INSPECTORS = ("guard", "cleaner", "technician", "supervisor", "manager", "admin")
 STATUSES = ("pass", "fail", "na")
 
 
@@ -208,8 +208,7 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
     ``results.3.photo_ids``, or Forbidden for roles that do not inspect. The proof of presence is
     checked against the policy's presence rule for the checkpoint (``presence_policy``: the
     policy's ``presence`` section, default the policy in force)."""
-    if user.role not in INSPECTORS:
-        raise Forbidden(f"Your role ({user.role}) does not submit inspections.")
+    require(user, "inspection.submit")
     refs = refs or Refs()
     data = dict(data)
     data["id"] = str(data["id"]).lower()
@@ -356,8 +355,7 @@ def submit_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10, 
     not pass (a retry is answered from what was stored, even if the same body would be refused
     today) or when its insert meets the id already there (a retry, or two copies racing).
     """
-    if user.role not in INSPECTORS:
-        raise Forbidden(f"Your role ({user.role}) does not submit inspections.")
+    require(user, "inspection.submit")
     iid = str(data["id"]).lower()
     try:
         prepared = prepare_inspection(user, data, site_ids=site_ids, now=now,

@@ -5,7 +5,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
+from api.auth import check_site, get_visible, requires, site_ids
 from api.domain.checklists import checklists_for, current_versions
 from api.errors import NotFound
 from api.models import Checkpoint, Site, Zone
@@ -35,6 +35,7 @@ def _listing(ids, include_inactive=False):
 class SiteCheckpoints(MethodView):
     @blp.arguments(SiteCheckpointQuery, location="query", as_kwargs=True)
     @blp.response(200, CheckpointOut(many=True))
+    @requires("org.view")
     def get(self, site_id, include_inactive=False):
         """The checkpoints of one of the caller's sites, in round order."""
         get_visible(Site, site_id, "site", site_attr="id")
@@ -45,6 +46,7 @@ class SiteCheckpoints(MethodView):
 class Checkpoints(MethodView):
     @blp.arguments(CheckpointQuery, location="query", as_kwargs=True)
     @blp.response(200, CheckpointOut(many=True))
+    @requires("org.view")
     def get(self, site_id=None, include_inactive=False):
         """The checkpoints of the caller's sites (or of one, with ``site_id``)."""
         if site_id is not None:
@@ -55,6 +57,7 @@ class Checkpoints(MethodView):
     @blp.arguments(CheckpointBody)
     @blp.response(201, CheckpointRowOut)
     @blp.alt_response(200, schema=CheckpointRowOut, description="The same body again: the stored row.")
+    @requires("org.edit")
     def post(self, body):
         """Create a checkpoint (manager of its site, or admin); the same body again answers the stored one (200).
         Its checklists apply to tasks made from now on."""
@@ -64,12 +67,14 @@ class Checkpoints(MethodView):
 @blp.route("/checkpoints/<int:checkpoint_id>")
 class CheckpointOne(MethodView):
     @blp.response(200, CheckpointRowOut)
+    @requires("org.view")
     def get(self, checkpoint_id):
         """One checkpoint of the caller's sites as its row (codes; another site's answers 404)."""
         return org_crud.out_rows("checkpoints", [org_crud.get_one("checkpoints", checkpoint_id)])[0]
 
     @blp.arguments(CheckpointPatch(partial=True))
     @blp.response(200, CheckpointRowOut)
+    @requires("org.edit")
     def patch(self, patch, checkpoint_id):
         """Change some fields; changed checklists apply to new tasks, never to inspections already made."""
         return org_crud.update("checkpoints", checkpoint_id, patch)
@@ -78,6 +83,7 @@ class CheckpointOne(MethodView):
 @blp.route("/checkpoints/<int:checkpoint_id>/deactivate")
 class CheckpointDeactivate(MethodView):
     @blp.response(200, CheckpointRowOut)
+    @requires("org.edit")
     def post(self, checkpoint_id):
         """Retire a checkpoint: no new tasks, its history stays."""
         return org_crud.deactivate("checkpoints", checkpoint_id)
@@ -87,12 +93,12 @@ class CheckpointDeactivate(MethodView):
 class CheckpointLabels(MethodView):
     @blp.arguments(LabelArgs, location="query")
     @blp.response(200, description="A printable HTML page of QR labels.", content_type="text/html")
+    @requires("checkpoint.labels")
     def get(self, args):
         """A printable A4 sheet (3 x 7 stickers) of QR labels for a site's active checkpoints, or just the
         ones in ``ids`` (e.g. the new ones); the QR codes point to ``<public url>/m/#/scan/<code>``."""
         from api.commands.checkpoints import render_labels
 
-        require_role(*SUPERVISOR_UP)
         site = get_visible(Site, args["site_id"], "site", site_attr="id")
         query = (Checkpoint.select(Checkpoint, Zone).join(Zone)
                  .where((Checkpoint.site == site) & (Checkpoint.active == True)))  # noqa: E712
@@ -112,6 +118,7 @@ class CheckpointLabels(MethodView):
 @blp.route("/checkpoints/by-code/<code>")
 class CheckpointByCode(MethodView):
     @blp.response(200, ScannedCheckpointOut)
+    @requires("org.view")
     def get(self, code):
         """The QR scan: the checkpoint with its zone, site and the checklists (current versions)
         that apply; another site's code answers 404 like an unknown one."""

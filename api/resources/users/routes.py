@@ -4,7 +4,7 @@ from collections import defaultdict
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import MANAGER_UP, SUPERVISOR_UP, require_role, site_ids, sites_in_scope
+from api.auth import requires, site_ids, sites_in_scope
 from api.models import User, UserSite
 from api.resources import org_crud
 from api.resources.users.schemas import StaffBody, StaffOut, StaffPatch, StaffRowOut, UserListArgs
@@ -16,9 +16,9 @@ blp = Blueprint("users", __name__, url_prefix="/users", description="Staff (for 
 class Users(MethodView):
     @blp.arguments(UserListArgs, location="query")
     @blp.response(200, StaffOut(many=True))
+    @requires("user.list")
     def get(self, args):
         """Staff who belong to the caller's sites (supervisors and up), by name."""
-        require_role("service", *SUPERVISOR_UP)
         sites = sites_in_scope(args.get("site_id"))
         q = (User.select().join(UserSite).where(UserSite.site.in_(sites)).distinct())
         if args.get("role"):
@@ -38,6 +38,7 @@ class Users(MethodView):
     @blp.arguments(StaffBody)
     @blp.response(201, StaffRowOut)
     @blp.alt_response(200, schema=StaffRowOut, description="The same body again: the stored row.")
+    @requires("org.edit")
     def post(self, body):
         """Create a staff account with its 工号 (manager of its sites, or admin); ``password`` is the initial
         one. The same body again answers the stored account (200)."""
@@ -47,13 +48,14 @@ class Users(MethodView):
 @blp.route("/<int:user_id>")
 class UserOne(MethodView):
     @blp.response(200, StaffRowOut)
+    @requires("user.view")
     def get(self, user_id):
         """One staff member of the caller's sites (managers and up); another site's answers 404."""
-        require_role(*MANAGER_UP)
         return org_crud.out_rows("staff", [org_crud.get_one("staff", user_id)])[0]
 
     @blp.arguments(StaffPatch(partial=True))
     @blp.response(200, StaffRowOut)
+    @requires("org.edit")
     def patch(self, patch, user_id):
         """Change some fields (a manager only staff below manager, only their own sites' links)."""
         return org_crud.update("staff", user_id, patch)
@@ -62,6 +64,7 @@ class UserOne(MethodView):
 @blp.route("/<int:user_id>/deactivate")
 class UserDeactivate(MethodView):
     @blp.response(200, StaffRowOut)
+    @requires("org.edit")
     def post(self, user_id):
         """Deactivate an account (it stays in history); its sessions end at once."""
         return org_crud.deactivate("staff", user_id)

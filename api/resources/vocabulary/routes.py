@@ -6,6 +6,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import requires
 from api.domain import reports, vocabulary as vocab
 from api.i18n import request_language
 from api.resources.vocabulary.schemas import VocabularyArgs, VocabularyOut
@@ -19,6 +20,7 @@ class Vocabulary(MethodView):
     @blp.arguments(VocabularyArgs, location="query")
     @blp.response(200, VocabularyOut)
     @blp.alt_response(304, description="The vocabulary has not changed since the ETag sent.")
+    @requires("vocabulary.view")
     def get(self, args):
         """Every enum value with its label in the caller's language (``lang`` or ``Accept-Language``);
         cacheable: send ``If-None-Match`` with the ETag and get 304 while nothing changed."""

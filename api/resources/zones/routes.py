@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import requires
 from api.models import Zone
 from api.resources import org_crud
 from api.resources.zones.schemas import ZoneBody, ZoneListArgs, ZoneRowOut, ZonePage, ZonePatch
@@ -14,6 +15,7 @@ KIND = "zones"
 class Zones(MethodView):
     @blp.arguments(ZoneListArgs, location="query")
     @blp.response(200, ZonePage)
+    @requires("org.view")
     def get(self, args):
         """Zones of the caller's sites (or of one, ``site_id``), one page at a time; active ones unless
         ``include_inactive``."""
@@ -23,6 +25,7 @@ class Zones(MethodView):
     @blp.arguments(ZoneBody)
     @blp.response(201, ZoneRowOut)
     @blp.alt_response(200, schema=ZoneRowOut, description="The same body again: the stored row.")
+    @requires("org.edit")
     def post(self, body):
         """Create one (manager of its site, or admin); the same body again answers the stored one (200)."""
         return org_crud.create(KIND, body)
@@ -31,12 +34,14 @@ class Zones(MethodView):
 @blp.route("/<int:item_id>")
 class ZoneOne(MethodView):
     @blp.response(200, ZoneRowOut)
+    @requires("org.view")
     def get(self, item_id):
         """One of the caller's sites' zones; another site's answers 404 like a missing one."""
         return org_crud.out_rows(KIND, [org_crud.get_one(KIND, item_id)])[0]
 
     @blp.arguments(ZonePatch(partial=True))
     @blp.response(200, ZoneRowOut)
+    @requires("org.edit")
     def patch(self, patch, item_id):
         """Change some fields (audited with before and after)."""
         return org_crud.update(KIND, item_id, patch)
@@ -45,6 +50,7 @@ class ZoneOne(MethodView):
 @blp.route("/<int:item_id>/deactivate")
 class ZoneDeactivate(MethodView):
     @blp.response(200, ZoneRowOut)
+    @requires("org.edit")
     def post(self, item_id):
         """Make it inactive: nothing referenced is deleted (PATCH ``active: true`` brings it back)."""
         return org_crud.deactivate(KIND, item_id)
