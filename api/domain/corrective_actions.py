@@ -111,8 +111,9 @@ def mark_done(action_id, by, note, site_ids, now=None):
 def verify(action_id, by, effective, note, site_ids, now=None):
     """Someone other than the owner checks it was done: effective -> verified; not -> open again."""
     now = now or utcnow()
+    require(by, "corrective.verify")  # the role before the row is read: others learn nothing of it
     a = _load(action_id, site_ids)
-    require(by, "corrective.verify", a)
+    require(by, "corrective.verify", a)  # and the object rule on the row as locked
     if a.status != "done":
         raise Conflict(f"Only an action marked done is verified (this one is {a.status}).")
     if not (note or "").strip():

@@ -208,7 +208,9 @@ def can(actor, action, obj=None):
 
 
 def require(actor, action, obj=None):
-    """``can()`` or refuse with the action's message (403)."""
+    """``can()`` or refuse with the action's message (403). An action with an object rule may be
+    required twice in one function: without the object before anything is read (so a role that may
+    never do it learns nothing of the row), then with the row once it is locked."""
     if not can(actor, action, obj):
         raise Forbidden(rule(action).message, params={"role": getattr(actor, "role", None)}
                         if "{role}" in rule(action).message else None)
