@@ -8,17 +8,10 @@ import time
 
 import click
 
-from api.config import Config
-from api.db import db, init_db
+from api.commands import connect
+from api.db import db
 
 COMMAND_MODULES = ["checklists", "checkpoints", "backup", "i18n", "org"]
-
-
-def _init():
-    cfg = Config()
-    init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
-    db.connect(reuse_if_open=True)
-    return cfg
 
 
 def _app_or_exit():
@@ -52,7 +45,7 @@ def init_cmd():
         db.connect(reuse_if_open=True)
         applied = migrations.migrate_up()
         from api.audit import audit
-        from api.domain.checklists import sync
+        from api.domain.catalog_sync import sync
         from api.domain.policy import ensure_initial_policy
         ensure_initial_policy()
         # the checklists in the database, so checkpoints (imported or added) can offer them
@@ -74,7 +67,7 @@ def migrate(down_steps):
     """Apply pending schema migrations (or undo the last ones with --down N)."""
     from api import migrations
 
-    _init()
+    connect()
     if down_steps:
         for name in migrations.migrate_down(down_steps):
             click.echo(f"undone {name}")
@@ -143,7 +136,7 @@ def serve(host, port, workers, certfile, keyfile):
         raise click.UsageError("--certfile and --keyfile go together.")
     _refuse_builtin_secret_key()
     _app_or_exit()  # settings, checklists and policy checked before anything starts
-    _init()
+    connect()
     unknown = migrations.unknown_applied()
     if unknown:
         raise click.ClickException(
@@ -264,7 +257,7 @@ def worker(interval, poll):
     from api.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    _init()
+    connect()
     migrations.migrate_up()
     Worker(interval=interval, poll=poll).run()
 
@@ -274,7 +267,7 @@ def tick():
     """One pass of the scheduled steps (for cron or a systemd timer); prints what each step did."""
     from api.domain.scheduler import tick as run_tick
 
-    _init()
+    connect()
     for step, result in run_tick().items():
         click.echo(f"{step}: {result}")
 
@@ -310,7 +303,7 @@ def users_add(username, name, role, site_codes, trade, supervisor, password):
     from api.models import Site, User, UserSite
 
     _check_password(password, username)
-    _init()
+    connect()
     with write_tx():
         if User.get_or_none(User.username == username):
             raise click.ClickException(f"user {username} exists")
@@ -339,7 +332,7 @@ def users_set_password(username, password):
     from api.models import User
 
     _check_password(password, username)
-    _init()
+    connect()
     with write_tx():
         user = User.get_or_none(User.username == username)
         if user is None:
@@ -358,7 +351,7 @@ def users_revoke(username):
     from api.db import write_tx
     from api.models import User
 
-    _init()
+    connect()
     with write_tx():
         user = User.get_or_none(User.username == username)
         if user is None:
@@ -374,7 +367,7 @@ def users_disable(username):
     from api.db import write_tx
     from api.models import User
 
-    _init()
+    connect()
     with write_tx():
         n = User.update(active=False).where(User.username == username).execute()
     if not n:

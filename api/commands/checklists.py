@@ -37,11 +37,11 @@ def validate_cmd(directory):
 def sync_cmd(directory):
     """Store changed checklists as new versions and update the schedules (nothing if invalid)."""
     from api.audit import audit
-    from api.cli import _init
-    from api.domain.checklists import sync
+    from api.commands import connect
+    from api.domain.catalog_sync import sync
     from api.errors import Invalid
 
-    _init()
+    connect()
     try:
         result = sync(_dir(directory), audit_fn=audit)
     except Invalid as exc:
@@ -61,11 +61,11 @@ def sync_cmd(directory):
               help="Local date to make tasks for [default: today in each site's time zone].")
 def tasks_cmd(day):
     """Make a day's tasks for every site and mark overdue ones missed (run from cron)."""
-    from api.cli import _init
+    from api.commands import connect
     from api.domain.schedules import ensure_tasks, local_today, mark_missed
     from api.models import Site, utcnow
 
-    _init()
+    connect()
     made = 0
     for site in Site.select().order_by(Site.id):
         d = day.date() if day else local_today(site.timezone)

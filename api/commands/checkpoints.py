@@ -111,11 +111,11 @@ def command():
               help="The address phones reach the server at; the QR codes point to <base-url>/m/#/scan/<code>.")
 def labels(site_code, zone_code, out_path, base_url):
     """Write an A4 sticker sheet of QR labels for a site's checkpoints."""
-    from api.cli import _init
+    from api.commands import connect
 
     if not base_url.startswith(("http://", "https://")):
         raise click.BadParameter("must start with https:// (or http://)", param_hint="--base-url")
-    _init()
+    connect()
     site, cps = site_checkpoints(site_code, zone_code)
     if not cps:
         raise click.ClickException(f"site {site_code} has no active checkpoints" + (f" in zone {zone_code}" if zone_code else ""))

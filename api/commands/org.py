@@ -25,13 +25,13 @@ def import_cmd(kind, path, dry_run, password):
     """Import a workbook: every row checked, then all written or none (matched by 工号 / code, so the same
     file twice changes nothing)."""
     from api.audit import audit
-    from api.cli import _init
+    from api.commands import connect
     from api.domain import workbooks
     from api.domain.org import Actor
 
     if password is not None and len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
-    _init()
+    connect()
     with open(path, "rb") as fh:
         data = fh.read()
     try:
@@ -61,12 +61,12 @@ def import_cmd(kind, path, dry_run, password):
 @click.option("--site", "site_code", default=None, help="Only this site (code).")
 def export_cmd(kind, path, site_code):
     """Write a list as a workbook that imports back unchanged (passwords are never exported)."""
-    from api.cli import _init
+    from api.commands import connect
     from api.domain import workbooks
     from api.domain.org import Actor
     from api.models import Site
 
-    _init()
+    connect()
     actor = Actor.command_line()
     sites = actor.sites
     if site_code:

@@ -16,7 +16,7 @@ def checklists_dir():
 
 def run(ctx):
     from api.audit import audit
-    from api.domain.checklists import sync
+    from api.domain.catalog_sync import sync
     from api.domain.schedules import ensure_days, local_today, mark_missed
     from api.models import Site, utcnow
 

@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 
 from api.db import write_tx
 from api.demo.history import _storage, demo_photo_bytes
-from api.domain import requests as rq
+from api.domain.service_requests import desk as request_desk, limits, upkeep
 from api.domain import workorders as wo
 from api.domain.photos import ingest_photo
 from api.domain.policy import current_policy
@@ -107,7 +107,7 @@ class _Demo:
         return photo.id
 
     def order_step(self, req, step, at):
-        for order in rq.linked_orders(req):
+        for order in request_desk.linked_orders(req):
             if order.status in ("verified", "cancelled"):
                 continue
             sup = self.users[SUPERVISOR_OF_TRADE.get(order.trade, "super1")]
@@ -130,7 +130,7 @@ class _Demo:
                 wo.transition(order, "verify", sup, satisfied=True, note="主管验收合格",
                               now=at + timedelta(hours=1, minutes=30), policy=self.policy)
         if step == "orders_done":
-            rq.follow_orders(at + timedelta(hours=1, minutes=31), [self.site.id], self.policy)
+            upkeep.follow_orders(at + timedelta(hours=1, minutes=31), [self.site.id], self.policy)
 
     def run_one(self, scenario, now, now_local):
         (key, days_ago, at, kind, channel, category, owner, phone, (building, unit, room, area), what, ask,
@@ -141,13 +141,13 @@ class _Demo:
         received = _received(now_local, days_ago, at)
         desk = self.users["service1"]
         zone = self.zones.get(("LHY", ZONE_OF_BUILDING.get(building) or ("P" if "车库" in area else "A")))
-        data = rq.NewRequest(site_id=self.site.id, kind=kind, channel=channel, category=category,
+        data = request_desk.NewRequest(site_id=self.site.id, kind=kind, channel=channel, category=category,
                              description=what, received_at=received, owner_name=owner, owner_phone=phone,
                              building=building, unit=unit, room=room, public_area=area, owner_ask=ask,
                              priority=priority, urgent=urgent, zone_id=zone.id if zone else None,
                              client_id=client_id)
         registered_at = min(now, received + timedelta(minutes=6))
-        req, _ = rq.register(data, desk, visible_sites=[self.site.id], now=registered_at, policy=self.policy)
+        req, _ = request_desk.register(data, desk, visible_sites=[self.site.id], now=registered_at, policy=self.policy)
         for hours, step, arg in script:
             t = received + timedelta(hours=hours)
             if t > now:
@@ -155,15 +155,15 @@ class _Demo:
             req = ServiceRequest.get_by_id(req.id)
             if step in ("handle", "transfer", "complete", "cancel"):
                 actor = self.users[arg] if step == "handle" and arg else desk
-                rq.transition(req, step, actor, trade=arg if step == "transfer" else None,
+                request_desk.transition(req, step, actor, trade=arg if step == "transfer" else None,
                               note=arg if step in ("complete", "cancel") else "", now=t, policy=self.policy)
             elif step in ("orders_done", "orders_finished", "accept"):
                 self.order_step(req, step, t)
             elif step == "revisit":
                 satisfied, note = arg
-                rq.revisit(req, desk, satisfied=satisfied, note=note, now=t, policy=self.policy)
+                request_desk.revisit(req, desk, satisfied=satisfied, note=note, now=t, policy=self.policy)
             elif step == "escalate":
-                rq.escalate_overdue(t, [self.site.id], self.policy, request_ids=[req.id])
+                upkeep.escalate_overdue(t, [self.site.id], self.policy, request_ids=[req.id])
         return True
 
 
@@ -172,13 +172,13 @@ def run(ctx):
     site = ctx["sites"]["LHY"]
     policy = current_policy()
     now = utcnow()
-    now_local = now.replace(tzinfo=timezone.utc).astimezone(rq.site_tz(site))
+    now_local = now.replace(tzinfo=timezone.utc).astimezone(limits.site_tz(site))
     demo = _Demo(ctx, site, policy)
     made = 0
     for scenario in SCENARIOS:
         with write_tx():
             made += demo.run_one(scenario, now, now_local)
     with write_tx():
-        steps = rq.upkeep(now, [site.id], policy)
+        steps = upkeep.upkeep(now, [site.id], policy)
     echo(f"demo: {made} service-desk requests ({ServiceRequest.select().count()} in all), "
          f"{len(steps['escalated'])} escalation steps now")

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from api.audit import audit
 from api.db import write_tx
-from api.domain import deductions as dd
-from api.domain import workorders as wo
+from api.domain import appeals, deductions as dd
+from api.domain import workorder_escalation, workorders as wo
 from api.domain.deadlines import month_bounds, month_of, previous_month
 from api.domain.policy import current_policy
 from api.models import Deduction, Finding, PhotoSite, Site, User, UserSite, WorkOrder, Zone, utcnow
@@ -115,8 +115,8 @@ def _work_orders(site, sup, mgr, now, policy):
                 made += 1
     with write_tx():
         # the overdue ones move up: supervisor now, and the emergency already past the manager's wait
-        wo.escalate_overdue(now - 25 * H, [site.id], policy)
-        wo.escalate_overdue(now, [site.id], policy)
+        workorder_escalation.escalate_overdue(now - 25 * H, [site.id], policy)
+        workorder_escalation.escalate_overdue(now, [site.id], policy)
     return made
 
 
@@ -193,23 +193,23 @@ def _deductions(site, sup, mgr, now, policy):
         # an appeal upheld before closing voids the notice
         d = made.get("L6")
         if d is not None and not d.appeals.exists():
-            dd.file_appeal(d, users["guard3"], "当天按排班调休，有排班表为证", now=now - 3 * D)
-            dd.decide_appeal(d, mgr, True, "核实排班表，申诉成立", now=now - 3 * D + H, policy=policy)
+            appeals.file_appeal(d, users["guard3"], "当天按排班调休，有排班表为证", now=now - 3 * D)
+            appeals.decide_appeal(d, mgr, True, "核实排班表，申诉成立", now=now - 3 * D + H, policy=policy)
         late = made.get("L13")
         if late is not None and not late.appeals.exists():
-            dd.file_appeal(late, users["cleaner2"], "垃圾为绿化修剪后遗留，不属保洁责任区", now=now - 2 * D)
+            appeals.file_appeal(late, users["cleaner2"], "垃圾为绿化修剪后遗留，不属保洁责任区", now=now - 2 * D)
         if not dd.is_closed(site.id, last):
             lm = dd.close_month(site, last, mgr, now=now, policy=policy)
             audit("ledger.close", "ledger_month", lm.id, site.id, user=mgr,
                   after={"month": last, "closed": True, "totals": lm.snapshot["totals"]})
         # ... and one upheld after closing books a reversing entry into this month
         if late is not None and late.appeals.first().status == "pending":
-            _appeal, rev = dd.decide_appeal(late, mgr, True, "责任区划分有误，申诉成立", now=now, policy=policy)
+            _appeal, rev = appeals.decide_appeal(late, mgr, True, "责任区划分有误，申诉成立", now=now, policy=policy)
             if rev is not None:
                 audit("deduction.reverse", "deduction", rev.id, site.id, user=mgr, after=dd.snapshot(rev))
         pending = made.get("T2")
         if pending is not None and not pending.appeals.exists():
-            dd.file_appeal(pending, users["cleaner2"], "当时车库正在施工，扬尘非保洁原因", now=now)
+            appeals.file_appeal(pending, users["cleaner2"], "当时车库正在施工，扬尘非保洁原因", now=now)
     return len(made)
 
 

@@ -14,17 +14,102 @@
 Every state change loads the appeal under a row lock (``api.db.locked``) before checking its status,
 so two deciders at once make one decision. Callers own the transaction (``write_tx``) and the audit.
 """
-from api.db import locked, relock
+from peewee import IntegrityError
+
+from api.db import db, locked, relock
 from api.domain import deductions as dd
+from api.domain.deadlines import month_bounds, month_of
+from api.domain.ledger import repeated_problems
 from api.domain.policy import current_policy
 from api.domain.errors import Conflict, Forbidden, Invalid
 from api.domain.permissions import require
+from api.domain.workorders import site_tz
 from api.models import Appeal, AppealStep, Deduction, utcnow
 from api.notify import events as notify_events
 
 KINDS = ("ordinary", "retaliation")
 LEVEL_NAMES = {"department_head": ("部门主管", "department head"), "office_director": ("管理处主任", "office director"),
                "office_manager": ("管理处经理", "office manager")}
+
+
+# --- the first decision (a notice's one appeal, filed and decided) ----------------------------
+
+def file_appeal(d, by, reason, now=None):
+    """The penalised person (or a supervisor for them) appeals; one appeal per notice."""
+    require(by, "deduction.appeal", d)
+    if d.status != "active" or d.points <= 0 or d.reverses_id is not None:
+        raise Conflict("Only an active fault notice can be appealed.")
+    if Appeal.select().where(Appeal.deduction == d).exists():
+        raise Conflict("This notice has already been appealed.")
+    if not (reason or "").strip():
+        raise Invalid({"reason": "Say why the notice is wrong."})
+    try:
+        with db.atomic():  # a savepoint: an appeal filed a moment ago by someone else loses cleanly
+            appeal = Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
+    except IntegrityError:
+        raise Conflict("This notice has already been appealed.")
+    notify_events.appeal_filed(d, appeal, now)
+    return appeal
+
+
+def _month_start_utc(month, tz):
+    return month_bounds(month, tz)[0]
+
+
+def decide_appeal(d, by, upheld, reason, now=None, policy=None):
+    """A manager upholds (the notice is voided) or rejects an appeal. Upheld after the month closed:
+    a reversing entry goes into the next open month instead. Returns (appeal, reversal or None)."""
+    policy = policy or current_policy()
+    now = now or utcnow()
+    require(by, "appeal.decide_final", d)
+    # locked before its status is checked: concurrent decisions wait, then find it decided
+    appeal = locked(Appeal, Appeal.deduction == d)
+    if appeal is None:
+        raise Conflict("This notice has no appeal to decide.")
+    if appeal.status != "pending":
+        raise Conflict(f"The appeal was already decided ({appeal.status}).")
+    if not (reason or "").strip():
+        raise Invalid({"reason": "Give the reason for the decision."})
+    appeal.status = "upheld" if upheld else "rejected"
+    appeal.decided_by = by
+    appeal.decided_at = now
+    appeal.decision_reason = reason.strip()
+    appeal.save()
+    notify_events.appeal_decided(d, appeal, now)
+    reversal = None
+    if upheld:
+        dd.lock_month(d.site_id, d.month)
+        if not dd.is_closed(d.site_id, d.month):
+            d.status = "voided"
+            d.save()
+        else:
+            month = dd.lock_open_month(d.site_id, d.month)
+            reversal = reverse(d, by, now, policy, month)
+            reversal.corrections = dd.book_corrections(d, month, by, now, policy)
+    return appeal, reversal
+
+
+def _shared_in_its_month(d, policy):
+    """Whether the supervisor bore part of this notice in its month (by choice or by the repeat rule)."""
+    if d.supervisor_shares:
+        return True
+    rows = [dd.ledger_row(x) for x in Deduction.select().where((Deduction.site == d.site_id) & (Deduction.month == d.month)
+                                                      & (Deduction.staff == d.staff_id))]
+    times = policy["deductions"]["same_problem_brings_in_supervisor"]
+    return d.problem_key in repeated_problems(rows, times).get(d.staff_id, {})
+
+
+def reverse(d, by, now, policy, month):
+    site = d.site
+    tz = site_tz(site)
+    current = month_of(now, tz)
+    occurred = now if month == current else _month_start_utc(month, tz)
+    return Deduction.create(
+        site=d.site_id, staff=d.staff_id, supervisor=d.supervisor_id, supervisor_shares=_shared_in_its_month(d, policy),
+        points=-d.points, yuan_per_point=d.yuan_per_point,
+        reason=f"申诉成立，冲销 {d.month} 第 {d.id} 号过失单 / appeal upheld: reverses notice {d.id} of {d.month}",
+        problem_key=d.problem_key, month=month, occurred_at=occurred, finding=d.finding_id, work_order=d.work_order_id,
+        request_id=d.request_id, reverses=d, created_by=by, created_at=now)
 
 
 def levels(policy):
@@ -65,7 +150,7 @@ def file(d, by, reason, kind="ordinary", now=None, policy=None):
     if kind not in KINDS:
         raise Invalid({"kind": "ordinary or retaliation."})
     d = relock(d)
-    appeal = dd.file_appeal(d, by, reason, now)
+    appeal = file_appeal(d, by, reason, now)
     if kind == "retaliation":
         appeal.kind = "retaliation"
         appeal.against = d.created_by_id
@@ -111,7 +196,7 @@ def _void(d, by, now, policy):
         d.save()
         return None
     month = dd.lock_open_month(d.site_id, d.month)
-    reversal = dd._reverse(d, by, now, policy, month)
+    reversal = reverse(d, by, now, policy, month)
     reversal.corrections = dd.book_corrections(d, month, by, now, policy)
     return reversal
 

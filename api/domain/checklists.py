@@ -1,5 +1,6 @@
-"""Checklists as data: the YAML in checklists/ loaded and validated with line numbers, and synced
-into immutable ChecklistVersion rows (a new version only when the content changed).
+"""Checklists as data: the YAML in checklists/ loaded and validated with line numbers, and which
+``api/domain/checklist_versions.py`` stores as immutable versions and ``api/domain/catalog_sync.py``
+syncs (a new version only when the content changed).
 
 Every problem is reported as ``"file:line: message"``. ``validate_dir(d)`` returns them all (the
 checklists, schedules.yaml and, when team policy code is present, policy.yaml); ``sync(d)`` refuses
@@ -12,13 +13,12 @@ import os
 import re
 from dataclasses import dataclass, field
 
-import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.domain.errors import Invalid, NotFound
 from api.models.org import FIELD_ROLES, TRADES
 from api.models.inspections import PRIORITIES
 from api.domain.vocabulary import CHECKPOINT_KINDS
+from api.domain.yamlfile import flatten_errors, line_of, path_text, read_yaml, schema_problems
 
 SCHEDULES_FILE = "schedules.yaml"
 POLICY_FILE = "policy.yaml"
@@ -29,127 +29,6 @@ _SITE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-# --- YAML that remembers where everything was ------------------------------------------------
-
-class LineDict(dict):
-    """A mapping from YAML with the line of the mapping (``line``) and of each key (``lines``)."""
-
-    line = 1
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        self.lines = {}
-
-
-class LineList(list):
-    """A sequence from YAML with the line of the sequence (``line``) and of each entry (``lines``)."""
-
-    line = 1
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        self.lines = []
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records line numbers, reports duplicate keys instead of silently keeping
-    the last one, and reads ``22:00`` as the text "22:00" (YAML 1.1 would make it 1320)."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.problems = []  # (line, message)
-
-
-# YAML 1.1's int and float resolvers without base-60 numbers, which would turn 22:00 into 1320
-_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""")
-_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-                    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
-_LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _FLOAT}.get(tag, rx))
-            for tag, rx in resolvers]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_map(loader, node):
-    data = LineDict()
-    data.line = node.start_mark.line + 1
-    yield data
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
-        line = key_node.start_mark.line + 1
-        try:
-            hash(key)
-        except TypeError:
-            loader.problems.append((line, "a key must be plain text"))
-            continue
-        if key in data:
-            loader.problems.append((line, f"duplicate key {key!r} (first on line {data.lines[key]})"))
-            continue
-        data[key] = loader.construct_object(value_node)
-        data.lines[key] = line
-
-
-def _construct_seq(loader, node):
-    data = LineList()
-    data.line = node.start_mark.line + 1
-    yield data
-    data.extend(loader.construct_object(child) for child in node.value)
-    data.lines = [child.start_mark.line + 1 for child in node.value]
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
-def read_yaml(text):
-    """(data, [(line, message)]): data keeps line numbers; a syntax error gives data None."""
-    loader = _LineLoader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return None, [((mark.line + 1) if mark else 1, f"not valid YAML: {exc.problem or exc}")]
-    except yaml.YAMLError as exc:
-        return None, [(1, f"not valid YAML: {exc}")]
-    finally:
-        loader.dispose()
-    return data, list(loader.problems)
-
-
-def line_of(data, path):
-    """The line of the deepest part of ``path`` found in ``data`` (a missing field: its parent)."""
-    line = getattr(data, "line", 1)
-    for part in path:
-        if isinstance(data, LineDict) and part in data:
-            line, data = data.lines.get(part, line), data[part]
-        elif isinstance(data, LineList) and isinstance(part, int) and 0 <= part < len(data):
-            line, data = data.lines[part], data[part]
-        else:
-            break
-    return line
-
-
-def _flatten(messages, path=()):
-    """marshmallow's nested error dict as (path, message) pairs."""
-    if isinstance(messages, dict):
-        for k, v in messages.items():
-            yield from _flatten(v, path if k == "_schema" else path + (k,))
-    elif isinstance(messages, (list, tuple)):
-        for m in messages:
-            yield from _flatten(m, path)
-    else:
-        yield path, str(messages)
-
-
-def _path_text(path):
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (("." if text else "") + str(part))
-    return text
 
 
 # --- the schemas: the file format, validated the way the API validates input -----------------
@@ -290,11 +169,6 @@ def content_hash(body):
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _schema_problems(name, raw, err):
-    return [f"{name}:{line_of(raw, path)}: {_path_text(path) + ': ' if path else ''}{msg}"
-            for path, msg in _flatten(err.messages)]
-
-
 def parse_checklist(text, name):
     """(body or None, problems) for one checklist file; ``name`` is its file name."""
     raw, yaml_problems = read_yaml(text)
@@ -309,7 +183,7 @@ def parse_checklist(text, name):
     try:
         body = ChecklistSchema().load(raw)
     except ValidationError as err:
-        problems += _schema_problems(name, raw, err)
+        problems += schema_problems(name, raw, err.messages)
         body = None
     stem = os.path.splitext(name)[0]
     if isinstance(raw.get("key"), str) and raw["key"] != stem:
@@ -357,8 +231,8 @@ def parse_schedules(text, name=SCHEDULES_FILE, checklists=None, broken=()):
         try:
             loaded = ScheduleSchema(many=True).load(entries)
         except ValidationError as err:
-            problems += [f"{name}:{line_of(entries, path)}: {code}{_path_text(path)}: {msg}"
-                         for path, msg in _flatten(err.messages)]
+            problems += [f"{name}:{line_of(entries, path)}: {code}{path_text(path)}: {msg}"
+                         for path, msg in flatten_errors(err.messages)]
             continue
         seen = {}
         for i, sched in enumerate(loaded):
@@ -441,93 +315,6 @@ def validate_dir(directory):
     return load_dir(directory).problems + policy_problems(directory)
 
 
-# --- the stored versions -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CurrentVersion:
-    """The version of a checklist in force now."""
-
-    key: str
-    name: str
-    name_en: str
-    version: int
-    version_id: int
-    content_hash: str
-    body: dict
-
-
-_bodies = {}  # (version id, content hash) -> body; versions never change once stored
-
-
-def version_body(version_id, digest, loader):
-    """A version's body, parsed once per process (``loader()`` reads it when not cached)."""
-    key = (version_id, digest)
-    body = _bodies.get(key)
-    if body is None:
-        if len(_bodies) > 5000:
-            _bodies.clear()
-        body = _bodies[key] = loader()
-    return body
-
-
-def current_versions():
-    """{key: CurrentVersion} of every checklist that has a version, in key order."""
-    from api.models import Checklist, ChecklistVersion
-
-    rows = list(ChecklistVersion
-                .select(ChecklistVersion.id, ChecklistVersion.version, ChecklistVersion.content_hash,
-                        Checklist.key, Checklist.name, Checklist.name_en)
-                .join(Checklist, on=((ChecklistVersion.checklist == Checklist.id)
-                                     & (ChecklistVersion.version == Checklist.current_version)))
-                .order_by(Checklist.key).tuples())
-    missing = {r[0]: r[2] for r in rows if (r[0], r[2]) not in _bodies}
-    if missing:
-        for vid, body in ChecklistVersion.select(ChecklistVersion.id, ChecklistVersion.body).where(
-                ChecklistVersion.id.in_(list(missing))).tuples():
-            version_body(vid, missing[vid], lambda b=body: b)
-    return {key: CurrentVersion(key, name, name_en, version, vid, digest, _bodies[(vid, digest)])
-            for vid, version, digest, key, name, name_en in rows}
-
-
-_FIND_SQL = {}  # (database class, by number?) -> (sql, parameter order): built once, run per request
-_KEY_SAMPLE, _NUMBER_SAMPLE = "\x00key", 987654321
-
-
-def find_version(key, number=None):
-    """(version id, version number, content hash) of a checklist's current version, or of version
-    ``number``; NotFound when there is no such checklist or version.
-
-    This is the hot path of every phone's checklist fetch: one indexed query whose SQL is built
-    by peewee once per process (building it costs far more than running it)."""
-    from api.db import db
-    from api.models import Checklist, ChecklistVersion
-
-    if number is not None and not 0 < number < 2 ** 31 or len(key) > 64:
-        raise NotFound("No such checklist." if number is None else "No such checklist version.")
-    cache_key = (type(db.obj), number is not None)
-    compiled = _FIND_SQL.get(cache_key)
-    if compiled is None:
-        on = (ChecklistVersion.checklist == Checklist.id) & (
-            ChecklistVersion.version == (Checklist.current_version if number is None else _NUMBER_SAMPLE))
-        sql, sample = (ChecklistVersion.select(ChecklistVersion.id, ChecklistVersion.version,
-                                               ChecklistVersion.content_hash)
-                       .join(Checklist, on=on).where(Checklist.key == _KEY_SAMPLE).sql())
-        compiled = _FIND_SQL[cache_key] = (sql, ["number" if p == _NUMBER_SAMPLE else "key" for p in sample])
-    sql, order = compiled
-    row = db.execute_sql(sql, [number if p == "number" else key for p in order]).fetchone()
-    if row is None:
-        raise NotFound("No such checklist." if number is None else "No such checklist version.")
-    return tuple(row)
-
-
-def load_body(version_id, digest):
-    """The body of one stored version (cached: versions never change)."""
-    from api.models import ChecklistVersion
-
-    return version_body(version_id, digest, lambda: ChecklistVersion.select(ChecklistVersion.body).where(
-        ChecklistVersion.id == version_id).tuples().first()[0])
-
-
 def applies(body, checkpoint_keys):
     """Does a checklist apply to a checkpoint? The checkpoint's own list decides, the same list the
     inspection write checks (``applies_to`` names the kinds a checklist is meant for)."""
@@ -537,56 +324,3 @@ def applies(body, checkpoint_keys):
 def checklists_for(checkpoint_keys, versions):
     """The current versions of the checklists a checkpoint lists, in its order."""
     return [versions[k] for k in (checkpoint_keys or ()) if k in versions]
-
-
-# --- sync: YAML -> immutable versions -----------------------------------------------------------
-
-def sync_checklists(checklists, audit_fn=None):
-    """Store a new version of each checklist whose content changed; returns what happened.
-
-    Old versions are never touched: inspections keep the version they were made with. The caller
-    owns the transaction."""
-    from api.db import is_postgres
-    from api.models import Checklist, ChecklistVersion, utcnow
-
-    changes = []
-    for key, body in checklists.items():
-        digest = content_hash(body)
-        Checklist.insert(key=key, name=body["name"], name_en=body["name_en"]).on_conflict(
-            action="NOTHING", conflict_target=[Checklist.key]).execute()
-        query = Checklist.select().where(Checklist.key == key)
-        checklist = (query.for_update() if is_postgres() else query).get()
-        current = ChecklistVersion.get_or_none((ChecklistVersion.checklist == checklist)
-                                               & (ChecklistVersion.version == checklist.current_version))
-        if current is not None and current.content_hash == digest:
-            changes.append({"checklist": key, "action": "unchanged", "version": current.version})
-            continue
-        latest = (ChecklistVersion.select(ChecklistVersion.version).where(ChecklistVersion.checklist == checklist)
-                  .order_by(ChecklistVersion.version.desc()).first())
-        number = (latest.version if latest else 0) + 1
-        ChecklistVersion.create(checklist=checklist, version=number, content_hash=digest, body=body)
-        before = {"version": checklist.current_version} if current else None
-        Checklist.update(current_version=number, name=body["name"], name_en=body["name_en"],
-                         updated_at=utcnow()).where(Checklist.id == checklist.id).execute()
-        action = "updated" if current else "created"
-        changes.append({"checklist": key, "action": action, "version": number})
-        if audit_fn:
-            audit_fn(f"checklist.{action}", "checklist", key, None, before,
-                     {"version": number, "content_hash": digest})
-    return changes
-
-
-def sync(directory, audit_fn=None):
-    """Validate a checklists directory, then store changed checklists and the schedules, in one
-    transaction. Refuses (Invalid, nothing stored) while any file has a problem."""
-    from api.db import write_tx
-    from api.domain.schedules import sync_schedules
-
-    cat = load_dir(directory)
-    problems = cat.problems + policy_problems(directory)
-    if problems:
-        raise Invalid({"checklists": problems}, message="The checklist files are not valid; nothing was stored.")
-    with write_tx():
-        checklists = sync_checklists(cat.checklists, audit_fn)
-        schedules = sync_schedules(cat.schedules, audit_fn)
-    return {"checklists": checklists, "schedules": schedules}

@@ -22,7 +22,8 @@ from api.db import db, is_postgres, locked
 from api.domain.permissions import require
 from api.domain.deadlines import month_bounds
 from api.domain.errors import Conflict, Invalid
-from api.domain.requests import _event, linked_orders, site_tz
+from api.domain.service_requests.desk import add_event, linked_orders
+from api.domain.service_requests.limits import site_tz
 from api.models import (ComplaintRecord, IncomingMail, RequestEvent, RevisitReferral, ServiceRequest, User,
                         UserSite, utcnow)
 
@@ -58,7 +59,7 @@ def judge(req, by, valid, reason, now=None):
     rec = _record(req)
     rec.valid, rec.validity_reason, rec.judged_by, rec.judged_at = bool(valid), reason.strip(), by.id, now
     rec.save()
-    _event(req, "judge", by, reason.strip(), {"valid": bool(valid)}, at=now)
+    add_event(req, "judge", by, reason.strip(), {"valid": bool(valid)}, at=now)
     return rec
 
 
@@ -87,7 +88,7 @@ def reply(req, by, method, text, now=None):
     if mail is not None:
         mail.answered_at = now
         mail.save()
-    _event(req, "reply", by, (text or "").strip()[:500], {"method": method}, at=now)
+    add_event(req, "reply", by, (text or "").strip()[:500], {"method": method}, at=now)
     return rec
 
 
@@ -112,7 +113,7 @@ def register_mail(req, by, sender, subject, reported_to, received_at=None, now=N
     mail = IncomingMail.create(site=req.site_id, year=year, number=number, request=req.id, sender=sender.strip(),
                                subject=subject.strip(), received_at=received_at, reported_to=reported_to.strip(),
                                registered_by=by.id, registered_at=now)
-    _event(req, "mail_register", by, f"收文 {year}-{number:04d}，报呈 {reported_to.strip()}",
+    add_event(req, "mail_register", by, f"收文 {year}-{number:04d}，报呈 {reported_to.strip()}",
            {"mail_no": f"{year}-{number:04d}"}, at=now)
     return mail
 
@@ -134,7 +135,7 @@ def refer_to_general_manager(req, by, reason, now=None):
     rec = _record(req)
     rec.gm_reason, rec.gm_referred_by, rec.gm_referred_at = reason.strip(), by.id, now
     rec.save()
-    _event(req, "escalate", by, f"超出部门经理权限，报总物业经理：{reason.strip()}",
+    add_event(req, "escalate", by, f"超出部门经理权限，报总物业经理：{reason.strip()}",
            {"level": 3, "reason": "beyond_authority"}, at=now)
     return rec
 
@@ -166,7 +167,7 @@ def pass_to_department_heads(req, actor, note, now=None):
     for head in department_heads(req):
         out.append(RevisitReferral.create(request=req.id, head=head, referred_at=now, note=(note or "").strip()))
     if out:
-        _event(req, "to_department_head", actor, (note or "").strip()[:500],
+        add_event(req, "to_department_head", actor, (note or "").strip()[:500],
                {"head_ids": [r.head_id for r in out]}, at=now)
     return out
 

@@ -1,4 +1,4 @@
-"""Staff fault notices (员工过失通知单), appeals and closing the monthly ledger.
+"""Staff fault notices (员工过失通知单) and closing the monthly ledger (appeals: ``api/domain/appeals.py``).
 
 A deduction belongs to the month of ``occurred_at`` in the site's time zone. A closed month never
 changes: a new deduction dated in it is refused (409), and an appeal upheld after closing books a
@@ -17,23 +17,21 @@ from decimal import Decimal
 
 from peewee import IntegrityError, fn
 
-from api.db import db, is_postgres, locked
-from api.domain.deadlines import month_bounds, month_of, next_month
+from api.db import db, is_postgres
+from api.domain.deadlines import month_of, next_month
 from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, jsonable,
-                               ledger_from_tallies, repeated_problems, reversal_split)
+                               ledger_from_tallies, reversal_split)
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy, policy_for_month
 from api.domain.privacy import scrub
 from api.models.org import above
 from api.domain.workorders import member_of_site, site_tz
 from api.domain.errors import Conflict, Forbidden, Invalid
-from api.notify import events as notify_events
+from api.domain.permissions import require
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
                         Site, User, WorkOrder, utcnow)
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-SUPERVISING = ("supervisor", "manager", "admin")
-MANAGING = ("manager", "admin")
 
 
 def check_month(month, field="month"):
@@ -172,91 +170,9 @@ def snapshot(d):
             "supervisor_shares": d.supervisor_shares, "reverses_id": d.reverses_id}
 
 
-# --- appeals ---------------------------------------------------------------------------
-
-def file_appeal(d, by, reason, now=None):
-    """The penalised person (or a supervisor for them) appeals; one appeal per notice."""
-    if not (by.id == d.staff_id or by.role in SUPERVISING):
-        raise Forbidden("Only the penalised person or a supervisor may appeal this notice.")
-    if d.status != "active" or d.points <= 0 or d.reverses_id is not None:
-        raise Conflict("Only an active fault notice can be appealed.")
-    if Appeal.select().where(Appeal.deduction == d).exists():
-        raise Conflict("This notice has already been appealed.")
-    if not (reason or "").strip():
-        raise Invalid({"reason": "Say why the notice is wrong."})
-    try:
-        with db.atomic():  # a savepoint: an appeal filed a moment ago by someone else loses cleanly
-            appeal = Appeal.create(deduction=d, filed_by=by, reason=reason.strip(), filed_at=now or utcnow())
-    except IntegrityError:
-        raise Conflict("This notice has already been appealed.")
-    notify_events.appeal_filed(d, appeal, now)
-    return appeal
-
-
-def _month_start_utc(month, tz):
-    return month_bounds(month, tz)[0]
-
-
-def decide_appeal(d, by, upheld, reason, now=None, policy=None):
-    """A manager upholds (the notice is voided) or rejects an appeal. Upheld after the month closed:
-    a reversing entry goes into the next open month instead. Returns (appeal, reversal or None)."""
-    policy = policy or current_policy()
-    now = now or utcnow()
-    if by.role not in MANAGING:
-        raise Forbidden("Only a manager decides appeals.")
-    # locked before its status is checked: concurrent decisions wait, then find it decided
-    appeal = locked(Appeal, Appeal.deduction == d)
-    if appeal is None:
-        raise Conflict("This notice has no appeal to decide.")
-    if appeal.status != "pending":
-        raise Conflict(f"The appeal was already decided ({appeal.status}).")
-    if not (reason or "").strip():
-        raise Invalid({"reason": "Give the reason for the decision."})
-    appeal.status = "upheld" if upheld else "rejected"
-    appeal.decided_by = by
-    appeal.decided_at = now
-    appeal.decision_reason = reason.strip()
-    appeal.save()
-    notify_events.appeal_decided(d, appeal, now)
-    reversal = None
-    if upheld:
-        lock_month(d.site_id, d.month)
-        if not is_closed(d.site_id, d.month):
-            d.status = "voided"
-            d.save()
-        else:
-            month = lock_open_month(d.site_id, d.month)
-            reversal = _reverse(d, by, now, policy, month)
-            reversal.corrections = book_corrections(d, month, by, now, policy)
-    return appeal, reversal
-
-
-def _shared_in_its_month(d, policy):
-    """Whether the supervisor bore part of this notice in its month (by choice or by the repeat rule)."""
-    if d.supervisor_shares:
-        return True
-    rows = [_row(x) for x in Deduction.select().where((Deduction.site == d.site_id) & (Deduction.month == d.month)
-                                                      & (Deduction.staff == d.staff_id))]
-    times = policy["deductions"]["same_problem_brings_in_supervisor"]
-    return d.problem_key in repeated_problems(rows, times).get(d.staff_id, {})
-
-
-def _reverse(d, by, now, policy, month):
-    site = d.site
-    tz = site_tz(site)
-    current = month_of(now, tz)
-    occurred = now if month == current else _month_start_utc(month, tz)
-    return Deduction.create(
-        site=d.site_id, staff=d.staff_id, supervisor=d.supervisor_id, supervisor_shares=_shared_in_its_month(d, policy),
-        points=-d.points, yuan_per_point=d.yuan_per_point,
-        reason=f"申诉成立，冲销 {d.month} 第 {d.id} 号过失单 / appeal upheld: reverses notice {d.id} of {d.month}",
-        problem_key=d.problem_key, month=month, occurred_at=occurred, finding=d.finding_id, work_order=d.work_order_id,
-        request_id=d.request_id, reverses=d, created_by=by, created_at=now)
-
-
 # --- the ledger ------------------------------------------------------------------------
 
-def _row(d):
+def ledger_row(d):
     return Row(id=d.id, staff_id=d.staff_id, points=d.points, yuan_per_point=Decimal(d.yuan_per_point),
                problem_key=d.problem_key, supervisor_id=d.supervisor_id, supervisor_shares=d.supervisor_shares,
                status=d.status, reverses_id=d.reverses_id)
@@ -288,7 +204,7 @@ def compute_month(site, month, policy=None, without_reversed=False):
     sql += " GROUP BY staff_id, problem_key, supervisor_id, yuan_per_point"
     # the rows are Tally-shaped tuples: handed over as the driver gives them (rates made Decimal once each)
     tallies = db.execute_sql(sql, params).fetchall()
-    reversals = [_row(d) for d in D.select(D.id, D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor,
+    reversals = [ledger_row(d) for d in D.select(D.id, D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor,
                                            D.supervisor_shares, D.status, D.reverses)
                  .where((D.site == site.id) & (D.month == month) & (D.status == "active") & D.reverses.is_null(False))]
     corrections = [Correction(c.staff_id, c.corrects_month, Decimal(c.amount), c.reason, Decimal(c.extra_fine))
@@ -344,7 +260,7 @@ def book_corrections(d, month, by, now, policy):
     Original = Deduction.alias()
     for rev in (Deduction.select().join(Original, on=(Deduction.reverses == Original.id))
                 .where((Original.site == d.site_id) & (Original.month == d.month) & (Deduction.status == "active"))):
-        for uid, amount in reversal_split(_row(rev), pct).items():
+        for uid, amount in reversal_split(ledger_row(rev), pct).items():
             add(uid, amount)
     for c in LedgerCorrection.select().where((LedgerCorrection.site == d.site_id)
                                              & (LedgerCorrection.corrects_month == d.month)):
@@ -428,8 +344,7 @@ def close_month(site, month, by, now=None, policy=None):
     """Freeze a month (manager): the ledger as it stands is kept as the snapshot, once."""
     policy = policy or policy_for_month(month)
     now = now or utcnow()
-    if by.role not in MANAGING:
-        raise Forbidden("Only a manager closes a month.")
+    require(by, "ledger.close")
     check_month(month)
     lock_month(site.id, month)
     if month >= month_of(now, site_tz(site)):

@@ -14,8 +14,8 @@ from datetime import timedelta
 from peewee import IntegrityError
 
 from api.db import db, write_tx
+from api.domain.checklist_versions import find_version, load_body
 from api.domain.permissions import require
-from api.domain.checklists import find_version, load_body
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of

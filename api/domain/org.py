@@ -12,13 +12,14 @@ like a missing one); nobody else changes the organisation.
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from peewee import fn
 
 from api import clock
 from api.db import is_postgres
-from api.domain.orgrows import RESPONSIBLE_FIELDS, SCHEMAS, TASK_ROLES
-from api.models import (ApiToken, Building, Checklist, Checkpoint, Schedule, Site, TRADES, Unit, User, UserSite,
-                        Zone, ZoneResponsible)
+from api.domain.org_read import same_as, snapshot
+from api.domain.permissions import can
+from api.domain.orgrows import RESPONSIBLE_FIELDS
+from api.models import (ApiToken, Building, Checklist, Checkpoint, Schedule, Site, Unit, User, UserSite, Zone,
+                        ZoneResponsible)
 
 _LOCK_ID = 7301_0011  # one advisory lock for organisation writes: rare, and never two at once
 MANAGED_BY_MANAGER = ("guard", "cleaner", "technician", "service", "supervisor")
@@ -43,7 +44,7 @@ class Actor:
 
     @classmethod
     def of(cls, user, site_ids):
-        return cls(user=user, sites=list(site_ids), admin=(user is None or user.role == "admin"))
+        return cls(user=user, sites=list(site_ids), admin=(user is None or can(user, "org.edit_all")))
 
     @classmethod
     def command_line(cls):
@@ -57,21 +58,6 @@ def lock_org():
         from api.db import db
 
         db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-
-
-def building_zone_id(site_id, building):
-    """The zone a building belongs to (楼栋所属片区), found by its code or name at the site; None when the
-    building is not known or has no zone. A service-desk request for a unit gets this zone by default."""
-    text = (building or "").strip()
-    if not text:
-        return None
-    for candidate in dict.fromkeys((text, text.removesuffix("栋").removesuffix("号楼").strip())):
-        row = (Building.select(Building.zone).where(
-            (Building.site == site_id) & ((Building.code == candidate) | (fn.TRIM(Building.name) == candidate)))
-            .order_by(Building.active.desc(), Building.id).first())
-        if row is not None and row.zone_id is not None:
-            return row.zone_id
-    return None
 
 
 # --- look-ups by code ------------------------------------------------------------------------------
@@ -117,44 +103,6 @@ def _must_manage(actor, site_id, field_name="site_code"):
         raise RowError(field_name, "No such site.", "没有这个场所", 404)
 
 
-# --- snapshots (what the audit log and the "unchanged" check compare) -----------------------------
-
-def snapshot(kind, obj):
-    if obj is None:
-        return None
-    if kind == "sites":
-        return {k: getattr(obj, k) for k in ("code", "name", "name_en", "kind", "timezone", "address", "active")}
-    if kind == "zones":
-        out = {k: getattr(obj, k) for k in ("code", "name", "name_en", "active")}
-        out["site"] = obj.site_id
-        out["responsible"] = {r.trade: r.user_id for r in ZoneResponsible.select().where(ZoneResponsible.zone == obj)
-                              .order_by(ZoneResponsible.trade)}
-        return out
-    if kind == "buildings":
-        return {"site": obj.site_id, "zone": obj.zone_id, "code": obj.code, "name": obj.name,
-                "name_en": obj.name_en, "active": obj.active}
-    if kind == "units":
-        return {"building": obj.building_id, "code": obj.code, "floor": obj.floor, "active": obj.active}
-    if kind == "checkpoints":
-        return {"site": obj.site_id, "zone": obj.zone_id, "code": obj.code, "name": obj.name, "name_en": obj.name_en,
-                "kind": obj.kind, "checklist_keys": list(obj.checklist_keys or []), "lat": obj.lat, "lon": obj.lon,
-                "nfc_tag_id": obj.nfc_tag_id, "sort_order": obj.sort_order, "note": obj.note, "active": obj.active}
-    if kind == "schedules":
-        return {"site": obj.site_id, "key": obj.key, "name": obj.name, "name_en": obj.name_en,
-                "checklist_key": obj.checklist_key, "role": obj.role, "zone": obj.zone_id,
-                "checkpoint_kinds": list(obj.checkpoint_kinds or []), "rule": obj.rule,
-                "window_minutes": obj.window_minutes, "active": obj.active}
-    if kind == "staff":
-        out = {k: getattr(obj, k) for k in ("employee_no", "username", "name", "role", "trade", "phone",
-                                            "department", "post", "active")}
-        out["supervisor"] = obj.supervisor_id
-        out["sites"] = obj.site_ids
-        out["responsible"] = sorted([r.zone_id, r.trade] for r in
-                                    ZoneResponsible.select().where(ZoneResponsible.user == obj))
-        return out
-    raise ValueError(kind)
-
-
 def _diff(before, after):
     keys = [k for k in after if before is None or before.get(k) != after.get(k)]
     return ({k: before.get(k) for k in keys} if before is not None else None), {k: after.get(k) for k in keys}
@@ -175,8 +123,6 @@ def _finish(kind, obj, before, site_id, actor, audit_fn):
 
 _OBJECT = {"sites": "site", "zones": "zone", "buildings": "building", "units": "unit", "staff": "user",
            "checkpoints": "checkpoint", "schedules": "schedule"}
-MODELS = {"sites": Site, "zones": Zone, "buildings": Building, "units": Unit, "staff": User,
-          "checkpoints": Checkpoint, "schedules": Schedule}
 
 
 def _update(obj, values):
@@ -197,7 +143,7 @@ def _save_site(d, actor, target, ctx):
     existing = target or Site.get_or_none(Site.code == d["code"])
     if existing is not None and existing.id not in actor.sites:
         existing = None if target is None else _must_manage(actor, existing.id)
-    if existing is None and not actor.admin:
+    if existing is None and not (actor.user is None or can(actor.user, "site.create")):
         raise RowError("code", "Only an administrator creates sites.", "只有管理员可以新建场所", 403)
     _unique(Site, Site.code == d["code"], existing, "code", "This site code", "场所编号")
     before = snapshot("sites", existing)
@@ -205,7 +151,7 @@ def _save_site(d, actor, target, ctx):
     if existing is None:
         obj = Site.create(**values)
         actor.sites.append(obj.id)
-        if actor.user is not None and actor.user.role != "admin":
+        if not actor.admin:
             UserSite.insert(user=actor.user, site=obj).on_conflict_ignore().execute()
     else:
         obj = existing
@@ -324,7 +270,7 @@ def _save_checkpoint(d, actor, target, ctx):
 
 
 def _save_schedule(d, actor, target, ctx):
-    from api.domain.schedules import _drop_future_tasks
+    from api.domain.schedules import drop_future_tasks
 
     site = _site(actor, d["site_code"])
     existing = target or Schedule.get_or_none((Schedule.site == site) & (Schedule.key == d["key"]))
@@ -350,7 +296,7 @@ def _save_schedule(d, actor, target, ctx):
         obj = existing
         _update(obj, values)
         if snapshot("schedules", obj) != before:
-            _drop_future_tasks(obj.id)  # tasks not yet due are made again from the new rule
+            drop_future_tasks(obj.id)  # tasks not yet due are made again from the new rule
     return obj, before, site.id
 
 
@@ -445,147 +391,7 @@ def save_row(kind, row, actor, *, target=None, audit_fn=None, password=None, ado
     names. Returns ``(action, object)`` with action created / updated / deactivated / unchanged. The
     caller owns the transaction (and calls ``lock_org()`` first). ``adopt`` (imports): a staff row whose
     工号 is new but whose username belongs to an account without a 工号 gives that account the 工号."""
-    if actor.user is not None and not actor.admin and actor.user.role != "manager":
-        raise RowError("", "Only a manager or an administrator changes the organisation.",
-                       "只有经理或管理员可以修改组织信息", 403)
+    # who may change the organisation at all is checked where it is asked (the routes' org.edit and
+    # org.import, api/domain/permissions.py); the command line acts as an administrator
     obj, before, site_id = _SAVERS[kind](row, actor, target, {"password": password, "adopt": adopt})
     return _finish(kind, obj, before, site_id, actor, audit_fn), obj
-
-
-# --- rows as their schema shows them (API body, Excel row) -----------------------------------------
-
-def _codes(model, ids):
-    ids = [i for i in set(ids) if i is not None]
-    return {r.id: r.code for r in model.select(model.id, model.code).where(model.id.in_(ids))} if ids else {}
-
-
-def to_rows(kind, objs, actor=None):
-    """Objects as the rows their schema loads (codes, not ids), so an export imports back unchanged."""
-    objs = list(objs)
-    if kind == "sites":
-        return [{k: getattr(o, k) for k in SCHEMAS[kind]().excel_fields()} for o in objs]
-    site_code = _codes(Site, [getattr(o, "site_id", None) for o in objs])
-    if kind == "zones":
-        resp = {}
-        for r in (ZoneResponsible.select(ZoneResponsible, User).join(User)
-                  .where(ZoneResponsible.zone.in_([o.id for o in objs] or [0]))):
-            resp[(r.zone_id, r.trade)] = r.user.employee_no or r.user.username
-        return [{"site_code": site_code[o.site_id], "code": o.code, "name": o.name, "name_en": o.name_en,
-                 "active": o.active, **{f"responsible_{t}": resp.get((o.id, t)) for t in TRADES}} for o in objs]
-    if kind == "buildings":
-        zone_code = _codes(Zone, [o.zone_id for o in objs])
-        return [{"site_code": site_code[o.site_id], "code": o.code, "name": o.name, "name_en": o.name_en,
-                 "zone_code": zone_code.get(o.zone_id), "active": o.active} for o in objs]
-    if kind == "units":
-        bs = {b.id: b for b in Building.select().where(Building.id.in_([o.building_id for o in objs] or [0]))}
-        sc = _codes(Site, [b.site_id for b in bs.values()])
-        return [{"site_code": sc[bs[o.building_id].site_id], "building_code": bs[o.building_id].code, "code": o.code,
-                 "floor": o.floor, "active": o.active} for o in objs]
-    if kind == "checkpoints":
-        zone_code = _codes(Zone, [o.zone_id for o in objs])
-        return [{"site_code": site_code[o.site_id], "code": o.code, "name": o.name, "name_en": o.name_en,
-                 "kind": o.kind, "zone_code": zone_code.get(o.zone_id), "checklists": list(o.checklist_keys or []),
-                 "latitude": o.lat, "longitude": o.lon, "nfc_tag_id": o.nfc_tag_id, "sort_order": o.sort_order,
-                 "note": o.note, "active": o.active} for o in objs]
-    if kind == "schedules":
-        zone_code = _codes(Zone, [o.zone_id for o in objs])
-        out = []
-        for o in objs:
-            rule = o.rule or {}
-            out.append({"site_code": site_code[o.site_id], "key": o.key, "name": o.name, "name_en": o.name_en,
-                        "checklist": o.checklist_key, "role": o.role, "zone_code": zone_code.get(o.zone_id),
-                        "checkpoint_kinds": list(o.checkpoint_kinds or []), "at": list(rule.get("at") or []),
-                        "every_minutes": rule.get("every_minutes"), "from_time": rule.get("from"),
-                        "to_time": rule.get("to"), "weekdays": [str(w) for w in rule.get("weekdays") or []],
-                        "window_minutes": o.window_minutes, "active": o.active})
-        return out
-    if kind == "staff":
-        visible = set(actor.sites) if actor is not None else None
-        links = {}
-        for us in UserSite.select().where(UserSite.user.in_([o.id for o in objs] or [0])).order_by(UserSite.site):
-            if visible is None or us.site_id in visible:
-                links.setdefault(us.user_id, []).append(us.site_id)
-        sc = _codes(Site, [s for v in links.values() for s in v])
-        sup = {u.id: (u.employee_no or u.username) for u in
-               User.select().where(User.id.in_([o.supervisor_id for o in objs if o.supervisor_id] or [0]))}
-        zones = {}
-        for r in (ZoneResponsible.select(ZoneResponsible, Zone).join(Zone)
-                  .where(ZoneResponsible.user.in_([o.id for o in objs] or [0])).order_by(Zone.code)):
-            zones.setdefault((r.user_id, r.trade), []).append(r.zone.code)
-        return [{"employee_no": o.employee_no, "username": o.username, "name": o.name, "role": o.role,
-                 "trade": o.trade, "phone": o.phone, "department": o.department, "post": o.post,
-                 "supervisor": sup.get(o.supervisor_id), "site_codes": [sc[s] for s in links.get(o.id, [])],
-                 "responsible_zones": zones.get((o.id, o.trade), []), "active": o.active} for o in objs]
-    raise ValueError(kind)
-
-
-def rows_for_export(kind, site_ids):
-    """A kind's rows at these sites, in a stable order (what an export writes)."""
-    if kind == "sites":
-        q = Site.select().where(Site.id.in_(site_ids)).order_by(Site.code)
-    elif kind == "zones":
-        q = Zone.select().where(Zone.site.in_(site_ids)).order_by(Zone.site, Zone.code)
-    elif kind == "buildings":
-        q = Building.select().where(Building.site.in_(site_ids)).order_by(Building.site, Building.code)
-    elif kind == "units":
-        q = (Unit.select(Unit).join(Building).where(Building.site.in_(site_ids))
-             .order_by(Building.site, Building.code, Unit.code))
-    elif kind == "checkpoints":
-        q = Checkpoint.select().where(Checkpoint.site.in_(site_ids)).order_by(Checkpoint.site, Checkpoint.sort_order,
-                                                                              Checkpoint.code)
-    elif kind == "schedules":
-        q = Schedule.select().where(Schedule.site.in_(site_ids)).order_by(Schedule.site, Schedule.key)
-    elif kind == "staff":
-        q = (User.select().join(UserSite).where(UserSite.site.in_(site_ids)).distinct()
-             .order_by(User.employee_no, User.username))
-    else:
-        raise ValueError(kind)
-    return list(q)
-
-
-def site_of(kind, obj):
-    """The site a row belongs to, for the 404-like-missing check (staff: any of theirs)."""
-    if kind == "sites":
-        return [obj.id]
-    if kind == "units":
-        return [obj.building.site_id]
-    if kind == "staff":
-        return obj.site_ids
-    return [obj.site_id]
-
-
-def task_roles():
-    return TASK_ROLES
-
-
-def find_existing(kind, d, actor):
-    """The row a create names by its key (工号 / code), if there is one at the actor's sites."""
-    site = Site.get_or_none(Site.code == d.get("site_code")) if "site_code" in d else None
-    if kind == "sites":
-        obj = Site.get_or_none(Site.code == d["code"])
-    elif kind == "staff":
-        obj = User.get_or_none(User.employee_no == d["employee_no"]) if d.get("employee_no") else None
-    elif kind == "checkpoints":
-        obj = Checkpoint.get_or_none(Checkpoint.code == d["code"])
-    elif site is None:
-        return None
-    elif kind == "zones":
-        obj = Zone.get_or_none((Zone.site == site) & (Zone.code == d["code"]))
-    elif kind == "buildings":
-        obj = Building.get_or_none((Building.site == site) & (Building.code == d["code"]))
-    elif kind == "schedules":
-        obj = Schedule.get_or_none((Schedule.site == site) & (Schedule.key == d["key"]))
-    elif kind == "units":
-        obj = (Unit.select(Unit).join(Building).where((Building.site == site) & (Building.code == d["building_code"])
-                                                      & (Unit.code == d["code"])).first())
-    else:
-        raise ValueError(kind)
-    if obj is None or (not actor.admin and not set(site_of(kind, obj)) & set(actor.sites)):
-        return None
-    return obj
-
-
-def same_as(kind, obj, d, actor):
-    """Whether a create's body says exactly what the stored row already says (a retry)."""
-    current = to_rows(kind, [obj], actor)[0]
-    return all(current.get(k) == v for k, v in d.items() if k != "password")

@@ -144,6 +144,8 @@ TABLE = {
         "Only the penalised person or a supervisor may appeal this notice.")),
     # who decides at each level is the policy's (appeals.levels); this is who may decide at all
     "appeal.decide": Rule(SUPERVISING),
+    # a manager's decision without the chain (``appeals.decide_appeal``: the demo and older callers)
+    "appeal.decide_final": Rule(MANAGING, message=N_("Only a manager decides appeals.")),
     "appeal.escalate": Rule(also=_appellant, message=N_(
         "Only the penalised person (or whoever filed the appeal) takes it up a level.")),
     "appeal.view": Rule(SUPERVISING),
@@ -173,6 +175,7 @@ TABLE = {
     "org.edit": Rule(MANAGING),  # zones, buildings, units, schedules, checkpoints, staff; a site's details
     "site.create": Rule(ADMIN),
     "site.view_all": Rule(ADMIN),  # every site, without being a member
+    "org.edit_all": Rule(ADMIN),  # every site's organisation and every account (a manager: their sites')
     "org.import": Rule(MANAGING),
     "org.export": Rule(MANAGING),
     "policy.change": Rule(MANAGING, message=N_("Only a manager changes the policy.")),
@@ -221,11 +224,6 @@ def allowed(actor, prefix=""):
     return sorted(a for a in TABLE if a.startswith(prefix) and can(actor, a))
 
 
-def who(action):
-    """The roles an action's table row names (an object rule may admit others: see ``Rule.also``)."""
-    return list(rule(action).roles)
-
-
 def work_order_actions(order, actor):
     """The transitions ``actor`` may take on ``order`` now: the state machine and the table together."""
     return [a for a, (frm, _to) in WORK_ORDER_TRANSITIONS.items()
@@ -239,3 +237,18 @@ def request_actions(req, actor):
     if req.status == "done" and can(actor, "request.revisit", req):
         out.append("revisit")
     return out
+
+
+def who_may(action):
+    """Who a client is told may take an action: the table's roles, or ``"assignee"`` where the order's
+    own assignee may too (anyone supervising as well)."""
+    r = rule(action)
+    return "assignee" if r.also is _assignee else list(r.roles)
+
+
+def machine_actors():
+    """For ``GET /vocabulary``'s state machines: machine -> action -> ``who_may``."""
+    return {"work_order": {a: who_may(f"work_order.{a}") for a in WORK_ORDER_TRANSITIONS},
+            "request": {a: who_may(f"request.{a}") for a in REQUEST_TRANSITIONS},
+            "deduction": {"void": who_may("appeal.decide_final")},
+            "appeal": {"decide": who_may("appeal.decide")}}

@@ -92,22 +92,22 @@ def mark_missed_rounds(now=None):
 
 def escalate(now=None):
     """Orders and requests move up at the minutes policy gives from their missed limit."""
-    from api.domain import requests as rq
-    from api.domain import workorders as wo
+    from api.domain.service_requests import upkeep as request_upkeep
+    from api.domain import workorder_escalation
 
     now = now or clock.now()
     with write_tx():
-        orders = wo.escalate_overdue(now)
+        orders = workorder_escalation.escalate_overdue(now)
     with write_tx():
-        requests = rq.escalate_overdue(now)
+        requests = request_upkeep.escalate_overdue(now)
     return {"orders": orders, "requests": requests}
 
 
 def follow_request_orders(now=None):
-    from api.domain import requests as rq
+    from api.domain.service_requests import upkeep as request_upkeep
 
     with write_tx():
-        return rq.follow_orders(now or clock.now())
+        return request_upkeep.follow_orders(now or clock.now())
 
 
 def announce_missed_deadlines(now=None):
@@ -157,7 +157,7 @@ def _order_link(order_id):
 
 def announce_revisits_due(now=None):
     """Customer service hears when a finished order or request is due for its revisit (回访)."""
-    from api.domain.requests import location_text
+    from api.domain.service_requests.privacy import location_text
     from api.models import Notification, ServiceRequest, WorkOrder
     from api.notify import notify
     from api.notify.events import order_params
@@ -222,7 +222,7 @@ def briefing_params(site, day, now):
     """Yesterday's rounds done/missed by zone, open and overdue orders, new complaints."""
     from peewee import fn
 
-    from api.domain import requests as rq
+    from api.domain.service_requests import upkeep as request_upkeep
     from api.domain.workorders import OPEN_STATUSES, overdue_condition
     from api.models import Checkpoint, ServiceRequest, Task, WorkOrder, Zone
 
@@ -252,12 +252,12 @@ def briefing_params(site, day, now):
                                              & (W.priority == "emergency")).count(),
         "new_complaints": R.select().where((R.site == site.id) & (R.kind == "complaint") & (R.received_at >= start)
                                            & (R.received_at < end)).count(),
-        "overdue_requests": R.select().where((R.site == site.id) & rq.overdue_condition(now)).count(),
+        "overdue_requests": R.select().where((R.site == site.id) & request_upkeep.overdue_condition(now)).count(),
     }
 
 
 def complaint_params(site, day, now):
-    from api.domain import requests as rq
+    from api.domain.service_requests import terms as request_terms, upkeep as request_upkeep
     from api.models import ServiceRequest as R
 
     tz = _tz(site)
@@ -267,8 +267,8 @@ def complaint_params(site, day, now):
                              & (R.received_at < end))
     return {"site": site.name, "day": day.isoformat(), "received": today.count(),
             "done": today.where(R.status.in_(("done", "closed"))).count(),
-            "open": R.select().where((R.site == site.id) & (R.kind == "complaint") & R.status.in_(rq.ACTIVE)).count(),
-            "overdue": R.select().where((R.site == site.id) & (R.kind == "complaint") & rq.overdue_condition(now)).count(),
+            "open": R.select().where((R.site == site.id) & (R.kind == "complaint") & R.status.in_(request_terms.ACTIVE)).count(),
+            "overdue": R.select().where((R.site == site.id) & (R.kind == "complaint") & request_upkeep.overdue_condition(now)).count(),
             "escalated": today.where(R.escalation_level > 0).count()}
 
 

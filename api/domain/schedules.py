@@ -10,6 +10,8 @@ from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from api.domain.checklist_versions import current_versions
+from api.domain.checklists import applies
 from api.domain.errors import Forbidden
 
 # An inspection this long before the due time still counts for the task (a guard starting a
@@ -109,8 +111,6 @@ def task_role_for(user_role):
 
 def covers(schedule_kinds, schedule_zone_id, body, checkpoint):
     """Does a schedule make tasks at this checkpoint?"""
-    from api.domain.checklists import applies
-
     if schedule_zone_id and checkpoint.zone_id != schedule_zone_id:
         return False
     if schedule_kinds and checkpoint.kind not in schedule_kinds:
@@ -128,7 +128,6 @@ def _now():
 
 def planned_tasks(site, day):
     """The task rows a site's active schedules call for on ``day`` (not yet stored)."""
-    from api.domain.checklists import current_versions
     from api.models import Checkpoint, Schedule, Zone, ZoneResponsible
 
     schedules = list(Schedule.select().where((Schedule.site == site) & (Schedule.active == True))  # noqa: E712
@@ -321,72 +320,12 @@ def summarise(tasks):
     return rows, {k: total[k] for k in ("done", "due", "missed", "total")}
 
 
-# --- sync: schedules.yaml -> Schedule rows --------------------------------------------------------
-
-def sync_schedules(schedules, audit_fn=None):
-    """Store the schedules of schedules.yaml (site code -> list); a schedule that left the file is
-    made inactive (its past tasks stay). Sites not in the database are reported and skipped.
-    The caller owns the transaction."""
-    from api.models import Schedule, Site, Zone
-
-    changes = []
-    for code, entries in schedules.items():
-        site = Site.get_or_none(Site.code == code)
-        if site is None:
-            changes.append({"site": code, "action": "skipped", "reason": "no such site"})
-            continue
-        keep = set()
-        for entry in entries:
-            zone = None
-            if entry.get("zone"):
-                zone = Zone.get_or_none((Zone.site == site) & (Zone.code == entry["zone"]))
-                if zone is None:
-                    changes.append({"site": code, "schedule": entry["key"], "action": "skipped",
-                                    "reason": f"no zone {entry['zone']}"})
-                    continue
-            values = {"name": entry["name"], "name_en": entry["name_en"], "checklist_key": entry["checklist"],
-                      "role": entry["role"], "zone": zone.id if zone else None,
-                      "checkpoint_kinds": list(entry["checkpoint_kinds"]), "rule": entry["rule"],
-                      "window_minutes": entry["window_minutes"], "active": entry["active"]}
-            keep.add(entry["key"])
-            row = Schedule.get_or_none((Schedule.site == site) & (Schedule.key == entry["key"]))
-            if row is None:
-                row = Schedule.create(site=site, key=entry["key"], **values)
-                action, before = "created", None
-            else:
-                before = _schedule_values(row)
-                if before == values:
-                    changes.append({"site": code, "schedule": entry["key"], "action": "unchanged"})
-                    continue
-                Schedule.update(**values).where(Schedule.id == row.id).execute()
-                _drop_future_tasks(row.id)
-                action = "updated"
-            changes.append({"site": code, "schedule": entry["key"], "action": action})
-            if audit_fn:
-                audit_fn(f"schedule.{action}", "schedule", row.id, site.id, before, values)
-        gone = Schedule.select().where((Schedule.site == site) & (Schedule.active == True)  # noqa: E712
-                                       & Schedule.key.not_in(list(keep) or [""]))
-        for row in gone:
-            Schedule.update(active=False).where(Schedule.id == row.id).execute()
-            _drop_future_tasks(row.id)
-            changes.append({"site": code, "schedule": row.key, "action": "deactivated"})
-            if audit_fn:
-                audit_fn("schedule.deactivated", "schedule", row.id, site.id, {"active": True}, {"active": False})
-    return changes
-
-
-def _drop_future_tasks(schedule_id):
+def drop_future_tasks(schedule_id):
     """A changed schedule's tasks that are not yet due are made again from the new rule."""
     from api.models import Task
 
     Task.delete().where((Task.schedule == schedule_id) & (Task.status == "due") & (Task.due_at > _now())
                         & Task.inspection_id.is_null()).execute()
-
-
-def _schedule_values(row):
-    return {"name": row.name, "name_en": row.name_en, "checklist_key": row.checklist_key, "role": row.role,
-            "zone": row.zone_id, "checkpoint_kinds": list(row.checkpoint_kinds or []), "rule": row.rule,
-            "window_minutes": row.window_minutes, "active": row.active}
 
 
 def make_coming_tasks(now=None, sites=None):

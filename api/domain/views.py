@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from api.domain import permissions
 from api.domain.deadlines import overdue_kind, seconds_left
+from api.domain.service_requests.limits import missed_limit
+from api.domain.service_requests.privacy import mask_name, mask_phone, scrub_owner
 from api.domain.vocabulary import REQUEST_ACTIVE, WORK_ORDER_OPEN
 
 
@@ -25,22 +27,18 @@ def work_order_view(order, viewer, now):
 def owner_view(req, reveal):
     """The owner's name, phone and words: as written when ``reveal`` (the caller may see them and asked,
     audited), else masked, and the owner's name and any phone number scrubbed from the free text."""
-    from api.domain import requests as rq
-
     if reveal:
         return {"owner_name": req.owner_name, "owner_phone": req.owner_phone, "owner_masked": False,
                 "description": req.description, "owner_ask": req.owner_ask}
-    return {"owner_name": rq.mask_name(req.owner_name), "owner_phone": rq.mask_phone(req.owner_phone),
+    return {"owner_name": mask_name(req.owner_name), "owner_phone": mask_phone(req.owner_phone),
             "owner_masked": True,
-            "description": rq.scrub_owner(req.description, req.owner_name, req.owner_phone),
-            "owner_ask": rq.scrub_owner(req.owner_ask, req.owner_name, req.owner_phone)}
+            "description": scrub_owner(req.description, req.owner_name, req.owner_phone),
+            "owner_ask": scrub_owner(req.owner_ask, req.owner_name, req.owner_phone)}
 
 
 def event_note(note, req, reveal):
     """A note in the request's history: the owner's name scrubbed unless revealed."""
-    from api.domain import requests as rq
-
-    return note if reveal else rq.scrub_owner(note, req.owner_name)
+    return note if reveal else scrub_owner(note, req.owner_name)
 
 
 def registered_late(req, policy):
@@ -50,12 +48,10 @@ def registered_late(req, policy):
 
 def request_view(req, viewer, now, policy, reveal=False):
     """Everything a request's answer says that a rule decides, for ``viewer`` at ``now``."""
-    from api.domain import requests as rq
-
     return {
         **owner_view(req, reveal),
         "allowed_actions": permissions.request_actions(req, viewer) if viewer is not None else [],
-        "overdue": rq.missed_limit(req.status, req.respond_by, req.responded_at, req.due_at, now) is not None,
+        "overdue": missed_limit(req.status, req.respond_by, req.responded_at, req.due_at, now) is not None,
         "due_seconds_left": seconds_left(req.due_at, now) if req.due_at and req.status in REQUEST_ACTIVE else None,
         "registered_late": registered_late(req, policy),
         "revisit_overdue": req.status == "done" and req.revisit_due is not None and req.revisit_due < now,

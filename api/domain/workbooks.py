@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 from peewee import IntegrityError
 
 from api.db import db, write_tx
-from api.domain.org import RowError, lock_org, rows_for_export, save_row, to_rows
+from api.domain.org import RowError, lock_org, save_row
+from api.domain.org_read import rows_for_export, to_rows
 from api.domain.orgrows import KIND_ZH, RESPONSIBLE_FIELDS, SCHEMAS, zh_reason
 
 MAX_ROWS = 20000

@@ -1,31 +1,29 @@
 """Work orders: registered, handled, followed up, closed and revisited (事事有登记、有处理、有跟进、有关闭、有回访).
 
-The pure part is the transition table and the role rules; the thin part loads rows, applies them
+The pure part is the transition table (who may take each action: ``permissions.py``); the thin part loads rows, applies them
 and records every step as a WorkOrderEvent. Callers own the transaction (``write_tx``) and the audit.
 """
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from api.domain.deadlines import (escalation_level_for, level_reached_at, missed_limit, most_urgent,
-                                  order_deadlines, resolve_by_after_accept, revisit_due)
+from api.domain.deadlines import missed_limit, most_urgent, order_deadlines, resolve_by_after_accept, revisit_due
 from api.domain.photos import link_sites, visible_photo_ids
-from api.domain.policy import PRIORITIES, TRADES, current_policy
+from api.domain.policy import current_policy
+from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.privacy import scrub
-from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Invalid, NotFound
+from api.domain.permissions import can, require
 from api.notify import events as notify_events
-from api.models import (FIELD_ROLES, Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
+from api.models import (Checklist, ChecklistVersion, Finding, Site, User, UserSite, WorkOrder,
                         WorkOrderEvent, WorkOrderFinding, WorkOrderPhoto, Zone, ZoneResponsible, utcnow)
 
 from api.domain import vocabulary as vocab
 
 ACTIVE = vocab.WORK_ORDER_ACTIVE
 OPEN_STATUSES = vocab.WORK_ORDER_OPEN
-SUPERVISING = vocab.SUPERVISING
-REVISITING = vocab.REVISITING
 # action -> (statuses it may start from, status it leads to; None: decided by the action)
 TRANSITIONS = vocab.WORK_ORDER_TRANSITIONS
 STATUS_NAMES = {k: v[0] for k, v in vocab.LABELS["wo_status"].items()}
-allowed_actions = vocab.work_order_actions  # (status, role, user_id, assignee_id) -> [action]
 
 
 def check_transition(status, action):
@@ -42,7 +40,7 @@ def check_transition(status, action):
 def field_staff_may_see(order, user, policy=None):
     """Guards, cleaners and technicians see the orders assigned to them; with the policy's
     ``work_orders.field_staff_see: zone``, also the orders of the zones they answer for (片区责任制)."""
-    if user.role not in FIELD_ROLES:
+    if can(user, "work_order.view_all"):
         return True
     if order.assignee_id == user.id:
         return True
@@ -55,7 +53,7 @@ def field_staff_may_see(order, user, policy=None):
 
 def field_staff_filter(query, user, policy=None):
     """``query`` of work orders narrowed to what ``field_staff_may_see`` allows."""
-    if user.role not in FIELD_ROLES:
+    if can(user, "work_order.view_all"):
         return query
     policy = policy or current_policy()
     mine = WorkOrder.assignee == user.id
@@ -64,20 +62,6 @@ def field_staff_filter(query, user, policy=None):
         mine = mine | WorkOrder.zone.in_(zones)
     return query.where(mine)
 
-
-def check_actor(action, actor_role, actor_id, assignee_id):
-    """Technicians move only their own orders; supervisors dispatch, verify, reopen and cancel."""
-    who = vocab.WORK_ORDER_ACTORS.get(action)
-    if who == "assignee":
-        if actor_id == assignee_id or actor_role in SUPERVISING:
-            return
-        raise Forbidden("Only the assigned person (or a supervisor) may do this to the work order.")
-    if who == REVISITING:
-        if actor_role in REVISITING:
-            return
-        raise Forbidden("Only customer service or a supervisor may record the revisit or reopen an order.")
-    if actor_role not in SUPERVISING:
-        raise Forbidden(f"Only a supervisor may {action} a work order.")
 
 
 # --- the thin part -----------------------------------------------------------------------
@@ -133,7 +117,7 @@ def field_safe(order, text, actor=None):
     return text or ""
 
 
-def _event(order, action, from_status, to_status, actor, note="", data=None, at=None):
+def add_event(order, action, from_status, to_status, actor, note="", data=None, at=None):
     if note and not isinstance(order, int):
         note = field_safe(order, note, actor)
     return WorkOrderEvent.create(work_order=order, action=action, from_status=from_status, to_status=to_status,
@@ -241,7 +225,7 @@ def create_work_order(*, site, created_by, trade=None, title=None, description="
         WorkOrderFinding.create(work_order=order, finding=f)
     if findings:
         Finding.update(status="in_work").where(Finding.id.in_([f.id for f in findings])).execute()
-    _event(order, "create", None, status, _id(created_by), data={
+    add_event(order, "create", None, status, _id(created_by), data={
         "finding_ids": [f.id for f in findings], "assignee_id": assignee_obj.id if assignee_obj else None,
         "resolve_hours": deadlines["resolve_hours"], "request_id": request_id}, at=now)
     notify_events.order_created(order, now)
@@ -283,7 +267,8 @@ def transition(order, action, actor, *, assignee_id=None, note="", photo_ids=(),
     422 for missing input. Returns the order."""
     policy = policy or current_policy()
     now = now or utcnow()
-    check_actor(action, actor.role, actor.id, order.assignee_id)
+    if action in TRANSITIONS:  # an unknown action is refused by check_transition (422)
+        require(actor, f"work_order.{action}", order)
     to = check_transition(order.status, action)
     from_status = order.status
     data = {}
@@ -342,7 +327,7 @@ def transition(order, action, actor, *, assignee_id=None, note="", photo_ids=(),
                                                 & (Finding.status == "in_work")).execute()
     order.status = to
     order.save()
-    _event(order, action, from_status, to, actor, note, data or None, at=now)
+    add_event(order, action, from_status, to, actor, note, data or None, at=now)
     if action == "assign":
         notify_events.order_assigned(order, now)
     return order
@@ -381,36 +366,3 @@ def order_missed(row, now):
     """The limit an open order has missed (response while not accepted, else completion), or None."""
     return missed_limit(row.status, row.respond_by, row.accepted_at, row.resolve_by, now,
                         ("open", "assigned"), OPEN_STATUSES)
-
-
-def escalate_overdue(now=None, site_ids=None, policy=None):
-    """Raise overdue orders to level 1 (supervisor), then 2 (manager), at the minutes the policy
-    gives counted from the missed limit (the same engine as service requests), whenever this runs.
-    Each step is one conditional update and one event, so concurrent runs make it once.
-    Returns [(order_id, level)] for the steps this call made. Call inside a write transaction."""
-    policy = policy or current_policy()
-    now = now or utcnow()
-    esc = policy["work_orders"]["escalation"]
-    q = (WorkOrder.select(WorkOrder.id, WorkOrder.site, WorkOrder.status, WorkOrder.escalation_level,
-                          WorkOrder.respond_by, WorkOrder.accepted_at, WorkOrder.resolve_by)
-         .where(overdue_condition(now) & (WorkOrder.escalation_level < 2)))
-    if site_ids is not None:
-        q = q.where(WorkOrder.site.in_(list(site_ids)))
-    done = []
-    for row in q:
-        missed = order_missed(row, now)
-        target = escalation_level_for(missed, now, esc)
-        for level in range(row.escalation_level + 1, target + 1):
-            n = (WorkOrder.update(escalation_level=level, escalated_at=now)
-                 .where((WorkOrder.id == row.id) & (WorkOrder.escalation_level == level - 1)
-                        & WorkOrder.status.in_(OPEN_STATUSES)).execute())
-            if not n:
-                break
-            kind = "respond" if missed == row.respond_by and row.status in ("open", "assigned") else "resolve"
-            _event(row.id, "escalate", row.status, row.status, None,
-                   note=("上报主管 / escalated to the supervisor" if level == 1 else "上报经理 / escalated to the manager"),
-                   data={"level": level, "overdue": kind, "missed_limit": missed.isoformat(),
-                         "since": level_reached_at(missed, level, esc).isoformat()}, at=now)
-            notify_events.order_escalated(row.id, level, kind, missed, now)
-            done.append((row.id, level))
-    return done

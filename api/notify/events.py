@@ -63,7 +63,7 @@ def emergency_finding(finding, reporter_name="", now=None):
 
 
 def request_escalated(request_id, level, missed, now=None):
-    from api.domain.requests import location_text
+    from api.domain.service_requests.privacy import location_text
     from api.models import ServiceRequest
 
     req = ServiceRequest.get_by_id(request_id)

@@ -7,8 +7,8 @@ from marshmallow import ValidationError, fields, validate
 from api.audit import audit
 from api.auth import site_ids, sites_in_scope
 from api.db import write_tx
-from api.domain.org import (MODELS, Actor, RowError, find_existing, lock_org, same_as, save_row, site_of,
-                            to_rows)
+from api.domain.org import Actor, RowError, lock_org, save_row
+from api.domain.org_read import MODELS, find_existing, same_as, site_of, to_rows
 from api.domain.orgrows import SCHEMAS
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.pagination import encode_cursor, id_after

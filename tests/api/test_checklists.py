@@ -2,7 +2,7 @@
 import os
 import shutil
 
-from api.domain import checklists as cl
+from api.domain import catalog_sync
 
 
 def test_list_names_every_checklist_with_its_current_version(login):
@@ -45,7 +45,7 @@ def test_a_new_version_changes_the_etag_and_the_old_one_stays_readable(app, logi
     shutil.copytree(app.config["PATROL_CHECKLISTS_DIR"], d, ignore=shutil.ignore_patterns("policy.yaml"))
     path = d / "road_lamps.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("points: 2", "points: 3", 1), encoding="utf-8")
-    cl.sync(str(d))
+    catalog_sync.sync(str(d))
 
     new = guard.get("/checklists/road_lamps", headers={"If-None-Match": old.headers["ETag"]})
     assert new.status_code == 200

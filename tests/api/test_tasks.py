@@ -27,7 +27,7 @@ def complete_one(org, task_json):
     """An inspection of a task's checkpoint, finished inside its window (as team B's write does)."""
     from datetime import datetime
 
-    from api.domain.checklists import current_versions
+    from api.domain.checklist_versions import current_versions
     from api.models import ChecklistVersion, Checkpoint, Inspection
 
     cp = Checkpoint.get_by_id(task_json["checkpoint"]["id"])

@@ -2,14 +2,15 @@
 ``allowed_actions`` computed from the same transition table and role rules the API enforces."""
 import pytest
 
-from api.domain import requests as rq, vocabulary as vocab, workorders as wo
+from api.domain import vocabulary as vocab, workorders as wo
+from api.domain.service_requests import terms
 from api.models import WORK_ORDER_STATUSES, ROLES, TRADES
 from tests.api.test_work_orders import make_order, move
 
 
 def test_the_models_and_domain_modules_use_the_vocabularys_own_tuples():
     assert WORK_ORDER_STATUSES is vocab.WORK_ORDER_STATUSES and ROLES is vocab.ROLES and TRADES is vocab.TRADES
-    assert wo.TRANSITIONS is vocab.WORK_ORDER_TRANSITIONS and rq.TRANSITIONS is vocab.REQUEST_TRANSITIONS
+    assert wo.TRANSITIONS is vocab.WORK_ORDER_TRANSITIONS and terms.TRANSITIONS is vocab.REQUEST_TRANSITIONS
 
 
 @pytest.mark.parametrize("kind,values", [
@@ -58,15 +59,20 @@ def test_allowed_actions_follow_the_state_machine_and_the_callers_role(login, or
 
 @pytest.mark.parametrize("status", vocab.WORK_ORDER_STATUSES)
 @pytest.mark.parametrize("role", vocab.ROLES)
-def test_allowed_actions_are_exactly_the_ones_check_actor_and_check_transition_permit(status, role):
+def test_allowed_actions_are_exactly_the_ones_the_table_and_check_transition_permit(status, role):
+    from types import SimpleNamespace
+
+    from api.domain import permissions
     from api.errors import DomainError
 
+    actor = SimpleNamespace(role=role, id=7)
     for assignee in (7, 8):
-        allowed = set(vocab.work_order_actions(status, role, 7, assignee))
+        order = SimpleNamespace(status=status, assignee_id=assignee)
+        allowed = set(permissions.work_order_actions(order, actor))
         for action in vocab.WORK_ORDER_TRANSITIONS:
             try:
                 wo.check_transition(status, action)
-                wo.check_actor(action, role, 7, assignee)
+                permissions.require(actor, f"work_order.{action}", order)
                 ok = True
             except DomainError:
                 ok = False

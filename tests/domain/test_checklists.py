@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.domain import checklists as cl
+from api.domain import catalog_sync, checklist_versions, checklists as cl
 from api.errors import Invalid
 
 SHIPPED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "checklists")
@@ -181,7 +181,7 @@ def test_sync_refuses_invalid_files_and_stores_nothing(app, tmp_path):
 
     d = write_dir(tmp_path, GOOD.replace("points: 2", "points: -2"))
     with pytest.raises(Invalid) as err:
-        cl.sync(d)
+        catalog_sync.sync(d)
     assert any("lamps.yaml:13:" in p for p in err.value.fields["checklists"])
     assert Checklist.select().count() == 0
 
@@ -190,14 +190,14 @@ def test_sync_makes_a_version_only_when_the_content_changed(org, tmp_path):
     from api.models import Checklist, ChecklistVersion, Schedule
 
     d = write_dir(tmp_path)
-    first = cl.sync(d)
+    first = catalog_sync.sync(d)
     assert first["checklists"] == [{"checklist": "lamps", "action": "created", "version": 1}]
-    assert cl.sync(d)["checklists"] == [{"checklist": "lamps", "action": "unchanged", "version": 1}]
+    assert catalog_sync.sync(d)["checklists"] == [{"checklist": "lamps", "action": "unchanged", "version": 1}]
     assert Schedule.get(Schedule.key == "night_round").rule == {"at": ["22:00"]}
 
     with open(os.path.join(d, "lamps.yaml"), "w", encoding="utf-8") as fh:
         fh.write(GOOD.replace("points: 2", "points: 3"))
-    assert cl.sync(d)["checklists"] == [{"checklist": "lamps", "action": "updated", "version": 2}]
+    assert catalog_sync.sync(d)["checklists"] == [{"checklist": "lamps", "action": "updated", "version": 2}]
     lamps = Checklist.get(Checklist.key == "lamps")
     assert lamps.current_version == 2
     v1, v2 = ChecklistVersion.select().where(ChecklistVersion.checklist == lamps).order_by(ChecklistVersion.version)
@@ -209,7 +209,7 @@ def test_an_old_inspection_keeps_the_version_it_was_made_with(org, tmp_path):
     from api.models import Checklist, ChecklistVersion, Checkpoint, Inspection, utcnow
 
     d = write_dir(tmp_path)
-    cl.sync(d)
+    catalog_sync.sync(d)
     v1 = ChecklistVersion.get(ChecklistVersion.checklist == Checklist.get(Checklist.key == "lamps"))
     cp = Checkpoint.get(Checkpoint.code == "LHY-LAMP-01")
     now = utcnow()
@@ -218,15 +218,15 @@ def test_an_old_inspection_keeps_the_version_it_was_made_with(org, tmp_path):
                                    started_at=now - timedelta(minutes=3), finished_at=now, body_hash="x")
     with open(os.path.join(d, "lamps.yaml"), "w", encoding="utf-8") as fh:
         fh.write(GOOD.replace("灯杆干净", "灯杆干净，无锈蚀"))
-    cl.sync(d)
+    catalog_sync.sync(d)
     again = Inspection.get_by_id(inspection.id)
     assert again.checklist_version.version == 1
     assert again.checklist_version.item("pole_clean")["text"] == "灯杆干净"
-    assert cl.current_versions()["lamps"].version == 2
+    assert checklist_versions.current_versions()["lamps"].version == 2
 
 
 def test_demo_step_loads_the_shipped_checklists(org):
-    versions = cl.current_versions()
+    versions = checklist_versions.current_versions()
     assert set(versions) >= {"lobby", "road_lamps", "night_lighting", "zone_cleaning"}
     assert all(v.version == 1 for v in versions.values())
 

@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.domain import requests as rq
+from api.domain.deadlines import escalation_level_for
+from api.domain.service_requests import (desk as request_desk, limits as request_limits,
+                                         privacy as request_privacy, stats)
 from api.domain.policy import load_policy
 from api.errors import Conflict, Invalid
 
@@ -28,22 +30,22 @@ def policy(**complaints):
 # --- time limits --------------------------------------------------------------------------
 
 def test_complaint_received_at_2350_is_due_by_midnight_the_same_day():
-    d = rq.request_deadlines(POLICY, "complaint", "normal", "desk", utc(2025, 5, 20, 23, 50), SH)
+    d = request_limits.request_deadlines(POLICY, "complaint", "normal", "desk", utc(2025, 5, 20, 23, 50), SH)
     assert d["due_at"] == utc(2025, 5, 21, 0, 0)
     assert d["respond_by"] is None
 
 
 def test_complaint_received_just_after_midnight_has_the_whole_day():
-    d = rq.request_deadlines(POLICY, "complaint", "normal", "desk", utc(2025, 5, 21, 0, 5), SH)
+    d = request_limits.request_deadlines(POLICY, "complaint", "normal", "desk", utc(2025, 5, 21, 0, 5), SH)
     assert d["due_at"] == utc(2025, 5, 22, 0, 0)
 
 
 def test_late_evening_grace_when_policy_sets_desk_min_hours():
     p = policy(desk_min_hours=2)
-    assert rq.request_deadlines(p, "complaint", "normal", "desk", utc(2025, 5, 20, 23, 50), SH)["due_at"] \
+    assert request_limits.request_deadlines(p, "complaint", "normal", "desk", utc(2025, 5, 20, 23, 50), SH)["due_at"] \
         == utc(2025, 5, 21, 1, 50)
     # in the morning the same-day limit is the later one
-    assert rq.request_deadlines(p, "complaint", "normal", "desk", utc(2025, 5, 20, 9, 0), SH)["due_at"] \
+    assert request_limits.request_deadlines(p, "complaint", "normal", "desk", utc(2025, 5, 20, 9, 0), SH)["due_at"] \
         == utc(2025, 5, 21, 0, 0)
 
 
@@ -51,7 +53,7 @@ def test_same_day_is_counted_in_site_time_not_utc():
     # 07:30 Shanghai is 23:30 UTC of the day before: still "today" for the desk
     received = utc(2025, 5, 21, 7, 30)
     assert received.day == 20
-    assert rq.request_deadlines(POLICY, "complaint", "normal", "desk", received, SH)["due_at"] == utc(2025, 5, 22)
+    assert request_limits.request_deadlines(POLICY, "complaint", "normal", "desk", received, SH)["due_at"] == utc(2025, 5, 22)
 
 
 @pytest.mark.parametrize("kind, received, due", [
@@ -67,13 +69,13 @@ def test_same_day_is_counted_in_site_time_not_utc():
 ])
 def test_transferred_complaint_limit_across_holidays(kind, received, due):
     p = policy(transfer_days=3, transfer_days_kind=kind)
-    assert rq.request_deadlines(p, "complaint", "normal", "transferred", received, SH)["due_at"] == due
+    assert request_limits.request_deadlines(p, "complaint", "normal", "transferred", received, SH)["due_at"] == due
 
 
 @pytest.mark.parametrize("priority, hours", [("emergency", 2), ("normal", 24)])
 def test_repair_must_be_responded_to_within_policy_hours(priority, hours):
     received = utc(2025, 5, 20, 22, 15)
-    d = rq.request_deadlines(POLICY, "repair", priority, "desk", received, SH)
+    d = request_limits.request_deadlines(POLICY, "repair", priority, "desk", received, SH)
     assert d["respond_by"] == received + timedelta(hours=hours)
     # and a repair, always a department's job, is finished within the transfer limit
     assert d["due_at"] == utc(2025, 5, 24, 0, 0)
@@ -90,21 +92,21 @@ ESC = POLICY["work_orders"]["escalation"]
 def test_overdue_request_moves_up_one_level_at_a_time(minutes_after_due, level):
     due = utc(2025, 5, 21)
     now = due + timedelta(minutes=minutes_after_due)
-    missed = rq.missed_limit("open", None, None, due, now)
-    assert rq.escalation_level_for(missed, now, ESC) == level
+    missed = request_limits.missed_limit("open", None, None, due, now)
+    assert escalation_level_for(missed, now, ESC) == level
 
 
 def test_missed_response_counts_before_the_handling_limit():
     respond_by, due = utc(2025, 5, 20, 12), utc(2025, 5, 24)
     now = utc(2025, 5, 20, 12, 30)
-    assert rq.missed_limit("open", respond_by, None, due, now) == respond_by
+    assert request_limits.missed_limit("open", respond_by, None, due, now) == respond_by
     # responded in time: nothing missed yet
-    assert rq.missed_limit("handling", respond_by, utc(2025, 5, 20, 11), due, now) is None
+    assert request_limits.missed_limit("handling", respond_by, utc(2025, 5, 20, 11), due, now) is None
 
 
 @pytest.mark.parametrize("status", ["done", "closed", "cancelled"])
 def test_finished_requests_never_escalate(status):
-    assert rq.missed_limit(status, None, None, utc(2025, 5, 1), utc(2025, 6, 1)) is None
+    assert request_limits.missed_limit(status, None, None, utc(2025, 5, 1), utc(2025, 6, 1)) is None
 
 
 # --- transitions ---------------------------------------------------------------------------
@@ -114,7 +116,7 @@ def test_finished_requests_never_escalate(status):
     ("transferred", "transfer", "transferred"), ("handling", "complete", "done"), ("open", "cancel", "cancelled"),
 ])
 def test_allowed_transitions(status, action, to):
-    assert rq.check_transition(status, action) == to
+    assert request_desk.check_transition(status, action) == to
 
 
 @pytest.mark.parametrize("status, action", [
@@ -123,12 +125,12 @@ def test_allowed_transitions(status, action, to):
 ])
 def test_illegal_transitions_are_conflicts(status, action):
     with pytest.raises(Conflict):
-        rq.check_transition(status, action)
+        request_desk.check_transition(status, action)
 
 
 def test_unknown_action_is_a_field_error():
     with pytest.raises(Invalid) as err:
-        rq.check_transition("open", "fly")
+        request_desk.check_transition("open", "fly")
     assert "action" in err.value.fields
 
 
@@ -139,12 +141,12 @@ def test_unknown_action_is_a_field_error():
     ("6123456", "****3456"), ("", ""),
 ])
 def test_phone_masking(phone, masked):
-    assert rq.mask_phone(phone) == masked
+    assert request_privacy.mask_phone(phone) == masked
 
 
 @pytest.mark.parametrize("name, masked", [("张三丰", "张**"), ("李四", "李**"), ("欧阳娜娜", "欧**"), ("", "")])
 def test_name_masking_hides_all_but_the_family_name(name, masked):
-    assert rq.mask_name(name) == masked
+    assert request_privacy.mask_name(name) == masked
 
 
 @pytest.mark.parametrize("role, user_id, sees", [
@@ -155,11 +157,16 @@ def test_name_masking_hides_all_but_the_family_name(name, masked):
     ("manager", 7, True), ("admin", 7, True),
 ])
 def test_who_sees_the_owner(role, user_id, sees):
-    assert rq.can_see_owner(role, user_id, handler_id=5, created_by_id=6) is sees
+    from types import SimpleNamespace
+
+    from api.domain.permissions import can
+
+    req = SimpleNamespace(handler_id=5, created_by_id=6)
+    assert can(SimpleNamespace(role=role, id=user_id), "request.reveal_owner", req) is sees
 
 
 def test_work_order_text_carries_no_owner_name_or_phone():
-    text = rq.scrub_owner("张三丰反映 3 栋 1201 厨房漏水，电话 138-0013-5678，家里座机 021-6123 4567", "张三丰",
+    text = request_privacy.scrub_owner("张三丰反映 3 栋 1201 厨房漏水，电话 138-0013-5678，家里座机 021-6123 4567", "张三丰",
                           "13800135678")
     assert "张三丰" not in text and "5678" not in text and "4567" not in text
     assert "1201" in text and "漏水" in text
@@ -190,7 +197,7 @@ def test_statistics_match_a_hand_count():
              status="handling", done_at=None, satisfied=None, due_at=utc(2025, 6, 2)),  # still in time
         _row(status="cancelled", done_at=None, satisfied=None),           # cancelled: no rate
     ]
-    s = rq.compute_stats(rows, now)
+    s = stats.compute_stats(rows, now)
     assert s["total"] == 6
     assert s["by_kind"] == {"complaint": 3, "repair": 2, "suggestion": 1}
     assert s["by_building"] == {"3": 4, "5": 1, "公共区域": 1}
@@ -208,16 +215,16 @@ def test_a_unit_raising_last_months_problem_again_is_a_repeat():
     this_month = [_row(category="noise"), _row(room="1202", category="lift")]
     earlier = [_row(category="noise", status="closed"), _row(room="1202", category="water_leak"),
                _row(room="1203", category="noise")]
-    assert rq.repeat_units(this_month, earlier) == [
+    assert stats.repeat_units(this_month, earlier) == [
         {"building": "3", "unit": "2", "room": "1201", "category": "noise", "count": 1, "earlier": 1}]
 
 
 def test_a_late_response_makes_a_repair_late_even_if_finished_in_time():
     row = _row(kind="repair", respond_by=utc(2025, 5, 1, 2), responded_at=utc(2025, 5, 1, 3),
                done_at=utc(2025, 5, 1, 20), now=utc(2025, 6, 1))
-    assert rq.on_time(row) is False
+    assert stats.on_time(row) is False
 
 
 def test_empty_month_has_no_rates():
-    s = rq.compute_stats([], utc(2025, 6, 1))
+    s = stats.compute_stats([], utc(2025, 6, 1))
     assert s["total"] == 0 and s["on_time_rate"] is None and s["satisfaction_rate"] is None

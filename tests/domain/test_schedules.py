@@ -6,7 +6,7 @@ from types import SimpleNamespace as T
 
 import pytest
 
-from api.domain import schedules as sch
+from api.domain import catalog_sync, schedules as sch
 from api.errors import Forbidden
 
 SH = "Asia/Shanghai"
@@ -102,7 +102,7 @@ def _site(code="LHY"):
 
 
 def _inspection(org, code, checklist_key, finished_at, clock_suspect=False, received_at=None):
-    from api.domain.checklists import current_versions
+    from api.domain.checklist_versions import current_versions
     from api.models import ChecklistVersion, Checkpoint, Inspection
 
     cp = Checkpoint.get(Checkpoint.code == code)
@@ -231,7 +231,7 @@ def test_changed_schedule_remakes_its_future_tasks(org):
     sch.ensure_tasks(site, day)
     night = Schedule.get((Schedule.site == site) & (Schedule.key == "night_lighting"))
     with write_tx():
-        sch.sync_schedules({"LHY": [{"key": "night_lighting", "name": night.name, "name_en": night.name_en,
+        catalog_sync.sync_schedules({"LHY": [{"key": "night_lighting", "name": night.name, "name_en": night.name_en,
                                      "checklist": "night_lighting", "role": "guard", "zone": None,
                                      "checkpoint_kinds": ["road_lamp"], "rule": {"at": ["21:00"]},
                                      "window_minutes": 120, "active": True}]})

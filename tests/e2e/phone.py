@@ -167,7 +167,7 @@ def add_twenty_item_checklist(url):
     """No shipped checklist has 20 items: store one, through the checklists' own sync, and a
     checkpoint it applies to, in the test server's database."""
     from api.db import write_tx
-    from api.domain.checklists import sync_checklists
+    from api.domain.checklist_versions import sync_checklists
     from api.models import Checkpoint, Site, Zone
 
     with server_db(url):

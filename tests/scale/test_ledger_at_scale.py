@@ -58,7 +58,7 @@ def test_the_live_ledger_of_a_month_counts_every_notice(org):
          "occurred_at": "2026-03-10 12:00:00", "status": "voided" if i % 17 == 0 else "active",
          "created_by": sup.id} for i in range(300)]).execute()
     live = dd.compute_month(site, "2026-03")
-    one_each = [dd._row(d) for d in Deduction.select().where(Deduction.month == "2026-03")]
+    one_each = [dd.ledger_row(d) for d in Deduction.select().where(Deduction.month == "2026-03")]
     expected = compute_ledger(one_each, current_policy(), dd._people({r.staff_id for r in one_each} | {sup.id}))
     # the live ledger also carries what other rules attach (sanctions, the performance scheme's rewards):
     # every figure of the per-notice computation must be in it, unchanged

@@ -61,14 +61,14 @@ def job_mark_missed(now):
 
 
 def job_escalate_orders(now):
-    from api.domain.workorders import escalate_overdue
+    from api.domain.workorder_escalation import escalate_overdue
 
     with write_tx():
         return escalate_overdue(now)
 
 
 def job_escalate_requests(now):
-    from api.domain.requests import escalate_overdue
+    from api.domain.service_requests.upkeep import escalate_overdue
 
     with write_tx():
         return escalate_overdue(now)

@@ -5,7 +5,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from api.domain import requests as rq
+from api.domain.service_requests import limits, stats
 from api.domain.policy import load_policy
 from api.models import RequestEvent, ServiceRequest
 
@@ -31,9 +31,9 @@ def received(days_ago, hour=10):
 
 def test_a_suggestion_has_no_complaint_limit():
     """Seed 003 业主投诉处理暂行规定 1: 均视为投诉（不含业主/租户对大厦管理的建议及善意的批评）."""
-    d = rq.request_deadlines(POLICY, "suggestion", "normal", "desk", utc(2025, 5, 20, 23, 50), SH)
+    d = limits.request_deadlines(POLICY, "suggestion", "normal", "desk", utc(2025, 5, 20, 23, 50), SH)
     assert d == {"respond_by": None, "due_at": None}
-    assert rq.request_deadlines(POLICY, "suggestion", "normal", "transferred", utc(2025, 5, 20, 9), SH,
+    assert limits.request_deadlines(POLICY, "suggestion", "normal", "transferred", utc(2025, 5, 20, 9), SH,
                                 urgent=True)["due_at"] is None
 
 
@@ -62,15 +62,15 @@ def test_a_suggestion_is_never_escalated_as_a_complaint(login, org):
 def test_a_special_complaint_settled_on_day_three_is_on_time():
     """Seed 003 业主投诉处理暂行规定 6: 普通投诉的处理一般不过当日，特殊投诉的处理一般不超过三天."""
     got = utc(2025, 6, 9, 10, 0)  # Monday 10:00
-    d = rq.request_deadlines(POLICY, "complaint", "normal", "desk", got, SH, urgent=True)
+    d = limits.request_deadlines(POLICY, "complaint", "normal", "desk", got, SH, urgent=True)
     assert d["due_at"] == utc(2025, 6, 13)  # 24:00 of Thursday, the third day after the day received
-    ordinary = rq.request_deadlines(POLICY, "complaint", "normal", "desk", got, SH)
+    ordinary = limits.request_deadlines(POLICY, "complaint", "normal", "desk", got, SH)
     assert ordinary["due_at"] == utc(2025, 6, 10)  # the same day
     row = {"status": "done", "due_at": d["due_at"], "respond_by": None, "responded_at": got,
            "now": utc(2025, 6, 20)}
-    assert rq.on_time(dict(row, done_at=utc(2025, 6, 11, 16))) is True  # day three counting the day received
-    assert rq.on_time(dict(row, done_at=utc(2025, 6, 12, 23, 59))) is True
-    assert rq.on_time(dict(row, done_at=utc(2025, 6, 13, 0, 1))) is False
+    assert stats.on_time(dict(row, done_at=utc(2025, 6, 11, 16))) is True  # day three counting the day received
+    assert stats.on_time(dict(row, done_at=utc(2025, 6, 12, 23, 59))) is True
+    assert stats.on_time(dict(row, done_at=utc(2025, 6, 13, 0, 1))) is False
 
 
 def test_special_days_are_policy():
@@ -78,7 +78,7 @@ def test_special_days_are_policy():
     p = copy.deepcopy(POLICY)
     p["complaints"].update(special_days=2, special_days_kind="working")
     got = utc(2025, 6, 6, 10, 0)  # Friday
-    assert rq.request_deadlines(p, "complaint", "normal", "desk", got, SH, urgent=True)["due_at"] == utc(2025, 6, 11)
+    assert limits.request_deadlines(p, "complaint", "normal", "desk", got, SH, urgent=True)["due_at"] == utc(2025, 6, 11)
 
 
 def test_a_special_complaint_goes_to_the_duty_manager_and_has_three_days(login, org):

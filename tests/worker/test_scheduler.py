@@ -99,13 +99,13 @@ def test_a_complaint_escalates_by_the_same_engine_from_its_missed_limit(org, lhy
     at 00:01 on the holiday Saturday it is with the customer-service supervisor, at 00:00 on Sunday
     with the deputy general manager: the same minutes an order's missed limit would give."""
     from api.db import write_tx
-    from api.domain import requests as rq
+    from api.domain.service_requests import desk as request_desk
 
     add_channel(lhy, robot.url)
     time_machine.move_to(local(2026, 4, 3, 20, 0), tick=False)
     desk = org["users"]["service1"]
     with write_tx():
-        req, _ = rq.register(rq.NewRequest(site_id=lhy.id, kind="complaint", channel="phone", category="other",
+        req, _ = request_desk.register(request_desk.NewRequest(site_id=lhy.id, kind="complaint", channel="phone", category="other",
                                            received_at=utcnow(),
                                            description="楼上装修噪音", owner_name="李女士", owner_phone="13800001234",
                                            building="3", unit="2", room="1201", client_id="c-qingming-1"),

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import requires
-from api.domain.checklists import current_versions, find_version, load_body
+from api.domain.checklist_versions import current_versions, find_version, load_body
 from api.resources.checklists.schemas import ChecklistSummaryOut, ChecklistVersionOut
 
 blp = Blueprint("checklists", __name__, url_prefix="/checklists",

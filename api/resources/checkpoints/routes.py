@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import check_site, get_visible, requires, site_ids
-from api.domain.checklists import checklists_for, current_versions
+from api.domain.checklist_versions import current_versions
+from api.domain.checklists import checklists_for
 from api.errors import NotFound
 from api.models import Checkpoint, Site, Zone
 from api.resources import org_crud

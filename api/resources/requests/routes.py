@@ -9,7 +9,8 @@ from api.auth import check_site, declares, get_visible, requires, site_ids, site
 from api.db import relock, write_tx
 from api.domain import deductions as dd
 from api.domain import permissions
-from api.domain import requests as rq
+from api.domain.service_requests import (desk as request_desk, faults as request_faults, stats as request_stats,
+                                         terms, upkeep)
 from api.errors import Conflict, Invalid, NotFound
 from api.idempotency import idempotent
 from api.models import Deduction, ServiceRequest, Site, User, utcnow
@@ -63,16 +64,16 @@ class Requests(MethodView):
         q = _list_query(sites)
         status = args.get("status")
         if status == "active":
-            q = q.where(ServiceRequest.status.in_(rq.ACTIVE))
+            q = q.where(ServiceRequest.status.in_(terms.ACTIVE))
         elif status:
             q = q.where(ServiceRequest.status == status)
         for key in ("kind", "channel", "category", "trade", "building", "unit", "room", "phone_last4"):
             if args.get(key):
                 q = q.where(getattr(ServiceRequest, key) == args[key].strip())
         if args.get("overdue") is True:
-            q = q.where(rq.overdue_condition(now))
+            q = q.where(upkeep.overdue_condition(now))
         elif args.get("overdue") is False:
-            q = q.where(~rq.overdue_condition(now))
+            q = q.where(~upkeep.overdue_condition(now))
         if args.get("escalated") is not None:
             q = q.where((ServiceRequest.escalation_level > 0) if args["escalated"]
                         else (ServiceRequest.escalation_level == 0))
@@ -97,9 +98,9 @@ class Requests(MethodView):
             raise Invalid({"site_id": "No such site."})
         now = utcnow()
         data["received_at"] = data["received_at"] or now
-        new = rq.NewRequest(**{k: v for k, v in data.items()})
+        new = request_desk.NewRequest(**{k: v for k, v in data.items()})
         with write_tx():
-            req, created = rq.register(new, g.user, visible_sites=site_ids(), now=now)
+            req, created = request_desk.register(new, g.user, visible_sites=site_ids(), now=now)
             if created:
                 audit("request.create", "request", req.id, req.site_id, after=_snapshot(req))
         return _detail(req.id), (201 if created else 200)
@@ -113,7 +114,7 @@ class Escalated(MethodView):
     def get(self, args):
         """Active requests escalated to a level (1 cs supervisor, 2 deputy GM): the Today page's list."""
         sites = sites_in_scope(args.get("site_id"))
-        q = _list_query(sites).where(ServiceRequest.status.in_(rq.ACTIVE)
+        q = _list_query(sites).where(ServiceRequest.status.in_(terms.ACTIVE)
                                      & (ServiceRequest.escalation_level >= args["min_level"]))
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
         return {"items": rows, "next_cursor": cursor}
@@ -139,7 +140,7 @@ class Escalate(MethodView):
     def post(self):
         """Move overdue requests up a level and complete those whose orders are verified; safe from cron."""
         with write_tx():
-            done = rq.upkeep(utcnow(), site_ids())
+            done = upkeep.upkeep(utcnow(), site_ids())
         return {"escalated": [{"id": i, "level": lvl} for i, lvl in done["escalated"]],
                 "completed": done["completed"]}
 
@@ -147,8 +148,8 @@ class Escalate(MethodView):
 def _stats(args):
     check_site(args["site_id"], "site")
     site = Site.get_by_id(args["site_id"])
-    month = rq.parse_month(args["month"])
-    stats, rows = rq.monthly_stats(site, month)
+    month = request_stats.parse_month(args["month"])
+    stats, rows = request_stats.monthly_stats(site, month)
     return site, month, stats, rows
 
 
@@ -171,7 +172,7 @@ class StatsXlsx(MethodView):
     def get(self, args):
         """The month's statistics as .xlsx."""
         site, month, stats, rows = _stats(args)
-        body = rq.stats_workbook(site, month, stats, rows)
+        body = request_stats.stats_workbook(site, month, stats, rows)
         return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="requests-{site.code}-{month}.xlsx"'})
 
@@ -203,7 +204,7 @@ class Transitions(MethodView):
         with write_tx():
             req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
-            req, order = rq.transition(req, data["action"], g.user, trade=data.get("trade"),
+            req, order = request_desk.transition(req, data["action"], g.user, trade=data.get("trade"),
                                        priority=data.get("priority"), note=data.get("note", ""))
             audit(f"request.{data['action']}", "request", req.id, req.site_id, before=before, after=_snapshot(req))
             if order is not None:
@@ -226,7 +227,7 @@ class Revisit(MethodView):
         with write_tx():
             req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
-            rq.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
+            request_desk.revisit(req, g.user, satisfied=data["satisfied"], note=data.get("note", ""))
             audit("request.revisit", "request", req.id, req.site_id, before=before, after=_snapshot(req))
             if not data["satisfied"]:  # seed 002: 及时将信息传递给维修部门负责人
                 from api.domain.complaints import pass_to_department_heads
@@ -254,7 +255,7 @@ class Faults(MethodView):
                     if earlier.request_id != req.id:
                         raise Conflict("This client_id was already used for another fault notice.")
                     return {"deduction_ids": [earlier.id], "request_id": req.id}, 200
-            d = rq.raise_fault(req, g.user, staff_id=data["staff_id"], fault=data["fault"], points=data["points"],
+            d = request_faults.raise_fault(req, g.user, staff_id=data["staff_id"], fault=data["fault"], points=data["points"],
                                note=data.get("note", ""), supervisor_shares=data["supervisor_shares"],
                                client_id=data.get("client_id"))
             audit("deduction.create", "deduction", d.id, d.site_id, after=dd.snapshot(d))

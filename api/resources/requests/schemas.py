@@ -3,7 +3,8 @@ from flask import g
 from marshmallow import fields, pre_dump, validate, validates_schema, ValidationError
 
 from api import clock
-from api.domain import requests as rq, views
+from api.domain import views
+from api.domain.service_requests import privacy, terms
 from api.domain.policy import current_policy
 from api.models import RequestEvent, WorkOrder
 from api.pagination import PageArgs
@@ -14,9 +15,9 @@ _KINDS = {"description": "complaint 投诉, repair 报修, suggestion 建议"}
 
 class RequestIn(StrictSchema):
     site_id = fields.Integer(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(rq.KINDS), metadata=_KINDS)
-    channel = fields.String(required=True, validate=validate.OneOf(rq.CHANNELS))
-    category = fields.String(load_default="other", validate=validate.OneOf(rq.CATEGORIES), metadata={
+    kind = fields.String(required=True, validate=validate.OneOf(terms.KINDS), metadata=_KINDS)
+    channel = fields.String(required=True, validate=validate.OneOf(terms.CHANNELS))
+    category = fields.String(load_default="other", validate=validate.OneOf(terms.CATEGORIES), metadata={
         "description": "What it is about; a unit raising the same category again counts as a repeat."})
     owner_name = Text(120, load_default="")
     owner_phone = Text(32, load_default="")
@@ -40,12 +41,12 @@ class RequestIn(StrictSchema):
 
 
 class RequestListArgs(QuerySchema, PageArgs):
-    status = fields.String(validate=validate.OneOf(rq.STATUSES + ("active",)), metadata={
+    status = fields.String(validate=validate.OneOf(terms.STATUSES + ("active",)), metadata={
         "description": "`active` = open, handling or transferred."})
-    kind = fields.String(validate=validate.OneOf(rq.KINDS))
-    channel = fields.String(validate=validate.OneOf(rq.CHANNELS))
-    category = fields.String(validate=validate.OneOf(rq.CATEGORIES))
-    trade = fields.String(validate=validate.OneOf(rq.TRADES))
+    kind = fields.String(validate=validate.OneOf(terms.KINDS))
+    channel = fields.String(validate=validate.OneOf(terms.CHANNELS))
+    category = fields.String(validate=validate.OneOf(terms.CATEGORIES))
+    trade = fields.String(validate=validate.OneOf(terms.TRADES))
     site_id = fields.Integer()
     building = fields.String(validate=validate.Length(max=40))
     unit = fields.String(validate=validate.Length(max=40))
@@ -73,8 +74,8 @@ class RequestRevealArgs(QuerySchema):
 
 
 class RequestTransitionIn(StrictSchema):
-    action = fields.String(required=True, validate=validate.OneOf(list(rq.TRANSITIONS)))
-    trade = fields.String(validate=validate.OneOf(rq.DEPARTMENTS), metadata={
+    action = fields.String(required=True, validate=validate.OneOf(list(terms.TRANSITIONS)))
+    trade = fields.String(validate=validate.OneOf(terms.DEPARTMENTS), metadata={
         "description": "transfer: the department that gets the work order."})
     priority = fields.String(validate=validate.OneOf(("emergency", "normal")))
     note = Text(2000, load_default="")
@@ -92,7 +93,7 @@ class RequestRevisitIn(StrictSchema):
 
 class RequestFaultIn(StrictSchema):
     staff_id = fields.Integer(required=True)
-    fault = fields.String(required=True, validate=validate.OneOf(rq.FAULTS), metadata={
+    fault = fields.String(required=True, validate=validate.OneOf(terms.FAULTS), metadata={
         "description": "hidden 隐瞒投诉, late_registration 漏记/迟报, overdue 处理超时"})
     points = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
     note = Text(1000, load_default="")
@@ -116,10 +117,10 @@ class RequestOut(OutSchema):
     site_id = fields.Integer()
     zone_id = fields.Integer(allow_none=True)
     kind = fields.String()
-    kind_name = fields.Function(lambda r: rq.KIND_NAMES.get(r.kind, r.kind))
+    kind_name = fields.Function(lambda r: terms.KIND_NAMES.get(r.kind, r.kind))
     channel = fields.String()
     category = fields.String()
-    category_name = fields.Function(lambda r: rq.CATEGORY_NAMES.get(r.category, r.category))
+    category_name = fields.Function(lambda r: terms.CATEGORY_NAMES.get(r.category, r.category))
     allowed_actions = fields.List(fields.String(), metadata={
         "description": "What the caller may do to this request now (state machine and permission table)."})
     owner_name = fields.String()
@@ -130,7 +131,7 @@ class RequestOut(OutSchema):
     unit = fields.String()
     room = fields.String()
     public_area = fields.String()
-    location = fields.Function(lambda r: rq.location_text(r.building, r.unit, r.room, r.public_area))
+    location = fields.Function(lambda r: privacy.location_text(r.building, r.unit, r.room, r.public_area))
     description = fields.String(metadata={
         "description": "The owner's name and any phone number in the text are hidden unless revealed."})
     owner_ask = fields.String()
@@ -146,7 +147,7 @@ class RequestOut(OutSchema):
     overdue = fields.Boolean()
     due_seconds_left = fields.Integer(allow_none=True)
     escalation_level = fields.Integer(metadata={"description": "0 receptionist, 1 cs supervisor, 2 deputy GM"})
-    escalation_name = fields.Function(lambda r: rq.LEVEL_NAMES.get(r.escalation_level))
+    escalation_name = fields.Function(lambda r: terms.LEVEL_NAMES.get(r.escalation_level))
     escalated_at = UtcDateTime(allow_none=True)
     handler = fields.Nested(RequestPersonRef, allow_none=True)
     created_by = fields.Nested(RequestPersonRef)

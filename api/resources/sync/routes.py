@@ -9,7 +9,7 @@ from peewee import JOIN
 
 from api.auth import can, requires, site_ids
 from api.domain import workorders as wo
-from api.domain.checklists import current_versions
+from api.domain.checklist_versions import current_versions
 from api.domain.policy import current_policy
 from api.domain.schedules import local_today, tasks_for
 from api.errors import Forbidden

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import requires
-from api.domain import reports, vocabulary as vocab
+from api.domain import permissions, reports, vocabulary as vocab
 from api.i18n import request_language
 from api.resources.vocabulary.schemas import VocabularyArgs, VocabularyOut
 
@@ -25,7 +25,7 @@ class Vocabulary(MethodView):
         """Every enum value with its label in the caller's language (``lang`` or ``Accept-Language``);
         cacheable: send ``If-None-Match`` with the ETag and get 304 while nothing changed."""
         lang = args.get("lang") or request_language()
-        doc = dict(vocab.document(lang), figures=reports.figure_definitions(lang))
+        doc = dict(vocab.document(lang, permissions.machine_actors()), figures=reports.figure_definitions(lang))
         tag = '"%s"' % hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32]
         headers = {"ETag": tag, "Cache-Control": "private, max-age=300", "Vary": "Accept-Language",
                    "Content-Language": "zh-CN" if lang == "zh" else "en"}

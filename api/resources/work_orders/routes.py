@@ -10,7 +10,7 @@ from peewee import JOIN
 from api.audit import audit
 from api.auth import check_site, declares, get_visible, requires, site_ids, sites_in_scope
 from api.db import lock_key, relock, write_tx
-from api.domain import exports, workorders as wo
+from api.domain import exports, workorder_escalation, workorders as wo
 from api.domain.policy import current_policy
 from api.domain.reports import local_range
 from api.errors import Invalid, NotFound
@@ -183,7 +183,7 @@ class Escalate(MethodView):
     def post(self):
         """Move overdue orders up a level (supervisor, then manager); safe to run from cron anywhere."""
         with write_tx():
-            steps = wo.escalate_overdue(utcnow(), site_ids())
+            steps = workorder_escalation.escalate_overdue(utcnow(), site_ids())
         return {"escalated": [{"id": i, "level": lvl} for i, lvl in steps]}
 
 

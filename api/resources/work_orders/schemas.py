@@ -4,7 +4,7 @@ from marshmallow import fields, pre_dump, validate
 
 from api import clock
 from api.domain import views
-from api.domain.policy import PRIORITIES, TRADES
+from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.workorders import STATUS_NAMES, TRANSITIONS
 from api.models import WORK_ORDER_STATUSES, WorkOrderEvent
 from api.pagination import PageArgs
