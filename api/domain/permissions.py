@@ -87,6 +87,7 @@ TABLE = {
     "auth.login": Rule(public=True),
     "auth.logout": Rule(EVERYONE),
     "me.view": Rule(EVERYONE),
+    "console.use": Rule(DESK_ROLES),  # the console is the desk's; field staff use the phone app
     "vocabulary.view": Rule(EVERYONE),
     "org.view": Rule(EVERYONE),  # sites, zones, buildings, units, schedules, checkpoints
     "checklist.view": Rule(EVERYONE),

@@ -10,7 +10,7 @@ KINDS = ["wecom", "dingtalk", "feishu", "webhook", "email"]
 
 client = ui.client()
 st.title(t("nt_title"))
-ui.require(ui.MANAGER_UP)
+ui.require("notification.manage")
 st.caption(t("nt_intro"))
 if st.session_state.get("nt_flash"):
     st.success(st.session_state.pop("nt_flash"))
