@@ -225,10 +225,12 @@ def allowed(actor, prefix=""):
     return sorted(a for a in TABLE if a.startswith(prefix) and can(actor, a))
 
 
-def work_order_actions(order, actor):
-    """The transitions ``actor`` may take on ``order`` now: the state machine and the table together."""
+def work_order_actions(order, actor, status=None):
+    """The transitions ``actor`` may take on ``order`` in ``status`` (default: its own, now): the state
+    machine and the table together."""
+    status = status or order.status
     return [a for a, (frm, _to) in WORK_ORDER_TRANSITIONS.items()
-            if order.status in frm and can(actor, f"work_order.{a}", order)]
+            if status in frm and can(actor, f"work_order.{a}", order)]
 
 
 def request_actions(req, actor):

@@ -10,13 +10,17 @@ from api.domain import permissions
 from api.domain.deadlines import overdue_kind, seconds_left
 from api.domain.service_requests.limits import missed_limit
 from api.domain.service_requests.privacy import mask_name, mask_phone, scrub_owner
-from api.domain.vocabulary import REQUEST_ACTIVE, WORK_ORDER_OPEN
+from api.domain.vocabulary import REQUEST_ACTIVE, WORK_ORDER_OPEN, WORK_ORDER_STATUSES
 
 
 def work_order_view(order, viewer, now):
-    """Allowed actions for ``viewer`` (None: none), the overdue flag and the countdowns at ``now``."""
+    """Allowed actions for ``viewer`` (None: none) now and in every status (the phone's next step after
+    one it queued offline), the overdue flag and the countdowns at ``now``."""
+    by_status = {s: permissions.work_order_actions(order, viewer, s) if viewer is not None else []
+                 for s in WORK_ORDER_STATUSES}
     return {
-        "allowed_actions": permissions.work_order_actions(order, viewer) if viewer is not None else [],
+        "allowed_actions": by_status[order.status],
+        "actions_by_status": {s: a for s, a in by_status.items() if a},
         "overdue": overdue_kind(order, now),
         "respond_seconds_left": seconds_left(order.respond_by, now) if order.status in ("open", "assigned") else None,
         "resolve_seconds_left": seconds_left(order.resolve_by, now) if order.status in WORK_ORDER_OPEN else None,

@@ -87,6 +87,8 @@ class WorkOrderOut(OutSchema):
     status_name = fields.Function(lambda o: STATUS_NAMES.get(o.status, o.status))
     allowed_actions = fields.List(fields.String(), metadata={
         "description": "What the caller may do to this order now (state machine and permission table)."})
+    actions_by_status = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "What the caller could do in each status (an offline client's next step)."})
     source = fields.String()
     request_id = fields.Integer(allow_none=True)
     assignee = fields.Nested(WorkOrderPersonRef, allow_none=True)
