@@ -22,7 +22,6 @@ from api.models import (ApiToken, Building, Checklist, Checkpoint, Schedule, Sit
                         ZoneResponsible)
 
 _LOCK_ID = 7301_0011  # one advisory lock for organisation writes: rare, and never two at once
-MANAGED_BY_MANAGER = ("guard", "cleaner", "technician", "service", "supervisor")
 
 
 class RowError(Exception):
@@ -311,7 +310,7 @@ def _save_staff(d, actor, target, ctx):
     d = {**d, "employee_no": d.get("employee_no") or (existing.employee_no if existing is not None else None)}
     if existing is None and not d["employee_no"]:
         raise RowError("employee_no", "A new staff member needs a 工号.", "新人员必须填写工号")
-    if (existing is not None and not actor.admin and existing.role not in MANAGED_BY_MANAGER
+    if (existing is not None and not actor.admin and not can(actor.user, "org.manage_account", existing)
             and set(existing.site_ids) & set(actor.sites) and same_as("staff", existing, d, actor)):
         return existing, snapshot("staff", existing), None  # a row a manager may not change, unchanged
     if existing is not None and not actor.admin and not (set(existing.site_ids) & set(actor.sites)):
@@ -322,9 +321,9 @@ def _save_staff(d, actor, target, ctx):
         _unique(User, User.employee_no == d["employee_no"], existing, "employee_no", "This 工号", "工号")
     _unique(User, User.username == d["username"], existing, "username", "This username", "登录名")
     if not actor.admin:
-        if d["role"] not in MANAGED_BY_MANAGER:
+        if not can(actor.user, "org.manage_account", User(role=d["role"])):
             raise RowError("role", f"A manager cannot give the role {d['role']}.", f"经理不能设置角色 {d['role']}", 403)
-        if existing is not None and existing.role not in MANAGED_BY_MANAGER:
+        if existing is not None and not can(actor.user, "org.manage_account", existing):
             raise RowError("role", "A manager cannot change this account.", "经理不能修改此账号", 403)
     sites = []
     for code in d.get("site_codes") or []:

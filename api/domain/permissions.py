@@ -28,6 +28,7 @@ EVERYONE = ROLES
 INSPECTING = FIELD_ROLES + SUPERVISING  # those who walk rounds and submit inspections
 REPORTING = ("service",) + SUPERVISING
 ADMIN = ("admin",)
+MANAGED_ACCOUNTS = FIELD_ROLES + ("service", "supervisor")  # the accounts a manager opens and changes
 
 
 def N_(message):
@@ -39,13 +40,14 @@ ROLE_REFUSED = N_("Your role ({role}) may not do this.")
 
 
 class Rule:
-    """Who may take one action: ``roles``; or anyone ``also(actor, obj)`` admits; never anyone
-    ``unless(actor, obj)`` refuses. ``public``: no login needed."""
+    """Who may take one action: ``roles``; or anyone of ``also_roles`` that ``also(actor, obj)``
+    admits; never anyone ``unless(actor, obj)`` refuses. ``public``: no login needed."""
 
-    __slots__ = ("roles", "also", "unless", "message", "public")
+    __slots__ = ("roles", "also", "also_roles", "unless", "message", "public")
 
-    def __init__(self, roles=(), also=None, unless=None, message=ROLE_REFUSED, public=False):
+    def __init__(self, roles=(), also=None, unless=None, message=ROLE_REFUSED, public=False, also_roles=ROLES):
         self.roles, self.also, self.unless, self.message, self.public = tuple(roles), also, unless, message, public
+        self.also_roles = tuple(also_roles)
 
 
 # --- object rules ------------------------------------------------------------------------------
@@ -56,6 +58,10 @@ def _assignee(actor, order):
 
 def _penalised(actor, deduction):
     return deduction is not None and deduction.staff_id == actor.id
+
+
+def _managed_account(actor, account):
+    return account is not None and account.role in MANAGED_ACCOUNTS
 
 
 def _appellant(actor, appeal):
@@ -176,7 +182,8 @@ TABLE = {
     "org.edit": Rule(MANAGING),  # zones, buildings, units, schedules, checkpoints, staff; a site's details
     "site.create": Rule(ADMIN),
     "site.view_all": Rule(ADMIN),  # every site, without being a member
-    "org.edit_all": Rule(ADMIN),  # every site's organisation and every account (a manager: their sites')
+    "org.edit_all": Rule(ADMIN),
+    "org.manage_account": Rule(ADMIN, also=_managed_account, also_roles=MANAGING),  # give/change a role  # every site's organisation and every account (a manager: their sites')
     "org.import": Rule(MANAGING),
     "org.export": Rule(MANAGING),
     "policy.change": Rule(MANAGING, message=N_("Only a manager changes the policy.")),
@@ -206,7 +213,7 @@ def can(actor, action, obj=None):
         return False
     if actor.role in r.roles:
         return True
-    if r.also is None:
+    if r.also is None or actor.role not in r.also_roles:
         return False
     return obj is None or bool(r.also(actor, obj))
 
