@@ -19,9 +19,9 @@ from datetime import timedelta, timezone
 from peewee import IntegrityError, fn
 
 from api.db import db, is_postgres, locked
-from api.domain.permissions import require
 from api.domain.deadlines import month_bounds
 from api.domain.errors import Conflict, Invalid
+from api.domain.permissions import require
 from api.domain.service_requests.desk import add_event, linked_orders
 from api.domain.service_requests.limits import site_tz
 from api.models import (ComplaintRecord, IncomingMail, RequestEvent, RevisitReferral, ServiceRequest, User,

@@ -13,9 +13,9 @@ from collections import defaultdict
 from datetime import timezone
 
 from api.db import locked
-from api.domain.permissions import require
 from api.domain.deadlines import month_bounds
 from api.domain.errors import Conflict, Invalid, NotFound
+from api.domain.permissions import require
 from api.domain.workorders import member_of_site, site_tz
 from api.models import (ACTION_KINDS, ACTION_SOURCES, CorrectiveAction, Deduction, ServiceRequest, User, WorkOrder,
                         utcnow)

@@ -10,9 +10,9 @@ import json
 from peewee import IntegrityError
 
 from api.db import write_tx
-from api.domain.permissions import require
 from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
+from api.domain.permissions import require
 from api.domain.photos import link_photos, visible_photo_ids
 from api.notify import events as notify_events
 from api.sql import chunks, insert

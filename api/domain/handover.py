@@ -10,10 +10,10 @@ from datetime import timezone
 from peewee import IntegrityError
 
 from api.db import db
-from api.domain.permissions import require
 from api.domain import deductions as dd
 from api.domain.errors import Conflict, Invalid
 from api.domain.ledger import jsonable
+from api.domain.permissions import require
 from api.domain.policy import current_policy
 from api.domain.workorders import site_tz
 from api.models import LedgerHandover, LedgerMonth, utcnow

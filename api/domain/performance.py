@@ -21,9 +21,9 @@ from decimal import Decimal
 from peewee import IntegrityError
 
 from api.db import db, is_postgres
-from api.domain.permissions import require
 from api.domain.errors import Conflict, Invalid
 from api.domain.ledger import ZERO, _blank_line, fen, jsonable
+from api.domain.permissions import require
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site, site_tz
 from api.models import PERFORMANCE_PERIODS, PerformanceEntry, PerformanceMonth, User, utcnow

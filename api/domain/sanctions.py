@@ -19,10 +19,10 @@ from decimal import Decimal
 from peewee import IntegrityError
 
 from api.db import db, locked, relock
-from api.domain.permissions import require
 from api.domain import deductions as dd
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.domain.ledger import ZERO, fen
+from api.domain.permissions import require
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site
 from api.models import (SANCTION_KINDS, Deduction, Sanction, ServiceRequest, SupervisorVerification, User,
