@@ -70,7 +70,7 @@ def create_app(test_config=None):
 
     init_db(app.config["DATABASE_URL"], app.config["PATROL_SQLITE_SYNCHRONOUS"])
     from api.domain import policy as _policy
-    _policy.invalidate()  # a new database binding: the policy versions are read from it afresh
+    _policy.configure(app.config["PATROL_CHECKLISTS_DIR"])  # and its versions read afresh from this binding
 
     # <int:...> in a URL stops at the largest database integer: a bigger one is a plain 404
     app.url_map.converters["int"] = _DatabaseInt

@@ -1,6 +1,7 @@
 """Who is calling: password hashing, bearer tokens, login throttling, permissions and site checks."""
 import functools
 import hashlib
+import logging
 import secrets
 import threading
 from datetime import timedelta
@@ -8,6 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
+from peewee import OperationalError
 
 from api.db import db
 from api.domain import permissions
@@ -71,7 +73,8 @@ def _token_sql():
     if sql is None:
         cols = ", ".join(f'u."{f.column_name}"' for f in User._meta.sorted_fields)
         sql = _TOKEN_SQL[param] = (
-            f'SELECT {cols} FROM "{ApiToken._meta.table_name}" t JOIN "{User._meta.table_name}" u '
+            f'SELECT {cols}, t."id", t."last_used_at" FROM "{ApiToken._meta.table_name}" t '
+            f'JOIN "{User._meta.table_name}" u '
             f'ON u."id" = t."user_id" WHERE t."token_hash" = {param} AND t."revoked_at" IS NULL '
             f'AND t."expires_at" > {param} AND u."active" = {param}')
     return sql
@@ -80,10 +83,32 @@ def _token_sql():
 def user_for_token(token):
     """The active user a live (unexpired, unrevoked) token belongs to, or None. Read on every
     request and never cached, so a revoked token stops working at once in every process."""
-    row = db.execute_sql(_token_sql(), (_token_hash(token), ApiToken.expires_at.db_value(utcnow()), True)).fetchone()
+    now = utcnow()
+    row = db.execute_sql(_token_sql(), (_token_hash(token), ApiToken.expires_at.db_value(now), True)).fetchone()
     if row is None:
         return None
-    return model_from_row(User, User._meta.sorted_fields, row)
+    *user_row, token_id, last_used = row
+    last_used = ApiToken.last_used_at.python_value(last_used)
+    if last_used is None or now - last_used >= TOKEN_USE_GRANULARITY:
+        _mark_used(token_id, now)
+    return model_from_row(User, User._meta.sorted_fields, user_row)
+
+
+# last_used_at is written at most once a minute per token: the lookup above reads it with the
+# user, so a request writes nothing in the other 59 seconds
+TOKEN_USE_GRANULARITY = timedelta(minutes=1)
+
+
+def _mark_used(token_id, now):
+    """Stamps the token's last use; of several requests in the same minute one writes (the condition
+    is checked again in the UPDATE). A write that cannot be made now is skipped: it is a hint for
+    administrators, never a reason to refuse the request. Returns how many rows it wrote (0 or 1)."""
+    stale = ApiToken.last_used_at.is_null() | (ApiToken.last_used_at <= now - TOKEN_USE_GRANULARITY)
+    try:
+        return ApiToken.update(last_used_at=now).where((ApiToken.id == token_id) & stale).execute()
+    except OperationalError:
+        logging.getLogger(__name__).warning("token %s: last use not stamped (database busy)", token_id)
+        return 0
 
 
 def bearer_token():

@@ -377,12 +377,7 @@ def users_disable(username):
 
 def _add_command_modules():
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"api.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"api.commands.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"api.commands.{name}")
         for cmd in getattr(module, "commands", [module.command]):
             cli.add_command(cmd)
 

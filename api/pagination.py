@@ -1,10 +1,8 @@
 """Keyset (cursor) pagination that stays fast at a million rows; cursors are signed."""
-import base64
 import hashlib
-import hmac
-import json
 
 from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
 from marshmallow import Schema, fields, validate
 from peewee import AutoField, IntegerField
 
@@ -16,14 +14,29 @@ class PageArgs(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
-def _sig(raw):
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, raw, hashlib.sha256).hexdigest()[:16]
+# the salt keeps a cursor from being accepted where something else signed with the same key is
+CURSOR_SALT = "patrol.pagination-cursor"
+
+
+def cursor_serializer(secret_key):
+    """Signs and checks cursors (itsdangerous, HMAC-SHA256) with a secret key."""
+    return URLSafeSerializer(secret_key, salt=CURSOR_SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def _serializer():
+    key = current_app.config["SECRET_KEY"]
+    cached = _SERIALIZERS.get(key)
+    if cached is None:
+        cached = _SERIALIZERS[key] = cursor_serializer(key)
+    return cached
+
+
+_SERIALIZERS = {}
 
 
 def encode_cursor(value):
-    raw = json.dumps(value, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + _sig(raw)
+    """A signed, URL-safe cursor holding ``value`` (anything JSON can hold)."""
+    return _serializer().dumps(value)
 
 
 def decode_cursor(cursor):
@@ -31,19 +44,16 @@ def decode_cursor(cursor):
     if not cursor:
         return None
     try:
-        data, sig = cursor.rsplit(".", 1)
-        raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-        if not hmac.compare_digest(sig, _sig(raw)):
-            raise ValueError("bad signature")
-        value = json.loads(raw)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise _bad_cursor()
+        value = _serializer().loads(cursor)
+    except (BadData, ValueError, TypeError, UnicodeDecodeError):
+        raise bad_cursor()
     if value is None:  # a cursor that holds nothing is no cursor this API wrote
-        raise _bad_cursor()
+        raise bad_cursor()
     return value
 
 
-def _bad_cursor():
+def bad_cursor():
+    """The error for a cursor this API did not write (or that holds what this list does not page by)."""
     return BadRequest("The pagination cursor is not valid; start again without it.",
                       errors={"query": {"cursor": ["Not a valid cursor."]}})
 
@@ -56,16 +66,22 @@ def id_after(cursor, integer=True):
     ok = (isinstance(after, int) and not isinstance(after, bool) and -2 ** 63 < after < 2 ** 63) if integer \
         else (isinstance(after, str) and len(after) <= 200)
     if not ok:
-        raise _bad_cursor()
+        raise bad_cursor()
     return after
 
 
-def paginate_desc_by_id(query, id_field, limit, cursor):
-    """Newest first by an integer or string id: ``{items, next_cursor}``."""
+def paginate_by_id(query, id_field, limit, cursor, newest_first=True):
+    """One page ordered by an integer or string id (newest first unless ``newest_first`` is false):
+    ``(rows, next_cursor)``."""
     after = id_after(cursor, integer=isinstance(id_field, (AutoField, IntegerField)))
     if after is not None:
-        query = query.where(id_field < after)
-    rows = list(query.order_by(id_field.desc()).limit(limit + 1))
+        query = query.where(id_field < after if newest_first else id_field > after)
+    rows = list(query.order_by(id_field.desc() if newest_first else id_field).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(getattr(rows[-1], id_field.name)) if more and rows else None)
+
+
+def paginate_desc_by_id(query, id_field, limit, cursor):
+    """Newest first by an integer or string id: ``(rows, next_cursor)``."""
+    return paginate_by_id(query, id_field, limit, cursor)

@@ -37,7 +37,7 @@ TRADES = ["cleaning", "engineering", "security", "landscaping", "customer_servic
 
 
 def bench_checklist_body():
-    """A 20-item checklist in the shared body format (the contract between teams)."""
+    """A 20-item checklist in the shared body format (the one the checklists API takes)."""
     items = []
     for n in range(ITEMS_PER_INSPECTION):
         trade = TRADES[n % 4]
@@ -161,12 +161,9 @@ def ensure_org(password, echo):
 
     ctx = {"password": password, "echo": echo, "days": 0, "seed": 1}
     demo_org.run(ctx)
-    try:
-        from api.demo import checklists as demo_checklists
-    except ImportError:  # team A's step not there yet: the benchmark checklist is enough
-        demo_checklists = None
-    if demo_checklists is not None:
-        demo_checklists.run(ctx)
+    from api.demo import checklists as demo_checklists
+
+    demo_checklists.run(ctx)
     with db.atomic():
         body = bench_checklist_body()
         cl = Checklist.get_or_none(Checklist.key == BENCH_CHECKLIST)

@@ -498,7 +498,7 @@ def fig_lists(kind, small_url, big_url, big_label, t, args):
 
 
 def fig_ledger(kind, big_url, big_label, t, args):
-    """Team C's month ledger against one hand-written SQL aggregate over the same rows, in-process."""
+    """The month ledger against one hand-written SQL aggregate over the same rows, in-process."""
     code = r'''
 import json, statistics, sys, time
 from api.db import db, init_db
@@ -506,10 +506,7 @@ init_db(sys.argv[1]); db.connect()
 month = json.loads(db.execute_sql("select summary from bench_meta").fetchone()[0])["month"]
 from api.models import Site
 site = Site.get(Site.code == "LHY")
-try:
-    from api.domain.deductions import ledger_for as fn
-except ImportError:
-    print(json.dumps({"error": "api.domain.deductions.ledger_for not present"})); sys.exit()
+from api.domain.deductions import ledger_for as fn
 # per person: points, yuan, notices and repeats, over the same site-month rows the ledger reads
 SQL = ("select staff_id, sum(points), sum(points * yuan_per_point), count(*), count(distinct problem_key) "
        "from deduction where site_id = {p} and month = {p} group by staff_id").format(p=db.param)

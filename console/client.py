@@ -338,7 +338,6 @@ class PatrolClient:
                         since=since, until=until, cursor=cursor, limit=limit)
 
     # --- service desk (requests) -----------------------------------------------------------------
-    # team F appends the service-desk methods below this line.
 
     def create_request(self, body):
         """Register a complaint/repair/suggestion; ``body`` carries its own ``client_id`` for retries."""

@@ -662,24 +662,6 @@ STRINGS.update({
     "nt_status": ("状态", "Status"),
 })
 
-ENUMS.update({
-    "nt_kind": {"wecom": ("企业微信群机器人", "WeCom robot"), "dingtalk": ("钉钉群机器人", "DingTalk robot"),
-                "feishu": ("飞书群机器人", "Feishu robot"), "webhook": ("通用 Webhook", "Webhook"),
-                "email": ("邮件", "Email"), "webpush": ("手机推送", "Phone push")},
-    "nt_event": {
-        "work_order_assigned": ("派单给本人", "Order assigned to you"), "emergency_finding": ("紧急问题上报", "Emergency report"),
-        "emergency_order": ("紧急工单", "Emergency order"), "deadline_missed": ("工单超时", "Deadline missed"),
-        "work_order_escalated": ("工单超时升级", "Order escalated"), "missed_round": ("漏巡", "Missed round"),
-        "request_escalated": ("客服单升级", "Request escalated"), "revisit_due": ("回访到期", "Revisit due"),
-        "appeal_filed": ("扣分申诉", "Appeal filed"), "appeal_decided": ("申诉结果", "Appeal decided"),
-        "ledger_due": ("台账报财务", "Ledger due"), "morning_briefing": ("每日早报", "Morning briefing"),
-        "complaint_summary": ("投诉日汇总", "Complaint summary"), "weekly_report": ("周报", "Weekly report"),
-        "test": ("测试消息", "Test message"),
-    },
-    "nt_status": {"pending": ("待重试", "Retrying"), "sending": ("发送中", "Sending"), "sent": ("已送达", "Sent"),
-                  "failed": ("已放弃", "Given up")},
-})
-
 # the organisation pages (场所与片区, 楼栋与房号, 巡检点, 排班, 人员)
 STRINGS.update({
     "nav_group_org": ("组织设置", "Organisation"),
@@ -799,11 +781,6 @@ STRINGS.update({
     **{f"org_f_responsible_{tr}": (f"{zh}责任人", f"{en} lead") for tr, zh, en in (
         ("cleaning", "保洁", "Cleaning"), ("engineering", "工程", "Engineering"), ("security", "秩序", "Security"),
         ("landscaping", "绿化", "Landscaping"), ("customer_service", "客服", "Customer service"))},
-})
-
-ENUMS.update({
-    "site_kind": {"residential": ("住宅小区", "Residential"), "office": ("写字楼", "Office"),
-                  "commercial": ("商业", "Commercial")},
 })
 
 # seedrules: complaint handling (003) and repair revisits (002)

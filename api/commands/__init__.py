@@ -9,4 +9,7 @@ def connect():
     cfg = Config()
     init_db(cfg.DATABASE_URL, cfg.PATROL_SQLITE_SYNCHRONOUS)
     db.connect(reuse_if_open=True)
+    from api.domain import policy
+
+    policy.configure(cfg.PATROL_CHECKLISTS_DIR)
     return cfg

@@ -4,12 +4,14 @@ Each label carries a QR code of ``<base-url>/m/#/scan/<code>`` (the phone app op
 from it, and any phone camera can follow it), the checkpoint's Chinese and English names and its
 code in print, so a guard whose phone cannot read QR codes types the code instead.
 """
-import html
 import os
 from urllib.parse import quote
 
 import click
 import segno
+from markupsafe import Markup
+
+from api.printables import render
 
 # A4 sheet of 3 x 7 stickers, 70 x 42.3 mm each (the common "21 per sheet" label paper)
 COLUMNS, ROWS = 3, 7
@@ -27,73 +29,39 @@ def qr_svg(data):
     return qr.svg_inline(omitsize=True, border=0, svgclass="qr", lineclass=None, dark="#000")
 
 
-def _label(cp, base_url):
-    e = html.escape
-    return (
-        '<div class="label">'
-        f'{qr_svg(label_url(base_url, cp["code"]))}'
-        '<div class="text">'
-        f'<div class="name">{e(cp["name"])}</div>'
-        f'<div class="name-en">{e(cp.get("name_en") or "")}</div>'
-        f'<div class="zone">{e(cp.get("zone") or "")}</div>'
-        f'<div class="code">{e(cp["code"])}</div>'
-        '</div></div>'
-    )
-
-
-CSS = """
-@page { size: A4; margin: 0; }
-* { box-sizing: border-box; }
-body { margin: 0; font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: #000; }
-.sheet { width: 210mm; height: 297mm; display: grid; grid-template-columns: repeat(3, 70mm);
-  grid-template-rows: repeat(7, 42.3mm); page-break-after: always; break-after: page; overflow: hidden; }
-.sheet:last-child { page-break-after: auto; break-after: auto; }
-.label { display: flex; align-items: center; gap: 2.5mm; padding: 3mm 3mm 3mm 4mm; overflow: hidden; }
-.qr { width: 33mm; height: 33mm; flex: none; }
-.text { display: flex; flex-direction: column; gap: 1mm; min-width: 0; }
-.name { font-size: 10.5pt; font-weight: 700; line-height: 1.15; }
-.name-en { font-size: 7.5pt; line-height: 1.15; }
-.zone { font-size: 6.5pt; color: #444; line-height: 1.15; }
-.code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8pt; font-weight: 700;
-  letter-spacing: .02em; word-break: break-all; border-top: .3mm solid #000; padding-top: .8mm; }
-.intro { padding: 10mm; font-size: 10pt; }
-@media screen { body { background: #888; } .sheet { background: #fff; margin: 6mm auto; box-shadow: 0 1mm 3mm #0006; }
-  .label { outline: .2mm dashed #ccc; } }
-"""
-
-
 def render_labels(site, checkpoints, base_url):
     """The whole printable page: one A4 sheet per 21 checkpoints. ``site`` and each checkpoint
     are plain dicts (name, name_en, code, zone), so this renders without a database."""
-    e = html.escape
-    sheets = []
-    for start in range(0, len(checkpoints), PER_SHEET):
-        chunk = checkpoints[start:start + PER_SHEET]
-        sheets.append('<section class="sheet">' + "".join(_label(cp, base_url) for cp in chunk) + "</section>")
-    title = f'{site["name"]} {site.get("name_en") or ""} — 巡检点标签 Checkpoint labels'
-    return (
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        f"<title>{e(title)}</title><style>{CSS}</style></head><body>"
-        + "".join(sheets)
-        + "</body></html>\n"
-    )
+    labels = [dict(cp, qr=Markup(qr_svg(label_url(base_url, cp["code"])))) for cp in checkpoints]
+    sheets = [labels[start:start + PER_SHEET] for start in range(0, len(labels), PER_SHEET)]
+    return render("checkpoint_labels.html", site=site, sheets=sheets, columns=COLUMNS, rows=ROWS)
 
 
-def site_checkpoints(site_code, zone_code=None):
-    """A site's active checkpoints in round order, as the dicts render_labels takes."""
-    from api.models import Checkpoint, Site, Zone
+def label_rows(site, zone_code=None, ids=None):
+    """A site's active checkpoints in round order (only one zone's, or only ``ids``), and the site,
+    as the dicts render_labels takes."""
+    from api.models import Checkpoint, Zone
 
-    site = Site.get_or_none(Site.code == site_code)
-    if site is None:
-        raise click.ClickException(f"no site {site_code}")
     query = (Checkpoint.select(Checkpoint, Zone).join(Zone)
              .where((Checkpoint.site == site) & (Checkpoint.active == True)))  # noqa: E712
     if zone_code:
         query = query.where(Zone.code == zone_code)
+    if ids:
+        query = query.where(Checkpoint.id.in_([int(i) for i in ids]))
     rows = [{"code": cp.code, "name": cp.name, "name_en": cp.name_en,
              "zone": " / ".join(x for x in (cp.zone.name, cp.zone.name_en) if x)}
             for cp in query.order_by(Checkpoint.sort_order, Checkpoint.code)]
     return {"name": site.name, "name_en": site.name_en, "code": site.code}, rows
+
+
+def site_checkpoints(site_code, zone_code=None):
+    """A site's (by code) active checkpoints in round order, as the dicts render_labels takes."""
+    from api.models import Site
+
+    site = Site.get_or_none(Site.code == site_code)
+    if site is None:
+        raise click.ClickException(f"no site {site_code}")
+    return label_rows(site, zone_code)
 
 
 @click.group("checkpoints")

@@ -3,9 +3,6 @@
 ``build_demo`` is safe to run twice: every step finds what it already made.
 """
 import importlib
-import logging
-
-log = logging.getLogger(__name__)
 
 # each step is a module of this package with run(ctx); they run in this order
 STEPS = ["org", "checklists", "history", "workorders", "requests"]
@@ -17,12 +14,5 @@ def build_demo(password="patrol-demo", days=30, seed=7, echo=print):
     migrate_up()
     ctx = {"password": password, "days": days, "seed": seed, "echo": echo}
     for name in STEPS:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                log.warning("demo step %s not present", name)
-                continue
-            raise
-        module.run(ctx)
+        importlib.import_module(f"{__name__}.{name}").run(ctx)
     return ctx

@@ -194,7 +194,7 @@ def _deductions(site, sup, mgr, now, policy):
         d = made.get("L6")
         if d is not None and not d.appeals.exists():
             appeals.file_appeal(d, users["guard3"], "当天按排班调休，有排班表为证", now=now - 3 * D)
-            appeals.decide_appeal(d, mgr, True, "核实排班表，申诉成立", now=now - 3 * D + H, policy=policy)
+            appeals.decide(d, mgr, True, "核实排班表，申诉成立", now=now - 3 * D + H, policy=policy)
         late = made.get("L13")
         if late is not None and not late.appeals.exists():
             appeals.file_appeal(late, users["cleaner2"], "垃圾为绿化修剪后遗留，不属保洁责任区", now=now - 2 * D)
@@ -204,7 +204,7 @@ def _deductions(site, sup, mgr, now, policy):
                   after={"month": last, "closed": True, "totals": lm.snapshot["totals"]})
         # ... and one upheld after closing books a reversing entry into this month
         if late is not None and late.appeals.first().status == "pending":
-            _appeal, rev = appeals.decide_appeal(late, mgr, True, "责任区划分有误，申诉成立", now=now, policy=policy)
+            _appeal, rev = appeals.decide(late, mgr, True, "责任区划分有误，申诉成立", now=now, policy=policy)
             if rev is not None:
                 audit("deduction.reverse", "deduction", rev.id, site.id, user=mgr, after=dd.snapshot(rev))
         pending = made.get("T2")

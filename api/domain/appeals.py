@@ -56,39 +56,6 @@ def _month_start_utc(month, tz):
     return month_bounds(month, tz)[0]
 
 
-def decide_appeal(d, by, upheld, reason, now=None, policy=None):
-    """A manager upholds (the notice is voided) or rejects an appeal. Upheld after the month closed:
-    a reversing entry goes into the next open month instead. Returns (appeal, reversal or None)."""
-    policy = policy or current_policy()
-    now = now or utcnow()
-    require(by, "appeal.decide_final", d)
-    # locked before its status is checked: concurrent decisions wait, then find it decided
-    appeal = locked(Appeal, Appeal.deduction == d)
-    if appeal is None:
-        raise Conflict("This notice has no appeal to decide.")
-    if appeal.status != "pending":
-        raise Conflict(f"The appeal was already decided ({appeal.status}).")
-    if not (reason or "").strip():
-        raise Invalid({"reason": "Give the reason for the decision."})
-    appeal.status = "upheld" if upheld else "rejected"
-    appeal.decided_by = by
-    appeal.decided_at = now
-    appeal.decision_reason = reason.strip()
-    appeal.save()
-    notify_events.appeal_decided(d, appeal, now)
-    reversal = None
-    if upheld:
-        dd.lock_month(d.site_id, d.month)
-        if not dd.is_closed(d.site_id, d.month):
-            d.status = "voided"
-            d.save()
-        else:
-            month = dd.lock_open_month(d.site_id, d.month)
-            reversal = reverse(d, by, now, policy, month)
-            reversal.corrections = dd.book_corrections(d, month, by, now, policy)
-    return appeal, reversal
-
-
 def _shared_in_its_month(d, policy):
     """Whether the supervisor bore part of this notice in its month (by choice or by the repeat rule)."""
     if d.supervisor_shares:

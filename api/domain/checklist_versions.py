@@ -2,6 +2,7 @@
 and the phone's hot look-up of a version (SQL built by peewee once per process)."""
 from dataclasses import dataclass
 
+from api.compiled import compiled, slot
 from api.domain.checklists import content_hash
 from api.domain.errors import NotFound
 
@@ -52,32 +53,24 @@ def current_versions():
             for vid, version, digest, key, name, name_en in rows}
 
 
-_FIND_SQL = {}  # (database class, by number?) -> (sql, parameter order): built once, run per request
-_KEY_SAMPLE, _NUMBER_SAMPLE = "\x00key", 987654321
-
-
 def find_version(key, number=None):
     """(version id, version number, content hash) of a checklist's current version, or of version
     ``number``; NotFound when there is no such checklist or version.
 
     This is the hot path of every phone's checklist fetch: one indexed query whose SQL is built
     by peewee once per process (building it costs far more than running it)."""
-    from api.db import db
     from api.models import Checklist, ChecklistVersion
 
     if number is not None and not 0 < number < 2 ** 31 or len(key) > 64:
         raise NotFound("No such checklist." if number is None else "No such checklist version.")
-    cache_key = (type(db.obj), number is not None)
-    compiled = _FIND_SQL.get(cache_key)
-    if compiled is None:
+
+    def build():
         on = (ChecklistVersion.checklist == Checklist.id) & (
-            ChecklistVersion.version == (Checklist.current_version if number is None else _NUMBER_SAMPLE))
-        sql, sample = (ChecklistVersion.select(ChecklistVersion.id, ChecklistVersion.version,
-                                               ChecklistVersion.content_hash)
-                       .join(Checklist, on=on).where(Checklist.key == _KEY_SAMPLE).sql())
-        compiled = _FIND_SQL[cache_key] = (sql, ["number" if p == _NUMBER_SAMPLE else "key" for p in sample])
-    sql, order = compiled
-    row = db.execute_sql(sql, [number if p == "number" else key for p in order]).fetchone()
+            ChecklistVersion.version == (Checklist.current_version if number is None else slot("number")))
+        return (ChecklistVersion.select(ChecklistVersion.id, ChecklistVersion.version, ChecklistVersion.content_hash)
+                .join(Checklist, on=on).where(Checklist.key == slot("key")))
+
+    row = compiled(("find_version", number is not None), build).execute(key=key, number=number).fetchone()
     if row is None:
         raise NotFound("No such checklist." if number is None else "No such checklist version.")
     return tuple(row)

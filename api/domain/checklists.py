@@ -3,11 +3,10 @@
 syncs (a new version only when the content changed).
 
 Every problem is reported as ``"file:line: message"``. ``validate_dir(d)`` returns them all (the
-checklists, schedules.yaml and, when team policy code is present, policy.yaml); ``sync(d)`` refuses
+checklists, schedules.yaml and policy.yaml); ``sync(d)`` refuses
 to store anything while there is a problem.
 """
 import hashlib
-import importlib
 import json
 import os
 import re
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from api.domain.policy import validate_policy_file
 from api.models.org import FIELD_ROLES, TRADES
 from api.models.inspections import PRIORITIES
 from api.domain.vocabulary import CHECKPOINT_KINDS
@@ -298,16 +298,11 @@ def load_dir(directory):
 
 
 def policy_problems(directory):
-    """Problems in policy.yaml, when the policy module (another team's) is installed."""
+    """Problems in the directory's policy.yaml (none when it has none)."""
     path = os.path.join(directory, POLICY_FILE)
     if not os.path.exists(path):
         return []
-    try:
-        module = importlib.import_module("api.domain.policy")
-    except ImportError:
-        return []
-    check = getattr(module, "validate_policy_file", None)
-    return [str(p) for p in check(path)] if check else []
+    return [str(p) for p in validate_policy_file(path)]
 
 
 def validate_dir(directory):

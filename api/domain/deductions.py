@@ -15,8 +15,9 @@ import re
 from datetime import date, timezone
 from decimal import Decimal
 
-from peewee import IntegrityError, fn
+from peewee import SQL, Case, IntegrityError, fn
 
+from api.compiled import compiled, slot
 from api.db import db, is_postgres
 from api.domain.deadlines import month_of, next_month
 from api.domain.ledger import (ZERO, Correction, Row, company_books_fine, correction_amounts, jsonable,
@@ -183,6 +184,25 @@ def _people(ids):
             for u in User.select(User.id, User.name, User.username).where(User.id.in_(list(ids)))} if ids else {}
 
 
+def _tallies(without_reversed):
+    """One row per (person, problem, supervisor, rate) of a site's month: a covering index
+    (models/deductions.py) hands them over in this order, so the database neither reads the table
+    nor sorts. Built by peewee once per process."""
+    def build():
+        D = Deduction
+        q = (D.select(D.staff, D.problem_key, D.supervisor, D.yuan_per_point, fn.COUNT(SQL("*")), fn.SUM(D.points),
+                      fn.SUM(Case(None, [(D.supervisor_shares, D.points)], 0)))
+             .where((D.site == slot("site")) & (D.month == slot("month")) & (D.status == "active")
+                    & D.reverses.is_null()))
+        if without_reversed:
+            Rev = D.alias()
+            q = q.where(D.id.not_in(Rev.select(Rev.reverses).where(
+                (Rev.site == slot("site")) & Rev.reverses.is_null(False) & (Rev.status == "active"))))
+        return q.group_by(D.staff, D.problem_key, D.supervisor, D.yuan_per_point)
+
+    return compiled(("month_tallies", without_reversed), build)
+
+
 def compute_month(site, month, policy=None, without_reversed=False):
     """The live ledger of a site's month, from per-person, per-problem aggregates of its notices.
 
@@ -190,20 +210,8 @@ def compute_month(site, month, policy=None, without_reversed=False):
     """
     policy = policy or policy_for_month(month)
     D = Deduction
-    p = db.param
-    # one row per (person, problem, supervisor, rate): a covering index (models/deductions.py) hands
-    # them over in this order, so the database neither reads the table nor sorts
-    sql = ("SELECT staff_id, problem_key, supervisor_id, yuan_per_point, COUNT(*), SUM(points), "
-           "SUM(CASE WHEN supervisor_shares THEN points ELSE 0 END) FROM deduction "
-           f"WHERE site_id = {p} AND month = {p} AND status = 'active' AND reverses_id IS NULL")
-    params = [site.id, month]
-    if without_reversed:
-        sql += (f" AND id NOT IN (SELECT reverses_id FROM deduction WHERE site_id = {p} AND reverses_id IS NOT NULL"
-                " AND status = 'active')")
-        params.append(site.id)
-    sql += " GROUP BY staff_id, problem_key, supervisor_id, yuan_per_point"
     # the rows are Tally-shaped tuples: handed over as the driver gives them (rates made Decimal once each)
-    tallies = db.execute_sql(sql, params).fetchall()
+    tallies = _tallies(without_reversed).execute(site=site.id, month=month).fetchall()
     reversals = [ledger_row(d) for d in D.select(D.id, D.staff, D.points, D.yuan_per_point, D.problem_key, D.supervisor,
                                            D.supervisor_shares, D.status, D.reverses)
                  .where((D.site == site.id) & (D.month == month) & (D.status == "active") & D.reverses.is_null(False))]

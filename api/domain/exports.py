@@ -3,7 +3,6 @@
 Every figure comes from the ledger itself, so the files match it to the fen.
 """
 import csv
-import html
 import io
 from collections import defaultdict
 from decimal import Decimal
@@ -13,6 +12,7 @@ from openpyxl.styles import Alignment, Font
 
 from api.domain.cells import append_text_safe, csv_row
 from api.domain.vocabulary import LABELS
+from api.printables import render
 
 ZERO = Decimal("0.00")
 
@@ -141,9 +141,9 @@ def payroll_context(site, month, ledger, policy):
     for rev in (D.select(D, Original.month.alias("orig_month"), Original.reason.alias("orig_reason"))
                 .join(Original, on=(D.reverses == Original.id))
                 .where((D.site == site.id) & (D.month == month) & (D.status == "active")).objects()):
-        from api.domain.deductions import _row
+        from api.domain.deductions import ledger_row
 
-        parts = reversal_split(_row(rev), pct)
+        parts = reversal_split(ledger_row(rev), pct)
         orig = rev.reverses_id
         om = getattr(rev, "orig_month", None) or ""
         reason = f"撤销 {om} 过失单 #{orig}（申诉成立）：{getattr(rev, 'orig_reason', '') or ''}".rstrip("：")
@@ -255,22 +255,6 @@ def payroll_xlsx(ledger, context=None):
     return out.getvalue()
 
 
-_CSS = """
-body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:2.5em;color:#111}
-h1{font-size:1.8em;text-align:center;margin:0 0 .1em;letter-spacing:.3em}
-.en{text-align:center;color:#555;margin:0 0 1.5em}
-.meta{display:flex;justify-content:space-between;margin-bottom:1em;font-size:.95em}
-table{border-collapse:collapse;width:100%;font-size:1em}
-th,td{border:1px solid #333;padding:.45em .6em;text-align:left;vertical-align:top}
-th{background:#f0f0f0}
-td.num{text-align:right;white-space:nowrap}
-small{color:#555}
-.foot{margin-top:2em;font-size:.9em;line-height:1.7}
-.sign{margin-top:3em;text-align:right}
-@media print{body{margin:1.2cm}.noprint{display:none}th{background:#eee!important;-webkit-print-color-adjust:exact}}
-"""
-
-
 def posting_reasons(line, words, policy):
     """Why a person is posted, in words: the month's points, and each problem met the posting number of times."""
     out = []
@@ -284,42 +268,14 @@ def posting_reasons(line, words, policy):
 def posting_html(ledger, policy, context=None):
     """A clean printable notice (公布张贴) of who is posted this month and why: real names (and 工号,
     department), problems in words, never login names or problem keys. No external assets."""
-    e = html.escape
-    dp = policy["deductions"]
     ctx = context or {}
     people, words = ctx.get("people", {}), ctx.get("words", {})
     rows = []
-    for n, p in enumerate(ledger["posting"], 1):
+    for p in ledger["posting"]:
         tier = next((ln for ln in ledger["lines"] if ln["staff_id"] == p["staff_id"]), {})
-        reasons = "<br>".join(e(r) for r in (posting_reasons(tier, words, policy) if tier else p["reasons"]))
         who = people.get(p["staff_id"], {})
-        sub = " · ".join(x for x in (who.get("employee_no"), who.get("department")) if x)
-        rows.append(f"<tr><td class=num>{n}</td><td>{e(p['name'])}<br><small>{e(sub)}</small></td>"
-                    f"<td class=num>{p['points']}</td><td>{e(tier.get('tier_name', ''))}"
-                    f"<br><small>{e(tier.get('tier_name_en', ''))}</small></td><td>{reasons}</td></tr>")
-    if not rows:
-        rows.append("<tr><td colspan=5 style='text-align:center'>本月无需公布人员 / Nobody is posted this month</td></tr>")
-    status = "已关账 / closed" if ledger["closed"] else "未关账（草稿）/ open (draft)"
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{e(ledger['site_name'])} {e(ledger['month'])} 违规公布</title><style>{_CSS}</style></head>
-<body>
-<h1>员工违规情况公布</h1>
-<p class="en">Notice of staff faults — {e(ledger.get('site_name_en') or '')} {e(ledger['month'])}</p>
-<div class="meta"><span>项目 / Site：{e(ledger['site_name'])}</span><span>月份 / Month：{e(ledger['month'])}</span>
-<span>{e(status)}</span></div>
-<table>
-<thead><tr><th>序号<br><small>No.</small></th><th>姓名<br><small>Staff</small></th><th>扣分<br><small>Points</small></th>
-<th>处理<br><small>Consequence</small></th><th>公布原因<br><small>Reason</small></th></tr></thead>
-<tbody>
-{''.join(rows)}
-</tbody></table>
-<div class="foot">
-<p>依据《管理处客户服务质量考核办法》：每月累计扣分达 {dp['posting']['min_points']} 分（含）以上，或同一问题发生
-{dp['posting']['same_problem_times']} 次（含）以上者，予以公布张贴。如有异议，请于公布之日起向部门负责人提出申诉。</p>
-<p><small>Under the service-quality assessment rules, staff with {dp['posting']['min_points']} or more points in the month,
-or the same problem {dp['posting']['same_problem_times']} or more times, are posted. Appeals go to the department head.</small></p>
-</div>
-<p class="sign">管理处 / Management office<br>{e(ledger['month'])}</p>
-<p class="noprint"><button onclick="window.print()">打印 / Print</button></p>
-</body></html>"""
+        rows.append({"name": p["name"], "points": p["points"],
+                     "sub": " · ".join(x for x in (who.get("employee_no"), who.get("department")) if x),
+                     "tier_name": tier.get("tier_name", ""), "tier_name_en": tier.get("tier_name_en", ""),
+                     "reasons": posting_reasons(tier, words, policy) if tier else p["reasons"]})
+    return render("posting_notice.html", ledger=ledger, rows=rows, posting=policy["deductions"]["posting"])

@@ -1,7 +1,7 @@
 """Findings: what a failed checklist item (or an ad-hoc report) says is wrong, where, for whom.
 
 A failed item opens one finding with its title, trade, priority and points taken from the
-checklist item; an ad-hoc report is something seen on no checklist. Work orders (team C) move a
+checklist item; an ad-hoc report is something seen on no checklist. Work orders move a
 finding to in_work and resolved; a supervisor may dismiss an open one with a reason.
 """
 import hashlib

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from api.domain.vocabulary import SITE_KINDS
 from api.models import ROLES, TRADES
 
 CODE_RE = r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff_.\-]*$"
 KEY_RE = r"^[a-z0-9][a-z0-9_]*$"
-SITE_KINDS = ("residential", "office", "commercial")
 TASK_ROLES = ("guard", "cleaner", "technician")
 _TRUE = {"1", "true", "yes", "y", "是", "启用", "在职", "有效", "t", True, 1}
 _FALSE = {"0", "false", "no", "n", "否", "停用", "离职", "无效", "f", False, 0}

@@ -12,7 +12,8 @@
   reward and the net to the fen. A company runs this scheme, the deduction ledger, or both (``schemes``).
 
 Entries and publication take one per-(site, month) lock (PostgreSQL advisory; SQLite's BEGIN IMMEDIATE),
-so an entry lands before publication or is refused. Callers own the transaction and the audit.
+so an entry lands before publication or is refused; publication also takes the ledger's month lock, so the
+results are in the closed ledger's snapshot or refused (a closed month's payroll does not change). Callers own the transaction and the audit.
 """
 import calendar
 from datetime import date, timezone
@@ -158,6 +159,11 @@ def publish(site, month, by, now=None, policy=None):
     if _today(site, now) < last_day(month):
         day = last_day(month).isoformat()
         raise Conflict(f"The results are published on the month's last day ({day}).")
+    from api.domain import deductions as dd  # the ledger imports this module
+
+    dd.lock_month(site.id, month)  # the ledger's lock first (as closing takes it): in its snapshot, or refused
+    if dd.is_closed(site.id, month):
+        raise Conflict(f"The {month} ledger of this site is closed: its payroll went out without these results.")
     _lock(site.id, month)
     if is_published(site.id, month):
         raise Conflict(f"The {month} results were already published.")

@@ -151,8 +151,6 @@ TABLE = {
         "Only the penalised person or a supervisor may appeal this notice.")),
     # who decides at each level is the policy's (appeals.levels); this is who may decide at all
     "appeal.decide": Rule(SUPERVISING),
-    # a manager's decision without the chain (``appeals.decide_appeal``: the demo and older callers)
-    "appeal.decide_final": Rule(MANAGING, message=N_("Only a manager decides appeals.")),
     "appeal.escalate": Rule(also=_appellant, message=N_(
         "Only the penalised person (or whoever filed the appeal) takes it up a level.")),
     "appeal.view": Rule(SUPERVISING),
@@ -260,5 +258,5 @@ def machine_actors():
     """For ``GET /vocabulary``'s state machines: machine -> action -> ``who_may``."""
     return {"work_order": {a: who_may(f"work_order.{a}") for a in WORK_ORDER_TRANSITIONS},
             "request": {a: who_may(f"request.{a}") for a in REQUEST_TRANSITIONS},
-            "deduction": {"void": who_may("appeal.decide_final")},
+            "deduction": {"void": who_may("appeal.decide")},  # an upheld appeal voids the notice
             "appeal": {"decide": who_may("appeal.decide")}}

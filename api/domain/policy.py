@@ -56,17 +56,20 @@ def load_policy(path):
     return policy
 
 
-def policy_path():
-    """policy.yaml in the configured checklists folder (the running app's, else the environment's and
-    data home's); the shipped one when that folder has none."""
-    directory = None
-    try:
-        from flask import current_app, has_app_context
+_settings = {"checklists_dir": None}
 
-        if has_app_context():
-            directory = current_app.config.get("PATROL_CHECKLISTS_DIR")
-    except ImportError:  # pragma: no cover
-        pass
+
+def configure(checklists_dir):
+    """Called by whatever binds the database (``create_app``, the CLI): the checklists folder its
+    configuration names, and no cached versions from an earlier binding."""
+    _settings["checklists_dir"] = checklists_dir
+    invalidate()
+
+
+def policy_path():
+    """policy.yaml in the configured checklists folder (``configure``; a process that configured
+    nothing reads ``Config``); the shipped one when that folder has none."""
+    directory = _settings["checklists_dir"]
     if not directory:
         from api.config import Config
 

@@ -3,7 +3,6 @@
 Local days are computed in SQL by shifting UTC by the site's offset (Asia/Shanghai has no DST);
 durations are computed in SQL too, with the SQLite and PostgreSQL spellings chosen at run time.
 """
-import importlib.util
 from datetime import date, datetime, time, timedelta, timezone
 
 from peewee import JOIN, SQL, Case, fn
@@ -289,9 +288,7 @@ def score_parts(*, pass_rate, on_time, rework_rate, complaints, weights):
 # --- today's key figures ------------------------------------------------------------------
 
 def rounds_of_day(site, day, now):
-    """Done / due / missed rounds (tasks) of a site's day, if the schedules module is installed."""
-    if importlib.util.find_spec("api.domain.schedules") is None:
-        return None
+    """Done / due / missed rounds (tasks) of a site's day."""
     late = (Task.status == "due") & (Task.window_end < now)
     r = (Task.select(_count(Task.status == "done").alias("done"),
                      _count((Task.status == "missed") | late).alias("missed"),

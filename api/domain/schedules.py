@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from api.compiled import compiled, slot
 from api.domain.checklist_versions import current_versions
 from api.domain.checklists import applies
 from api.domain.errors import Forbidden
@@ -194,29 +195,41 @@ def mark_missed(now=None):
         return Task.update(status="missed").where((Task.status == "due") & (Task.window_end < now)).execute()
 
 
-def _task_sql(name):
-    """Pre-written SQL for complete_task_for, which runs inside every inspection's write."""
+def _task_statement(name):
+    """The statements of complete_task_for, which runs inside every inspection's write: built by
+    peewee once per process (``api.compiled``)."""
+    from peewee import SQL, fn
+
     from api.models import Inspection, Site, Task
-    from api.sql import columns, statement, table
 
-    def make(p):
-        return {
-            # one round trip: the task this inspection already completed (if any), the site's time
-            # zone, and whether tasks are made for each local day the inspection can fall on
-            # (the UTC date ± 2 covers every time zone; which two count needs the zone)
-            "state": (f'SELECT (SELECT "id" FROM {table(Task)} WHERE "inspection_id" = {p} LIMIT 1), "timezone", '
-                      + ", ".join(f'EXISTS(SELECT 1 FROM {table(Task)} WHERE "site_id" = {p} AND "date" = {p})'
-                                  for _ in _NEAR_DAYS)
-                      + f' FROM {table(Site)} WHERE "id" = {p}'),
-            "candidates": (f"SELECT {columns(Task._meta.sorted_fields)} FROM {table(Task)} "
-                           f'WHERE "checkpoint_id" = {p} AND "checklist_key" = {p} AND "status" <> {p} '
-                           f'AND "due_at" <= {p} AND "window_end" >= {p} ORDER BY "due_at", "id"'),
-            "claim": (f'UPDATE {table(Task)} SET "status" = {p}, "inspection_id" = {p}, "done_at" = {p} '
-                      f'WHERE "id" = {p} AND "status" <> {p}'),
-            "link": f'UPDATE {table(Inspection)} SET "task_id" = {p} WHERE "id" = {p}',
-        }[name]
+    def state():
+        # one round trip: the task this inspection already completed (if any), the site's time
+        # zone, and whether tasks are made for each local day the inspection can fall on
+        # (the UTC date ± 2 covers every time zone; which two count needs the zone)
+        done = Task.select(Task.id).where(Task.inspection_id == slot("inspection")).limit(1)
+        made = [fn.EXISTS(Task.select(SQL("1")).where((Task.site == slot("site"))
+                                                      & (Task.date == slot(f"day{i}", Task.date))))
+                for i in range(len(_NEAR_DAYS))]
+        return Site.select(done, Site.timezone, *made).where(Site.id == slot("site"))
 
-    return statement(("complete_task_for", name), make)
+    def candidates():
+        return (Task.select().where((Task.checkpoint == slot("checkpoint")) & (Task.checklist_key == slot("checklist"))
+                                    & (Task.status != "done") & (Task.due_at <= slot("latest", Task.due_at))
+                                    & (Task.window_end >= slot("at", Task.window_end)))
+                .order_by(Task.due_at, Task.id))
+
+    def claim():
+        return (Task.update(status="done", inspection_id=slot("inspection"), done_at=slot("at", Task.done_at))
+                .where((Task.id == slot("task")) & (Task.status != "done")))
+
+    def link():
+        return Inspection.update(task=slot("task")).where(Inspection.id == slot("inspection"))
+
+    def by_id():
+        return Task.select().where(Task.id == slot("task"))
+
+    builders = {"state": state, "candidates": candidates, "claim": claim, "link": link, "by_id": by_id}
+    return compiled(("complete_task_for", name), builders[name])
 
 
 def complete_task_for(inspection):
@@ -226,20 +239,17 @@ def complete_task_for(inspection):
     Called inside the inspection's transaction. A retried inspection finds its task again; a late
     upload of an inspection made in time still completes a task already marked missed. A phone
     clock flagged as suspect is not trusted: the server's receive time counts instead."""
-    from api.db import db
     from api.models import Site, Task
-    from api.sql import get_where, model_from_row
 
     at = inspection.received_at if inspection.clock_suspect else inspection.finished_at
     if at is not None and at.tzinfo is not None:
         at = at.astimezone(timezone.utc).replace(tzinfo=None)
     near = [(at or _now()).date() + timedelta(days=d) for d in _NEAR_DAYS]
-    params = [str(inspection.id)]
-    for day in near:
-        params += [inspection.site_id, Task.date.db_value(day)]
-    row = db.execute_sql(_task_sql("state"), params + [inspection.site_id]).fetchone()
+    days_given = {f"day{i}": day for i, day in enumerate(near)}
+    row = _task_statement("state").execute(inspection=str(inspection.id), site=inspection.site_id,
+                                           **days_given).fetchone()
     if row is not None and row[0] is not None:
-        return get_where(Task, Task.id, row[0])
+        return next(iter(_task_statement("by_id").rows(Task, task=row[0])), None)
     if at is None or row is None:
         return None
     made = dict(zip(near, row[2:]))
@@ -251,18 +261,15 @@ def complete_task_for(inspection):
             if not made.get(day):
                 ensure_tasks(site, day)
     early = timedelta(minutes=EARLY_MINUTES)
-    fields = Task._meta.sorted_fields
-    candidates = [model_from_row(Task, fields, r) for r in db.execute_sql(_task_sql("candidates"), (
-        inspection.checkpoint_id, inspection.checklist_key, "done", Task.due_at.db_value(at + early),
-        Task.window_end.db_value(at))).fetchall()]
+    candidates = list(_task_statement("candidates").rows(
+        Task, checkpoint=inspection.checkpoint_id, checklist=inspection.checklist_key, latest=at + early, at=at))
     while candidates:
         task = pick_task(candidates, at)
         if task is None:
             return None
-        won = db.execute_sql(_task_sql("claim"), ("done", str(inspection.id), Task.done_at.db_value(at), task.id,
-                                                  "done")).rowcount
+        won = _task_statement("claim").execute(inspection=str(inspection.id), at=at, task=task.id).rowcount
         if won:
-            db.execute_sql(_task_sql("link"), (task.id, str(inspection.id)))
+            _task_statement("link").execute(task=task.id, inspection=str(inspection.id))
             inspection.task_id = task.id
             task.status, task.inspection_id, task.done_at = "done", str(inspection.id), at
             return task

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import os
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from api.db import db, write_tx
@@ -198,8 +199,15 @@ def receive_chunk(upload_id, *, user, offset, length, read, folder, storage, max
                 os.unlink(segment)
     if have < upload.size_bytes:
         return upload, None
-    return upload, _finish(upload, user=user, folder=folder, storage=storage, max_pixels=max_pixels,
-                           audit_fn=audit_fn)
+    with _upload_lock(folder, upload):  # copies of the last chunk: one stores the photo, the rest find it
+        fresh = get_where(PhotoUpload, PhotoUpload.id, upload.id)
+        if fresh is None:
+            raise NotFound("No such upload.")
+        if fresh.photo_id:
+            upload.photo_id = fresh.photo_id
+            return upload, Photo.get_or_none(Photo.id == fresh.photo_id)
+        return upload, _finish(upload, user=user, folder=folder, storage=storage, max_pixels=max_pixels,
+                               audit_fn=audit_fn)
 
 
 _PIECE = 64 * 1024
@@ -224,6 +232,14 @@ def _wrong_offset(have):
                     errors={"Upload-Offset": [f"Expected {have}."]}, headers={"Upload-Offset": str(have)})
 
 
+@contextmanager
+def _upload_lock(folder, upload):
+    """One request of an upload at a time (a file lock beside its part, held for local work only)."""
+    with open(_part(folder, upload.id) + ".lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        yield
+
+
 def _join(upload, folder, segment, offset, got):
     """Append a received piece to the upload if it is still at ``offset``; the new offset.
 
@@ -231,8 +247,7 @@ def _join(upload, folder, segment, offset, got):
     body arrives); inside it the row is read again and only a piece that starts exactly where the
     upload stands is written, so a duplicated or stale request can never write a byte twice. The
     conditional UPDATE also guards against a second host sharing the directory without locks."""
-    with open(_part(folder, upload.id) + ".lock", "a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    with _upload_lock(folder, upload):
         fresh = get_where(PhotoUpload, PhotoUpload.id, upload.id)
         if fresh is None:
             raise NotFound("No such upload.")

@@ -64,6 +64,16 @@ DEDUCTION_TRANSITIONS = {"void": (("active",), "voided")}
 TIERS = ("none", "extra_fine", "sanction", "dismissal")
 TASK_STATUSES = ("due", "done", "missed")
 CHECKPOINT_KINDS = ("lobby", "car_park", "road_lamp", "road", "drain_cover", "repair_site")
+SITE_KINDS = ("residential", "office", "commercial")
+
+# --- notifications ---------------------------------------------------------------------------
+CHANNEL_KINDS = ("wecom", "dingtalk", "feishu", "webhook", "email")  # what a site configures
+DELIVERY_KINDS = CHANNEL_KINDS + ("webpush",)  # and a user's own phone
+NOTIFICATION_EVENTS = ("work_order_assigned", "emergency_finding", "emergency_order", "deadline_missed",
+                       "work_order_escalated", "missed_round", "request_escalated", "revisit_due", "appeal_filed",
+                       "appeal_decided", "ledger_due", "morning_briefing", "complaint_summary", "weekly_report",
+                       "test")
+NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed")
 
 # --- labels: kind -> value -> (中文, English) ----------------------------------------------------
 LABELS = {
@@ -142,6 +152,23 @@ LABELS = {
         "orders_cancelled": ("工单取消退回", "orders cancelled"),
     },
     "req_scope": {"desk": ("客服中心处理", "Service desk"), "transferred": ("转部门处理", "Transferred")},
+    "site_kind": {"residential": ("住宅小区", "Residential"), "office": ("写字楼", "Office"),
+                  "commercial": ("商业", "Commercial")},
+    "channel_kind": {"wecom": ("企业微信群机器人", "WeCom robot"), "dingtalk": ("钉钉群机器人", "DingTalk robot"),
+                     "feishu": ("飞书群机器人", "Feishu robot"), "webhook": ("通用 Webhook", "Webhook"),
+                     "email": ("邮件", "Email"), "webpush": ("手机推送", "Phone push")},
+    "notification_event": {
+        "work_order_assigned": ("派单给本人", "Order assigned to you"), "emergency_finding": ("紧急问题上报", "Emergency report"),
+        "emergency_order": ("紧急工单", "Emergency order"), "deadline_missed": ("工单超时", "Deadline missed"),
+        "work_order_escalated": ("工单超时升级", "Order escalated"), "missed_round": ("漏巡", "Missed round"),
+        "request_escalated": ("客服单升级", "Request escalated"), "revisit_due": ("回访到期", "Revisit due"),
+        "appeal_filed": ("扣分申诉", "Appeal filed"), "appeal_decided": ("申诉结果", "Appeal decided"),
+        "ledger_due": ("台账报财务", "Ledger due"), "morning_briefing": ("每日早报", "Morning briefing"),
+        "complaint_summary": ("投诉日汇总", "Complaint summary"), "weekly_report": ("周报", "Weekly report"),
+        "test": ("测试消息", "Test message"),
+    },
+    "notification_status": {"pending": ("待重试", "Retrying"), "sending": ("发送中", "Sending"),
+                            "sent": ("已送达", "Sent"), "failed": ("已放弃", "Given up")},
 }
 
 LANGS = ("zh", "en")
@@ -189,7 +216,9 @@ def document(lang="zh", actors=None):
                  "request_active": list(REQUEST_ACTIVE), "request_kinds": list(REQUEST_KINDS),
                  "request_channels": list(REQUEST_CHANNELS), "request_categories": list(REQUEST_CATEGORIES),
                  "request_faults": list(REQUEST_FAULTS), "tiers": list(TIERS), "task_statuses": list(TASK_STATUSES),
-                 "checkpoint_kinds": list(CHECKPOINT_KINDS)},
+                 "checkpoint_kinds": list(CHECKPOINT_KINDS), "site_kinds": list(SITE_KINDS),
+                 "channel_kinds": list(CHANNEL_KINDS), "notification_events": list(NOTIFICATION_EVENTS),
+                 "notification_statuses": list(NOTIFICATION_STATUSES)},
         "labels": labels(lang),
     }
 

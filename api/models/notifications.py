@@ -4,9 +4,8 @@ from peewee import (AutoField, BooleanField, CharField, DateTimeField, ForeignKe
                     TextField)
 
 from api.models.base import BaseModel, JSONField, utcnow
+from api.domain.vocabulary import CHANNEL_KINDS  # noqa: F401 - the models' name for the vocabulary's tuple
 from api.models.org import Site, User
-
-CHANNEL_KINDS = ("wecom", "dingtalk", "feishu", "webhook", "email")
 
 
 class NotificationChannel(BaseModel):

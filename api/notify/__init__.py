@@ -10,25 +10,10 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from api import clock
+from api.domain.vocabulary import NOTIFICATION_EVENTS
 
-# event -> urgent (quiet hours never hold it back)
-EVENTS = {
-    "work_order_assigned": False,
-    "emergency_finding": True,
-    "emergency_order": True,
-    "deadline_missed": False,
-    "work_order_escalated": False,
-    "missed_round": False,
-    "request_escalated": False,
-    "revisit_due": False,
-    "appeal_filed": False,
-    "appeal_decided": False,
-    "ledger_due": False,
-    "morning_briefing": False,
-    "complaint_summary": False,
-    "weekly_report": False,
-    "test": True,
-}
+# event -> urgent (quiet hours never hold it back); the events themselves are the vocabulary's
+EVENTS = {event: event in ("emergency_finding", "emergency_order", "test") for event in NOTIFICATION_EVENTS}
 # what a group channel takes when it names no events: the events a site's group talks about
 DEFAULT_CHANNEL_EVENTS = ("emergency_finding", "emergency_order", "deadline_missed", "work_order_escalated",
                           "missed_round", "request_escalated", "morning_briefing", "test")

@@ -147,13 +147,15 @@ def deliver_due(limit=200, now=None):
 
 
 def resend(notification_id, now=None):
-    """A failed (or waiting) notification goes out again at once; returns whether it was queued."""
+    """A failed (or waiting to retry) notification goes out again at once; returns whether it was queued.
+    Once queued its attempts are 0, so a second resend at the same time queues nothing (the conditional
+    update's row count decides)."""
     from api.models import Notification
 
     now = now or clock.now()
+    waiting = (Notification.status == "failed") | ((Notification.status == "pending") & (Notification.attempts > 0))
     return bool(Notification.update(status="pending", next_attempt_at=now, attempts=0)
-                .where((Notification.id == notification_id) & Notification.status.in_(("failed", "pending")))
-                .execute())
+                .where((Notification.id == notification_id) & waiting).execute())
 
 
 def send_now(notification_id):

@@ -1,7 +1,5 @@
 """Every resource blueprint, registered in this order under /api/v1."""
 import importlib
-import importlib.util
-import logging
 
 RESOURCES = [
     "auth", "me", "sites", "checkpoints", "checklists", "tasks", "photos", "inspections",
@@ -15,14 +13,8 @@ RESOURCES = [
     "vocabulary",
 ]
 
-log = logging.getLogger(__name__)
-
 
 def register_resources(api):
     for name in RESOURCES:
-        modname = f"{__name__}.{name}.routes"
-        if importlib.util.find_spec(f"{__name__}.{name}") is None or importlib.util.find_spec(modname) is None:
-            log.warning("resource %s not present", name)
-            continue
-        module = importlib.import_module(modname)
+        module = importlib.import_module(f"{__name__}.{name}.routes")
         api.register_blueprint(module.blp, url_prefix="/api/v1" + (module.blp.url_prefix or ""))

@@ -2,16 +2,17 @@
 list one page, create (a retry of the same body answers the stored row), update (PATCH), deactivate —
 all through ``api.domain.org`` with the kind's one row schema, audited with before and after."""
 from flask import g
+from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate
 
 from api.audit import audit
-from api.auth import site_ids, sites_in_scope
+from api.auth import requires, site_ids, sites_in_scope
 from api.db import write_tx
 from api.domain.org import Actor, RowError, lock_org, save_row
 from api.domain.org_read import MODELS, find_existing, same_as, site_of, to_rows
 from api.domain.orgrows import SCHEMAS
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.pagination import encode_cursor, id_after
+from api.pagination import paginate_by_id
 from api.resources.common import OutSchema, QuerySchema
 
 
@@ -52,16 +53,6 @@ def _audit(action, object_type, object_id, site_id, before, after):
     audit(action, object_type, object_id, site_id=site_id, before=before, after=after)
 
 
-def paginate_asc(query, id_field, limit, cursor):
-    after = id_after(cursor)  # a signed cursor holding anything but an id is a 400
-    if after is not None:
-        query = query.where(id_field > after)
-    rows = list(query.order_by(id_field).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
-
-
 def out_rows(kind, objs):
     """Rows as their schema shows them, with the ids a client needs."""
     objs = list(objs)
@@ -91,7 +82,7 @@ def listing(kind, query, site_field, args):
     query = query.where(site_field.in_(sites))
     if not args.get("include_inactive"):
         query = query.where(model.active == True)  # noqa: E712
-    rows, cursor = paginate_asc(query, model.id, args["limit"], args.get("cursor"))
+    rows, cursor = paginate_by_id(query, model.id, args["limit"], args.get("cursor"), newest_first=False)
     return {"items": out_rows(kind, rows), "next_cursor": cursor}
 
 
@@ -150,3 +141,65 @@ def deactivate(kind, pk):
     """Nothing referenced is deleted: the row is made inactive (PATCH active=true brings it back)."""
     return update(kind, pk, {"active": False})
 
+
+
+_DOCS = {
+    "list": "{Nouns} of the caller's sites (or of one, ``site_id``), one page at a time; active ones unless "
+            "``include_inactive``.",
+    "create": "Create one (manager of its site, or admin); the same body again answers the stored one (200).",
+    "get": "One of the caller's sites' {nouns}; another site's answers 404 like a missing one.",
+    "patch": "Change some fields (audited with before and after).",
+    "deactivate": "Make it inactive: nothing referenced is deleted (PATCH ``active: true`` brings it back).",
+}
+
+
+def _documented(fn, doc):
+    fn.__doc__ = doc
+    return fn
+
+
+def register_crud(blp, kind, *, body, patch, row_out, nouns, collection="", id_name="item_id", docs=None,
+                  list_args=None, page=None, list_query=None, site_field=None, list_view=None, get_view=None,
+                  create_action="org.edit"):
+    """The organisation's routes for one kind on ``blp``: GET (one page) and POST on ``collection``, GET and
+    PATCH on ``collection/<id>``, POST on ``collection/<id>/deactivate``. ``list_query(args)`` and
+    ``site_field`` make the standard page; a kind that lists differently passes its own decorated
+    ``list_view`` (likewise ``get_view``). ``docs`` overrides the default summaries by operation. Reads
+    are ``org.view``, changes ``org.edit`` (creating: ``create_action``), checked here before anything runs."""
+    doc = {k: v.format(Nouns=nouns.capitalize(), nouns=nouns) for k, v in _DOCS.items()}
+    doc.update(docs or {})
+
+    if list_view is None:
+        def list_view(self, args):
+            return listing(kind, list_query(args), site_field, args)
+
+        list_view = blp.arguments(list_args, location="query")(
+            blp.response(200, page)(_documented(requires("org.view")(list_view), doc["list"])))
+
+    @requires(create_action)
+    def post(self, data):
+        return create(kind, data)
+
+    if get_view is None:
+        def get_view(self, **ids):
+            return out_rows(kind, [get_one(kind, ids[id_name])])[0]
+
+        get_view = blp.response(200, row_out)(_documented(requires("org.view")(get_view), doc["get"]))
+
+    @requires("org.edit")
+    def patch_one(self, data, **ids):
+        return update(kind, ids[id_name], data)
+
+    @requires("org.edit")
+    def deactivate_one(self, **ids):
+        return deactivate(kind, ids[id_name])
+
+    name = "".join(part.capitalize() for part in kind.split("_"))
+    blp.route(collection)(type(f"{name}Collection", (MethodView,), {"get": list_view, "post": blp.arguments(body)(
+        blp.response(201, row_out)(blp.alt_response(200, schema=row_out, description="The same body again: the stored row.")(
+            _documented(post, doc["create"]))))}))
+    blp.route(f"{collection}/<int:{id_name}>")(type(f"{name}One", (MethodView,), {
+        "get": get_view,
+        "patch": blp.arguments(patch(partial=True))(blp.response(200, row_out)(_documented(patch_one, doc["patch"])))}))
+    blp.route(f"{collection}/<int:{id_name}>/deactivate")(type(f"{name}Deactivate", (MethodView,), {
+        "post": blp.response(200, row_out)(_documented(deactivate_one, doc["deactivate"]))}))

@@ -4,9 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from console import ui
-from console.i18n import ENUMS, label, t
-
-KINDS = ["wecom", "dingtalk", "feishu", "webhook", "email"]
+from console.i18n import label, t
 
 client = ui.client()
 st.title(t("nt_title"))
@@ -23,10 +21,10 @@ channels = ui.load(client.notification_channels, site_id=site_id)
 if not channels:
     st.info(t("nt_no_channels"))
 for ch in channels:
-    events = "、".join(label("nt_event", e) for e in (ch.get("events") or [])) or t("nt_default_events")
+    events = "、".join(label("notification_event", e) for e in (ch.get("events") or [])) or t("nt_default_events")
     with st.container(border=True):
         top = st.columns([4, 2, 2, 2])
-        top[0].markdown(f"**{ch.get('name') or label('nt_kind', ch['kind'])}** · {label('nt_kind', ch['kind'])}"
+        top[0].markdown(f"**{ch.get('name') or label('channel_kind', ch['kind'])}** · {label('channel_kind', ch['kind'])}"
                         f"{' · ' + t('nt_has_secret') if ch.get('has_secret') else ''}"
                         f"{'' if ch.get('active') else ' · ' + t('nt_disable')}")
         top[0].caption(f"`{ch.get('url')}` — {t('nt_events')}：{events}")
@@ -46,13 +44,15 @@ for ch in channels:
 with st.expander(t("nt_add"), icon=":material/add:"):
     with st.form("nt_add_form", clear_on_submit=False):
         slots = ui.FieldSlots()
-        kind = st.selectbox(t("nt_kind"), KINDS, format_func=lambda k: label("nt_kind", k), key="nt_kind")
+        kinds = {k: label("channel_kind", k) for k in ui.values("channel_kinds")}  # labelled while the page runs
+        kind = st.selectbox(t("nt_kind"), list(kinds), format_func=kinds.get, key="nt_kind")
         slots.here("kind")
         name = st.text_input(t("nt_name"), key="nt_name")
         url = st.text_input(t("nt_url"), help=t("nt_url_help"), key="nt_url")
         slots.here("url")
         secret = st.text_input(t("nt_secret"), type="password", help=t("nt_secret_help"), key="nt_secret")
-        events = st.multiselect(t("nt_events"), list(ENUMS["nt_event"]), format_func=lambda e: label("nt_event", e),
+        event_names = {e: label("notification_event", e) for e in ui.values("notification_events")}
+        events = st.multiselect(t("nt_events"), list(event_names), format_func=event_names.get,
                                 help=t("nt_events_help"), key="nt_events")
         slots.here("events")
         if st.form_submit_button(t("nt_save"), type="primary"):
@@ -76,9 +76,9 @@ else:
     st.dataframe(pd.DataFrame([{
         "#": n["id"],
         t("time"): ui.fmt_time(n.get("created_at"), site_id),
-        t("nt_event"): label("nt_event", n["event"]),
-        t("nt_target"): n.get("channel_name") or label("nt_kind", n.get("channel_kind")),
-        t("nt_status"): label("nt_status", n["status"]),
+        t("nt_event"): label("notification_event", n["event"]),
+        t("nt_target"): n.get("channel_name") or label("channel_kind", n.get("channel_kind")),
+        t("nt_status"): label("notification_status", n["status"]),
         t("nt_attempts"): n.get("attempts"),
         t("nt_answer"): n.get("last_error"),
         t("nt_next"): ui.fmt_time(n.get("next_attempt_at"), site_id) if n["status"] == "pending" else "—",

@@ -10,7 +10,7 @@ o.guard_page("org_sites_title")
 o.flash()
 
 SITE_FIELDS = [("code", "text"), ("name", "text"), ("name_en", "text"),
-               ("kind", "choice", lambda: {k: label("site_kind", k) for k in ("residential", "office", "commercial")}),
+               ("kind", "choice", lambda: {k: label("site_kind", k) for k in ui.values("site_kinds")}),
                ("timezone", "text"), ("address", "text")]
 
 st.subheader(t("org_sites"))

@@ -96,3 +96,16 @@ def test_cli_warns_that_plain_http_on_a_lan_address_blocks_camera_and_offline(or
                                  "--base-url", "http://192.168.1.20:8000"], env={"DATABASE_URL": database_url})
     assert r.exit_code == 0, r.output
     assert "HTTPS" in r.output
+
+
+def test_label_page_from_the_api_escapes_names_and_keeps_only_the_asked_ids(login, org):
+    lhy = Site.get(Site.code == "LHY")
+    cps = list(Checkpoint.select().where((Checkpoint.site == lhy) & (Checkpoint.active == True))  # noqa: E712
+               .order_by(Checkpoint.id).limit(2))
+    Checkpoint.update(name="<b>大堂</b>").where(Checkpoint.id == cps[0].id).execute()
+    r = login("super1").get(f"/checkpoints/labels?site_id={lhy.id}&ids={cps[0].id}")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.get_data(as_text=True)
+    assert page.count('<div class="label">') == 1
+    assert "&lt;b&gt;大堂&lt;/b&gt;" in page and "<b>" not in page
+    assert f'<div class="code">{cps[0].code}</div>' in page and cps[1].code not in page

@@ -43,7 +43,7 @@ def gen_photo(org, seed, uploader="tech1", site="LHY"):
 
 
 def finish_and_verify(org, login, order_id, seed="after"):
-    """The department does the work and its supervisor checks it (team C's order lifecycle)."""
+    """The department does the work and its supervisor checks it (the work order's lifecycle)."""
     tech, sup = login("tech1"), login("super1")
     if WorkOrder.get_by_id(order_id).status == "open":  # no zone given: the supervisor dispatches it
         r = sup.post(f"/work-orders/{order_id}/transitions",

@@ -24,7 +24,7 @@ def local_day(offset):
 
 
 def complete_one(org, task_json):
-    """An inspection of a task's checkpoint, finished inside its window (as team B's write does)."""
+    """An inspection of a task's checkpoint, finished inside its window (as the inspection write does)."""
     from datetime import datetime
 
     from api.domain.checklist_versions import current_versions

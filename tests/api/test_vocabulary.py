@@ -21,6 +21,8 @@ def test_the_models_and_domain_modules_use_the_vocabularys_own_tuples():
     ("deduction_status", vocab.DEDUCTION_STATUSES), ("appeal_status", vocab.APPEAL_STATUSES),
     ("task_status", vocab.TASK_STATUSES), ("tier", vocab.TIERS), ("kind", vocab.CHECKPOINT_KINDS),
     ("wo_action", tuple(vocab.WORK_ORDER_TRANSITIONS)), ("req_action", tuple(vocab.REQUEST_TRANSITIONS)),
+    ("site_kind", vocab.SITE_KINDS), ("channel_kind", vocab.DELIVERY_KINDS),
+    ("notification_event", vocab.NOTIFICATION_EVENTS), ("notification_status", vocab.NOTIFICATION_STATUSES),
 ])
 def test_every_value_has_a_chinese_and_an_english_label(kind, values):
     for v in values:

@@ -66,7 +66,7 @@ def test_reversal_of_a_repeated_problem_keeps_the_supervisor_share(org, lhy):
     notices = [make(org, lhy, datetime(2026, 3, d), problem_key="lobby:floor_clean") for d in (2, 3, 4)]
     appeals.file_appeal(notices[0], org["users"]["guard1"], "那天休息", now=datetime(2026, 4, 1))
     dd.close_month(lhy, "2026-03", org["users"]["manager1"], now=datetime(2026, 4, 2))
-    appeal, rev = appeals.decide_appeal(notices[0], org["users"]["manager1"], True, "排班表证实",
+    appeal, rev = appeals.decide(notices[0], org["users"]["manager1"], True, "排班表证实",
                                    now=datetime(2026, 4, 3))
     assert appeal.status == "upheld" and rev.points == -2 and rev.month == "2026-04" and rev.supervisor_shares
     assert Deduction.get_by_id(notices[0].id).status == "active"
@@ -88,7 +88,7 @@ def test_only_active_positive_notices_can_be_appealed_once(org, lhy):
 def _decide_after_close(org, lhy, notice):
     appeals.file_appeal(notice, org["users"]["guard1"], "那天休息", now=datetime(2026, 4, 1))
     dd.close_month(lhy, "2026-03", org["users"]["manager1"], now=datetime(2026, 4, 2))
-    return appeals.decide_appeal(notice, org["users"]["manager1"], True, "排班表证实", now=datetime(2026, 4, 3))[1]
+    return appeals.decide(notice, org["users"]["manager1"], True, "排班表证实", now=datetime(2026, 4, 3))[1]
 
 
 def test_five_points_upheld_down_to_four_after_close_gives_back_the_point_and_the_extra_fine(org, lhy):
@@ -128,7 +128,7 @@ def test_a_second_appeal_upheld_for_the_same_closed_month_books_only_what_is_lef
     appeals.file_appeal(b, org["users"]["guard1"], "x", now=datetime(2026, 4, 1))
     first = _decide_after_close(org, lhy, a)  # 5 -> 2 points: -15 back and the ¥20 fine
     assert [c.amount for c in first.corrections] == [Decimal("-20.00")]
-    second = appeals.decide_appeal(b, org["users"]["manager1"], True, "核实", now=datetime(2026, 4, 4))[1]
+    second = appeals.decide(b, org["users"]["manager1"], True, "核实", now=datetime(2026, 4, 4))[1]
     assert second.points == -2 and second.corrections == []  # the fine was already given back
     april = dd.ledger_for(lhy, "2026-04", now=datetime(2026, 4, 4))
     assert april["totals"]["total"] == Decimal("-45.00")  # everything March charged guard1

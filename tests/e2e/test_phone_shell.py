@@ -68,11 +68,14 @@ def test_a_path_outside_the_shell_is_404_not_a_file_leak(client):
 
 def test_chinese_and_english_say_the_same_things():
     src = (Path(STATIC) / "i18n.js").read_text(encoding="utf-8")
-    zh = re.search(r"const zh = \{(.*?)\n\};", src, re.S).group(1)
-    en = re.search(r"const en = \{(.*?)\n\};", src, re.S).group(1)
-    keys = lambda block: set(re.findall(r"(?:^|[\s,{])([a-z_]+):\s*['\"`]", block))  # noqa: E731
-    assert keys(zh) == keys(en)
+    table = re.search(r"const MESSAGES = \{\n(.*?)\n\};", src, re.S).group(1)
+    lines = table.splitlines()
+    string = r"'(?:[^'\\]|\\.)+'"
+    pairs = [re.fullmatch(rf"  ([a-z_]+): \[({string}), ({string})\],", line) for line in lines]
+    assert all(pairs), [line for line, m in zip(lines, pairs) if not m]  # every message in both, none empty
+    keys = [m.group(1) for m in pairs]
+    assert len(keys) == len(set(keys))
     used = set()
     for p in set(Path(STATIC).rglob("*.js")) - {Path(STATIC) / "i18n.js"}:
         used |= set(re.findall(r"\bt\('([a-z_]+)'", p.read_text(encoding="utf-8")))
-    assert used - keys(zh) == set()
+    assert used - set(keys) == set()

@@ -27,7 +27,7 @@ def jpeg_bytes(seed=0, size=(320, 240), exif=None, quality=85):
 
 
 def photo_keys(photo_id, ext="jpg"):
-    """Storage keys of a photo's original, preview and thumbnail (team B's layout)."""
+    """Storage keys of a photo's original, preview and thumbnail (the storage layout)."""
     return {"original": f"originals/{photo_id[:2]}/{photo_id}.{ext}",
             "preview": f"previews/{photo_id[:2]}/{photo_id}.jpg",
             "thumb": f"thumbs/{photo_id[:2]}/{photo_id}.jpg"}

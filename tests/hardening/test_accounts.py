@@ -1,6 +1,8 @@
 """Accounts: argon2 password hashes, random tokens stored only as hashes, expiry, revocation,
 login throttling per account and per address, disabled accounts, and an audit log no API can edit."""
-from datetime import timedelta
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -52,6 +54,45 @@ def test_an_expired_token_is_refused(client, org):
     r = _me(client, token)
     assert r.status_code == 401
     assert r.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_token_records_its_last_use_at_most_once_a_minute(client, org, time_machine):
+    start = datetime(2026, 3, 2, 1, 0, 0)  # naive UTC, as stored
+    time_machine.move_to(start.replace(tzinfo=timezone.utc), tick=False)
+    token = _login(client, "guard1").get_json()["token"]
+    row = ApiToken.select().order_by(ApiToken.id.desc()).first()
+    assert row.last_used_at is None
+
+    def last_used():
+        return ApiToken.get_by_id(row.id).last_used_at
+
+    assert _me(client, token).status_code == 200
+    assert last_used() == start
+    time_machine.move_to((start + timedelta(seconds=59)).replace(tzinfo=timezone.utc), tick=False)
+    assert _me(client, token).status_code == 200
+    assert last_used() == start  # within the minute: nothing written
+    time_machine.move_to((start + timedelta(seconds=61)).replace(tzinfo=timezone.utc), tick=False)
+    assert _me(client, token).status_code == 200
+    assert last_used() == start + timedelta(seconds=61)
+
+
+def test_requests_at_once_with_a_fresh_token_stamp_its_last_use_once(client, org, app, monkeypatch):
+    import api.auth
+
+    token = _login(client, "guard1").get_json()["token"]
+    written, mark = [], api.auth._mark_used
+    monkeypatch.setattr(api.auth, "_mark_used", lambda *a: written.append(mark(*a)) or written[-1])
+    barrier = threading.Barrier(8)
+
+    def one(_):
+        c = app.test_client()
+        barrier.wait(timeout=30)
+        return _me(c, token).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(one, range(8))) == [200] * 8
+    assert sum(written) == 1  # those that read no stamp all tried; the UPDATE's own condition let one write
+    assert ApiToken.select().where(ApiToken.last_used_at.is_null(False)).count() == 1
 
 
 def test_tokens_expire_after_the_configured_lifetime(client, org, app):

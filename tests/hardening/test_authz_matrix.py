@@ -269,7 +269,8 @@ MATRIX = {
     "DELETE /notification-channels/{channel_id}": Row(path={"channel_id": "channel"}),
     "POST /notification-channels/{channel_id}/test": Row(path={"channel_id": "channel"}),
     "GET /notifications": Row(query=q_site),
-    "POST /notifications/{notification_id}/resend": Row(path={"notification_id": "notification"}),
+    # the world's message went out (or failed) by the channel test: a resend of a sent one is a 409
+    "POST /notifications/{notification_id}/resend": Row(ok=(200, 409), path={"notification_id": "notification"}),
     "GET /push/key": Row(sited=False),
     "POST /push/subscriptions": Row(ok=(200, 201), sited=False, body=lambda w: {
         "endpoint": f"https://push.example.com/v1/{uuid.uuid4()}", "keys": {"p256dh": "B" + "a" * 86, "auth": "c" * 22}}),

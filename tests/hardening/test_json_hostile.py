@@ -157,7 +157,7 @@ def _tampered_cursors(app):
     with app.test_request_context():
         real = encode_cursor(10)
     data, sig = real.rsplit(".", 1)
-    flipped = sig[:-1] + ("0" if sig[-1] != "0" else "1")
+    flipped = ("A" if sig[0] != "A" else "B") + sig[1:]  # the last character's low bits are padding
     forged = base64.urlsafe_b64encode(b"999999").decode().rstrip("=") + "." + sig  # old signature
     other = ("B" if data[0] != "B" else "C") + data[1:]  # changes the first decoded byte
     return [other + "." + sig, data + "." + flipped, forged,

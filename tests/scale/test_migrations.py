@@ -5,7 +5,6 @@ Engine as the suite's (DATABASE_URL): SQLite by default, PostgreSQL when it poin
 import hashlib
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -158,11 +157,14 @@ def _release_tree(tmp_path):
     return tree
 
 
-def _sqlite_counts(path):
-    with sqlite3.connect(path) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                             "AND name NOT LIKE 'sqlite_%'")]
-        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+def _counts(url):
+    """Rows per table, on either engine."""
+    database = make_database(url)
+    database.connect()
+    try:
+        return {t: database.execute_sql(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in database.get_tables()}
+    finally:
+        _close(database)
 
 
 def _files(media):
@@ -172,15 +174,26 @@ def _files(media):
 
 @pytest.mark.slow
 def test_a_database_of_the_previous_release_upgrades_with_every_row_and_photo_kept(tmp_path):
+    """On the suite's engine: a SQLite file, or (DATABASE_URL on PostgreSQL) a PostgreSQL database of its own
+    that the old release's ``patrol demo`` fills and the current code migrates."""
     tree = _release_tree(tmp_path)
-    old_db, media = tmp_path / "old" / "patrol.db", tmp_path / "old" / "media"
+    (tmp_path / "old").mkdir()
+    old_url, handle = _fresh_url(tmp_path / "old", "release")
+    try:
+        _upgrade_the_previous_release(tmp_path, tree, old_url)
+    finally:
+        _drop(handle)
+
+
+def _upgrade_the_previous_release(tmp_path, tree, old_url):
+    media = tmp_path / "old" / "media"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PATROL_") and k != "DATABASE_URL"}
-    env.update(PYTHONPATH=str(tree), DATABASE_URL=f"sqlite:///{old_db}", PATROL_MEDIA_DIR=str(media),
+    env.update(PYTHONPATH=str(tree), DATABASE_URL=old_url, PATROL_MEDIA_DIR=str(media),
                PATROL_CHECKLISTS_DIR=str(tree / "checklists"), PATROL_VAR_DIR=str(tmp_path / "old"))
     built = subprocess.run([sys.executable, "-m", "api.cli", "demo", "--days", "2", "--password", "old-pass-1"],
                            cwd=tree, env=env, capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stdout + built.stderr
-    before = _sqlite_counts(old_db)
+    before = _counts(old_url)
     photos_before = _files(media)
     assert before["inspection"] > 0 and before["photo"] > 0 and photos_before, before
     shutil.rmtree(tree)  # from here on only the current code
@@ -189,7 +202,7 @@ def test_a_database_of_the_previous_release_upgrades_with_every_row_and_photo_ke
     from api.domain.photos import photo_ext, storage_key
     from api.models import Photo, PolicyVersion, User
 
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{old_db}", "PATROL_MEDIA_DIR": str(media)})
+    app = create_app({"TESTING": True, "DATABASE_URL": old_url, "PATROL_MEDIA_DIR": str(media)})
     with app.app_context():
         db.connect(reuse_if_open=True)
         applied = migrate_up()
@@ -206,9 +219,9 @@ def test_a_database_of_the_previous_release_upgrades_with_every_row_and_photo_ke
         assert client.get("/api/v1/policy", headers=headers).get_json()["deductions"]["yuan_per_point"] == "5.00"
         assert client.get("/api/v1/checkpoints", headers=headers).status_code == 200
         assert PolicyVersion.select().count() == 1 and User.select().count() == before["user"]
-        db.close()
+        _close(db.obj)
 
-    after = _sqlite_counts(old_db)
+    after = _counts(old_url)
     kept = {t: (n, after.get(t)) for t, n in before.items() if t != "patrol_migrations"}
     # the login above wrote a token and an audit row; everything else is exactly as it was
     changed = {t: v for t, v in kept.items() if v[0] != v[1] and t not in ("api_token", "audit_log")}

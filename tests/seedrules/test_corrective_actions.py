@@ -1,7 +1,7 @@
 """Seed 004 4.1.6 管理處對《客服部員工過失通知單》進行分析，從中找出問題根源所在，制定糾正預防措施 (and seed 002:
 未完成的投訴要找出根源): the month's notices analysed, each action with an owner, a due date and a check."""
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
@@ -62,11 +62,11 @@ def test_an_overdue_order_is_analysed_and_an_action_past_its_date_is_flagged(log
     r = sup.post("/corrective-actions", json={
         "site_id": site, "month": MONTH, "source_kind": "overdue_order", "source_ref": str(order["id"]),
         "root_cause": "备件库无灯管", "action": "建立常用备件最低库存", "kind": "corrective",
-        "owner_id": org["users"]["tech1"].id, "due_date": date.today().isoformat()})
+        "owner_id": org["users"]["tech1"].id, "due_date": datetime.now(SH).date().isoformat()})
     assert r.status_code == 201
     from api.models import CorrectiveAction
 
-    CorrectiveAction.update(due_date=date.today() - timedelta(days=1)).execute()  # the date passes
+    CorrectiveAction.update(due_date=datetime.now(SH).date() - timedelta(days=1)).execute()  # the date passes
     listed = sup.get(f"/corrective-actions?site_id={site}&month={MONTH}").get_json()["items"]
     assert [(a["status"], a["overdue"]) for a in listed] == [("open", True)]
     # the owner marks it done from the phone's account

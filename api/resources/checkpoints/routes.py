@@ -43,51 +43,26 @@ class SiteCheckpoints(MethodView):
         return _listing([site_id], include_inactive)
 
 
-@blp.route("/checkpoints")
-class Checkpoints(MethodView):
-    @blp.arguments(CheckpointQuery, location="query", as_kwargs=True)
-    @blp.response(200, CheckpointOut(many=True))
-    @requires("org.view")
-    def get(self, site_id=None, include_inactive=False):
-        """The checkpoints of the caller's sites (or of one, with ``site_id``)."""
-        if site_id is not None:
-            check_site(site_id, "site")
-            return _listing([site_id], include_inactive)
-        return _listing(site_ids(), include_inactive)
-
-    @blp.arguments(CheckpointBody)
-    @blp.response(201, CheckpointRowOut)
-    @blp.alt_response(200, schema=CheckpointRowOut, description="The same body again: the stored row.")
-    @requires("org.edit")
-    def post(self, body):
-        """Create a checkpoint (manager of its site, or admin); the same body again answers the stored one (200).
-        Its checklists apply to tasks made from now on."""
-        return org_crud.create("checkpoints", body)
+@blp.arguments(CheckpointQuery, location="query", as_kwargs=True)
+@blp.response(200, CheckpointOut(many=True))
+@requires("org.view")
+def list_checkpoints(self, site_id=None, include_inactive=False):
+    """The checkpoints of the caller's sites (or of one, with ``site_id``)."""
+    if site_id is not None:
+        check_site(site_id, "site")
+        return _listing([site_id], include_inactive)
+    return _listing(site_ids(), include_inactive)
 
 
-@blp.route("/checkpoints/<int:checkpoint_id>")
-class CheckpointOne(MethodView):
-    @blp.response(200, CheckpointRowOut)
-    @requires("org.view")
-    def get(self, checkpoint_id):
-        """One checkpoint of the caller's sites as its row (codes; another site's answers 404)."""
-        return org_crud.out_rows("checkpoints", [org_crud.get_one("checkpoints", checkpoint_id)])[0]
-
-    @blp.arguments(CheckpointPatch(partial=True))
-    @blp.response(200, CheckpointRowOut)
-    @requires("org.edit")
-    def patch(self, patch, checkpoint_id):
-        """Change some fields; changed checklists apply to new tasks, never to inspections already made."""
-        return org_crud.update("checkpoints", checkpoint_id, patch)
-
-
-@blp.route("/checkpoints/<int:checkpoint_id>/deactivate")
-class CheckpointDeactivate(MethodView):
-    @blp.response(200, CheckpointRowOut)
-    @requires("org.edit")
-    def post(self, checkpoint_id):
-        """Retire a checkpoint: no new tasks, its history stays."""
-        return org_crud.deactivate("checkpoints", checkpoint_id)
+org_crud.register_crud(blp, "checkpoints", body=CheckpointBody, patch=CheckpointPatch, row_out=CheckpointRowOut,
+                       nouns="checkpoints", collection="/checkpoints", id_name="checkpoint_id",
+                       list_view=list_checkpoints, docs={
+                           "create": "Create a checkpoint (manager of its site, or admin); the same body again "
+                                     "answers the stored one (200). Its checklists apply to tasks made from now on.",
+                           "get": "One checkpoint of the caller's sites as its row (codes; another site's answers 404).",
+                           "patch": "Change some fields; changed checklists apply to new tasks, never to "
+                                    "inspections already made.",
+                           "deactivate": "Retire a checkpoint: no new tasks, its history stays."})
 
 
 @blp.route("/checkpoints/labels")
@@ -98,21 +73,15 @@ class CheckpointLabels(MethodView):
     def get(self, args):
         """A printable A4 sheet (3 x 7 stickers) of QR labels for a site's active checkpoints, or just the
         ones in ``ids`` (e.g. the new ones); the QR codes point to ``<public url>/m/#/scan/<code>``."""
-        from api.commands.checkpoints import render_labels
+        from api.commands.checkpoints import label_rows, render_labels
 
         site = get_visible(Site, args["site_id"], "site", site_attr="id")
-        query = (Checkpoint.select(Checkpoint, Zone).join(Zone)
-                 .where((Checkpoint.site == site) & (Checkpoint.active == True)))  # noqa: E712
-        if args.get("ids"):
-            query = query.where(Checkpoint.id.in_([int(i) for i in args["ids"]]))
-        cps = [{"code": cp.code, "name": cp.name, "name_en": cp.name_en,
-                "zone": " / ".join(x for x in (cp.zone.name, cp.zone.name_en) if x)}
-               for cp in query.order_by(Checkpoint.sort_order, Checkpoint.code)]
+        site_row, cps = label_rows(site, ids=args.get("ids"))
         if not cps:
             raise NotFound("No active checkpoints to label.")
         base = (current_app.config.get("PATROL_PUBLIC_URL") or os.environ.get("PATROL_PUBLIC_URL")
                 or request.host_url)
-        body = render_labels({"name": site.name, "name_en": site.name_en, "code": site.code}, cps, base)
+        body = render_labels(site_row, cps, base)
         return Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 

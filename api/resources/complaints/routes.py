@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from api.audit import audit
 from api.auth import can, declares, requires, sites_in_scope
-from api.db import write_tx
+from api.db import relock, write_tx
 from api.domain import complaints as cp
 from api.idempotency import idempotent
 from api.models import IncomingMail, RevisitReferral, ServiceRequest
@@ -53,7 +53,7 @@ class Reply(MethodView):
     def post(self, data, request_id):
         """The reply once solved, the way the owner complained: visit, letter (in writing) or call."""
         with write_tx():
-            req = _load(request_id)
+            req = relock(_load(request_id))  # locked before its status is checked (a reopen may be racing)
             rec = cp.reply(req, g.user, data["method"], data.get("text", ""))
             _audited(req, "complaint.reply", rec, {"method": rec.reply_method, "text": rec.reply_text[:500]})
         return rec
@@ -86,7 +86,7 @@ class GeneralManager(MethodView):
     def post(self, data, request_id):
         """Beyond the duty manager's authority: on to the general property manager (暂行规定 5B, level 3)."""
         with write_tx():
-            req = _load(request_id)
+            req = relock(_load(request_id))  # locked before its status is checked
             rec = cp.refer_to_general_manager(req, g.user, data["reason"])
             _audited(req, "complaint.general_manager", rec, {"level": 3, "reason": rec.gm_reason})
         return rec

@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from api.audit import audit
 from api.auth import can, declares, requires, site_ids
 from api.domain.inspections import inspection_detail, submit_inspection
-from api.errors import BadRequest, NotFound
+from api.errors import NotFound
 from api.models import Inspection
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import bad_cursor, decode_cursor, encode_cursor
 from api.resources.inspections.schemas import InspectionIn, InspectionOut, InspectionPage, InspectionQuery
 
 blp = Blueprint("inspections", __name__, url_prefix="/inspections", description="Inspections.")
@@ -37,8 +37,7 @@ def _page(query, sites, limit, cursor):
         try:
             at, last_id = datetime.fromisoformat(after[0]), str(after[1])
         except (TypeError, ValueError, IndexError, KeyError):
-            raise BadRequest("The pagination cursor is not valid; start again without it.",
-                             errors={"query": {"cursor": ["Not a valid cursor."]}})
+            raise bad_cursor()
         # the first conjunct is a plain range on the index; the second breaks ties by id
         query = query.where((Inspection.received_at <= at)
                             & ((Inspection.received_at < at) | (Inspection.id < last_id)))

@@ -8,7 +8,7 @@ from api.audit import audit
 from api.auth import check_site, requires, sites_in_scope
 from api.db import write_tx
 from api.domain import channels as chd
-from api.errors import NotFound
+from api.errors import Conflict, NotFound
 from api.idempotency import idempotent
 from api.models import Notification, NotificationChannel
 from api.resources.notifications.schemas import (ChannelIn, ChannelOut, ChannelPatch, DeliveryArgs, DeliveryOut,
@@ -116,6 +116,7 @@ class Deliveries(MethodView):
 @blp.route("/notifications/<int:notification_id>/resend")
 class Resend(MethodView):
     @blp.response(200, DeliveryOut)
+    @blp.alt_response(409, description="Not failed or waiting to retry: queued or sent already.")
     @requires("notification.manage")
     def post(self, notification_id):
         """Send a failed delivery again (the worker picks it up within seconds)."""
@@ -127,6 +128,8 @@ class Resend(MethodView):
         check_site(n.site_id, "notification")
         with write_tx():
             queued = resend(n.id)
+            if not queued:
+                raise Conflict("This notification is not waiting to be sent again: it is queued or sent already.")
             audit("notification.resend", "notification", n.id, n.site_id, after={"queued": queued})
         return Notification.get_by_id(n.id)
 

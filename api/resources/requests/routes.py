@@ -11,6 +11,7 @@ from api.domain import deductions as dd
 from api.domain import permissions
 from api.domain.service_requests import (desk as request_desk, faults as request_faults, stats as request_stats,
                                          terms, upkeep)
+from api.domain.service_requests.detail import request_detail
 from api.errors import Conflict, Invalid, NotFound
 from api.idempotency import idempotent
 from api.models import Deduction, ServiceRequest, Site, User, utcnow
@@ -35,7 +36,7 @@ def _load(request_id):
 
 
 def _detail(request_id, reveal=False):
-    req = ServiceRequest.get_by_id(request_id)
+    req = request_detail(request_id)
     req.show_owner = reveal
     return req
 

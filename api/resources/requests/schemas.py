@@ -6,7 +6,6 @@ from api import clock
 from api.domain import views
 from api.domain.service_requests import privacy, terms
 from api.domain.policy import current_policy
-from api.models import RequestEvent, WorkOrder
 from api.pagination import PageArgs
 from api.resources.common import AwareDateTime, OutSchema, QuerySchema, Shown, StrictSchema, Text, UtcDateTime
 
@@ -197,18 +196,19 @@ class RequestLinkedOrderOut(OutSchema):
 
 
 def _events(r):
-    out = RequestEventOut(many=True).dump(r.row.events.order_by(RequestEvent.id))
+    out = RequestEventOut(many=True).dump(r.events)
     for e in out:
         e["note"] = views.event_note(e["note"], r.row, reveal=not r.owner_masked)
     return out
 
 
 class RequestDetailOut(RequestOut):
+    """A request as ``api.domain.service_requests.detail.request_detail`` loads it."""
+
     events = fields.Function(lambda r: _events(r), metadata={
         "description": "Notes masked like the description unless revealed (audited)."})
-    work_orders = fields.Function(lambda r: RequestLinkedOrderOut(many=True).dump(
-        WorkOrder.select().where(WorkOrder.request_id == r.id).order_by(WorkOrder.id)))
-    photo_ids = fields.Function(lambda r: [p.photo_id for p in r.row.photo_links])
+    work_orders = fields.List(fields.Nested(RequestLinkedOrderOut), attribute="linked_orders")
+    photo_ids = fields.Function(lambda r: [p.photo_id for p in r.photo_links])
 
 
 class RequestTransitionOut(RequestDetailOut):

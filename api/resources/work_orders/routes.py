@@ -11,6 +11,7 @@ from api.audit import audit
 from api.auth import check_site, declares, get_visible, requires, site_ids, sites_in_scope
 from api.db import lock_key, relock, write_tx
 from api.domain import exports, workorder_escalation, workorders as wo
+from api.domain.workorder_detail import order_detail
 from api.domain.policy import current_policy
 from api.domain.reports import local_range
 from api.errors import Invalid, NotFound
@@ -194,7 +195,7 @@ class WorkOrderOne(MethodView):
     def get(self, order_id):
         """One work order with its events, findings, photos, deadlines and countdowns."""
         visible_order(order_id)
-        return WorkOrder.get_by_id(order_id)
+        return order_detail(order_id)
 
 
 @blp.route("/<int:order_id>/transitions")
@@ -216,4 +217,4 @@ class Transitions(MethodView):
                           satisfied=data.get("satisfied"), actor_site_ids=site_ids())
             audit(f"work_order.{data['action']}", "work_order", order.id, order.site_id, before=before,
                   after=_snapshot(order))
-        return WorkOrder.get_by_id(order_id)
+        return order_detail(order_id)

@@ -6,7 +6,7 @@ from api import clock
 from api.domain import views
 from api.domain.vocabulary import PRIORITIES, TRADES
 from api.domain.workorders import STATUS_NAMES, TRANSITIONS
-from api.models import WORK_ORDER_STATUSES, WorkOrderEvent
+from api.models import WORK_ORDER_STATUSES
 from api.pagination import PageArgs
 from api.resources.common import OutSchema, QuerySchema, Shown, StrictSchema, Text, UtcDateTime
 
@@ -162,15 +162,11 @@ class WorkOrderPhotoOut(OutSchema):
 
 
 class WorkOrderDetailOut(WorkOrderOut):
-    events = fields.Function(lambda o: WorkOrderEventOut(many=True).dump(o.events.order_by(WorkOrderEvent.id)))
-    findings = fields.Method("get_findings")
-    photos = fields.Function(lambda o: WorkOrderPhotoOut(many=True).dump(o.photo_links))
+    """An order as ``api.domain.workorder_detail.order_detail`` loads it."""
 
-    def get_findings(self, o):
-        from api.models import Finding, WorkOrderFinding
-
-        rows = Finding.select().join(WorkOrderFinding).where(WorkOrderFinding.work_order == o.id).order_by(Finding.id)
-        return WorkOrderFindingRef(many=True).dump(rows)
+    events = fields.List(fields.Nested(WorkOrderEventOut))
+    findings = fields.List(fields.Nested(WorkOrderFindingRef))
+    photos = fields.List(fields.Nested(WorkOrderPhotoOut), attribute="photo_links")
 
 
 class EscalateOut(OutSchema):
