@@ -1,4 +1,5 @@
-"""Who is calling: password hashing, bearer tokens, login throttling, role and site checks."""
+"""Who is calling: password hashing, bearer tokens, login throttling, permissions and site checks."""
+import functools
 import hashlib
 import logging
 import secrets
@@ -11,14 +12,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 from peewee import OperationalError
 
-from api.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from api.domain import permissions
 from api.domain.passwords import hasher
+from api.errors import NotFound, TooManyRequests, Unauthorized
 from api.models import ApiToken, Site, User, UserSite, utcnow
 from api.sql import execute, model_from_row, python_value, slot
 
-
-SUPERVISOR_UP = ("supervisor", "manager", "admin")
-MANAGER_UP = ("manager", "admin")
 
 
 # each Argon2 hash holds its memory cost (api/domain/passwords.py) while it runs: with threaded
@@ -191,11 +190,35 @@ def clear_failures(username):
     logins.clear_pair(username, client_address())
 
 
-# --- roles and sites -------------------------------------------------------------------
+# --- permissions and sites -------------------------------------------------------------
 
-def require_role(*roles):
-    if g.user.role not in roles:
-        raise Forbidden(f"Your role ({g.user.role}) may not do this.")
+def requires(action):
+    """Declare a route's action (``api/domain/permissions.py``) and check it before the handler runs."""
+    def wrap(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            permissions.require(g.user, action)
+            return view(*args, **kwargs)
+
+        checked.permission = action
+        return checked
+
+    return wrap
+
+
+def declares(action):
+    """Declare a route's action without checking it here: its domain function checks it (with the
+    row it locked), or it is public (``auth.login``). ``work_order.*``: the action the body names."""
+    def wrap(view):
+        view.permission = action
+        return view
+
+    return wrap
+
+
+def can(action, obj=None):
+    """May the caller take ``action`` (on ``obj``)? For filters and answers, not for refusing."""
+    return permissions.can(g.user, action, obj)
 
 
 def site_ids(user=None):
@@ -204,7 +227,7 @@ def site_ids(user=None):
     cache = g.setdefault("_site_ids", {})
     if user.id not in cache:
         # compiled once: nearly every request asks this once
-        if user.role == "admin":
+        if permissions.can(user, "site.view_all"):
             rows = execute(("site_ids", "admin"), lambda: Site.select(Site.id).order_by(Site.id))
         else:
             rows = execute(("site_ids", "member"), lambda: UserSite.select(UserSite.site).where(

@@ -16,7 +16,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def guard_page(title_key):
     st.title(t(title_key))
-    ui.require(ui.MANAGER_UP)
+    ui.require("org.edit")
 
 
 def refresh():

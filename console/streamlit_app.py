@@ -18,7 +18,7 @@ else:
     user = ui.me()
     ui.vocabulary()  # the API's labels, in the session's language, before any page shows one
     role = user.get("role")
-    if role not in ui.DESK_ROLES:
+    if not ui.may("console.use"):
         pages = [st.Page("app_pages/login.py", title=t("nav_login"), icon=":material/login:", default=True)]
     else:
         daily = [
@@ -30,7 +30,7 @@ else:
         analysis = [
             st.Page("app_pages/checklists.py", title=t("nav_checklists"), icon=":material/checklist:"),
         ]
-        if role in ui.SUPERVISOR_UP:
+        if ui.may("report.view"):
             daily += [
                 st.Page("app_pages/findings.py", title=t("nav_findings"), icon=":material/report:"),
                 st.Page("app_pages/rounds.py", title=t("nav_rounds"), icon=":material/route:"),
@@ -42,13 +42,14 @@ else:
             analysis.append(st.Page("app_pages/corrective_actions.py", title=t("nav_corrective"),
                                     icon=":material/build_circle:"))
             analysis.insert(0, st.Page("app_pages/reports.py", title=t("nav_reports"), icon=":material/bar_chart:"))
-        if role in ui.MANAGER_UP:
+        if ui.may("audit.view"):
             analysis.append(st.Page("app_pages/audit.py", title=t("nav_audit"), icon=":material/history:"))
+        if ui.may("notification.manage"):
             analysis.append(st.Page("app_pages/notifications.py", title=t("nav_notifications"),
                                     icon=":material/notifications:"))
         analysis.append(holidays_page)
         pages = {t("nav_group_daily"): daily, t("nav_group_analysis"): analysis}
-        if role in ui.MANAGER_UP:
+        if ui.may("org.edit"):
             pages[t("nav_group_org")] = [
                 st.Page("app_pages/org_sites.py", title=t("nav_org_sites"), icon=":material/domain:"),
                 st.Page("app_pages/org_buildings.py", title=t("nav_org_buildings"), icon=":material/apartment:"),
@@ -58,7 +59,7 @@ else:
             ]
     with st.sidebar:
         st.caption(t("signed_in_as", name=user.get("name", ""), role=label("role", role)))
-        if role in ui.MANAGER_UP:  # from November: next year's official holiday schedule is still missing
+        if ui.may("holiday.edit"):  # from November: next year's official holiday schedule is still missing
             _hol = ui.try_load(ui.client().holiday_status, default={}) or {}
             if _hol.get("warn"):
                 st.warning(ui.note_text(_hol.get("message", ""), system=True), icon=":material/event_busy:")

@@ -10,9 +10,6 @@ from console.client import (ApiError, ApiUnavailable, AuthError, ConflictError, 
 from console.i18n import LANGS, label, lang, pick, t
 
 DEFAULT_TZ = "Asia/Shanghai"
-SUPERVISOR_UP = ("supervisor", "manager", "admin")
-MANAGER_UP = ("manager", "admin")
-DESK_ROLES = ("service", "supervisor", "manager", "admin")
 # keys the session keeps across logouts; everything else belongs to the logged-in user
 _KEEP = ("lang", "_dead_tokens")
 SESSION_COOKIE = "patrol_session"  # set HttpOnly by the API's POST /auth/session; the console only reads it
@@ -115,10 +112,6 @@ def me():
         st.session_state["me"] = load(client().me)
         st.session_state["_logged_in"] = True
     return st.session_state["me"]
-
-
-def role():
-    return (me() or {}).get("role")
 
 
 def sites():
@@ -614,9 +607,16 @@ def _not_for_this_role():
     st.info(t("not_for_this_role"), icon=":material/block:")
 
 
-def require(roles):
-    if role() not in roles:
-        st.info(t("managers_only") if roles == MANAGER_UP else t("field_staff_no_console"))
+def may(action):
+    """May the caller take ``action``? The API's permission table as ``GET /me`` serves it (its
+    ``actions``): the console keeps no role lists of its own."""
+    return action in ((me() or {}).get("actions") or ())
+
+
+def require(action):
+    """Stop the page unless the caller may take ``action``."""
+    if not may(action):
+        st.info(t("managers_only") if may("console.use") else t("field_staff_no_console"))
         st.stop()
 
 

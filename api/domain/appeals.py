@@ -22,6 +22,7 @@ from api.domain.deadlines import month_bounds, month_of
 from api.domain.ledger import repeated_problems
 from api.domain.policy import current_policy
 from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.permissions import require
 from api.domain.workorders import site_tz
 from api.models import Appeal, AppealStep, Deduction, utcnow
 from api.notify import events as notify_events
@@ -35,8 +36,7 @@ LEVEL_NAMES = {"department_head": ("部门主管", "department head"), "office_d
 
 def file_appeal(d, by, reason, now=None):
     """The penalised person (or a supervisor for them) appeals; one appeal per notice."""
-    if not (by.id == d.staff_id or by.role in dd.SUPERVISING):
-        raise Forbidden("Only the penalised person or a supervisor may appeal this notice.")
+    require(by, "deduction.appeal", d)
     if d.status != "active" or d.points <= 0 or d.reverses_id is not None:
         raise Conflict("Only an active fault notice can be appealed.")
     if Appeal.select().where(Appeal.deduction == d).exists():
@@ -132,6 +132,7 @@ def decide(d, by, upheld, reason, now=None, policy=None):
     into the next open month (closed month), once. Returns ``(appeal, reversal or None)``."""
     policy = policy or current_policy()
     now = now or utcnow()
+    require(by, "appeal.decide", d)  # who may decide at all; at which level is the policy's (check_decider)
     appeal = locked(Appeal, Appeal.deduction == d.id)
     if appeal is None:
         raise Conflict("This notice has no appeal to decide.")
@@ -174,8 +175,8 @@ def escalate(d, by, reason, now=None, policy=None):
     appeal = locked(Appeal, Appeal.deduction == d.id)
     if appeal is None:
         raise Conflict("This notice has no appeal.")
-    if by.id not in (d.staff_id, appeal.filed_by_id):
-        raise Forbidden("Only the penalised person (or whoever filed the appeal) takes it up a level.")
+    appeal.deduction = d
+    require(by, "appeal.escalate", appeal)
     if appeal.status != "rejected":
         raise Conflict(f"Only a rejected appeal goes up a level (this one is {appeal.status}).")
     if appeal.level >= len(levels(policy)):

@@ -20,14 +20,13 @@ from peewee import IntegrityError, fn
 
 from api.db import db, is_postgres, locked
 from api.domain.deadlines import month_bounds
-from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.errors import Conflict, Invalid
+from api.domain.permissions import require
 from api.domain.service_requests.desk import add_event, linked_orders
 from api.domain.service_requests.limits import site_tz
-from api.domain.service_requests.terms import DESK_ROLES
 from api.models import (ComplaintRecord, IncomingMail, RequestEvent, RevisitReferral, ServiceRequest, User,
                         UserSite, utcnow)
 
-MANAGING = ("manager", "admin")
 # the way a complaint came -> the way it is answered (暂行规定 7)
 REPLY_FOR_CHANNEL = {"phone": "call", "visit": "visit", "letter": "letter", "wechat": "letter"}
 REPLY_NAMES = {"visit": "走访", "letter": "回函", "call": "致电"}
@@ -53,8 +52,7 @@ def _complaint(req):
 def judge(req, by, valid, reason, now=None):
     """Valid or invalid, with the reason (a supervisor may judge again; each judgement is an event)."""
     now = now or utcnow()
-    if by.role not in DESK_ROLES:
-        raise Forbidden("Only the service desk judges a complaint.")
+    require(by, "complaint.judge", req)
     _complaint(req)
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why (which clause of the service contract it falls under, or not)."})
@@ -68,8 +66,7 @@ def judge(req, by, valid, reason, now=None):
 def reply(req, by, method, text, now=None):
     """The reply once the matter is solved, the way the owner complained; a letter in writing, once."""
     now = now or utcnow()
-    if by.role not in DESK_ROLES:
-        raise Forbidden("Only the service desk replies to a complaint.")
+    require(by, "complaint.reply", req)
     _complaint(req)
     if req.status not in ("done", "closed"):
         raise Conflict("The reply follows the solution: complete the complaint first.")
@@ -98,8 +95,7 @@ def reply(req, by, method, text, now=None):
 def register_mail(req, by, sender, subject, reported_to, received_at=None, now=None):
     """A written complaint in the incoming-mail register (收文登记本), numbered per site and year."""
     now = now or utcnow()
-    if by.role not in DESK_ROLES:
-        raise Forbidden("Only the service desk keeps the incoming-mail register.")
+    require(by, "complaint.register_mail", req)
     if req.channel != "letter":
         raise Conflict("Only a written complaint (channel letter) goes into the incoming-mail register.")
     errors = {k: "Required." for k, v in (("sender", sender), ("subject", subject), ("reported_to", reported_to))
@@ -126,8 +122,7 @@ def refer_to_general_manager(req, by, reason, now=None):
     """A special complaint beyond the duty manager's authority: on to the general property manager
     (level 3, once, by a conditional update)."""
     now = now or utcnow()
-    if by.role not in MANAGING:
-        raise Forbidden("The duty manager refers a complaint to the general property manager.")
+    require(by, "complaint.refer_general_manager", req)
     _complaint(req)
     if not (reason or "").strip():
         raise Invalid({"reason": "Say why it is beyond the duty manager's authority."})

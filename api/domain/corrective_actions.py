@@ -14,12 +14,12 @@ from datetime import timezone
 
 from api.db import locked
 from api.domain.deadlines import month_bounds
-from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Invalid, NotFound
+from api.domain.permissions import require
 from api.domain.workorders import member_of_site, site_tz
 from api.models import (ACTION_KINDS, ACTION_SOURCES, CorrectiveAction, Deduction, ServiceRequest, User, WorkOrder,
                         utcnow)
 
-SUPERVISING = ("supervisor", "manager", "admin")
 KIND_NAMES = {"corrective": "纠正措施", "preventive": "预防措施"}
 SOURCE_NAMES = {"fault_notices": "过失通知单", "overdue_order": "超时工单", "overdue_request": "超时客服单",
                 "other": "其他"}
@@ -67,8 +67,7 @@ def analysis(site, month, now=None):
 
 def create(site, month, by, *, source_kind, source_ref, root_cause, action, kind, owner_id, due_date, now=None):
     now = now or utcnow()
-    if by.role not in SUPERVISING:
-        raise Forbidden("Only a supervisor or manager registers corrective and preventive actions.")
+    require(by, "corrective.create")
     errors = {}
     if source_kind not in ACTION_SOURCES:
         errors["source_kind"] = f"One of {', '.join(ACTION_SOURCES)}."
@@ -99,8 +98,7 @@ def mark_done(action_id, by, note, site_ids, now=None):
     """The owner (or a supervisor) says the action was carried out."""
     now = now or utcnow()
     a = _load(action_id, site_ids)
-    if by.id != a.owner_id and by.role not in SUPERVISING:
-        raise Forbidden("The action's owner or a supervisor marks it done.")
+    require(by, "corrective.done", a)
     if a.status != "open":
         raise Conflict(f"Only an open action is marked done (this one is {a.status}).")
     if not (note or "").strip():
@@ -113,9 +111,9 @@ def mark_done(action_id, by, note, site_ids, now=None):
 def verify(action_id, by, effective, note, site_ids, now=None):
     """Someone other than the owner checks it was done: effective -> verified; not -> open again."""
     now = now or utcnow()
+    require(by, "corrective.verify")  # the role before the row is read: others learn nothing of it
     a = _load(action_id, site_ids)
-    if by.role not in SUPERVISING or by.id == a.owner_id:
-        raise Forbidden("A supervisor or manager other than the owner verifies the action.")
+    require(by, "corrective.verify", a)  # and the object rule on the row as locked
     if a.status != "done":
         raise Conflict(f"Only an action marked done is verified (this one is {a.status}).")
     if not (note or "").strip():

@@ -28,12 +28,11 @@ from api.domain.privacy import scrub
 from api.models.org import above
 from api.domain.workorders import member_of_site, site_tz
 from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.permissions import require
 from api.models import (Appeal, Deduction, DeductionPhoto, Finding, LedgerCorrection, LedgerMonth, ServiceRequest,
                         Site, User, WorkOrder, utcnow)
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-SUPERVISING = ("supervisor", "manager", "admin")
-MANAGING = ("manager", "admin")
 
 
 def check_month(month, field="month"):
@@ -353,8 +352,7 @@ def close_month(site, month, by, now=None, policy=None):
     """Freeze a month (manager): the ledger as it stands is kept as the snapshot, once."""
     policy = policy or policy_for_month(month)
     now = now or utcnow()
-    if by.role not in MANAGING:
-        raise Forbidden("Only a manager closes a month.")
+    require(by, "ledger.close")
     check_month(month)
     lock_month(site.id, month)
     if month >= month_of(now, site_tz(site)):

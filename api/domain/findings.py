@@ -10,8 +10,9 @@ import json
 from peewee import IntegrityError
 
 from api.db import write_tx
-from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Invalid, NotFound
 from api.models import (Checkpoint, Finding, FindingPhoto, PRIORITIES, TRADES, Zone, utcnow)
+from api.domain.permissions import require
 from api.domain.photos import link_photos, visible_photo_ids
 from api.domain.voice import check_voice_ref
 from api.notify import events as notify_events
@@ -23,7 +24,6 @@ FINDING_STATUSES = vocab.FINDING_STATUSES
 SOURCES = ("inspection", "adhoc")
 # who moves a finding where: work orders take it in_work and resolve it; supervisors dismiss
 TRANSITIONS = {k: set(v) for k, v in vocab.FINDING_TRANSITIONS.items()}
-DISMISSERS = ("supervisor", "manager", "admin")
 ADHOC_TITLE_LEN = 60
 
 
@@ -195,8 +195,7 @@ def report_adhoc(user, data, *, site_ids, now=None, audit_fn=None):
 
 def dismiss_finding(finding, user, reason, *, now=None, audit_fn=None):
     """A supervisor closes an open finding as not a real problem, saying why (audited)."""
-    if user.role not in DISMISSERS:
-        raise Forbidden("Only supervisors and managers may dismiss findings.")
+    require(user, "finding.dismiss", finding)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": ["Say why the finding is dismissed."]})

@@ -11,8 +11,9 @@ from peewee import IntegrityError
 
 from api.db import db
 from api.domain import deductions as dd
-from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.errors import Conflict, Invalid
 from api.domain.ledger import jsonable
+from api.domain.permissions import require
 from api.domain.policy import current_policy
 from api.domain.workorders import site_tz
 from api.models import LedgerHandover, LedgerMonth, utcnow
@@ -22,8 +23,7 @@ def send_to_finance(site, month, by, sent_to, note="", now=None, policy=None):
     """Record the hand-over (closing the month if needed). Returns ``(handover, closed_now)``."""
     policy = policy or current_policy()
     now = now or utcnow()
-    if by.role not in dd.MANAGING:
-        raise Forbidden("Only a manager sends the ledger to finance.")
+    require(by, "ledger.handover")
     dd.check_month(month)
     if not (sent_to or "").strip():
         raise Invalid({"sent_to": "Say who in finance received it."})

@@ -13,6 +13,7 @@ from peewee import IntegrityError
 from api.db import write_tx
 from api.domain.checklist_versions import find_version, load_body
 from api.domain.inspection_rules import body_hash, check_results, is_clock_suspect
+from api.domain.permissions import require
 from api.domain.findings import attach_photos, findings_from_results, photo_ids_by_finding
 from api.domain.photos import link_photos, photo_sites
 from api.domain.presence import Presence, check_presence, checkpoint_position, rule_for, tag_ids_of
@@ -24,7 +25,6 @@ from api.models import (Checklist, ChecklistVersion, Checkpoint, Finding, Inspec
                         ItemResultPhoto, Task, User, utcnow)
 from api.sql import chunks, execute, get_where, insert, slot, values_of
 
-INSPECTORS = ("guard", "cleaner", "technician", "supervisor", "manager", "admin")
 STATUSES = ("pass", "fail", "na")
 
 
@@ -142,8 +142,7 @@ def prepare_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10,
     ``results.3.photo_ids``, or Forbidden for roles that do not inspect. The proof of presence is
     checked against the policy's presence rule for the checkpoint (``presence_policy``: the
     policy's ``presence`` section, default the policy in force)."""
-    if user.role not in INSPECTORS:
-        raise Forbidden(f"Your role ({user.role}) does not submit inspections.")
+    require(user, "inspection.submit")
     refs = refs or Refs()
     data = dict(data)
     data["id"] = str(data["id"]).lower()
@@ -289,8 +288,7 @@ def submit_inspection(user, data, *, site_ids, now=None, clock_skew_minutes=10, 
     not pass (a retry is answered from what was stored, even if the same body would be refused
     today) or when its insert meets the id already there (a retry, or two copies racing).
     """
-    if user.role not in INSPECTORS:
-        raise Forbidden(f"Your role ({user.role}) does not submit inspections.")
+    require(user, "inspection.submit")
     iid = str(data["id"]).lower()
     try:
         prepared = prepare_inspection(user, data, site_ids=site_ids, now=now,

@@ -22,13 +22,13 @@ from decimal import Decimal
 from peewee import IntegrityError
 
 from api.db import db, is_postgres
-from api.domain.errors import Conflict, Forbidden, Invalid
+from api.domain.errors import Conflict, Invalid
 from api.domain.ledger import ZERO, _blank_line, fen, jsonable
+from api.domain.permissions import require
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site, site_tz
 from api.models import PERFORMANCE_PERIODS, PerformanceEntry, PerformanceMonth, User, utcnow
 
-SUPERVISING = ("supervisor", "manager", "admin")
 CATEGORY_NAMES = {"dedication": "敬业精神与责任心", "coordination": "组织指挥与协调能力",
                   "innovation": "创新能力与工作业绩", "discipline": "工作态度与劳动纪律",
                   "teamwork_service": "团队意识与服务意识", "incidents_complaints": "事故责任与投诉情况"}
@@ -64,8 +64,7 @@ def add_entry(site, staff_id, period, day, category, points, note, by, now=None,
     now = now or utcnow()
     if not enabled(policy):
         raise Conflict("This company does not run the performance-scoring scheme (policy schemes).")
-    if by.role not in SUPERVISING:
-        raise Forbidden("Only a supervisor or manager records performance checks.")
+    require(by, "performance.record")
     cats = policy["performance"]["categories"]
     errors = {}
     if period not in PERFORMANCE_PERIODS:
@@ -156,8 +155,7 @@ def publish(site, month, by, now=None, policy=None):
     now = now or utcnow()
     if not enabled(policy):
         raise Conflict("This company does not run the performance-scoring scheme (policy schemes).")
-    if by.role not in SUPERVISING:
-        raise Forbidden("Only a supervisor or manager publishes the results.")
+    require(by, "performance.publish")
     if _today(site, now) < last_day(month):
         day = last_day(month).isoformat()
         raise Conflict(f"The results are published on the month's last day ({day}).")

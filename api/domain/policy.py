@@ -254,11 +254,11 @@ def add_version(*, raw, effective_from, by, based_on, note="", audit_fn=None, no
 
     from api import clock
     from api.db import db, is_postgres, write_tx
-    from api.domain.errors import Conflict, Forbidden
+    from api.domain.errors import Conflict
+    from api.domain.permissions import require
     from api.models import PolicyVersion
 
-    if by.role not in ("manager", "admin"):
-        raise Forbidden("Only a manager changes the policy.")
+    require(by, "policy.change")
     try:
         policy = from_raw(raw)
     except _VE as err:

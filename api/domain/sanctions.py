@@ -22,6 +22,7 @@ from api.db import db, locked, relock
 from api.domain import deductions as dd
 from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from api.domain.ledger import ZERO, fen
+from api.domain.permissions import require
 from api.domain.policy import current_policy
 from api.domain.workorders import member_of_site
 from api.models import (SANCTION_KINDS, Deduction, Sanction, ServiceRequest, SupervisorVerification, User,
@@ -40,8 +41,7 @@ def record(site, month, staff_id, kind, by, reason, amount=None, request_id=None
     """Record a sanction for a person's month at a site. Returns the Sanction."""
     policy = policy or current_policy()
     now = now or utcnow()
-    if by.role not in dd.MANAGING:
-        raise Forbidden("Only a manager records a sanction.")
+    require(by, "sanction.create")
     dd.check_month(month, field="month")
     errors = {}
     if kind not in SANCTION_KINDS:
@@ -92,8 +92,7 @@ def record(site, month, staff_id, kind, by, reason, amount=None, request_id=None
 def carry_out(sanction_id, by, note, site_ids, now=None):
     """Record that a dismissal was carried out (who, when)."""
     now = now or utcnow()
-    if by.role not in dd.MANAGING:
-        raise Forbidden("Only a manager records that a dismissal was carried out.")
+    require(by, "sanction.carry_out")
     s = locked(Sanction, (Sanction.id == sanction_id) & Sanction.site.in_(list(site_ids)))
     if s is None:
         raise NotFound("No such sanction.")
@@ -112,8 +111,7 @@ def verify_supervisor(d, by, verified, finding, now=None):
     """经查实: someone above the supervisor records whether the supervisor shares the fault and what they
     found; verified, the notice is split 70/30. Once per notice, while its month is open."""
     now = now or utcnow()
-    if by.role not in dd.MANAGING:
-        raise Forbidden("A manager verifies a supervisor's share of a fault.")
+    require(by, "deduction.verify_supervisor_share", d)
     if not (finding or "").strip():
         raise Invalid({"finding": "Write down what was found."})
     d = relock(d)

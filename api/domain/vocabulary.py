@@ -33,9 +33,7 @@ WORK_ORDER_TRANSITIONS = {
     "reopen": (("done", "verified"), None),
     "cancel": (("open", "assigned", "accepted", "in_progress"), "cancelled"),
 }
-# who may take each action: "assignee" means the order's own assignee (or anyone supervising)
-WORK_ORDER_ACTORS = {"assign": SUPERVISING, "accept": "assignee", "start": "assignee", "finish": "assignee",
-                     "verify": REVISITING, "reopen": REVISITING, "cancel": SUPERVISING}
+# who may take each action: api/domain/permissions.py (the permission table)
 
 # --- findings ------------------------------------------------------------------------------
 FINDING_STATUSES = ("open", "in_work", "resolved", "dismissed")
@@ -57,7 +55,6 @@ REQUEST_TRANSITIONS = {
     "reopen": (("done", "closed"), None),
     "cancel": (("open", "handling"), "cancelled"),
 }
-REQUEST_ACTORS = {a: DESK_ROLES for a in REQUEST_TRANSITIONS}
 
 # --- deductions and appeals ------------------------------------------------------------------
 DEDUCTION_STATUSES = ("active", "voided")
@@ -195,24 +192,25 @@ def labels(lang="zh"):
 
 def _machine(transitions, actors, statuses):
     return {"statuses": list(statuses),
-            "actions": {a: {"from": list(frm), "to": to,
-                            "who": ("assignee" if actors.get(a) == "assignee" else list(actors.get(a, ())))}
+            "actions": {a: {"from": list(frm), "to": to, "who": actors.get(a, [])}
                         for a, (frm, to) in transitions.items()}}
 
 
-def document(lang="zh"):
-    """What ``GET /vocabulary`` serves: the sets, the state machines and the labels in one language."""
+def document(lang="zh", actors=None):
+    """What ``GET /vocabulary`` serves: the sets, the state machines and the labels in one language.
+    ``actors``: machine -> action -> who may take it (``permissions.machine_actors()``)."""
+    actors = actors or {}
     return {
         "lang": lang,
         "roles": list(ROLES), "role_groups": {k: list(v) for k, v in ROLE_GROUPS.items()},
         "trades": list(TRADES), "departments": list(DEPARTMENTS), "priorities": list(PRIORITIES),
         "machines": {
-            "work_order": _machine(WORK_ORDER_TRANSITIONS, WORK_ORDER_ACTORS, WORK_ORDER_STATUSES),
-            "request": _machine(REQUEST_TRANSITIONS, REQUEST_ACTORS, REQUEST_STATUSES),
+            "work_order": _machine(WORK_ORDER_TRANSITIONS, actors.get("work_order", {}), WORK_ORDER_STATUSES),
+            "request": _machine(REQUEST_TRANSITIONS, actors.get("request", {}), REQUEST_STATUSES),
             "finding": {"statuses": list(FINDING_STATUSES),
                         "next": {k: list(v) for k, v in FINDING_TRANSITIONS.items()}},
-            "deduction": _machine(DEDUCTION_TRANSITIONS, {"void": MANAGING}, DEDUCTION_STATUSES),
-            "appeal": _machine(APPEAL_TRANSITIONS, {"decide": MANAGING}, APPEAL_STATUSES),
+            "deduction": _machine(DEDUCTION_TRANSITIONS, actors.get("deduction", {}), DEDUCTION_STATUSES),
+            "appeal": _machine(APPEAL_TRANSITIONS, actors.get("appeal", {}), APPEAL_STATUSES),
         },
         "sets": {"work_order_active": list(WORK_ORDER_ACTIVE), "work_order_open": list(WORK_ORDER_OPEN),
                  "request_active": list(REQUEST_ACTIVE), "request_kinds": list(REQUEST_KINDS),
@@ -224,29 +222,3 @@ def document(lang="zh"):
         "labels": labels(lang),
     }
 
-
-def work_order_actions(status, role, user_id, assignee_id):
-    """The actions this caller may take on an order in ``status`` (the transition table and the
-    role rules together; the same rules ``workorders.check_actor`` enforces)."""
-    out = []
-    for action, (frm, _to) in WORK_ORDER_TRANSITIONS.items():
-        if status not in frm:
-            continue
-        who = WORK_ORDER_ACTORS[action]
-        if who == "assignee":
-            ok = (user_id is not None and user_id == assignee_id) or role in SUPERVISING
-        else:
-            ok = role in who
-        if ok:
-            out.append(action)
-    return out
-
-
-def request_actions(status, role):
-    """The desk actions this caller may take on a request in ``status`` (plus ``revisit`` once done)."""
-    if role not in DESK_ROLES:
-        return []
-    out = [a for a, (frm, _to) in REQUEST_TRANSITIONS.items() if status in frm]
-    if status == "done":
-        out.append("revisit")
-    return out

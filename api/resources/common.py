@@ -20,6 +20,18 @@ class OutSchema(Schema):
     """Responses: field order is declaration order."""
 
 
+class Shown:
+    """A row as an answer shows it: its own attributes, plus what a domain view function computed
+    for the caller (``api/domain/views.py``), read by the schema as plain fields."""
+
+    def __init__(self, row, view):
+        self.row = row
+        self.__dict__.update(view)
+
+    def __getattr__(self, name):
+        return getattr(self.row, name)
+
+
 def Text(max_len=2000, **kw):
     return fields.String(validate=validate.Length(max=max_len), **kw)
 

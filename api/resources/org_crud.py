@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate
 
 from api.audit import audit
-from api.auth import MANAGER_UP, require_role, site_ids, sites_in_scope
+from api.auth import requires, site_ids, sites_in_scope
 from api.db import write_tx
 from api.domain.org import Actor, RowError, lock_org, save_row
 from api.domain.org_read import MODELS, find_existing, same_as, site_of, to_rows
@@ -101,7 +101,6 @@ def get_one(kind, pk):
 
 def create(kind, body):
     """Create a row; the same body again (a retry) answers the stored row with 200."""
-    require_role(*MANAGER_UP)
     who = actor()
     with write_tx():
         lock_org()
@@ -120,7 +119,6 @@ def create(kind, body):
 
 def update(kind, pk, patch):
     """PATCH: the stored row with the given fields changed, checked again as a whole row."""
-    require_role(*MANAGER_UP)
     who = actor()
     with write_tx():
         lock_org()
@@ -161,11 +159,13 @@ def _documented(fn, doc):
 
 
 def register_crud(blp, kind, *, body, patch, row_out, nouns, collection="", id_name="item_id", docs=None,
-                  list_args=None, page=None, list_query=None, site_field=None, list_view=None, get_view=None):
+                  list_args=None, page=None, list_query=None, site_field=None, list_view=None, get_view=None,
+                  create_action="org.edit"):
     """The organisation's routes for one kind on ``blp``: GET (one page) and POST on ``collection``, GET and
     PATCH on ``collection/<id>``, POST on ``collection/<id>/deactivate``. ``list_query(args)`` and
     ``site_field`` make the standard page; a kind that lists differently passes its own decorated
-    ``list_view`` (likewise ``get_view``). ``docs`` overrides the default summaries by operation."""
+    ``list_view`` (likewise ``get_view``). ``docs`` overrides the default summaries by operation. Reads
+    are ``org.view``, changes ``org.edit`` (creating: ``create_action``), checked here before anything runs."""
     doc = {k: v.format(Nouns=nouns.capitalize(), nouns=nouns) for k, v in _DOCS.items()}
     doc.update(docs or {})
 
@@ -174,8 +174,9 @@ def register_crud(blp, kind, *, body, patch, row_out, nouns, collection="", id_n
             return listing(kind, list_query(args), site_field, args)
 
         list_view = blp.arguments(list_args, location="query")(
-            blp.response(200, page)(_documented(list_view, doc["list"])))
+            blp.response(200, page)(_documented(requires("org.view")(list_view), doc["list"])))
 
+    @requires(create_action)
     def post(self, data):
         return create(kind, data)
 
@@ -183,11 +184,13 @@ def register_crud(blp, kind, *, body, patch, row_out, nouns, collection="", id_n
         def get_view(self, **ids):
             return out_rows(kind, [get_one(kind, ids[id_name])])[0]
 
-        get_view = blp.response(200, row_out)(_documented(get_view, doc["get"]))
+        get_view = blp.response(200, row_out)(_documented(requires("org.view")(get_view), doc["get"]))
 
+    @requires("org.edit")
     def patch_one(self, data, **ids):
         return update(kind, ids[id_name], data)
 
+    @requires("org.edit")
     def deactivate_one(self, **ids):
         return deactivate(kind, ids[id_name])
 

@@ -14,7 +14,7 @@ PER_PAGE = 100
 
 client = ui.client()
 st.title(t("audit_title"))
-ui.require(ui.MANAGER_UP)
+ui.require("audit.view")
 
 users = ui.staff()
 names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}

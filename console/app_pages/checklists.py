@@ -98,7 +98,7 @@ else:
     cols[3].metric(t("total_points"), total_points)
 
 # --- a manager changes the policy from a date, and everyone sees its history -------------------------
-if policy and ui.role() in ui.MANAGER_UP:
+if policy and ui.may("policy.change"):
     import datetime as _dt
 
     versions = ui.try_load(client.policy_versions, default=[]) or []

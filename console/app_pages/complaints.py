@@ -8,7 +8,7 @@ from console.i18n import label, t
 
 client = ui.client()
 st.title(t("cp_title"))
-ui.require(ui.DESK_ROLES)
+ui.require("request.view")
 ok = st.session_state.pop("flash_ok", None)
 if ok:
     st.success(ok)
@@ -63,7 +63,7 @@ else:
                 if ui.act(client.register_mail, pick, sender, subject, to, slots=slots) is not None:
                     st.session_state["flash_ok"] = t("saved")
                     st.rerun()
-    if req.get("urgent") and ui.role() in ui.MANAGER_UP:
+    if req.get("urgent") and ui.may("complaint.refer_general_manager"):
         with st.form("cp_gm"):
             st.markdown(f"**{t('cp_gm')}**")
             slots = ui.FieldSlots()
@@ -83,7 +83,7 @@ if mail.get("items"):
                                 t("cp_reply"): ui.fmt_time(m.get("answered_at"), site_id) if m.get("answered_at")
                                 else "—"} for m in mail["items"]]), hide_index=True)
 
-if ui.role() in ui.SUPERVISOR_UP:
+if ui.may("complaint.stats"):
     s = ui.try_load(client.complaint_stats, site_id, month, default=None)
     if s:
         st.subheader(t("cp_stats"))

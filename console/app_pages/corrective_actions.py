@@ -10,7 +10,7 @@ from console.i18n import label, t
 
 client = ui.client()
 st.title(t("ca_title"))
-ui.require(ui.SUPERVISOR_UP)
+ui.require("corrective.view")
 st.caption(t("ca_intro"))
 ok = st.session_state.pop("flash_ok", None)
 if ok:

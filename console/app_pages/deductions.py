@@ -18,7 +18,7 @@ c1, c2, _ = st.columns([2, 2, 4])
 site_id = ui.site_picker("ded_site", allow_all=False, container=c1)
 month = ui.month_picker("ded_month", c2)
 remember()
-is_manager = ui.role() in ui.MANAGER_UP
+is_manager = ui.may("ledger.close")  # closes the month, records sanctions, verifies shares
 
 ledger = ui.load(client.ledger, month, site_id=site_id)
 lines = ledger.get("lines", [])
@@ -192,7 +192,7 @@ with tab_notices:
         } for d in notices]), hide_index=True)
         appealable = [d for d in notices if d.get("status") == "active" and not d.get("appeal")
                       and (d.get("points") or 0) > 0]
-        if appealable and ui.role() in ui.SUPERVISOR_UP:
+        if appealable and ui.may("deduction.view_all"):  # a supervisor files for the staff member
             with st.expander(t("file_appeal")):
                 with drafts.form("ded_appeal", ("ded_appeal_id", "ded_appeal_reason", "ded_appeal_retaliation"),
                                  border=False) as draft:
@@ -251,7 +251,7 @@ with tab_appeals:
     appeals = appeals.get("items", [])
     if not appeals:
         st.info(t("no_appeals"))
-    can_decide = ui.role() in ui.SUPERVISOR_UP  # the server says whether the caller decides at the appeal's level
+    can_decide = ui.may("appeal.decide")  # the server says whether the caller decides at the appeal's level
     names = {u["id"]: u["name"] for u in ui.staff(site_id)}
     for ap in appeals:
         ded = ap.get("deduction") or {}

@@ -86,7 +86,7 @@ def show_preview(fid):
             st.audio(sound, format=mime)
         except ApiError:
             st.caption(t("voice_note_missing"))
-    if ui.role() in ui.SUPERVISOR_UP and f.get("status") == "open":
+    if ui.may("finding.dismiss") and f.get("status") == "open":
         with st.form(f"fd_dismiss_{fid}"):
             slots = ui.FieldSlots()
             reason = st.text_input(t("dismiss_reason"), key=f"fd_dismiss_reason_{fid}")

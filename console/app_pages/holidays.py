@@ -7,7 +7,7 @@ from console.i18n import label, t
 
 client = ui.client()
 st.title(t("hol_title"))
-ui.require(ui.DESK_ROLES)
+ui.require("console.use")
 st.caption(t("hol_intro"))
 
 status = ui.load(client.holiday_status)
@@ -30,7 +30,7 @@ if days:
 else:
     st.info(t("hol_none"))
 
-if ui.role() not in ui.MANAGER_UP:
+if not ui.may("holiday.edit"):
     st.caption(t("hol_managers_only"))
     st.stop()
 

@@ -8,7 +8,7 @@ from console.i18n import label, t
 
 client = ui.client()
 st.title(t("nt_title"))
-ui.require(ui.MANAGER_UP)
+ui.require("notification.manage")
 st.caption(t("nt_intro"))
 if st.session_state.get("nt_flash"):
     st.success(st.session_state.pop("nt_flash"))

@@ -23,7 +23,7 @@ tabs = st.tabs([t("org_edit_tab"), t("org_new"), t("org_excel")])
 with tabs[0]:
     o.edit_section("sites", SITE_FIELDS, picked_site[0] if picked_site else None, "org_site")
 with tabs[1]:
-    if ui.role() == "admin":
+    if ui.may("site.create"):
         o.create_section("sites", SITE_FIELDS, None, "org_site")
     else:
         st.info(t("org_admin_creates_sites"))

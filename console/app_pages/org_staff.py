@@ -19,7 +19,7 @@ picked = o.table(people, {"org_f_employee_no": lambda u: u.get("employee_no") or
                           "org_f_department": "department", "org_f_post": "post",
                           "org_f_supervisor": lambda u: names.get(u.get("supervisor_id"), ""),
                           "org_f_active": "active"}, "org_p_table")
-roles = [r for r in o.ROLES if ui.role() == "admin" or r not in ("manager", "admin")]
+roles = [r for r in o.ROLES if ui.may("org.edit_all") or r not in ("manager", "admin")]
 sites = {s["code"]: s["name"] for s in ui.sites()}
 FIELDS = [("employee_no", "text"), ("username", "text"), ("name", "text"),
           ("role", "choice", lambda: {r: label("role", r) for r in roles}),

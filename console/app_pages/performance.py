@@ -10,7 +10,7 @@ from console.i18n import label, t
 
 client = ui.client()
 st.title(t("perf_title"))
-ui.require(ui.SUPERVISOR_UP)
+ui.require("performance.view")
 st.caption(t("perf_intro"))
 ok = st.session_state.pop("flash_ok", None)
 if ok:

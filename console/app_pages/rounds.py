@@ -8,7 +8,7 @@ import streamlit as st
 from console import ui
 from console.i18n import label, pick, t
 
-ui.require(ui.SUPERVISOR_UP)
+ui.require("task.summary")
 client = ui.client()
 st.title(t("rd_title"))
 

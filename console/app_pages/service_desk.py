@@ -20,7 +20,6 @@ NEW_FIELDS = ["sd_new_kind", "sd_new_channel", "sd_new_category", "sd_new_priori
               "sd_new_area", "sd_new_description", "sd_new_ask", "sd_new_urgent", "sd_new_day", "sd_new_time"]
 
 client = ui.client()
-role = ui.role()
 
 st.title(t("sd_title"))
 ui.flash()
@@ -233,7 +232,7 @@ def actions(req, ns):
             if st.form_submit_button(t("sd_cancel") if action == "cancel" else t("sd_reopen")):
                 if ui.act(client.request_transition, rid, action, note=note, slots=slots):
                     done()
-    if role in ui.SUPERVISOR_UP:
+    if ui.may("request.raise_fault"):
         fault_form(req, ns)
 
 
@@ -295,7 +294,7 @@ def pick_and_show(items, key, ns):
 # --- the page ------------------------------------------------------------------------------------
 
 tabs = [t("sd_tab_list"), t("sd_tab_register"), t("sd_tab_escalated"), t("sd_tab_revisit")]
-if role in ui.SUPERVISOR_UP:
+if ui.may("request.stats"):
     tabs.append(t("sd_tab_stats"))
 tab = st.tabs(tabs)
 
@@ -324,7 +323,7 @@ with tab[1]:
 with tab[2]:
     st.caption(t("sd_escalated_intro"))
     level = ui.choose(t("sd_min_level"), {1: label("req_level", 1), 2: label("req_level", 2)}, "sd_esc_level",
-                      widget="radio", horizontal=True, index=1 if role in ui.MANAGER_UP else 0)
+                      widget="radio", horizontal=True, index=1 if ui.may("complaint.refer_general_manager") else 0)
     esc = (ui.try_load(client.escalated_requests, site_id=site_id, min_level=level, limit=100, default={})
            or {}).get("items", [])
     if esc:
@@ -342,7 +341,7 @@ with tab[3]:
     else:
         st.info(t("sd_none"))
 
-if role in ui.SUPERVISOR_UP:
+if ui.may("request.stats"):
     with tab[4]:
         month = ui.month_picker("sd_month", today=ui.local_today(site_id))
         stats = ui.try_load(client.request_stats, site_id, month, default=None)

@@ -96,7 +96,7 @@ with left:
             t("failed_item"): pick(f, "title"),  # the standard that was not met, e.g. 照明正常
             t("trade"): label("trade", f.get("trade")),
         } for f in items]), hide_index=True)
-        if ui.role() in ui.SUPERVISOR_UP:
+        if ui.may("finding.dismiss"):
             st.page_link("app_pages/findings.py", label=t("go_to", page=t("nav_findings")),
                          icon=":material/arrow_forward:")
     else:
@@ -117,16 +117,16 @@ with right:
                          t("assignee"): ui.name_of(o.get("assignee")) if o.get("assignee") else t("unassigned")})
         st.dataframe(ui.frame(rows), hide_index=True,
                      column_config={"#": st.column_config.NumberColumn(width=48)})
-        if ui.role() in ui.SUPERVISOR_UP:
+        if ui.may("work_order.create"):
             st.page_link("app_pages/work_orders.py", label=t("go_to", page=t("wo_title")),
                          icon=":material/arrow_forward:")
     else:
         st.caption(t("nothing_here"))
 
 # service desk: requests escalated past their limit (三级负责制), for the supervisor's and manager's day
-if ui.role() in ui.DESK_ROLES:
+if ui.may("request.view"):
     st.subheader(t("sd_tab_escalated"))
-    level = 2 if ui.role() in ui.MANAGER_UP else 1
+    level = 2 if ui.may("complaint.refer_general_manager") else 1
     page = ui.try_load(client.escalated_requests, site_id=site_id, min_level=level, limit=10, default=None) or {}
     items = page.get("items", [])
     if items:

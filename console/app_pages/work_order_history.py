@@ -11,7 +11,7 @@ from console.i18n import label, pick, t
 
 LIMIT = 200
 
-ui.require(ui.SUPERVISOR_UP)
+ui.require("work_order.export")
 client = ui.client()
 st.title(t("wh_title"))
 

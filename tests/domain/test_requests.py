@@ -156,7 +156,12 @@ def test_name_masking_hides_all_but_the_family_name(name, masked):
     ("manager", 7, True), ("admin", 7, True),
 ])
 def test_who_sees_the_owner(role, user_id, sees):
-    assert request_privacy.can_see_owner(role, user_id, handler_id=5, created_by_id=6) is sees
+    from types import SimpleNamespace
+
+    from api.domain.permissions import can
+
+    req = SimpleNamespace(handler_id=5, created_by_id=6)
+    assert can(SimpleNamespace(role=role, id=user_id), "request.reveal_owner", req) is sees
 
 
 def test_work_order_text_carries_no_owner_name_or_phone():

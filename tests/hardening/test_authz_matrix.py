@@ -1,11 +1,15 @@
 """Who may do what, where: every API route x every role x own site / another site / nothing.
 
-The table below has one row per route; it is checked against the app's url_map, so a route added
-without a row fails ``test_every_route_has_a_row`` (and a row for a route that went away fails too).
-For each row and role the test asserts:
+Who may is not written here: every route declares its action (``api.auth.requires``/``declares``)
+and the permission table (``api/domain/permissions.py``) says which roles may take it, so a route
+without a declared action fails ``test_every_route_declares_an_action``. The table below has one
+row per route saying how to call it and what it answers; it is checked against the app's url_map,
+so a route added without a row fails ``test_every_route_has_a_row`` (and a row for a route that went
+away fails too). For each row and role the test asserts:
 
-* a role the row allows gets one of the row's success statuses on its own site's objects;
-* a role the row does not allow is refused (403, or 404 where the object is not theirs to see);
+* a role ``can()`` allows gets one of the row's success statuses on its own site's objects (or 404
+  where the row says the object is not theirs to see: ``hidden``);
+* a role ``can()`` does not allow is refused (403, or 404 where the object is not theirs to see);
 * another site's object (or another site named in the query/body) answers exactly what a
   nonexistent one answers — same status, same body — so nobody can probe another site;
 * a refusal changes nothing (every table's row count and the audit log are as before), and
@@ -24,11 +28,6 @@ ROLE_USERS = {"guard": "guard1", "cleaner": "cleaner1", "technician": "tech1", "
               "supervisor": "super1", "manager": "manager1", "admin": "admin"}
 ROLES = list(ROLE_USERS)
 SINGLE_SITE = ["guard", "cleaner", "technician", "service", "supervisor"]  # all at LHY only
-FIELD = {"guard", "cleaner", "technician"}
-DESK = {"service", "supervisor", "manager", "admin"}
-SUP_UP = {"supervisor", "manager", "admin"}
-MGR_UP = {"manager", "admin"}
-EVERYONE = set(ROLES)
 TZ8 = timezone(timedelta(hours=8))
 NOW = datetime.now(TZ8).replace(microsecond=0)
 MONTH = NOW.strftime("%Y-%m")
@@ -52,13 +51,14 @@ def _policy_change():
 
 
 class Row:
-    """One route: who passes (``who``), what they get (``ok``), what the others get (``denied``),
-    and how to build its path, query and body for a site (``own``/``other``/``missing``)."""
+    """One route: what the roles its action allows get (``ok``), what the others get (``denied``),
+    which allowed roles do not see this object (``hidden``: 404), and how to build its path, query
+    and body for a site (``own``/``other``/``missing``)."""
 
-    def __init__(self, who, ok=(200,), denied=(403,), query=None, body=None, path=None, files=None,
-                 fresh_token=False, writes=True, sited=None, form=False):
+    def __init__(self, ok=(200,), denied=(403,), query=None, body=None, path=None, files=None,
+                 fresh_token=False, writes=True, sited=None, form=False, hidden=()):
         self.form = form  # the body goes as an HTML form post (a browser's login)
-        self.who = set(who)
+        self.hidden = set(hidden)
         self.ok = set(ok)
         self.denied = set(denied)
         self.query = query
@@ -105,232 +105,228 @@ def fault(w):
 
 
 MATRIX = {
-    "POST /auth/login": Row(EVERYONE, ok=(200,), sited=False,
+    "POST /auth/login": Row(ok=(200,), sited=False,
                             body=lambda w: {"username": w["username"], "password": w["password"]}),
-    "POST /auth/logout": Row(EVERYONE, ok=(204,), fresh_token=True),
-    "POST /auth/session": Row(EVERYONE, ok=(303,), sited=False, form=True,
+    "POST /auth/logout": Row(ok=(204,), fresh_token=True),
+    "POST /auth/session": Row(ok=(303,), sited=False, form=True,
                               body=lambda w: {"username": w["username"], "password": w["password"],
                                               "next": "http://localhost/"}),
-    "GET /me": Row(EVERYONE),
+    "GET /me": Row(),
     # a form's unsent input, the caller's own (never another user's): nothing to audit, nothing sited
-    "GET /drafts/{form}": Row(EVERYONE, ok=(200, 404), path={"form": "matrix_form"}, sited=False),
-    "PUT /drafts/{form}": Row(EVERYONE, path={"form": "matrix_form"}, sited=False,
+    "GET /drafts/{form}": Row(ok=(200, 404), path={"form": "matrix_form"}, sited=False),
+    "PUT /drafts/{form}": Row(path={"form": "matrix_form"}, sited=False,
                               body=lambda w: {"values": {"note": "草稿"}}),
-    "DELETE /drafts/{form}": Row(EVERYONE, ok=(204,), path={"form": "matrix_form"}, sited=False),
-    "GET /sites": Row(EVERYONE),
-    "GET /sites/{site_id}": Row(EVERYONE, path={"site_id": "site"}),
-    "GET /sites/{site_id}/checkpoints": Row(EVERYONE, path={"site_id": "site"}),
-    "GET /checkpoints": Row(EVERYONE, query=q_site),
-    "GET /checkpoints/by-code/{code}": Row(EVERYONE, path={"code": "code"}),
-    "GET /checklists": Row(EVERYONE),
-    "GET /checklists/{key}": Row(EVERYONE, path={"key": "lobby"}),
-    "GET /checklists/{key}/versions/{number}": Row(EVERYONE, path={"key": "lobby", "number": 1}),
+    "DELETE /drafts/{form}": Row(ok=(204,), path={"form": "matrix_form"}, sited=False),
+    "GET /sites": Row(),
+    "GET /sites/{site_id}": Row(path={"site_id": "site"}),
+    "GET /sites/{site_id}/checkpoints": Row(path={"site_id": "site"}),
+    "GET /checkpoints": Row(query=q_site),
+    "GET /checkpoints/by-code/{code}": Row(path={"code": "code"}),
+    "GET /checklists": Row(),
+    "GET /checklists/{key}": Row(path={"key": "lobby"}),
+    "GET /checklists/{key}/versions/{number}": Row(path={"key": "lobby", "number": 1}),
     # the service desk walks no rounds: 403 "no rounds or tasks"
-    "GET /tasks": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
-    "GET /tasks/summary": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
-    "GET /rounds": Row(FIELD | SUP_UP, query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
-    "POST /photos": Row(EVERYONE, ok=(200, 201), files=True, query=None),
-    "GET /photos/{photo_id}": Row(EVERYONE, path={"photo_id": "photo"}, denied=(404,)),
+    "GET /tasks": Row(query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /tasks/summary": Row(query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "GET /rounds": Row(query=lambda w: {"site_id": w["site"], "date": NOW.date().isoformat()}),
+    "POST /photos": Row(ok=(200, 201), files=True, query=None),
+    "GET /photos/{photo_id}": Row(path={"photo_id": "photo"}, denied=(404,)),
     # the phone's sync bundle: only the caller's own sites, whatever their role
-    "GET /sync": Row(EVERYONE, writes=False),
+    "GET /sync": Row(writes=False),
     # the whole photo under its hash: a photo the caller's site already sees answers at once; an empty
     # body for another site's photo is refused exactly like one for a photo nobody has
-    "PUT /photos/{photo_id}": Row(EVERYONE, ok=(200,), path={"photo_id": "photo"}, denied=(422,), writes=False),
+    "PUT /photos/{photo_id}": Row(ok=(200,), path={"photo_id": "photo"}, denied=(422,), writes=False),
     # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
-    "POST /photos/uploads": Row(EVERYONE, ok=(200, 201), writes=False, body=lambda w: {
+    "POST /photos/uploads": Row(ok=(200, 201), writes=False, body=lambda w: {
         "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),
     # an upload is its uploader's alone: anyone else's is "not found"
-    "GET /photos/uploads/{upload_id}": Row({"guard"}, path={"upload_id": "upload"}, denied=(404,)),
+    "GET /photos/uploads/{upload_id}": Row(path={"upload_id": "upload"}, denied=(404,), hidden=set(ROLES) - {"guard"}),
     # without an Upload-Offset header the chunk is refused (422) after the upload was found
-    "PATCH /photos/uploads/{upload_id}": Row({"guard"}, ok=(422,), path={"upload_id": "upload"}, denied=(404,)),
-    "POST /inspections": Row(FIELD | SUP_UP, ok=(201,), body=inspection),
+    "PATCH /photos/uploads/{upload_id}": Row(ok=(422,), path={"upload_id": "upload"}, denied=(404,),
+                                             hidden=set(ROLES) - {"guard"}),
+    "POST /inspections": Row(ok=(201,), body=inspection),
     # everyone may list; field staff and the desk see only their own inspections
-    "GET /inspections": Row(EVERYONE, query=q_site),
+    "GET /inspections": Row(query=q_site),
     # field staff see their own inspections only: someone else's is "not found"
-    "GET /inspections/{inspection_id}": Row({"guard"} | SUP_UP, path={"inspection_id": "inspection"},
-                                            denied=(403, 404)),
-    "GET /findings": Row(EVERYONE, query=q_site),
-    "POST /findings": Row(EVERYONE, ok=(201,), body=adhoc),
+    "GET /inspections/{inspection_id}": Row(path={"inspection_id": "inspection"},
+                                            denied=(403, 404), hidden={"cleaner", "technician", "service"}),
+    "GET /findings": Row(query=q_site),
+    "POST /findings": Row(ok=(201,), body=adhoc),
     # guards and cleaners see the findings they reported (the one here is guard1's)
-    "GET /findings/{finding_id}": Row(EVERYONE - {"cleaner"}, path={"finding_id": "finding"}, denied=(403, 404)),
-    "POST /findings/{finding_id}/dismiss": Row(SUP_UP, ok=(200, 409), path={"finding_id": "finding"},
+    "GET /findings/{finding_id}": Row(path={"finding_id": "finding"}, denied=(403, 404), hidden={"cleaner"}),
+    "POST /findings/{finding_id}/dismiss": Row(ok=(200, 409), path={"finding_id": "finding"},
                                                body=lambda w: {"reason": "重复上报 / reported twice"}),
-    "GET /work-orders": Row(EVERYONE, query=q_site),
-    "POST /work-orders": Row(SUP_UP, ok=(201,), body=work_order),
+    "GET /work-orders": Row(query=q_site),
+    "POST /work-orders": Row(ok=(201,), body=work_order),
     # field staff open only the orders assigned to them: the lobby order is cleaner1's
-    "GET /work-orders/{order_id}": Row(EVERYONE - {"guard", "technician"}, path={"order_id": "work_order"},
-                                       denied=(403, 404)),
+    "GET /work-orders/{order_id}": Row(path={"order_id": "work_order"},
+                                       denied=(403, 404), hidden={"guard", "technician"}),
     # the order made from guard1's lobby (cleaning) finding goes to the zone's cleaner, cleaner1
     # (片区责任制): only the assignee and supervisors move it; the technician is refused
-    "POST /work-orders/{order_id}/transitions": Row(
-        {"cleaner"} | SUP_UP, ok=(200, 409, 422), path={"order_id": "work_order"}, denied=(403, 404),
+    "POST /work-orders/{order_id}/transitions": Row(ok=(200, 409, 422), path={"order_id": "work_order"}, denied=(403, 404),
         body=lambda w: {"action": "accept", "note": "收到"}),
-    "POST /work-orders/escalate": Row(SUP_UP, writes=False),  # nothing overdue: nothing to audit
-    "GET /work-orders/export.xlsx": Row(SUP_UP, query=q_site),
-    "GET /work-orders/{order_id}/print.html": Row(SUP_UP, path={"order_id": "work_order"}, denied=(403, 404)),
-    "GET /deductions": Row(EVERYONE, query=q_site),
-    "POST /deductions": Row(SUP_UP, ok=(201,), body=deduction),
-    "GET /deductions/{deduction_id}": Row({"guard"} | SUP_UP, path={"deduction_id": "deduction"},
-                                          denied=(403, 404)),
+    "POST /work-orders/escalate": Row(writes=False),  # nothing overdue: nothing to audit
+    "GET /work-orders/export.xlsx": Row(query=q_site),
+    "GET /work-orders/{order_id}/print.html": Row(path={"order_id": "work_order"}, denied=(403, 404)),
+    "GET /deductions": Row(query=q_site),
+    "POST /deductions": Row(ok=(201,), body=deduction),
+    "GET /deductions/{deduction_id}": Row(path={"deduction_id": "deduction"},
+                                          denied=(403, 404), hidden={"cleaner", "technician", "service"}),
     # the penalised person, or a supervisor for them; one appeal per notice (then 409)
-    "POST /deductions/{deduction_id}/appeal": Row({"guard"} | SUP_UP, ok=(201, 200, 409), path={"deduction_id": "deduction"},
+    "POST /deductions/{deduction_id}/appeal": Row(ok=(201, 200, 409), path={"deduction_id": "deduction"},
                                                   denied=(403, 404), body=lambda w: {"reason": "当时不在岗"}),
     # the appeal chain (004 4.3): the department head (a supervisor) decides first; later levels managers
-    "POST /deductions/{deduction_id}/appeal/decision": Row(
-        SUP_UP, ok=(200, 403, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+    "POST /deductions/{deduction_id}/appeal/decision": Row(ok=(200, 403, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"upheld": False, "reason": "证据充分"}),
-    "GET /appeals": Row(SUP_UP, query=q_site),
+    "GET /appeals": Row(query=q_site),
     # the penalised person takes a rejected appeal up a level; others see no such notice or are refused
-    "POST /deductions/{deduction_id}/appeal/escalate": Row(
-        {"guard"}, ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+    "POST /deductions/{deduction_id}/appeal/escalate": Row(ok=(200, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"reason": "主管处理不公"}),
-    "GET /ledger/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
-    "POST /ledger/{month}/close": Row(MGR_UP, ok=(200, 201, 409), path={"month": "2020-01"}, query=q_site),
-    "GET /ledger/{month}/payroll.csv": Row(SUP_UP, path={"month": MONTH}, query=q_site),
-    "GET /ledger/{month}/payroll.xlsx": Row(SUP_UP, path={"month": MONTH}, query=q_site),
-    "GET /ledger/{month}/posting.html": Row(SUP_UP, path={"month": MONTH}, query=q_site),
+    "GET /ledger/{month}": Row(path={"month": MONTH}, query=q_site),
+    "POST /ledger/{month}/close": Row(ok=(200, 201, 409), path={"month": "2020-01"}, query=q_site),
+    "GET /ledger/{month}/payroll.csv": Row(path={"month": MONTH}, query=q_site),
+    "GET /ledger/{month}/payroll.xlsx": Row(path={"month": MONTH}, query=q_site),
+    "GET /ledger/{month}/posting.html": Row(path={"month": MONTH}, query=q_site),
     # sanctions (004 4.2.3–4.2.4, 003 第十九条): the world's person has 1 point, so a tier sanction is a 409
-    "GET /sanctions": Row(SUP_UP, query=q_site),
-    "POST /sanctions": Row(MGR_UP, ok=(201, 409), body=lambda w: {
+    "GET /sanctions": Row(query=q_site),
+    "POST /sanctions": Row(ok=(201, 409), body=lambda w: {
         "site_id": w["site"], "month": MONTH, "staff_id": w["staff"], "kind": "warning", "reason": "研究决定"}),
-    "POST /sanctions/{sanction_id}/carry-out": Row(MGR_UP, ok=(404,), path={"sanction_id": 999999}, sited=False,
+    "POST /sanctions/{sanction_id}/carry-out": Row(ok=(404,), path={"sanction_id": 999999}, sited=False,
                                                    body=lambda w: {"note": "已办理"}, denied=(403,)),
     # 经查实 (004 4.2.6): a manager verifies the supervisor's share, once
-    "POST /deductions/{deduction_id}/supervisor-verification": Row(
-        MGR_UP, ok=(201, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
+    "POST /deductions/{deduction_id}/supervisor-verification": Row(ok=(201, 409), path={"deduction_id": "deduction"}, denied=(403, 404),
         body=lambda w: {"verified": False, "finding": "主管已安排替岗"}),
     # the performance scheme of 004 (绩效考核): supervisors check and publish; a check of today may be any day
-    "POST /performance/entries": Row(SUP_UP, ok=(201,), body=lambda w: {
+    "POST /performance/entries": Row(ok=(201,), body=lambda w: {
         "site_id": w["site"], "staff_id": w["staff"], "period": "daily", "day": NOW.date().isoformat(),
         "category": "dedication", "points": 1, "note": "主动协助业主"}),
-    "GET /performance/{month}": Row(SUP_UP, path={"month": MONTH}, query=q_site),
-    "POST /performance/{month}/publish": Row(SUP_UP, ok=(200, 409), path={"month": "2020-03"}, query=q_site),
+    "GET /performance/{month}": Row(path={"month": MONTH}, query=q_site),
+    "POST /performance/{month}/publish": Row(ok=(200, 409), path={"month": "2020-03"}, query=q_site),
     # complaints (003): validity, reply in kind, the incoming-mail register, the general property manager.
     # The world's request is a phone repair, open: judging/replying/referring a non-complaint is a 409.
-    "POST /requests/{request_id}/validity": Row(DESK, ok=(200, 409), path={"request_id": "request"},
+    "POST /requests/{request_id}/validity": Row(ok=(200, 409), path={"request_id": "request"},
                                                 body=lambda w: {"valid": True, "reason": "合同范围内"}),
-    "POST /requests/{request_id}/reply": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+    "POST /requests/{request_id}/reply": Row(ok=(200, 409, 422), path={"request_id": "request"},
                                              body=lambda w: {"method": "call", "text": "已致电"}),
-    "POST /requests/{request_id}/incoming-mail": Row(DESK, ok=(201, 409), path={"request_id": "request"},
+    "POST /requests/{request_id}/incoming-mail": Row(ok=(201, 409), path={"request_id": "request"},
                                                      body=lambda w: {"sender": "业主", "subject": "来函",
                                                                      "reported_to": "总经理"}),
-    "POST /requests/{request_id}/general-manager": Row(DESK, ok=(200, 403, 409), path={"request_id": "request"},
+    "POST /requests/{request_id}/general-manager": Row(ok=(200, 403, 409), path={"request_id": "request"},
                                                        body=lambda w: {"reason": "超出权限"}),
-    "GET /incoming-mail": Row(DESK, query=q_site),
-    "GET /complaints/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "GET /reports/repair-revisits": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "GET /reports/repair-revisits.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "GET /repair-revisits/referrals": Row(SUP_UP, query=q_site),
+    "GET /incoming-mail": Row(query=q_site),
+    "GET /complaints/stats": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /reports/repair-revisits": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /reports/repair-revisits.xlsx": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /repair-revisits/referrals": Row(query=q_site),
     # root causes and corrective/preventive actions (004 4.1.6); the world has no action with this id
-    "GET /corrective-actions/analysis": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "GET /corrective-actions": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "POST /corrective-actions": Row(SUP_UP, ok=(201,), body=lambda w: {
+    "GET /corrective-actions/analysis": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /corrective-actions": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "POST /corrective-actions": Row(ok=(201,), body=lambda w: {
         "site_id": w["site"], "month": MONTH, "source_kind": "fault_notices", "source_ref": "lobby.floor",
         "root_cause": "保洁频次不足", "action": "高峰前加扫一次", "kind": "preventive", "owner_id": w["staff"],
         "due_date": (NOW + timedelta(days=7)).date().isoformat()}),
-    "POST /corrective-actions/{action_id}/done": Row(EVERYONE, ok=(404,), path={"action_id": 999999}, sited=False,
+    "POST /corrective-actions/{action_id}/done": Row(ok=(404,), path={"action_id": 999999}, sited=False,
                                                      denied=(404,), body=lambda w: {"note": "已完成"}),
-    "POST /corrective-actions/{action_id}/verify": Row(SUP_UP, ok=(404,), path={"action_id": 999999}, sited=False,
+    "POST /corrective-actions/{action_id}/verify": Row(ok=(404,), path={"action_id": 999999}, sited=False,
                                                        body=lambda w: {"effective": True, "note": "抽查有效"}),
-    "GET /corrective-actions/report.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /corrective-actions/report.xlsx": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
     # the ledger sent to finance (004 4.1.5): a month long past, closed by the hand-over, once
-    "GET /ledger/{month}/handover": Row(SUP_UP, ok=(200, 404), path={"month": "2020-02"}, query=q_site,
+    "GET /ledger/{month}/handover": Row(ok=(200, 404), path={"month": "2020-02"}, query=q_site,
                                         denied=(403,)),
-    "POST /ledger/{month}/handover": Row(MGR_UP, ok=(201, 409), path={"month": "2020-02"}, query=q_site,
+    "POST /ledger/{month}/handover": Row(ok=(201, 409), path={"month": "2020-02"}, query=q_site,
                                          body=lambda w: {"sent_to": "财务部 张会计"}),
-    "GET /reports/summary": Row({"service"} | SUP_UP, query=q_site),
-    "GET /reports/pass-rate": Row(SUP_UP, query=q_site),
-    "GET /reports/work-orders": Row(SUP_UP, query=q_site),
-    "GET /reports/zone-ranking": Row(SUP_UP, query=q_site),
-    "GET /reports/rounds.html": Row(SUP_UP, query=q_site),
-    "GET /requests": Row(DESK, query=q_site),
-    "POST /requests": Row(DESK, ok=(201,), body=service_request),
-    "GET /requests/{request_id}": Row(DESK, path={"request_id": "request"}),
-    "POST /requests/{request_id}/transitions": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+    "GET /reports/summary": Row(query=q_site),
+    "GET /reports/pass-rate": Row(query=q_site),
+    "GET /reports/work-orders": Row(query=q_site),
+    "GET /reports/zone-ranking": Row(query=q_site),
+    "GET /reports/rounds.html": Row(query=q_site),
+    "GET /requests": Row(query=q_site),
+    "POST /requests": Row(ok=(201,), body=service_request),
+    "GET /requests/{request_id}": Row(path={"request_id": "request"}),
+    "POST /requests/{request_id}/transitions": Row(ok=(200, 409, 422), path={"request_id": "request"},
                                                    body=lambda w: {"action": "handle", "note": "已联系业主"}),
-    "POST /requests/{request_id}/revisit": Row(DESK, ok=(200, 409, 422), path={"request_id": "request"},
+    "POST /requests/{request_id}/revisit": Row(ok=(200, 409, 422), path={"request_id": "request"},
                                                body=lambda w: {"satisfied": True, "note": "业主满意"}),
-    "POST /requests/{request_id}/faults": Row(SUP_UP, ok=(201,), path={"request_id": "request"}, body=fault),
-    "POST /requests/escalate": Row(DESK, writes=False),
-    "GET /requests/escalated": Row(DESK, query=q_site),
-    "GET /requests/revisit-due": Row(DESK, query=q_site),
-    "GET /requests/stats": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "GET /requests/stats.xlsx": Row(SUP_UP, query=lambda w: {"site_id": w["site"], "month": MONTH}),
-    "GET /policy": Row(EVERYONE),  # the rules everyone is held to are no secret
-    "GET /policy/versions": Row(EVERYONE),
-    "POST /policy/versions": Row(MGR_UP, ok=(201,), body=lambda w: _policy_change(), sited=False),
-    "GET /vocabulary": Row(EVERYONE),  # labels and state machines: no secret either
-    "GET /users": Row({"service"} | SUP_UP, query=q_site),
-    "GET /audit": Row(MGR_UP, query=q_site),
+    "POST /requests/{request_id}/faults": Row(ok=(201,), path={"request_id": "request"}, body=fault),
+    "POST /requests/escalate": Row(writes=False),
+    "GET /requests/escalated": Row(query=q_site),
+    "GET /requests/revisit-due": Row(query=q_site),
+    "GET /requests/stats": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /requests/stats.xlsx": Row(query=lambda w: {"site_id": w["site"], "month": MONTH}),
+    "GET /policy": Row(),  # the rules everyone is held to are no secret
+    "GET /policy/versions": Row(),
+    "POST /policy/versions": Row(ok=(201,), body=lambda w: _policy_change(), sited=False),
+    "GET /vocabulary": Row(),  # labels and state machines: no secret either
+    "GET /users": Row(query=q_site),
+    "GET /audit": Row(query=q_site),
     # the official holiday schedule is national: no site; everyone reads it, managers enter it
-    "GET /holiday-calendar/status": Row(EVERYONE, sited=False),
-    "GET /holiday-calendar/{year}": Row(EVERYONE, path={"year": 2026}, sited=False),
-    "PUT /holiday-calendar/{year}": Row(MGR_UP, path={"year": 2031}, sited=False, body=lambda w: {
+    "GET /holiday-calendar/status": Row(sited=False),
+    "GET /holiday-calendar/{year}": Row(path={"year": 2026}, sited=False),
+    "PUT /holiday-calendar/{year}": Row(path={"year": 2031}, sited=False, body=lambda w: {
         "days": [{"date": "2031-01-01", "kind": "holiday", "name": "元旦"}]}),
     # the matrix uploads a JPEG: a manager passes the role check and is told it is not .csv/.xlsx
-    "POST /holiday-calendar/{year}/import": Row(MGR_UP, ok=(200, 422), path={"year": 2031}, files=True, sited=False),
+    "POST /holiday-calendar/{year}/import": Row(ok=(200, 422), path={"year": 2031}, files=True, sited=False),
     # notifications: managers configure their sites' channels; everyone subscribes their own phone
-    "GET /notification-channels": Row(MGR_UP, query=q_site),
-    "POST /notification-channels": Row(MGR_UP, ok=(201,), body=lambda w: {
+    "GET /notification-channels": Row(query=q_site),
+    "POST /notification-channels": Row(ok=(201,), body=lambda w: {
         "site_id": w["site"], "kind": "wecom", "url": "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"}),
-    "PATCH /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"},
+    "PATCH /notification-channels/{channel_id}": Row(path={"channel_id": "channel"},
                                                      body=lambda w: {"name": "值班群"}),
-    "DELETE /notification-channels/{channel_id}": Row(MGR_UP, path={"channel_id": "channel"}),
-    "POST /notification-channels/{channel_id}/test": Row(MGR_UP, path={"channel_id": "channel"}),
-    "GET /notifications": Row(MGR_UP, query=q_site),
+    "DELETE /notification-channels/{channel_id}": Row(path={"channel_id": "channel"}),
+    "POST /notification-channels/{channel_id}/test": Row(path={"channel_id": "channel"}),
+    "GET /notifications": Row(query=q_site),
     # the world's message went out (or failed) by the channel test: a resend of a sent one is a 409
-    "POST /notifications/{notification_id}/resend": Row(MGR_UP, ok=(200, 409),
-                                                        path={"notification_id": "notification"}),
-    "GET /push/key": Row(EVERYONE, sited=False),
-    "POST /push/subscriptions": Row(EVERYONE, ok=(200, 201), sited=False, body=lambda w: {
+    "POST /notifications/{notification_id}/resend": Row(ok=(200, 409), path={"notification_id": "notification"}),
+    "GET /push/key": Row(sited=False),
+    "POST /push/subscriptions": Row(ok=(200, 201), sited=False, body=lambda w: {
         "endpoint": f"https://push.example.com/v1/{uuid.uuid4()}", "keys": {"p256dh": "B" + "a" * 86, "auth": "c" * 22}}),
-    "GET /notification-prefs": Row(EVERYONE, sited=False),
-    "PUT /notification-prefs": Row(EVERYONE, sited=False, body=lambda w: {"quiet_start": "22:00", "quiet_end": "07:00"}),
+    "GET /notification-prefs": Row(sited=False),
+    "PUT /notification-prefs": Row(sited=False, body=lambda w: {"quiet_start": "22:00", "quiet_end": "07:00"}),
     # the organisation as data: reads for everyone at the site, changes for its manager (sites: admin creates)
-    "POST /sites": Row({"admin"}, ok=(201,), sited=False, body=lambda w: {"code": _uid("S"), "name": "新场所"}),
-    "PATCH /sites/{site_id}": Row(MGR_UP, path={"site_id": "site"}, body=lambda w: {"address": _uid("路")}),
-    "POST /sites/{site_id}/deactivate": Row(MGR_UP, path={"site_id": "site"}, writes=False),
-    "GET /zones": Row(EVERYONE, query=q_site),
-    "POST /zones": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("Z"), "name": "区"}),
-    "GET /zones/{item_id}": Row(EVERYONE, path={"item_id": "zone"}),
-    "PATCH /zones/{item_id}": Row(MGR_UP, path={"item_id": "zone"}, body=lambda w: {"name_en": _uid("Zone ")}),
-    "POST /zones/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "spare_zone"}, writes=False),
-    "GET /buildings": Row(EVERYONE, query=q_site),
-    "POST /buildings": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("B"),
+    "POST /sites": Row(ok=(201,), sited=False, body=lambda w: {"code": _uid("S"), "name": "新场所"}),
+    "PATCH /sites/{site_id}": Row(path={"site_id": "site"}, body=lambda w: {"address": _uid("路")}),
+    "POST /sites/{site_id}/deactivate": Row(path={"site_id": "site"}, writes=False),
+    "GET /zones": Row(query=q_site),
+    "POST /zones": Row(ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("Z"), "name": "区"}),
+    "GET /zones/{item_id}": Row(path={"item_id": "zone"}),
+    "PATCH /zones/{item_id}": Row(path={"item_id": "zone"}, body=lambda w: {"name_en": _uid("Zone ")}),
+    "POST /zones/{item_id}/deactivate": Row(path={"item_id": "spare_zone"}, writes=False),
+    "GET /buildings": Row(query=q_site),
+    "POST /buildings": Row(ok=(201,), body=lambda w: {"site_code": w["site_code"], "code": _uid("B"),
                                                               "name": "楼", "zone_code": w["zone_code"]}),
-    "GET /buildings/{item_id}": Row(EVERYONE, path={"item_id": "building"}),
-    "PATCH /buildings/{item_id}": Row(MGR_UP, path={"item_id": "building"}, body=lambda w: {"name_en": _uid("B ")}),
-    "POST /buildings/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "building"}, writes=False),
-    "GET /units": Row(EVERYONE, query=q_site),
-    "POST /units": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "building_code": "AUTHZ",
+    "GET /buildings/{item_id}": Row(path={"item_id": "building"}),
+    "PATCH /buildings/{item_id}": Row(path={"item_id": "building"}, body=lambda w: {"name_en": _uid("B ")}),
+    "POST /buildings/{item_id}/deactivate": Row(path={"item_id": "building"}, writes=False),
+    "GET /units": Row(query=q_site),
+    "POST /units": Row(ok=(201,), body=lambda w: {"site_code": w["site_code"], "building_code": "AUTHZ",
                                                           "code": _uid("1-")}),
-    "GET /units/{item_id}": Row(EVERYONE, path={"item_id": "unit"}),
-    "PATCH /units/{item_id}": Row(MGR_UP, path={"item_id": "unit"}, body=lambda w: {"floor": uuid.uuid4().int % 90}),
-    "POST /units/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "unit"}, writes=False),
-    "GET /schedules": Row(EVERYONE, query=q_site),
-    "POST /schedules": Row(MGR_UP, ok=(201,), body=lambda w: {"site_code": w["site_code"], "key": _uid("k").lower(),
+    "GET /units/{item_id}": Row(path={"item_id": "unit"}),
+    "PATCH /units/{item_id}": Row(path={"item_id": "unit"}, body=lambda w: {"floor": uuid.uuid4().int % 90}),
+    "POST /units/{item_id}/deactivate": Row(path={"item_id": "unit"}, writes=False),
+    "GET /schedules": Row(query=q_site),
+    "POST /schedules": Row(ok=(201,), body=lambda w: {"site_code": w["site_code"], "key": _uid("k").lower(),
                                                               "name": "巡查", "checklist": "lobby", "at": ["09:00"]}),
-    "GET /schedules/{item_id}": Row(EVERYONE, path={"item_id": "schedule"}),
-    "PATCH /schedules/{item_id}": Row(MGR_UP, path={"item_id": "schedule"}, body=lambda w: {"name_en": _uid("R ")}),
-    "POST /schedules/{item_id}/deactivate": Row(MGR_UP, path={"item_id": "schedule"}, writes=False),
-    "POST /checkpoints": Row(MGR_UP, ok=(201,), body=lambda w: {
+    "GET /schedules/{item_id}": Row(path={"item_id": "schedule"}),
+    "PATCH /schedules/{item_id}": Row(path={"item_id": "schedule"}, body=lambda w: {"name_en": _uid("R ")}),
+    "POST /schedules/{item_id}/deactivate": Row(path={"item_id": "schedule"}, writes=False),
+    "POST /checkpoints": Row(ok=(201,), body=lambda w: {
         "site_code": w["site_code"], "code": _uid("CP-"), "name": "点", "kind": "lobby", "zone_code": w["zone_code"],
         "checklists": ["lobby"]}),
-    "GET /checkpoints/{checkpoint_id}": Row(EVERYONE, path={"checkpoint_id": "checkpoint"}),
-    "PATCH /checkpoints/{checkpoint_id}": Row(MGR_UP, path={"checkpoint_id": "checkpoint"},
+    "GET /checkpoints/{checkpoint_id}": Row(path={"checkpoint_id": "checkpoint"}),
+    "PATCH /checkpoints/{checkpoint_id}": Row(path={"checkpoint_id": "checkpoint"},
                                               body=lambda w: {"note": _uid("n")}),
-    "POST /checkpoints/{checkpoint_id}/deactivate": Row(MGR_UP, path={"checkpoint_id": "checkpoint"}, writes=False),
-    "GET /checkpoints/labels": Row(SUP_UP, query=q_site),
-    "POST /users": Row(MGR_UP, ok=(201,), body=lambda w: {
+    "POST /checkpoints/{checkpoint_id}/deactivate": Row(path={"checkpoint_id": "checkpoint"}, writes=False),
+    "GET /checkpoints/labels": Row(query=q_site),
+    "POST /users": Row(ok=(201,), body=lambda w: {
         "employee_no": _uid("E"), "username": _uid("u"), "name": "新人", "role": "guard", "trade": "security",
         "site_codes": [w["site_code"]], "password": "start-pass-1"}),
-    "GET /users/{user_id}": Row(MGR_UP, path={"user_id": "staff"}),
-    "PATCH /users/{user_id}": Row(MGR_UP, path={"user_id": "staff"}, body=lambda w: {"post": _uid("岗")}),
-    "POST /users/{user_id}/deactivate": Row(MGR_UP, path={"user_id": "spare_user"}, writes=False),
-    "GET /imports/{kind}/template": Row(MGR_UP, path={"kind": "zones"}, sited=False),
+    "GET /users/{user_id}": Row(path={"user_id": "staff"}),
+    "PATCH /users/{user_id}": Row(path={"user_id": "staff"}, body=lambda w: {"post": _uid("岗")}),
+    "POST /users/{user_id}/deactivate": Row(path={"user_id": "spare_user"}, writes=False),
+    "GET /imports/{kind}/template": Row(path={"kind": "zones"}, sited=False),
     # the file here is a photo, not a workbook: allowed roles get 422 and nothing is written
-    "POST /imports/{kind}": Row(MGR_UP, ok=(422,), path={"kind": "zones"}, files=True, sited=False, writes=False),
-    "GET /exports/{kind}": Row(MGR_UP, path={"kind": "zones"}, query=q_site),
+    "POST /imports/{kind}": Row(ok=(422,), path={"kind": "zones"}, files=True, sited=False, writes=False),
+    "GET /exports/{kind}": Row(path={"kind": "zones"}, query=q_site),
 }
 
 
@@ -369,6 +365,60 @@ def test_every_route_has_a_row():
     routes = {_spec_key(m, r) for m, r in ROUTES}
     assert sorted(routes - set(MATRIX)) == [], "undocumented route: add a row to MATRIX"
     assert sorted(set(MATRIX) - routes) == [], "a row for a route that no longer exists"
+
+
+def _declared(app, method, rule):
+    """The action a route declares (``@requires``/``@declares``), or None."""
+    view = app.view_functions[next(r.endpoint for r in app.url_map.iter_rules() if r.rule == rule)]
+    return getattr(getattr(getattr(view, "view_class", None), method.lower(), view), "permission", None)
+
+
+def test_every_route_declares_an_action(shared):
+    from api.domain.permissions import TABLE
+
+    missing = [f"{m} {r}" for m, r in ROUTES if _declared(shared.app, m, r) is None]
+    assert missing == [], "a route without a declared action: add @requires(...) or @declares(...)"
+    unknown = {a for m, r in ROUTES for a in [_declared(shared.app, m, r)]
+               if a not in TABLE and not (a.endswith(".*") and any(t.startswith(a[:-1]) for t in TABLE))}
+    assert unknown == set(), "an action that is not in the permission table"
+
+
+def _action(shared, key, row, w):
+    """The route's declared action; ``work_order.*``: the one its body names."""
+    method, path = key.split(" ", 1)
+    rule = next(r for m, r in ROUTES if m == method and _spec_key(m, r) == key)
+    action = _declared(shared.app, method, rule)
+    if action and action.endswith(".*"):
+        action = action[:-1] + row.body(dict(w, username="")).get("action")
+    return action
+
+
+def _object(action, w):
+    """The row an object rule is judged on: the world's order, notice or appeal."""
+    from api.models import Appeal, WorkOrder
+
+    if action.startswith("work_order."):
+        return WorkOrder.get_by_id(w["work_order"])
+    d = Deduction.get_by_id(w["deduction"])
+    if action == "deduction.appeal":
+        return d
+    if action == "appeal.escalate":
+        appeal = Appeal.get_or_none(Appeal.deduction == d.id) or Appeal(deduction=d, filed_by=d.staff_id)
+        appeal.deduction = d
+        return appeal
+    return None
+
+
+def allowed_roles(shared, key, row, w):
+    """The roles the permission table lets take this route's action (on this world's object)."""
+    from api.domain.permissions import can, rule
+    from api.models import User
+
+    action = _action(shared, key, row, w)
+    r = rule(action)
+    obj = _object(action, w) if (r.also or r.unless) else None
+    return {role for role in ROLES
+            if can(User.get(User.username == ROLE_USERS[role]), action, obj)}
 
 
 # --- the world: one of everything on each site -------------------------------------------------
@@ -496,7 +546,9 @@ def test_route_by_role_and_site(shared, world, key, role):
             assert not leaked, f"{variant}: another site's data in the answer"
 
     status, body = results["own"]
-    if role in row.who:
+    if role in allowed_roles(shared, key, row, world["own"]) and role in row.hidden:
+        assert status == 404, f"{role} does not see this object of {key}: got {status} {body}"
+    elif role in allowed_roles(shared, key, row, world["own"]):
         assert status in row.ok, f"{role} may {key} on their own site: got {status} {body}"
     else:
         assert status in row.denied, f"{role} may not {key}: got {status} {body}"

@@ -8,14 +8,15 @@ from peewee import IntegrityError
 from api.db import db, relock
 from api.domain import workorders as wo
 from api.domain.deadlines import revisit_due as order_revisit_due
-from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Invalid, NotFound
+from api.domain.permissions import require
 from api.domain.org_read import building_zone_id  # a unit's request goes to its building's zone by default
 from api.domain.photos import link_sites, visible_photo_ids
 from api.domain.policy import current_policy
 from api.domain.privacy import scrub
 from api.domain.service_requests.limits import request_deadlines, site_tz
 from api.domain.service_requests.privacy import last4, location_text, normalise_phone, scrub_owner
-from api.domain.service_requests.terms import (CATEGORIES, CATEGORY_NAMES, CHANNELS, DEPARTMENTS, DESK_ROLES,
+from api.domain.service_requests.terms import (CATEGORIES, CATEGORY_NAMES, CHANNELS, DEPARTMENTS,
                                                KIND_NAMES, KINDS, TRANSITIONS)
 from api.models import RequestEvent, RequestPhoto, ServiceRequest, Site, WorkOrder, Zone, utcnow
 from api.notify import events as notify_events
@@ -209,8 +210,7 @@ def transition(req, action, actor, *, trade=None, priority=None, note="", now=No
     """Apply one desk action to a request (with its event). Returns ``(request, order or None)``."""
     policy = policy or current_policy()
     now = now or utcnow()
-    if actor.role not in DESK_ROLES:
-        raise Forbidden("Only the service desk, supervisors and managers handle requests.")
+    require(actor, f"request.{action}", req)
     to = check_transition(req.status, action)
     from_status = req.status
     note = (note or "").strip()
@@ -275,8 +275,7 @@ def revisit(req, actor, *, satisfied, note="", now=None, policy=None):
     """Record the owner's answer (回访). Not satisfied reopens the request and its orders."""
     policy = policy or current_policy()
     now = now or utcnow()
-    if actor.role not in DESK_ROLES:
-        raise Forbidden("Only the service desk records revisits.")
+    require(actor, "request.revisit", req)
     if req.status != "done":
         raise Conflict(f"Only a completed request is revisited (this one is {req.status}).")
     note = (note or "").strip()

@@ -2,7 +2,6 @@
 import re
 
 from api.domain.privacy import scrub
-from api.domain.service_requests.terms import OWNER_VIEWERS
 
 
 def normalise_phone(phone):
@@ -55,7 +54,3 @@ def location_text(building="", unit="", room="", public_area=""):
         text = f"{text} {public_area}".strip() if text else public_area
     return text
 
-
-def can_see_owner(role, user_id, handler_id, created_by_id):
-    """The owner's full name and phone: the request's handler and creator, and managers."""
-    return role in OWNER_VIEWERS or user_id in (handler_id, created_by_id)

@@ -11,9 +11,6 @@ CATEGORIES = REQUEST_CATEGORIES
 STATUSES = REQUEST_STATUSES
 ACTIVE = ACTIVE_REQUEST_STATUSES
 DEPARTMENTS = vocab.DEPARTMENTS
-DESK_ROLES = vocab.DESK_ROLES
-SUPERVISING = vocab.SUPERVISING
-OWNER_VIEWERS = vocab.MANAGING
 FAULTS = vocab.REQUEST_FAULTS
 
 
@@ -31,4 +28,3 @@ TRADE_NAMES = _zh("trade")
 
 # action -> (statuses it may start from, status it leads to; None: decided by the action)
 TRANSITIONS = vocab.REQUEST_TRANSITIONS
-allowed_actions = vocab.request_actions  # (status, role) -> [action]

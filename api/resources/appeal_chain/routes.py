@@ -3,6 +3,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import declares
 from api.audit import audit
 from api.db import write_tx
 from api.domain import appeals
@@ -20,6 +21,7 @@ class EscalateAppeal(MethodView):
     @blp.arguments(EscalateIn)
     @blp.response(200, AppealOut)
     @blp.alt_response(409, description="Not rejected, or already at the top level.")
+    @declares("appeal.escalate")
     def post(self, data, deduction_id):
         """Take a rejected appeal up one level (the penalised person, or whoever filed it)."""
         with write_tx():

@@ -3,7 +3,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import MANAGER_UP, check_site, require_role, site_ids
+from api.auth import can, check_site, requires, site_ids
 from api.models import AuditLog
 from api.pagination import paginate_desc_by_id
 from api.resources.audit.schemas import AuditArgs, AuditPage
@@ -15,14 +15,14 @@ blp = Blueprint("audit", __name__, url_prefix="/audit", description="The audit l
 class Audit(MethodView):
     @blp.arguments(AuditArgs, location="query")
     @blp.response(200, AuditPage)
+    @requires("audit.view")
     def get(self, args):
         """Audit entries of the caller's sites (admins also see entries tied to no site)."""
-        require_role(*MANAGER_UP)
         sites = site_ids()
         if args.get("site_id") is not None:
             check_site(args["site_id"], "site")
             q = AuditLog.select().where(AuditLog.site_id == args["site_id"])
-        elif g.user.role == "admin":
+        elif can("audit.view_unsited"):
             q = AuditLog.select().where(AuditLog.site_id.in_(sites) | AuditLog.site_id.is_null())
         else:
             q = AuditLog.select().where(AuditLog.site_id.in_(sites) | (AuditLog.user == g.user.id))

@@ -5,6 +5,7 @@ from flask import current_app, g, redirect, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import declares, requires
 from api import auth
 from api.audit import audit
 from api.db import write_tx
@@ -26,6 +27,7 @@ class Login(MethodView):
     @blp.alt_response(401, description="Wrong username or password (the same answer for both).")
     @blp.alt_response(429, description="Too many failed logins for this account or address.")
     @blp.doc(security=[])
+    @declares("auth.login")
     def post(self, data):
         """Exchange a username and password for a bearer token."""
         user, token = _log_in(data["username"], data["password"])
@@ -79,6 +81,7 @@ class Session(MethodView):
     @blp.arguments(SessionIn, location="form")
     @blp.response(303, description="To ``next``, with the session cookie set (or ``login=failed`` on the URL).")
     @blp.doc(security=[])
+    @declares("auth.login")
     def post(self, data):
         """A browser's login (the console's login form posts here): the token goes into an HttpOnly,
         SameSite=Strict cookie for this host, never into a URL; the browser goes back to ``next``. A post from a
@@ -99,6 +102,7 @@ class Session(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.response(204)
+    @requires("auth.logout")
     def post(self):
         """Revoke the token used for this call."""
         with write_tx():

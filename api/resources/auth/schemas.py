@@ -24,6 +24,13 @@ class UserOut(OutSchema):
     site_ids = fields.List(fields.Integer())
 
 
+class MeOut(UserOut):
+    actions = fields.List(fields.String(), metadata={
+        "description": "Every action the caller may take (on some object: an order's own assignee, the "
+                       "penalised person...), from the permission table; clients show what these allow "
+                       "instead of keeping role lists."})
+
+
 class LoginOut(OutSchema):
     token = fields.String()
     user = fields.Nested(UserOut)

@@ -5,6 +5,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import requires
 from api.domain.checklist_versions import current_versions, find_version, load_body
 from api.resources.checklists.schemas import ChecklistSummaryOut, ChecklistVersionOut
 
@@ -48,6 +49,7 @@ def _respond(row, cache_control):
 @blp.route("")
 class Checklists(MethodView):
     @blp.response(200, ChecklistSummaryOut(many=True))
+    @requires("checklist.view")
     def get(self):
         """Every checklist with its current version number."""
         return [{"key": v.key, "name": v.name, "name_en": v.name_en, "trade": v.body["trade"],
@@ -60,6 +62,7 @@ class Checklists(MethodView):
 class ChecklistCurrent(MethodView):
     @blp.response(200, ChecklistVersionOut)
     @blp.alt_response(304, description="Not modified: the If-None-Match ETag is still current.")
+    @requires("checklist.view")
     def get(self, key):
         """The current version of a checklist with its items; strong ETag, 304 on If-None-Match."""
         return _respond(find_version(key), "private, no-cache")
@@ -69,6 +72,7 @@ class ChecklistCurrent(MethodView):
 class ChecklistVersionOne(MethodView):
     @blp.response(200, ChecklistVersionOut)
     @blp.alt_response(304, description="Not modified: versions never change.")
+    @requires("checklist.view")
     def get(self, key, number):
         """One stored version of a checklist (what an old inspection was made with)."""
         return _respond(find_version(key, number), "private, max-age=86400, immutable")

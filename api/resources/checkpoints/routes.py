@@ -5,7 +5,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids
+from api.auth import check_site, get_visible, requires, site_ids
 from api.domain.checklist_versions import current_versions
 from api.domain.checklists import checklists_for
 from api.errors import NotFound
@@ -36,6 +36,7 @@ def _listing(ids, include_inactive=False):
 class SiteCheckpoints(MethodView):
     @blp.arguments(SiteCheckpointQuery, location="query", as_kwargs=True)
     @blp.response(200, CheckpointOut(many=True))
+    @requires("org.view")
     def get(self, site_id, include_inactive=False):
         """The checkpoints of one of the caller's sites, in round order."""
         get_visible(Site, site_id, "site", site_attr="id")
@@ -44,6 +45,7 @@ class SiteCheckpoints(MethodView):
 
 @blp.arguments(CheckpointQuery, location="query", as_kwargs=True)
 @blp.response(200, CheckpointOut(many=True))
+@requires("org.view")
 def list_checkpoints(self, site_id=None, include_inactive=False):
     """The checkpoints of the caller's sites (or of one, with ``site_id``)."""
     if site_id is not None:
@@ -67,12 +69,12 @@ org_crud.register_crud(blp, "checkpoints", body=CheckpointBody, patch=Checkpoint
 class CheckpointLabels(MethodView):
     @blp.arguments(LabelArgs, location="query")
     @blp.response(200, description="A printable HTML page of QR labels.", content_type="text/html")
+    @requires("checkpoint.labels")
     def get(self, args):
         """A printable A4 sheet (3 x 7 stickers) of QR labels for a site's active checkpoints, or just the
         ones in ``ids`` (e.g. the new ones); the QR codes point to ``<public url>/m/#/scan/<code>``."""
         from api.commands.checkpoints import label_rows, render_labels
 
-        require_role(*SUPERVISOR_UP)
         site = get_visible(Site, args["site_id"], "site", site_attr="id")
         site_row, cps = label_rows(site, ids=args.get("ids"))
         if not cps:
@@ -86,6 +88,7 @@ class CheckpointLabels(MethodView):
 @blp.route("/checkpoints/by-code/<code>")
 class CheckpointByCode(MethodView):
     @blp.response(200, ScannedCheckpointOut)
+    @requires("org.view")
     def get(self, code):
         """The QR scan: the checkpoint with its zone, site and the checklists (current versions)
         that apply; another site's code answers 404 like an unknown one."""

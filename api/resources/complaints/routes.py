@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, require_role, sites_in_scope
+from api.auth import can, declares, requires, sites_in_scope
 from api.db import relock, write_tx
 from api.domain import complaints as cp
 from api.idempotency import idempotent
@@ -13,7 +13,7 @@ from api.models import IncomingMail, RevisitReferral, ServiceRequest
 from api.resources.complaints.schemas import (MailArgs, MailIn, MailList, MailOut, MonthArgs, ReasonIn, RecordOut,
                                               ReferralList, ReplyIn, RevisitReportOut, SiteArg, StatsOut, ValidityIn)
 from api.resources.ledger.routes import resolve_site
-from api.resources.requests.routes import _load, desk_only
+from api.resources.requests.routes import _load
 
 blp = Blueprint("complaints", __name__, url_prefix="",
                 description="Complaint validity, replies, the incoming-mail register; repair-revisit reports.")
@@ -33,9 +33,9 @@ class Validity(MethodView):
     @idempotent
     @blp.arguments(ValidityIn)
     @blp.response(200, RecordOut)
+    @declares("complaint.judge")
     def post(self, data, request_id):
         """有效/无效投诉: judge a complaint valid or invalid, with the reason (service desk)."""
-        desk_only()
         with write_tx():
             req = _load(request_id)
             rec = cp.judge(req, g.user, data["valid"], data["reason"])
@@ -49,9 +49,9 @@ class Reply(MethodView):
     @blp.arguments(ReplyIn)
     @blp.response(200, RecordOut)
     @blp.alt_response(409, description="Not solved yet, already replied, or a letter not in the register.")
+    @declares("complaint.reply")
     def post(self, data, request_id):
         """The reply once solved, the way the owner complained: visit, letter (in writing) or call."""
-        desk_only()
         with write_tx():
             req = relock(_load(request_id))  # locked before its status is checked (a reopen may be racing)
             rec = cp.reply(req, g.user, data["method"], data.get("text", ""))
@@ -65,9 +65,9 @@ class RegisterMail(MethodView):
     @blp.arguments(MailIn)
     @blp.response(201, MailOut)
     @blp.alt_response(409, description="Not a letter, or already registered.")
+    @declares("complaint.register_mail")
     def post(self, data, request_id):
         """Log a written complaint in the incoming-mail register (收文登记本), numbered per site and year."""
-        desk_only()
         with write_tx():
             req = _load(request_id)
             mail = cp.register_mail(req, g.user, data["sender"], data["subject"], data["reported_to"])
@@ -82,9 +82,9 @@ class GeneralManager(MethodView):
     @blp.arguments(ReasonIn)
     @blp.response(200, RecordOut)
     @blp.alt_response(409, description="Not a special complaint with the duty manager, or already referred.")
+    @declares("complaint.refer_general_manager")
     def post(self, data, request_id):
         """Beyond the duty manager's authority: on to the general property manager (暂行规定 5B, level 3)."""
-        desk_only()
         with write_tx():
             req = relock(_load(request_id))  # locked before its status is checked
             rec = cp.refer_to_general_manager(req, g.user, data["reason"])
@@ -96,9 +96,9 @@ class GeneralManager(MethodView):
 class MailRegister(MethodView):
     @blp.arguments(MailArgs, location="query")
     @blp.response(200, MailList)
+    @requires("request.view")
     def get(self, args):
         """The incoming-mail register of the caller's sites (one year if asked), newest first."""
-        desk_only()
         q = IncomingMail.select().where(IncomingMail.site.in_(sites_in_scope(args.get("site_id"))))
         if args.get("year"):
             q = q.where(IncomingMail.year == args["year"])
@@ -109,9 +109,9 @@ class MailRegister(MethodView):
 class Stats(MethodView):
     @blp.arguments(MonthArgs, location="query")
     @blp.response(200, StatsOut)
+    @requires("complaint.stats")
     def get(self, args):
         """The month's complaints counted apart: valid, invalid (with reasons), unjudged; replies; letters."""
-        require_role(*SUPERVISOR_UP)
         return cp.stats(resolve_site(args.get("site_id")), args["month"])
 
 
@@ -119,9 +119,9 @@ class Stats(MethodView):
 class RevisitReport(MethodView):
     @blp.arguments(MonthArgs, location="query")
     @blp.response(200, RevisitReportOut)
+    @requires("report.repair_revisits")
     def get(self, args):
         """维修回访月报 (seed 002): revisits, satisfaction, late, still due, rework, the unsatisfied passed on."""
-        require_role(*SUPERVISOR_UP)
         return cp.revisit_report(resolve_site(args.get("site_id")), args["month"])
 
 
@@ -130,9 +130,9 @@ class RevisitReportXlsx(MethodView):
     @blp.arguments(MonthArgs, location="query")
     @blp.response(200, description="The month's repair-revisit report as an Excel workbook.",
                   content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    @requires("report.repair_revisits")
     def get(self, args):
         """The month's repair-revisit report as .xlsx for the department manager."""
-        require_role(*SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         body = cp.revisit_workbook(site, cp.revisit_report(site, args["month"]))
         return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -144,11 +144,11 @@ class RevisitReportXlsx(MethodView):
 class Referrals(MethodView):
     @blp.arguments(SiteArg, location="query")
     @blp.response(200, ReferralList)
+    @requires("report.repair_revisits")
     def get(self, args):
         """Unsatisfied revisits passed to a department head: a supervisor sees those passed to them."""
-        require_role(*SUPERVISOR_UP)
         q = (RevisitReferral.select().join(ServiceRequest)
              .where(ServiceRequest.site.in_(sites_in_scope(args.get("site_id")))))
-        if g.user.role == "supervisor":
+        if not can("referral.view_all"):
             q = q.where(RevisitReferral.head == g.user.id)
         return {"items": list(q.order_by(RevisitReferral.id.desc()).limit(500))}

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, require_role, site_ids
+from api.auth import declares, requires, site_ids
 from api.db import write_tx
 from api.domain import corrective_actions as ca
 from api.domain.errors import Invalid
@@ -31,9 +31,9 @@ def _iso(value):
 class Analysis(MethodView):
     @blp.arguments(MonthArgs, location="query")
     @blp.response(200, AnalysisOut)
+    @requires("corrective.view")
     def get(self, args):
         """The month to analyse: fault notices by problem, overdue orders and requests, and their actions."""
-        require_role(*SUPERVISOR_UP)
         out = ca.analysis(resolve_site(args.get("site_id")), args["month"])
         for key in ("overdue_orders", "overdue_requests"):
             out[key] = [{k: _iso(v) for k, v in row.items()} for row in out[key]]
@@ -44,17 +44,17 @@ class Analysis(MethodView):
 class Actions(MethodView):
     @blp.arguments(MonthArgs, location="query")
     @blp.response(200, ActionList)
+    @requires("corrective.view")
     def get(self, args):
         """The month's register of actions (overdue ones flagged)."""
-        require_role(*SUPERVISOR_UP)
         return {"items": ca.register(resolve_site(args.get("site_id")), args["month"])}
 
     @idempotent
     @blp.arguments(ActionIn)
     @blp.response(201, ActionOut)
+    @declares("corrective.create")
     def post(self, data):
         """Register a root cause and its corrective or preventive action, with an owner and a due date."""
-        require_role(*SUPERVISOR_UP)
         if data["site_id"] not in site_ids():
             raise Invalid({"site_id": "No such site."})
         site = Site.get_by_id(data.pop("site_id"))
@@ -70,6 +70,7 @@ class Done(MethodView):
     @idempotent
     @blp.arguments(NoteIn)
     @blp.response(200, ActionOut)
+    @declares("corrective.done")
     def post(self, data, action_id):
         """The owner (or a supervisor) marks the action carried out."""
         with write_tx():
@@ -83,9 +84,9 @@ class Verify(MethodView):
     @idempotent
     @blp.arguments(VerifyIn)
     @blp.response(200, ActionOut)
+    @declares("corrective.verify")
     def post(self, data, action_id):
         """Someone other than the owner checks it: effective (verified) or not (open again)."""
-        require_role(*SUPERVISOR_UP)
         with write_tx():
             a = ca.verify(action_id, g.user, data["effective"], data["note"], site_ids())
             audit("corrective_action.verify", "corrective_action", a.id, a.site_id, after=_snap(a))
@@ -97,9 +98,9 @@ class Report(MethodView):
     @blp.arguments(MonthArgs, location="query")
     @blp.response(200, description="The month's register as an Excel workbook.",
                   content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    @requires("corrective.view")
     def get(self, args):
         """The month's root causes and actions as .xlsx (owner, due date, done, verified, overdue)."""
-        require_role(*SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         body = ca.workbook(site, args["month"], ca.register(site, args["month"]))
         return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, MANAGER_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
+from api.auth import can, check_site, declares, get_visible, requires, site_ids, sites_in_scope
 from api.db import lock_key, relock, write_tx
 from api.domain import appeals
 from api.domain import deductions as dd
@@ -27,7 +27,7 @@ def _with_amount(d):
 def visible_deduction(deduction_id):
     """Supervisors see their sites' notices; everyone else only their own (others' are 404)."""
     d = get_visible(Deduction, deduction_id, "deduction")
-    if g.user.role not in SUPERVISOR_UP and d.staff_id != g.user.id:
+    if not can("deduction.view_all") and d.staff_id != g.user.id:
         raise NotFound("No such deduction.")
     return _with_amount(d)
 
@@ -36,12 +36,13 @@ def visible_deduction(deduction_id):
 class Deductions(MethodView):
     @blp.arguments(DeductionListArgs, location="query")
     @blp.response(200, DeductionPage)
+    @requires("deduction.view")
     def get(self, args):
         """Fault notices of the caller's sites, newest first (staff see only their own)."""
         sites = sites_in_scope(args.get("site_id"))
         q = Deduction.select(Deduction, User).join(User, on=(Deduction.staff == User.id), attr="staff").where(
             Deduction.site.in_(sites))
-        if g.user.role not in SUPERVISOR_UP:
+        if not can("deduction.view_all"):
             q = q.where(Deduction.staff == g.user.id)
         for key, field in (("month", Deduction.month), ("staff_id", Deduction.staff), ("status", Deduction.status)):
             if args.get(key) is not None:
@@ -54,9 +55,9 @@ class Deductions(MethodView):
     @blp.response(201, DeductionOut)
     @blp.alt_response(200, schema=DeductionOut, description="A retry with a known client_id.")
     @blp.alt_response(409, description="The month it falls in is closed.")
+    @requires("deduction.create")
     def post(self, data):
         """Issue a fault notice from a finding, a complaint request or by hand (supervisors)."""
-        require_role(*SUPERVISOR_UP)
         client_id = data.pop("client_id", None)
         if client_id:
             earlier = Deduction.get_or_none(Deduction.client_id == client_id)
@@ -87,6 +88,7 @@ class Deductions(MethodView):
 @blp.route("/deductions/<int:deduction_id>")
 class DeductionOne(MethodView):
     @blp.response(200, DeductionOut)
+    @requires("deduction.view")
     def get(self, deduction_id):
         """One fault notice with its evidence photos and appeal."""
         return visible_deduction(deduction_id)
@@ -104,6 +106,7 @@ class FileAppeal(MethodView):
     @blp.arguments(AppealIn)
     @blp.response(201, AppealOut)
     @blp.alt_response(409, description="Already appealed, or not an active notice.")
+    @declares("deduction.appeal")
     def post(self, data, deduction_id):
         """Appeal a notice: the penalised person, or a supervisor for them."""
         with write_tx():
@@ -121,10 +124,10 @@ class DecideAppeal(MethodView):
     @blp.arguments(DecisionIn)
     @blp.response(200, AppealOut)
     @blp.alt_response(409, description="No pending appeal on this notice.")
+    @declares("appeal.decide")
     def post(self, data, deduction_id):
         """Decide an appeal at its level (004 4.3: department head, office director, office manager): upheld
         voids the notice, or reverses it if its month is closed."""
-        require_role(*SUPERVISOR_UP)
         with write_tx():
             # locked before the appeal's status is checked: concurrent decisions reverse it once
             d = _with_amount(relock(visible_deduction(deduction_id)))
@@ -144,9 +147,9 @@ class DecideAppeal(MethodView):
 class Appeals(MethodView):
     @blp.arguments(AppealListArgs, location="query")
     @blp.response(200, AppealPage)
+    @requires("appeal.view")
     def get(self, args):
         """The appeal queue (default: pending), newest first: department heads and managers."""
-        require_role(*SUPERVISOR_UP)
         sites = sites_in_scope(args.get("site_id"))
         q = Appeal.select(Appeal).join(Deduction).where(Deduction.site.in_(sites))
         if args.get("level") is not None:

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.audit import audit
-from api.auth import site_ids
+from api.auth import can, declares, requires, site_ids
 from api.domain.findings import dismiss_finding, get_finding, photo_ids_by_finding, report_adhoc
 from api.idempotency import idempotent
 from api.models import Checkpoint, Finding, User, Zone
@@ -23,7 +23,7 @@ def visible_findings(sites=None):
              .switch(Finding).join(User, on=(Finding.reported_by == User.id)))
     if sites is None:
         query = query.where(Finding.site.in_(site_ids()))
-    if g.user.role in ("guard", "cleaner"):
+    if not can("finding.view_all"):
         query = query.where(Finding.reported_by == g.user.id)
     return query
 
@@ -57,6 +57,7 @@ def _one(finding_id):
 class Findings(MethodView):
     @blp.arguments(FindingQuery, location="query")
     @blp.response(200, FindingPage)
+    @requires("finding.view")
     def get(self, args):
         """Findings newest first, filtered by site, zone, checklist, status, trade and time."""
         sites = [s for s in site_ids() if args.get("site_id") in (None, s)]
@@ -77,6 +78,7 @@ class Findings(MethodView):
     @blp.response(201, FindingOut)
     @blp.alt_response(200, schema=FindingOut, description="A retry: the report stored under this client_id.")
     @blp.alt_response(409, description="This client_id was already used for a different report.")
+    @requires("finding.report")
     def post(self, data):
         """Report something wrong that is on no checklist (an ad-hoc finding)."""
         data = dict(data, client_id=str(data["client_id"]))
@@ -87,6 +89,7 @@ class Findings(MethodView):
 @blp.route("/<int:finding_id>")
 class FindingOne(MethodView):
     @blp.response(200, FindingOut)
+    @requires("finding.view")
     def get(self, finding_id):
         """One finding with its photos, place, reporter and inspection."""
         return with_photos([_one(finding_id)])[0]
@@ -98,6 +101,7 @@ class FindingDismiss(MethodView):
     @blp.arguments(DismissIn)
     @blp.response(200, FindingOut)
     @blp.alt_response(409, description="The finding is already being worked on or resolved.")
+    @declares("finding.dismiss")
     def post(self, data, finding_id):
         """Dismiss an open finding as no real problem, with a reason (supervisors and up; audited)."""
         finding = get_finding(finding_id, site_ids())

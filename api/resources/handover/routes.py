@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import MANAGER_UP, SUPERVISOR_UP, require_role
+from api.auth import declares, requires
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.domain import handover as ho
@@ -28,9 +28,9 @@ class Handover(MethodView):
     @blp.arguments(LedgerSiteArg, location="query")
     @blp.response(200, HandoverOut)
     @blp.alt_response(404, description="Not sent to finance yet.")
+    @requires("ledger.view")
     def get(self, args, month):
         """Whether (and when, by whom, to whom) the month's ledger went to finance."""
-        require_role(*SUPERVISOR_UP)
         dd.check_month(month)
         h = ho.handover_of(resolve_site(args.get("site_id")), month)
         if h is None:
@@ -41,9 +41,9 @@ class Handover(MethodView):
     @blp.arguments(HandoverIn)
     @blp.response(201, HandoverOut)
     @blp.alt_response(409, description="Already sent, or the month has not ended.")
+    @declares("ledger.handover")
     def post(self, args, data, month):
         """Record that the month's ledger went to finance (managers); the month is closed first if open."""
-        require_role(*MANAGER_UP)
         dd.check_month(month)
         site = resolve_site(args.get("site_id"))
         with write_tx():

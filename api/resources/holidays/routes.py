@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import MANAGER_UP, require_role
+from api.auth import requires
 from api.db import write_tx
 from api.i18n import gettext
 from api.domain import holidays as hd
@@ -17,7 +17,6 @@ blp = Blueprint("holidays", __name__, url_prefix="/holiday-calendar",
 
 
 def _replace(year, days, action):
-    require_role(*MANAGER_UP)
     hd.check_year(year)
     with write_tx():
         before, after = hd.replace_year(year, days, g.user, utcnow())
@@ -29,6 +28,7 @@ def _replace(year, days, action):
 @blp.route("/status")
 class Status(MethodView):
     @blp.response(200, StatusOut)
+    @requires("holiday.view")
     def get(self):
         """Whether this and next year's schedules are known; ``warn`` from November when next year's is not."""
         status = hd.calendar_status(utcnow(), current_policy().tz)
@@ -42,12 +42,14 @@ class Status(MethodView):
 @blp.route("/<int:year>")
 class Year(MethodView):
     @blp.response(200, YearOut)
+    @requires("holiday.view")
     def get(self, year):
         """A year's schedule: the one entered, else the one shipped, else none."""
         return hd.year_schedule(year)
 
     @blp.arguments(YearIn)
     @blp.response(200, YearOut)
+    @requires("holiday.edit")
     def put(self, data, year):
         """Enter a year's whole schedule (managers); it replaces the shipped one for that year."""
         return _replace(year, data["days"], "holiday_calendar.enter")
@@ -57,9 +59,9 @@ class Year(MethodView):
 class Import(MethodView):
     @blp.arguments(ImportFile, location="files", content_type="multipart/form-data")
     @blp.response(200, YearOut)
+    @requires("holiday.edit")
     def post(self, files, year):
         """Import a year's schedule from .csv or .xlsx (columns date, kind, name) (managers)."""
-        require_role(*MANAGER_UP)
         upload = files["file"]
         days = hd.parse_import(upload.filename, upload.read())
         return _replace(year, days, "holiday_calendar.import")

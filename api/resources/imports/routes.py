@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import MANAGER_UP, require_role, sites_in_scope
+from api.auth import requires, sites_in_scope
 from api.domain import workbooks
 from api.domain.orgrows import KINDS
 from api.errors import DomainError, Invalid, NotFound
@@ -43,9 +43,9 @@ def _audit(action, object_type, object_id, site_id, before, after):
 class Template(MethodView):
     @blp.response(200, description="An empty workbook with the list's columns and a notes sheet.",
                   content_type=XLSX)
+    @requires("org.import")
     def get(self, kind):
         """The Excel template of one list: its columns (Chinese and English) and what each takes."""
-        require_role(*MANAGER_UP)
         return _file(workbooks.template(_kind(kind)), f"{kind}-template.xlsx")
 
 
@@ -55,10 +55,10 @@ class Import(MethodView):
     @blp.arguments(ImportUpload, location="files", content_type="multipart/form-data")
     @blp.response(200, ImportResultOut)
     @blp.alt_response(422, description="Row errors: nothing was written.")
+    @requires("org.import")
     def post(self, args, files, kind):
         """Import a workbook (multipart field ``file``): rows are matched by 工号 / code and created or
         updated, all or nothing; ``dry_run=1`` only checks. The answer counts created, updated, unchanged."""
-        require_role(*MANAGER_UP)
         _kind(kind)
         data = files["file"].read(workbooks.MAX_BYTES + 1)
         try:
@@ -76,9 +76,9 @@ class Import(MethodView):
 class Export(MethodView):
     @blp.arguments(ExportArgs, location="query")
     @blp.response(200, description="The list as a workbook that imports back unchanged.", content_type=XLSX)
+    @requires("org.export")
     def get(self, args, kind):
         """One list of the caller's sites (or of one, ``site_id``) as Excel; passwords are never exported."""
-        require_role(*MANAGER_UP)
         _kind(kind)
         sites = sites_in_scope(args.get("site_id"))
         return _file(workbooks.export(kind, sites, actor()), f"{kind}.xlsx")

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, site_ids
+from api.auth import can, declares, requires, site_ids
 from api.domain.inspections import inspection_detail, submit_inspection
 from api.errors import NotFound
 from api.models import Inspection
@@ -24,7 +24,7 @@ INSPECTION_IN, INSPECTION_QUERY = InspectionIn(), InspectionQuery()
 def visible_inspections():
     """Field staff see their own inspections; supervisors and up see their sites'."""
     query = Inspection.select().where(Inspection.site.in_(site_ids()))
-    if g.user.role not in SUPERVISOR_UP:
+    if not can("inspection.view_all"):
         query = query.where(Inspection.inspector == g.user.id)
     return query
 
@@ -56,6 +56,7 @@ class Inspections(MethodView):
     @blp.response(201, InspectionOut)
     @blp.alt_response(200, schema=InspectionOut, description="A retry: the inspection stored under this id.")
     @blp.alt_response(409, description="This id was already used for a different inspection.")
+    @declares("inspection.submit")
     def post(self, data):
         """Submit an inspection; the same id and body again answer 200 with the stored one."""
         inspection, created = submit_inspection(
@@ -65,11 +66,12 @@ class Inspections(MethodView):
 
     @blp.arguments(INSPECTION_QUERY, location="query")
     @blp.response(200, InspectionPage)
+    @requires("inspection.view")
     def get(self, args):
         """Inspections newest first (by server receive time), filtered; cursor pagination."""
         sites = [s for s in site_ids() if args.get("site_id") in (None, s)]
         query = Inspection.select()
-        if g.user.role not in SUPERVISOR_UP:
+        if not can("inspection.view_all"):
             query = query.where(Inspection.inspector == g.user.id)
         for name, column in (("zone_id", Inspection.zone),
                              ("checkpoint_id", Inspection.checkpoint), ("checklist_key", Inspection.checklist_key),
@@ -86,6 +88,7 @@ class Inspections(MethodView):
 @blp.route("/<string:inspection_id>")
 class InspectionOne(MethodView):
     @blp.response(200, InspectionOut)
+    @requires("inspection.view")
     def get(self, inspection_id):
         """One inspection with its results, their photo ids and the findings it opened."""
         try:

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import MANAGER_UP, SUPERVISOR_UP, check_site, require_role, site_ids
+from api.auth import check_site, declares, requires, site_ids
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.domain import exports
@@ -29,7 +29,6 @@ def resolve_site(site_id):
 
 
 def _ledger(month, args):
-    require_role(*SUPERVISOR_UP)
     dd.check_month(month)
     site = resolve_site(args.get("site_id"))
     return site, dd.ledger_for(site, month)
@@ -44,6 +43,7 @@ def _file(body, mimetype, name):
 class Ledger(MethodView):
     @blp.arguments(LedgerSiteArg, location="query")
     @blp.response(200, LedgerOut)
+    @requires("ledger.view")
     def get(self, args, month):
         """A month's ledger: lines, totals, the posting list and whether it is closed."""
         return _ledger(month, args)[1]
@@ -54,9 +54,9 @@ class Close(MethodView):
     @blp.arguments(LedgerSiteArg, location="query")
     @blp.response(200, LedgerOut)
     @blp.alt_response(409, description="Already closed, or the month has not ended.")
+    @declares("ledger.close")
     def post(self, args, month):
         """Close (freeze) a month (managers): afterwards nothing in it changes."""
-        require_role(*MANAGER_UP)
         dd.check_month(month)
         site = resolve_site(args.get("site_id"))
         with write_tx():
@@ -72,6 +72,7 @@ class PayrollCsv(MethodView):
     @blp.arguments(LedgerSiteArg, location="query")
     @blp.response(200, description="UTF-8 CSV with BOM: one line per person and a totals line.",
                   content_type="text/csv")
+    @requires("ledger.view")
     def get(self, args, month):
         """The month's payroll deductions as CSV (opens in Excel with Chinese intact)."""
         site, ledger = _ledger(month, args)
@@ -84,6 +85,7 @@ class PayrollXlsx(MethodView):
     @blp.arguments(LedgerSiteArg, location="query")
     @blp.response(200, description="Excel workbook: one line per person and a totals line.",
                   content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    @requires("ledger.view")
     def get(self, args, month):
         """The month's payroll deductions as an Excel workbook."""
         site, ledger = _ledger(month, args)
@@ -98,6 +100,7 @@ class Posting(MethodView):
     @blp.arguments(LedgerSiteArg, location="query")
     @blp.response(200, description="A printable notice page (Chinese with English subtitles).",
                   content_type="text/html")
+    @requires("ledger.view")
     def get(self, args, month):
         """The printable public-posting notice (违规公布) for the month."""
         site, ledger = _ledger(month, args)

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import MANAGER_UP, check_site, require_role, sites_in_scope
+from api.auth import check_site, requires, sites_in_scope
 from api.db import write_tx
 from api.domain import channels as chd
 from api.errors import Conflict, NotFound
@@ -20,7 +20,6 @@ blp = Blueprint("notifications", __name__, url_prefix="",
 
 
 def _channel(channel_id):
-    require_role(*MANAGER_UP)
     ch = chd.get_channel(channel_id)
     check_site(ch.site_id, "channel")
     return ch
@@ -30,9 +29,9 @@ def _channel(channel_id):
 class Channels(MethodView):
     @blp.arguments(SiteArgs, location="query")
     @blp.response(200, ChannelOut(many=True))
+    @requires("notification.manage")
     def get(self, args):
         """Managers: the channels of their sites (secrets never shown, keys in URLs masked)."""
-        require_role(*MANAGER_UP)
         sites = sites_in_scope(args.get("site_id"))
         return list(NotificationChannel.select().where(NotificationChannel.site.in_(sites))
                     .order_by(NotificationChannel.site, NotificationChannel.id))
@@ -40,9 +39,9 @@ class Channels(MethodView):
     @idempotent
     @blp.arguments(ChannelIn)
     @blp.response(201, ChannelOut)
+    @requires("notification.manage")
     def post(self, data):
         """Add a group robot, webhook or mail list to a site; ``events`` picks what it receives."""
-        require_role(*MANAGER_UP)
         check_site(data["site_id"], "site")
         with write_tx():
             ch = chd.create_channel(data["site_id"], data, g.user)
@@ -54,6 +53,7 @@ class Channels(MethodView):
 class Channel(MethodView):
     @blp.arguments(ChannelPatch)
     @blp.response(200, ChannelOut)
+    @requires("notification.manage")
     def patch(self, data, channel_id):
         """Change a channel (a new secret replaces the old; ``active: false`` stops it)."""
         ch = _channel(channel_id)
@@ -65,6 +65,7 @@ class Channel(MethodView):
         return ch
 
     @blp.response(200, ChannelOut)
+    @requires("notification.manage")
     def delete(self, channel_id):
         """Disable a channel (kept, with its history; PATCH ``active: true`` turns it back on)."""
         ch = _channel(channel_id)
@@ -79,6 +80,7 @@ class Channel(MethodView):
 @blp.route("/notification-channels/<int:channel_id>/test")
 class ChannelTest(MethodView):
     @blp.response(200, TestOut)
+    @requires("notification.manage")
     def post(self, channel_id):
         """Send a test message now and show what the channel answered."""
         from api.notify.delivery import send_now
@@ -95,9 +97,9 @@ class ChannelTest(MethodView):
 class Deliveries(MethodView):
     @blp.arguments(DeliveryArgs, location="query")
     @blp.response(200, DeliveryOut(many=True))
+    @requires("notification.manage")
     def get(self, args):
         """Managers: deliveries of their sites, by default the failed ones with the channel's answer."""
-        require_role(*MANAGER_UP)
         sites = sites_in_scope(args.get("site_id"))
         q = Notification.select().where(Notification.site.in_(sites))
         status = args["status"]
@@ -115,11 +117,11 @@ class Deliveries(MethodView):
 class Resend(MethodView):
     @blp.response(200, DeliveryOut)
     @blp.alt_response(409, description="Not failed or waiting to retry: queued or sent already.")
+    @requires("notification.manage")
     def post(self, notification_id):
         """Send a failed delivery again (the worker picks it up within seconds)."""
         from api.notify.delivery import resend
 
-        require_role(*MANAGER_UP)
         n = Notification.get_or_none(Notification.id == notification_id)
         if n is None or n.site_id is None:
             raise NotFound("No such notification.")
@@ -135,6 +137,7 @@ class Resend(MethodView):
 @blp.route("/push/key")
 class PushKey(MethodView):
     @blp.response(200, PushKeyOut)
+    @requires("push.subscribe")
     def get(self):
         """The server's VAPID public key, for the phone's pushManager.subscribe()."""
         from api.notify.channels.webpush import vapid_keys
@@ -147,6 +150,7 @@ class PushSubscriptions(MethodView):
     @blp.arguments(SubscriptionIn)
     @blp.response(201, SubscriptionOut)
     @blp.alt_response(200, schema=SubscriptionOut, description="This phone was subscribed already.")
+    @requires("push.subscribe")
     def post(self, data):
         """Store this phone's Web Push subscription for the caller (new orders show while the app is closed)."""
         with write_tx():
@@ -158,12 +162,14 @@ class PushSubscriptions(MethodView):
 @blp.route("/notification-prefs")
 class Prefs(MethodView):
     @blp.response(200, PrefsOut)
+    @requires("notification_prefs.edit")
     def get(self):
         """The caller's quiet hours and message language."""
         return chd.prefs_of(g.user)
 
     @blp.arguments(PrefsIn)
     @blp.response(200, PrefsOut)
+    @requires("notification_prefs.edit")
     def put(self, data):
         """Set quiet hours (site time; non-urgent messages wait until they end, emergencies always go)."""
         with write_tx():

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, require_role, site_ids
+from api.auth import declares, requires, site_ids
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.domain import performance as pf
@@ -24,9 +24,9 @@ class Entries(MethodView):
     @blp.arguments(EntryIn)
     @blp.response(201, EntryOut)
     @blp.alt_response(409, description="The month was published, or the scheme is not run.")
+    @declares("performance.record")
     def post(self, data):
         """Record one check's result (supervisors): negative points a violation, positive outstanding work."""
-        require_role(*SUPERVISOR_UP)
         if data["site_id"] not in site_ids():
             raise Invalid({"site_id": "No such site."})
         with write_tx():
@@ -42,9 +42,9 @@ class Entries(MethodView):
 class Results(MethodView):
     @blp.arguments(SiteArg, location="query")
     @blp.response(200, ResultsOut)
+    @requires("performance.view")
     def get(self, args, month):
         """The month's scores per person and category, penalties, rewards (published: frozen)."""
-        require_role(*SUPERVISOR_UP)
         dd.check_month(month)
         return pf.month_results(resolve_site(args.get("site_id")), month)
 
@@ -54,9 +54,9 @@ class Publish(MethodView):
     @blp.arguments(SiteArg, location="query")
     @blp.response(200, ResultsOut)
     @blp.alt_response(409, description="Before the month's last day, or already published.")
+    @declares("performance.publish")
     def post(self, args, month):
         """Publish the month's results to the staff (on or after its last day), once."""
-        require_role(*SUPERVISOR_UP)
         dd.check_month(month)
         site = resolve_site(args.get("site_id"))
         with write_tx():

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
-from api.auth import site_ids
+from api.auth import requires, site_ids
 from api.domain.full_originals import attach_full_original
 from api.domain.images import content_ext, derived_image, photo_ext, storage_key
 from api.domain.photos import DECODE_TURNS, ingest_photo, photo_watermark
@@ -31,6 +31,7 @@ class Photos(MethodView):
     @blp.response(201, PhotoOut)
     @blp.alt_response(200, schema=PhotoOut, description="These bytes were uploaded before: the same photo.")
     @blp.alt_response(413, description="Larger than the server accepts.")
+    @requires("photo.upload")
     def post(self, files):
         """Upload a photo (multipart field ``file``); the same bytes again answer 200 with the same id."""
         try:
@@ -102,6 +103,7 @@ class Uploads(MethodView):
     @blp.arguments(UploadStart)
     @blp.response(201, UploadOut)
     @blp.alt_response(200, schema=UploadOut, description="Resumed (offset > 0) or already stored (complete).")
+    @requires("photo.upload")
     def post(self, args):
         """Start sending a photo in chunks (or resume: the same bytes again answer their upload, at the
         offset the server holds; bytes already stored answer ``complete`` with the photo)."""
@@ -119,6 +121,7 @@ class Uploads(MethodView):
 class UploadOne(MethodView):
     @blp.response(200, UploadOut)
     @blp.alt_response(404, description="No such upload of yours.")
+    @requires("photo.upload")
     def get(self, upload_id):
         """Where an upload stands: the offset to resume from."""
         upload = upload_of(upload_id, g.user)
@@ -129,6 +132,7 @@ class UploadOne(MethodView):
     @blp.alt_response(409, description="The offset is not where the server is (header ``Upload-Offset``).")
     @blp.alt_response(404, description="No such upload of yours.")
     @blp.doc(**CHUNK_DOC)
+    @requires("photo.upload")
     def patch(self, upload_id):
         """Send the next chunk (the raw body) at ``Upload-Offset``; the chunk that completes the bytes
         stores the photo and answers it (422, nothing stored, when they are not a photo we accept)."""
@@ -148,6 +152,7 @@ class PhotoOne(MethodView):
                   content_type="image/*")
     @blp.alt_response(304, description="Not modified (If-None-Match).")
     @blp.alt_response(404, description="No such photo on your sites.")
+    @requires("photo.view")
     def get(self, args, photo_id):
         """One photo's bytes at ``size`` original, preview (~1280 px) or thumb (~320 px)."""
         photo = Photo.get_or_none(Photo.id == photo_id.lower()) if _SHA256.match(photo_id) else None
@@ -183,6 +188,7 @@ class PhotoOne(MethodView):
     @blp.alt_response(413, description="Larger than the server accepts.")
     @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
         "schema": {"type": "string", "format": "binary"}}}})
+    @requires("photo.upload")
     def put(self, args, photo_id):
         """Upload a photo's bytes whole, named by their SHA-256 (the raw body): one request on a good
         signal. A body cut short is kept as a resumable upload (``POST /photos/uploads``); the same

@@ -5,7 +5,7 @@ from flask import Response, render_template
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import SUPERVISOR_UP, require_role
+from api.auth import requires
 from api.domain import reports
 from api.domain import workorders as wo
 from api.domain.deadlines import month_of
@@ -32,9 +32,9 @@ def _range(site, args):
 class Summary(MethodView):
     @blp.arguments(SummaryArgs, location="query")
     @blp.response(200, SummaryOut)
+    @requires("report.summary")
     def get(self, args):
         """The Today page: rounds done/due/missed, open findings, open/overdue orders, SLA, rework."""
-        require_role("service", *SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         now = utcnow()
         return reports.summary(site, args.get("date") or _today(site), now)
@@ -44,9 +44,9 @@ class Summary(MethodView):
 class PassRate(MethodView):
     @blp.arguments(PassRateArgs, location="query")
     @blp.response(200, PassRateOut)
+    @requires("report.view")
     def get(self, args):
         """Checklist pass rate by checklist or zone, per day, week or month."""
-        require_role(*SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         since, until = _range(site, args)
         series = reports.pass_rate([site.id], since, until, wo.site_tz(site), args["group"], args["interval"])
@@ -58,9 +58,9 @@ class PassRate(MethodView):
 class ZoneRanking(MethodView):
     @blp.arguments(ZoneRankingArgs, location="query")
     @blp.response(200, ZoneRankingOut)
+    @requires("report.view")
     def get(self, args):
         """片区评比: the site's zones ranked for a month."""
-        require_role(*SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         month = args.get("month") or month_of(utcnow(), wo.site_tz(site))
         return {"site_id": site.id, "month": month, "zones": reports.zone_ranking(site, month)}
@@ -70,9 +70,9 @@ class ZoneRanking(MethodView):
 class WorkOrderReport(MethodView):
     @blp.arguments(WorkOrderReportArgs, location="query")
     @blp.response(200, WorkOrderReportOut)
+    @requires("report.view")
     def get(self, args):
         """SLA compliance, mean time to respond/resolve and rework rate by trade, zone or person."""
-        require_role(*SUPERVISOR_UP)
         site = resolve_site(args.get("site_id"))
         since, until = _range(site, args)
         start, end = reports.local_range(since, until, wo.site_tz(site))
@@ -85,10 +85,10 @@ class WorkOrderReport(MethodView):
 class RoundsPrint(MethodView):
     @blp.arguments(RoundsReportArgs, location="query")
     @blp.response(200, description="The day's round report, ready to print.", content_type="text/html")
+    @requires("report.view")
     def get(self, args):
         """The day's rounds as walked (GET /rounds: the same timing, order and proof) as a printable
         report: one table per round, who walked it, the gap between scans, and room for a signature."""
-        require_role(*SUPERVISOR_UP)
         from api.domain.rounds import rounds_of
         from api.domain.vocabulary import label
         from api.models import Inspection, User

@@ -5,13 +5,14 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
+from api.auth import check_site, declares, get_visible, requires, site_ids, sites_in_scope
 from api.db import relock, write_tx
 from api.domain import deductions as dd
-from api.domain.service_requests import (desk as request_desk, faults as request_faults, privacy,
-                                         stats as request_stats, terms, upkeep)
+from api.domain import permissions
+from api.domain.service_requests import (desk as request_desk, faults as request_faults, stats as request_stats,
+                                         terms, upkeep)
 from api.domain.service_requests.detail import request_detail
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.idempotency import idempotent
 from api.models import Deduction, ServiceRequest, Site, User, utcnow
 from api.pagination import paginate_desc_by_id
@@ -23,11 +24,6 @@ from api.resources.requests.schemas import (RequestDetailOut, RequestEscalatedAr
 
 blp = Blueprint("requests", __name__, url_prefix="/requests",
                 description="Service desk: complaints 投诉, repair requests 报修 and suggestions 建议 from owners.")
-
-
-def desk_only():
-    """Nothing about owners reaches guards, cleaners or technicians."""
-    require_role(*terms.DESK_ROLES)
 
 
 def _snapshot(req):
@@ -59,11 +55,11 @@ def _list_query(sites):
 class Requests(MethodView):
     @blp.arguments(RequestListArgs, location="query")
     @blp.response(200, RequestPage)
+    @requires("request.view")
     def get(self, args):
         """Requests of the caller's sites, newest first; owners' names and phones masked.
 
         Search by building/unit/room or by the phone's last four digits without unmasking."""
-        desk_only()
         sites = sites_in_scope(args.get("site_id"))
         now = utcnow()
         q = _list_query(sites)
@@ -94,9 +90,9 @@ class Requests(MethodView):
     @blp.arguments(RequestIn)
     @blp.response(201, RequestDetailOut)
     @blp.alt_response(200, schema=RequestDetailOut, description="A retry with a known client_id.")
+    @requires("request.create")
     def post(self, data):
         """Register a complaint, repair request or suggestion (its time limits come from policy)."""
-        desk_only()
         try:
             check_site(data["site_id"], "site")
         except NotFound:
@@ -115,9 +111,9 @@ class Requests(MethodView):
 class Escalated(MethodView):
     @blp.arguments(RequestEscalatedArgs, location="query")
     @blp.response(200, RequestPage)
+    @requires("request.view")
     def get(self, args):
         """Active requests escalated to a level (1 cs supervisor, 2 deputy GM): the Today page's list."""
-        desk_only()
         sites = sites_in_scope(args.get("site_id"))
         q = _list_query(sites).where(ServiceRequest.status.in_(terms.ACTIVE)
                                      & (ServiceRequest.escalation_level >= args["min_level"]))
@@ -129,9 +125,9 @@ class Escalated(MethodView):
 class RevisitDue(MethodView):
     @blp.arguments(RequestRevisitDueArgs, location="query")
     @blp.response(200, RequestPage)
+    @requires("request.view")
     def get(self, args):
         """Completed requests whose owner has not been revisited yet (they stay here until they are)."""
-        desk_only()
         sites = sites_in_scope(args.get("site_id"))
         q = _list_query(sites).where(ServiceRequest.status == "done")
         rows, cursor = paginate_desc_by_id(q, ServiceRequest.id, args["limit"], args.get("cursor"))
@@ -141,9 +137,9 @@ class RevisitDue(MethodView):
 @blp.route("/escalate")
 class Escalate(MethodView):
     @blp.response(200, RequestEscalateOut)
+    @requires("request.escalate")
     def post(self):
         """Move overdue requests up a level and complete those whose orders are verified; safe from cron."""
-        desk_only()
         with write_tx():
             done = upkeep.upkeep(utcnow(), site_ids())
         return {"escalated": [{"id": i, "level": lvl} for i, lvl in done["escalated"]],
@@ -151,7 +147,6 @@ class Escalate(MethodView):
 
 
 def _stats(args):
-    require_role(*SUPERVISOR_UP)
     check_site(args["site_id"], "site")
     site = Site.get_by_id(args["site_id"])
     month = request_stats.parse_month(args["month"])
@@ -163,6 +158,7 @@ def _stats(args):
 class Stats(MethodView):
     @blp.arguments(RequestStatsArgs, location="query")
     @blp.response(200, RequestStatsOut)
+    @requires("request.stats")
     def get(self, args):
         """The month's statistics for the department manager: by kind, building, department and channel,
         on-time and satisfaction rates, units complaining again about the same thing."""
@@ -173,6 +169,7 @@ class Stats(MethodView):
 class StatsXlsx(MethodView):
     @blp.arguments(RequestStatsArgs, location="query")
     @blp.response(200, description="The month's statistics as an Excel workbook (owners masked).")
+    @requires("request.stats")
     def get(self, args):
         """The month's statistics as .xlsx."""
         site, month, stats, rows = _stats(args)
@@ -185,13 +182,12 @@ class StatsXlsx(MethodView):
 class RequestOne(MethodView):
     @blp.arguments(RequestRevealArgs, location="query")
     @blp.response(200, RequestDetailOut)
+    @requires("request.view")
     def get(self, args, request_id):
         """One request with its events and work orders; ``reveal=true`` shows the owner (audited)."""
-        desk_only()
         req = _load(request_id)
         if args["reveal"]:
-            if not privacy.can_see_owner(g.user.role, g.user.id, req.handler_id, req.created_by_id):
-                raise Forbidden("Only the request's handler, its creator and managers see the owner's details.")
+            permissions.require(g.user, "request.reveal_owner", req)
             with write_tx():
                 audit("view_owner", "request", req.id, req.site_id)
         return _detail(request_id, reveal=args["reveal"])
@@ -203,9 +199,9 @@ class Transitions(MethodView):
     @blp.arguments(RequestTransitionIn)
     @blp.response(200, RequestTransitionOut)
     @blp.alt_response(409, description="Not allowed from the request's current status.")
+    @declares("request.*")
     def post(self, data, request_id):
         """handle (the desk takes it), transfer (to a department: makes a work order), complete, reopen, cancel."""
-        desk_only()
         with write_tx():
             req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
@@ -226,9 +222,9 @@ class Revisit(MethodView):
     @blp.arguments(RequestRevisitIn)
     @blp.response(200, RequestDetailOut)
     @blp.alt_response(409, description="The request is not waiting for a revisit.")
+    @declares("request.revisit")
     def post(self, data, request_id):
         """Record the owner's answer (回访): satisfied closes it, not satisfied reopens it and its orders."""
-        desk_only()
         with write_tx():
             req = relock(_load(request_id))  # locked before its status is checked
             before = _snapshot(req)
@@ -248,9 +244,9 @@ class Faults(MethodView):
     @blp.response(201, RequestFaultOut)
     @blp.alt_response(200, schema=RequestFaultOut, description="A retry with a known client_id.")
     @blp.alt_response(409, description="The month is closed, or the request never ran overdue.")
+    @requires("request.raise_fault")
     def post(self, data, request_id):
         """A supervisor's fault notice from a request: hidden (隐瞒), registered late (漏记/迟报) or overdue."""
-        require_role(*SUPERVISOR_UP)
         req = _load(request_id)
         with write_tx():
             req = relock(req)  # notices from one request one at a time: a racing retry finds the first

@@ -1,14 +1,13 @@
 """Service-desk requests in and out: owners' names and phones masked unless revealed."""
-from datetime import timedelta
-
 from flask import g
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import fields, pre_dump, validate, validates_schema, ValidationError
 
-from api.domain.service_requests import limits, privacy, terms
+from api import clock
+from api.domain import views
+from api.domain.service_requests import privacy, terms
 from api.domain.policy import current_policy
-from api.models import utcnow
 from api.pagination import PageArgs
-from api.resources.common import AwareDateTime, OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
+from api.resources.common import AwareDateTime, OutSchema, QuerySchema, Shown, StrictSchema, Text, UtcDateTime
 
 _KINDS = {"description": "complaint 投诉, repair 报修, suggestion 建议"}
 
@@ -107,17 +106,9 @@ class RequestStatsArgs(QuerySchema):
                                                                   error="A month as YYYY-MM."))
 
 
-def _now():
-    return utcnow()
-
-
 class RequestPersonRef(OutSchema):
     id = fields.Integer()
     name = fields.String()
-
-
-def _reveal(r):
-    return bool(getattr(r, "show_owner", False))
 
 
 class RequestOut(OutSchema):
@@ -129,23 +120,20 @@ class RequestOut(OutSchema):
     channel = fields.String()
     category = fields.String()
     category_name = fields.Function(lambda r: terms.CATEGORY_NAMES.get(r.category, r.category))
-    allowed_actions = fields.Function(
-        lambda r: terms.allowed_actions(r.status, g.user.role) if g.get("user") else [],
-        metadata={"description": "What the caller may do to this request now (state machine and role rules)."})
-    owner_name = fields.Function(lambda r: r.owner_name if _reveal(r) else privacy.mask_name(r.owner_name))
-    owner_phone = fields.Function(lambda r: r.owner_phone if _reveal(r) else privacy.mask_phone(r.owner_phone))
-    owner_masked = fields.Function(lambda r: not _reveal(r))
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "What the caller may do to this request now (state machine and permission table)."})
+    owner_name = fields.String()
+    owner_phone = fields.String()
+    owner_masked = fields.Boolean()
     phone_last4 = fields.String()
     building = fields.String()
     unit = fields.String()
     room = fields.String()
     public_area = fields.String()
     location = fields.Function(lambda r: privacy.location_text(r.building, r.unit, r.room, r.public_area))
-    description = fields.Function(lambda r: r.description if _reveal(r)
-                                  else privacy.scrub_owner(r.description, r.owner_name, r.owner_phone), metadata={
+    description = fields.String(metadata={
         "description": "The owner's name and any phone number in the text are hidden unless revealed."})
-    owner_ask = fields.Function(lambda r: r.owner_ask if _reveal(r)
-                                else privacy.scrub_owner(r.owner_ask, r.owner_name, r.owner_phone))
+    owner_ask = fields.String()
     priority = fields.String()
     urgent = fields.Boolean()
     scope = fields.String(metadata={"description": "desk (the desk's own scope) or transferred"})
@@ -155,30 +143,30 @@ class RequestOut(OutSchema):
     respond_by = UtcDateTime(allow_none=True)
     responded_at = UtcDateTime(allow_none=True)
     due_at = UtcDateTime(allow_none=True)
-    overdue = fields.Function(lambda r: limits.missed_limit(r.status, r.respond_by, r.responded_at, r.due_at,
-                                                        _now()) is not None)
-    due_seconds_left = fields.Function(
-        lambda r: int((r.due_at - _now()).total_seconds()) if r.due_at and r.status in terms.ACTIVE else None)
+    overdue = fields.Boolean()
+    due_seconds_left = fields.Integer(allow_none=True)
     escalation_level = fields.Integer(metadata={"description": "0 receptionist, 1 cs supervisor, 2 deputy GM"})
     escalation_name = fields.Function(lambda r: terms.LEVEL_NAMES.get(r.escalation_level))
     escalated_at = UtcDateTime(allow_none=True)
     handler = fields.Nested(RequestPersonRef, allow_none=True)
     created_by = fields.Nested(RequestPersonRef)
     created_at = UtcDateTime()
-    registered_late = fields.Method("get_registered_late")
+    registered_late = fields.Boolean()
     done_at = UtcDateTime(allow_none=True)
     revisit_due = UtcDateTime(allow_none=True)
-    revisit_overdue = fields.Function(lambda r: r.status == "done" and r.revisit_due is not None
-                                      and r.revisit_due < _now())
+    revisit_overdue = fields.Boolean()
     revisited_at = UtcDateTime(allow_none=True)
     satisfied = fields.Boolean(allow_none=True)
     cancelled_at = UtcDateTime(allow_none=True)
     reopen_count = fields.Integer()
     client_id = fields.String(allow_none=True)
 
-    def get_registered_late(self, r):
-        hours = current_policy()["complaints"]["register_within_hours"]
-        return r.created_at - r.received_at > timedelta(hours=hours)
+    @pre_dump
+    def _shown(self, req, **kw):
+        """The request with what the domain says about it for this caller now (views.request_view);
+        the owner shown only when the route revealed it (``show_owner``, after its permission check)."""
+        return Shown(req, views.request_view(req, g.get("user"), clock.now(), current_policy(),
+                                             reveal=bool(getattr(req, "show_owner", False))))
 
 
 class RequestPage(OutSchema):
@@ -209,9 +197,8 @@ class RequestLinkedOrderOut(OutSchema):
 
 def _events(r):
     out = RequestEventOut(many=True).dump(r.events)
-    if not _reveal(r):
-        for e in out:
-            e["note"] = privacy.scrub_owner(e["note"], r.owner_name)
+    for e in out:
+        e["note"] = views.event_note(e["note"], r.row, reveal=not r.owner_masked)
     return out
 
 

@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.auth import requires
 from api.domain.rounds import rounds_of
 from api.resources.rounds.schemas import RoundDayOut
 from api.resources.tasks.routes import _day_tasks
@@ -15,6 +16,7 @@ blp = Blueprint("rounds", __name__, url_prefix="/rounds",
 class Rounds(MethodView):
     @blp.arguments(TaskQuery, location="query", as_kwargs=True)
     @blp.response(200, RoundDayOut)
+    @requires("round.view")
     def get(self, date=None, site_id=None):
         """A day's rounds as the caller sees its tasks (guards their own role's, supervisors every
         round of their sites): each point's timing, whether it was walked out of order, its proof."""

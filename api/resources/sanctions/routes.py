@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import MANAGER_UP, SUPERVISOR_UP, require_role, site_ids, sites_in_scope
+from api.auth import declares, requires, site_ids, sites_in_scope
 from api.db import write_tx
 from api.domain import deductions as dd
 from api.domain import sanctions as sa
@@ -23,9 +23,9 @@ blp = Blueprint("sanctions", __name__, url_prefix="",
 class Sanctions(MethodView):
     @blp.arguments(SanctionListArgs, location="query")
     @blp.response(200, SanctionList)
+    @requires("sanction.view")
     def get(self, args):
         """The sanctions of the caller's sites (one month if asked)."""
-        require_role(*SUPERVISOR_UP)
         q = Sanction.select().where(Sanction.site.in_(sites_in_scope(args.get("site_id"))))
         if args.get("month"):
             q = q.where(Sanction.month == args["month"])
@@ -35,9 +35,9 @@ class Sanctions(MethodView):
     @blp.arguments(SanctionIn)
     @blp.response(201, SanctionOut)
     @blp.alt_response(409, description="Not in the tier, month closed, or already recorded.")
+    @declares("sanction.create")
     def post(self, data):
         """Record a sanction (managers): in the sanction or dismissal tier, or after a hidden complaint."""
-        require_role(*MANAGER_UP)
         if data["site_id"] not in site_ids():
             raise Invalid({"site_id": "No such site."})
         with write_tx():
@@ -53,9 +53,9 @@ class CarryOut(MethodView):
     @blp.arguments(CarryOutIn)
     @blp.response(200, SanctionOut)
     @blp.alt_response(409, description="Not a dismissal, or already carried out.")
+    @declares("sanction.carry_out")
     def post(self, data, sanction_id):
         """Record that a dismissal was carried out: who, when (managers)."""
-        require_role(*MANAGER_UP)
         with write_tx():
             s = sa.carry_out(sanction_id, g.user, data.get("note", ""), site_ids())
             audit("sanction.carry_out", "sanction", s.id, s.site_id, after=sa.snapshot(s))
@@ -68,9 +68,9 @@ class Verify(MethodView):
     @blp.arguments(VerificationIn)
     @blp.response(201, VerificationOut)
     @blp.alt_response(409, description="Already verified, month closed, or no supervisor on record.")
+    @declares("deduction.verify_supervisor_share")
     def post(self, data, deduction_id):
         """经查实: a manager records whether the direct supervisor shares the fault and what was found."""
-        require_role(*MANAGER_UP)
         with write_tx():
             d = visible_deduction(deduction_id)
             before = dd.snapshot(d)

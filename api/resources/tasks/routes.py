@@ -3,7 +3,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import SUPERVISOR_UP, get_visible, require_role, site_ids
+from api.auth import get_visible, requires, site_ids
 from api.domain.schedules import local_today, summarise, tasks_for
 from api.models import Site, utcnow
 from api.resources.tasks.schemas import TaskDayOut, TaskQuery, TaskSummaryOut
@@ -26,6 +26,7 @@ def _day_tasks(date, site_id):
 class Tasks(MethodView):
     @blp.arguments(TaskQuery, location="query", as_kwargs=True)
     @blp.response(200, TaskDayOut)
+    @requires("task.view")
     def get(self, date=None, site_id=None):
         """The caller's tasks for a day: guards their rounds, cleaners their cleaning, supervisors
         and up every task of their sites; status as of now."""
@@ -37,9 +38,9 @@ class Tasks(MethodView):
 class TaskSummary(MethodView):
     @blp.arguments(TaskQuery, location="query", as_kwargs=True)
     @blp.response(200, TaskSummaryOut)
+    @requires("task.summary")
     def get(self, date=None, site_id=None):
         """Supervisors: a day's tasks done / due / missed by zone (the console's Today page)."""
-        require_role(*SUPERVISOR_UP)
         day, now, tasks = _day_tasks(date, site_id)
         zones, totals = summarise(tasks)
         return {"date": day, "now": now, "zones": zones, "totals": totals}

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from flask_smorest import Blueprint
 
-from api.auth import MANAGER_UP, SUPERVISOR_UP, require_role, site_ids, sites_in_scope
+from api.auth import requires, site_ids, sites_in_scope
 from api.models import User, UserSite
 from api.resources import org_crud
 from api.resources.users.schemas import StaffBody, StaffOut, StaffPatch, StaffRowOut, UserListArgs
@@ -13,9 +13,9 @@ blp = Blueprint("users", __name__, url_prefix="/users", description="Staff (for 
 
 @blp.arguments(UserListArgs, location="query")
 @blp.response(200, StaffOut(many=True))
+@requires("user.list")
 def list_staff(self, args):
     """Staff who belong to the caller's sites (supervisors and up), by name."""
-    require_role("service", *SUPERVISOR_UP)
     sites = sites_in_scope(args.get("site_id"))
     q = (User.select().join(UserSite).where(UserSite.site.in_(sites)).distinct())
     if args.get("role"):
@@ -34,9 +34,9 @@ def list_staff(self, args):
 
 
 @blp.response(200, StaffRowOut)
+@requires("user.view")
 def get_staff(self, user_id):
     """One staff member of the caller's sites (managers and up); another site's answers 404."""
-    require_role(*MANAGER_UP)
     return org_crud.out_rows("staff", [org_crud.get_one("staff", user_id)])[0]
 
 

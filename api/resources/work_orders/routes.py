@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.audit import audit
-from api.auth import SUPERVISOR_UP, check_site, get_visible, require_role, site_ids, sites_in_scope
+from api.auth import check_site, declares, get_visible, requires, site_ids, sites_in_scope
 from api.db import lock_key, relock, write_tx
 from api.domain import exports, workorder_escalation, workorders as wo
 from api.domain.workorder_detail import order_detail
@@ -97,6 +97,7 @@ def _listed(args, sites):
 class WorkOrders(MethodView):
     @blp.arguments(WorkOrderListArgs, location="query")
     @blp.response(200, WorkOrderPage)
+    @requires("work_order.view")
     def get(self, args):
         """Work orders of the caller's sites, newest first (field staff see only their own)."""
         sites = sites_in_scope(args.get("site_id"))
@@ -108,9 +109,9 @@ class WorkOrders(MethodView):
     @blp.response(201, WorkOrderCreatedOut)
     @blp.alt_response(200, schema=WorkOrderCreatedOut, description="A retry with a known client_id.")
     @blp.alt_response(409, description="A finding is resolved, dismissed or already on an open order.")
+    @requires("work_order.create")
     def post(self, data):
         """Create a work order by hand or from findings (one covering them all, or one per finding)."""
-        require_role(*SUPERVISOR_UP)
         client_id = data.pop("client_id", None)
         if client_id:
             earlier = _earlier(client_id)
@@ -154,9 +155,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class Export(MethodView):
     @blp.arguments(WorkOrderExportArgs, location="query")
     @blp.response(200, description="Excel workbook: one row per order, in words.", content_type=XLSX)
+    @requires("work_order.export")
     def get(self, args):
         """The orders a list asks for (any status, search, days) as an Excel workbook (at most 5,000)."""
-        require_role(*SUPERVISOR_UP)
         sites = sites_in_scope(args.get("site_id"))
         rows = list(_listed(args, sites).order_by(WorkOrder.id.desc()).limit(5000))
         tz = ZoneInfo(current_policy()["timezone"])
@@ -168,9 +169,9 @@ class Export(MethodView):
 class Print(MethodView):
     @blp.response(200, description="A printable dispatch note (派工单) for teams without phones.",
                   content_type="text/html")
+    @requires("work_order.print")
     def get(self, order_id):
         """The order as a printable 派工单: what, where, deadlines, and room for signatures."""
-        require_role(*SUPERVISOR_UP)
         order = get_visible(WorkOrder, order_id, "work order")
         return Response(render_template("work_order_print.html", **exports.work_order_sheet(order)),
                         mimetype="text/html", headers={"Cache-Control": "no-store"})
@@ -179,9 +180,9 @@ class Print(MethodView):
 @blp.route("/escalate")
 class Escalate(MethodView):
     @blp.response(200, EscalateOut)
+    @requires("work_order.escalate")
     def post(self):
         """Move overdue orders up a level (supervisor, then manager); safe to run from cron anywhere."""
-        require_role(*SUPERVISOR_UP)
         with write_tx():
             steps = workorder_escalation.escalate_overdue(utcnow(), site_ids())
         return {"escalated": [{"id": i, "level": lvl} for i, lvl in steps]}
@@ -190,6 +191,7 @@ class Escalate(MethodView):
 @blp.route("/<int:order_id>")
 class WorkOrderOne(MethodView):
     @blp.response(200, WorkOrderDetailOut)
+    @requires("work_order.view")
     def get(self, order_id):
         """One work order with its events, findings, photos, deadlines and countdowns."""
         visible_order(order_id)
@@ -203,6 +205,7 @@ class Transitions(MethodView):
     @blp.response(200, WorkOrderDetailOut)
     @blp.alt_response(403, description="Not yours to move (technicians move only their own orders).")
     @blp.alt_response(409, description="Not allowed from the order's current status.")
+    @declares("work_order.*")
     def post(self, data, order_id):
         """Assign, accept, start, finish (with after-photos), verify (the revisit), reopen or cancel."""
         with write_tx():

@@ -1,13 +1,14 @@
 """Work orders in and out: deadlines as UTC times plus countdowns in seconds."""
 from flask import g
-from marshmallow import fields, validate
+from marshmallow import fields, pre_dump, validate
 
-from api.domain.deadlines import overdue_kind, seconds_left
+from api import clock
+from api.domain import views
 from api.domain.vocabulary import PRIORITIES, TRADES
-from api.domain.workorders import STATUS_NAMES, TRANSITIONS, allowed_actions
-from api.models import WORK_ORDER_STATUSES, utcnow
+from api.domain.workorders import STATUS_NAMES, TRANSITIONS
+from api.models import WORK_ORDER_STATUSES
 from api.pagination import PageArgs
-from api.resources.common import OutSchema, QuerySchema, StrictSchema, Text, UtcDateTime
+from api.resources.common import OutSchema, QuerySchema, Shown, StrictSchema, Text, UtcDateTime
 
 
 class WorkOrderIn(StrictSchema):
@@ -74,10 +75,6 @@ class WorkOrderZoneRef(OutSchema):
     name_en = fields.String()
 
 
-def _now():
-    return utcnow()
-
-
 class WorkOrderOut(OutSchema):
     id = fields.Integer()
     site_id = fields.Integer()
@@ -88,9 +85,10 @@ class WorkOrderOut(OutSchema):
     priority = fields.String()
     status = fields.String()
     status_name = fields.Function(lambda o: STATUS_NAMES.get(o.status, o.status))
-    allowed_actions = fields.Function(
-        lambda o: allowed_actions(o.status, g.user.role, g.user.id, o.assignee_id) if g.get("user") else [],
-        metadata={"description": "What the caller may do to this order now (state machine and role rules)."})
+    allowed_actions = fields.List(fields.String(), metadata={
+        "description": "What the caller may do to this order now (state machine and permission table)."})
+    actions_by_status = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "What the caller could do in each status (an offline client's next step)."})
     source = fields.String()
     request_id = fields.Integer(allow_none=True)
     assignee = fields.Nested(WorkOrderPersonRef, allow_none=True)
@@ -109,16 +107,17 @@ class WorkOrderOut(OutSchema):
     reopen_count = fields.Integer()
     escalation_level = fields.Integer(metadata={"description": "0 none, 1 supervisor, 2 manager"})
     escalated_at = UtcDateTime(allow_none=True)
-    overdue = fields.Function(lambda o: overdue_kind(o, _now()), metadata={
+    overdue = fields.String(allow_none=True, metadata={
         "description": "`respond` (not accepted in time), `resolve` (not done in time) or null."})
-    respond_seconds_left = fields.Function(
-        lambda o: seconds_left(o.respond_by, _now()) if o.status in ("open", "assigned") else None)
-    resolve_seconds_left = fields.Function(
-        lambda o: seconds_left(o.resolve_by, _now()) if o.status in ("open", "assigned", "accepted", "in_progress")
-        else None)
-    revisit_seconds_left = fields.Function(
-        lambda o: seconds_left(o.revisit_due, _now()) if o.status == "done" else None)
+    respond_seconds_left = fields.Integer(allow_none=True)
+    resolve_seconds_left = fields.Integer(allow_none=True)
+    revisit_seconds_left = fields.Integer(allow_none=True)
     client_id = fields.String(allow_none=True)
+
+    @pre_dump
+    def _shown(self, order, **kw):
+        """The order with what the domain says about it for this caller now (views.work_order_view)."""
+        return Shown(order, views.work_order_view(order, g.get("user"), clock.now()))
 
 
 class WorkOrderCreatedOut(WorkOrderOut):

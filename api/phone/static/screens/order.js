@@ -6,10 +6,8 @@ import * as api from '../api.js';
 import { h, siteTime, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
 
-// What the assignee may do next, exactly as api/domain/workorders.py TRANSITIONS allows
-// (accept only from assigned; finish from accepted or in_progress). The order's own
-// allowed_actions, when the API sends them, win.
-const NEXT = { assigned: ['accept'], accepted: ['start', 'finish'], in_progress: ['finish'] };
+// What the caller may do next comes from the API (the state machine and the permission table):
+// allowed_actions now, actions_by_status after a step still queued offline.
 const LEADS_TO = { accept: 'accepted', start: 'in_progress', finish: 'done' };
 const MINE = Object.keys(LEADS_TO);
 
@@ -58,8 +56,8 @@ export async function render(ctx, params) {
   const photos = [];
   const note = h('textarea', { name: 'note', rows: 3, placeholder: t('order_note_placeholder') });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
-  const allowed = Array.isArray(w.allowed_actions) && !queued.length
-    ? w.allowed_actions.filter((a) => MINE.includes(a)) : (NEXT[status] || []);
+  const allowed = ((queued.length ? (w.actions_by_status || {})[status] : w.allowed_actions) || [])
+    .filter((a) => MINE.includes(a));
   const step = allowed.length ? allowed : null;
   let busy = false;
 
