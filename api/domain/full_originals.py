@@ -12,7 +12,8 @@ import secrets
 from pathlib import Path
 
 from api.db import locked, write_tx
-from api.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from api.domain.errors import Conflict, Invalid, NotFound
+from api.domain.permissions import require
 from api.domain.images import process_photo, storage_key
 from api.domain.photos import DECODE_TURNS, photo_sites, put_all
 from api.domain.uploads import stream_to_file
@@ -26,8 +27,7 @@ def attach_full_original(photo_id, *, user, seen_by, length, read, folder, stora
     photo = Photo.get_or_none(Photo.id == photo_id.lower())
     if photo is None or not photo_sites([photo.id], seen_by):
         raise NotFound("No such photo.")
-    if photo.uploaded_by_id != user.id:
-        raise Forbidden("Only the person who sent a photo sends its full original.")
+    require(user, "photo.attach_original", photo)
     if length <= 0:
         raise Invalid({"body": ["The photo is empty."]}, location="body")
     segment = os.path.join(folder, f"full-{secrets.token_hex(8)}.seg")

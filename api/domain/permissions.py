@@ -68,6 +68,10 @@ def _appellant(actor, appeal):
     return appeal is not None and actor.id in (appeal.deduction.staff_id, appeal.filed_by_id)
 
 
+def _sender(actor, photo):
+    return photo is not None and photo.uploaded_by_id == actor.id
+
+
 def _action_owner(actor, action):
     return action is not None and action.owner_id == actor.id
 
@@ -102,6 +106,11 @@ TABLE = {
     "sync.pull": Rule(EVERYONE),
     "photo.upload": Rule(EVERYONE),
     "photo.view": Rule(EVERYONE),
+    "photo.attach_original": Rule(also=_sender, message=N_(
+        "Only the person who sent a photo sends its full original.")),  # later, on Wi-Fi
+    "voice.upload": Rule(EVERYONE),  # a guard's voice with an emergency or a failed item
+    "voice.view": Rule(EVERYONE),  # only the finding's sites hear it (others: 404)
+    "draft.keep": Rule(EVERYONE),  # a form's unsent input, the caller's own
     "push.subscribe": Rule(EVERYONE),
     "notification_prefs.edit": Rule(EVERYONE),
     # --- rounds, inspections and findings ---

@@ -136,6 +136,13 @@ MATRIX = {
     # the whole photo under its hash: a photo the caller's site already sees answers at once; an empty
     # body for another site's photo is refused exactly like one for a photo nobody has
     "PUT /photos/{photo_id}": Row(ok=(200,), path={"photo_id": "photo"}, denied=(422,), writes=False),
+    # the camera's full original, later on Wi-Fi: only its sender attaches one (an empty body is refused)
+    "PUT /photos/{photo_id}/full": Row(ok=(422,), path={"photo_id": "photo"}, denied=(403, 404), writes=False),
+    # voice notes: started like a photo upload; a photo's upload is no voice note's (404 for all)
+    "POST /voice-notes/uploads": Row(ok=(200, 201), writes=False, sited=False, body=lambda w: {
+        "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000}),
+    "PATCH /voice-notes/uploads/{upload_id}": Row(path={"upload_id": "upload"}, denied=(404,), hidden=set(ROLES)),
+    "GET /voice-notes/{note_id}": Row(path={"note_id": "0" * 64}, denied=(404,), hidden=set(ROLES), sited=False),
     # starting a chunked upload is plumbing (the photo's upload is audited when its last chunk is in)
     "POST /photos/uploads": Row(ok=(200, 201), writes=False, body=lambda w: {
         "sha256": uuid.uuid4().hex * 2, "size_bytes": 1000, "site_id": w["site"]}),
@@ -395,10 +402,12 @@ def _action(shared, key, row, w):
 
 def _object(action, w):
     """The row an object rule is judged on: the world's order, notice or appeal."""
-    from api.models import Appeal, WorkOrder
+    from api.models import Appeal, Photo, WorkOrder
 
     if action.startswith("work_order."):
         return WorkOrder.get_by_id(w["work_order"])
+    if action == "photo.attach_original":
+        return Photo.get_by_id(w["photo"])
     d = Deduction.get_by_id(w["deduction"])
     if action == "deduction.appeal":
         return d

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import ClientDisconnected
 
 from api.audit import audit
-from api.auth import requires, site_ids
+from api.auth import declares, requires, site_ids
 from api.domain.full_originals import attach_full_original
 from api.domain.images import content_ext, derived_image, photo_ext, storage_key
 from api.domain.photos import DECODE_TURNS, ingest_photo, photo_watermark
@@ -214,6 +214,7 @@ class PhotoFull(MethodView):
     @blp.alt_response(413, description="Larger than the server accepts.")
     @blp.doc(requestBody={"required": True, "content": {"application/octet-stream": {
         "schema": {"type": "string", "format": "binary"}}}})
+    @declares("photo.attach_original")
     def put(self, photo_id):
         """Attach the camera's full original (the raw body) to a photo you sent downscaled: the phone
         sends it later, on Wi-Fi, when the policy asks (``photos.send_originals_on_wifi``). Checked

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit import audit
-from api.auth import site_ids
+from api.auth import requires, site_ids
 from api.domain.policy import current_policy
 from api.domain.uploads import offset_of, receive_chunk, start_upload, upload_dir, upload_of
 from api.domain.voice import ingest_voice, limits, visible_note, voice_key
@@ -36,6 +36,7 @@ class VoiceUploads(MethodView):
     @blp.arguments(VoiceUploadStart)
     @blp.response(201, VoiceUploadOut)
     @blp.alt_response(200, schema=VoiceUploadOut, description="Resumed (offset > 0) or already stored (complete).")
+    @requires("voice.upload")
     def post(self, args):
         """Start sending a voice note in chunks (or resume it: the same bytes answer their upload at
         the offset the server holds, or ``complete`` when the note is stored already)."""
@@ -60,6 +61,7 @@ class VoiceUploadOne(MethodView):
     @blp.alt_response(409, description="The offset is not where the server is (header ``Upload-Offset``).")
     @blp.alt_response(404, description="No such upload of yours.")
     @blp.doc(**CHUNK_DOC)
+    @requires("voice.upload")
     def patch(self, upload_id):
         """Send the next chunk at ``Upload-Offset``; the chunk that completes the recording stores it
         (422, nothing stored, when it is not audio we accept or longer than the policy allows)."""
@@ -86,6 +88,7 @@ class VoiceUploadOne(MethodView):
 class VoiceNoteOne(MethodView):
     @blp.response(200, description="The recording's bytes, as recorded.", content_type="audio/*")
     @blp.alt_response(404, description="No such voice note on your sites.")
+    @requires("voice.view")
     def get(self, note_id):
         """One voice note's bytes (range requests answered, so a player can seek)."""
         note = visible_note(note_id if len(note_id) == 64 else None, site_ids())
