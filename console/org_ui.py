@@ -9,8 +9,6 @@ from console import drafts, ui
 from console.client import ApiError, AuthError, ValidationError
 from console.i18n import label, pick, t
 
-TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")
-ROLES = ("guard", "cleaner", "technician", "service", "supervisor", "manager", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -251,5 +249,5 @@ def zone_choices(site_id, allow_none=True):
 
 def trade_choices(allow_none=True):
     out = {"": t("org_none")} if allow_none else {}
-    out.update({v: label("trade", v) for v in TRADES})
+    out.update({v: label("trade", v) for v in ui.values("trades")})
     return out

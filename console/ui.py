@@ -93,6 +93,11 @@ def values(name):
     return list(v.get(name) or v.get("sets", {}).get(name) or [])
 
 
+def role_group(name):
+    """The roles of one of the vocabulary's groups: ``role_group("assignable")`` (who may be given an order)."""
+    return list((vocabulary().get("role_groups") or {}).get(name) or [])
+
+
 def figure_help(key):
     """What a report figure counts, in words (a tooltip), from the API's definitions."""
     return (vocabulary().get("figures") or {}).get(key)

@@ -108,6 +108,8 @@ TABLE = {
     "photo.view": Rule(EVERYONE),
     "photo.attach_original": Rule(also=_sender, message=N_(
         "Only the person who sent a photo sends its full original.")),  # later, on Wi-Fi
+    # a departed guard's queue on a shared phone (api/domain/queue_handover.py says when)
+    "queue.send_on_behalf": Rule(SUPERVISING, message=N_("Only a supervisor may send another person's queued entries.")),
     "voice.upload": Rule(EVERYONE),  # a guard's voice with an emergency or a failed item
     "voice.view": Rule(EVERYONE),  # only the finding's sites hear it (others: 404)
     "draft.keep": Rule(EVERYONE),  # a form's unsent input, the caller's own

@@ -6,16 +6,15 @@ audit row the request writes names the supervisor who sent it (``sent_by``)."""
 from datetime import timedelta
 
 from api.domain.errors import Forbidden, Invalid
-from api.domain.vocabulary import SUPERVISING
+from api.domain.permissions import require
 from api.models import User
 
 
-def handover_reason(*, sender_role, owner_active, shared_site, same_person, queued_at, now, after_hours):
+def handover_reason(*, sender, owner_active, shared_site, same_person, queued_at, now, after_hours):
     """Why ``sender`` may send the owner's entry ("deactivated" / "waited"), or Forbidden. Pure."""
     if same_person:
         raise Invalid({"X-On-Behalf-Of": ["Your own entries are sent with your own login."]}, location="headers")
-    if sender_role not in SUPERVISING:
-        raise Forbidden("Only a supervisor may send another person's queued entries.")
+    require(sender, "queue.send_on_behalf")
     if not shared_site:
         raise Forbidden("This person works at none of your sites.")
     if not owner_active:
@@ -31,7 +30,7 @@ def owner_for(sender, username, *, queued_at, now, after_hours, sites_of):
     owner = User.get_or_none(User.username == (username or "").strip())
     if owner is None:
         raise Invalid({"X-On-Behalf-Of": ["No such person."]}, location="headers")
-    reason = handover_reason(sender_role=sender.role, owner_active=owner.active,
+    reason = handover_reason(sender=sender, owner_active=owner.active,
                              shared_site=bool(set(sites_of(sender)) & set(sites_of(owner))),
                              same_person=owner.id == sender.id, queued_at=queued_at, now=now,
                              after_hours=after_hours)

@@ -11,8 +11,10 @@ DESK_ROLES = ("service", "supervisor", "manager", "admin")
 SUPERVISING = ("supervisor", "manager", "admin")
 MANAGING = ("manager", "admin")
 REVISITING = SUPERVISING + ("service",)
+ASSIGNABLE = FIELD_ROLES + ("supervisor",)  # who may be given a work order (a supervisor takes any trade's)
+FRONT_LINE = FIELD_ROLES + ("service",)  # whom a fault notice is usually written to (the desk lists them first)
 ROLE_GROUPS = {"field": FIELD_ROLES, "desk": DESK_ROLES, "supervising": SUPERVISING, "managing": MANAGING,
-               "revisiting": REVISITING}
+               "revisiting": REVISITING, "assignable": ASSIGNABLE, "front_line": FRONT_LINE}
 
 # --- work ----------------------------------------------------------------------------------
 TRADES = ("cleaning", "engineering", "security", "landscaping", "customer_service")

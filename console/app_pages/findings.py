@@ -146,7 +146,7 @@ if not chosen:
 order_site = chosen[0].get("site_id")
 users = ui.staff(order_site)
 user_names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}）" for u in users}
-field_staff = [u["id"] for u in users if u.get("role") in ("guard", "cleaner", "technician", "service")]
+field_staff = [u["id"] for u in users if u.get("role") in ui.role_group("front_line")]
 # defaults follow the selection: the widgets are keyed by it
 sel = "-".join(str(f["id"]) for f in chosen)
 default_trade = chosen[0].get("trade") if chosen[0].get("trade") in TRADES else TRADES[0]

@@ -26,7 +26,7 @@ picked = o.table(items, {"org_f_key": "key", "org_f_name": lambda s: pick(s, "na
                          "org_f_role": lambda s: label("role", s.get("role")), "org_when": when,
                          "org_f_window_minutes": "window_minutes", "org_f_active": "active"}, "org_s_table")
 FIELDS = [("key", "text"), ("name", "text"), ("name_en", "text"), ("checklist", "choice", lambda: lists),
-          ("role", "choice", lambda: {r: label("role", r) for r in ("guard", "cleaner", "technician")}),
+          ("role", "choice", lambda: {r: label("role", r) for r in ui.role_group("field")}),
           ("zone_code", "choice", lambda: o.zone_choices(site_id)), ("at", "codes"), ("every_minutes", "int"),
           ("from_time", "text"), ("to_time", "text"), ("window_minutes", "int")]
 tabs = st.tabs([t("org_edit_tab"), t("org_new"), t("org_excel")])

@@ -43,10 +43,10 @@ def _resp(trade):
 
 
 columns = {"org_f_code": "code", "org_f_name": lambda z: pick(z, "name"), "org_f_active": "active"}
-columns.update({f"org_resp_{tr}": _resp(tr) for tr in o.TRADES})
+columns.update({f"org_resp_{tr}": _resp(tr) for tr in ui.values("trades")})
 picked = o.table(zones, columns, "org_zones_table")
 ZONE_FIELDS = [("code", "text"), ("name", "text"), ("name_en", "text")] + [
-    (f"responsible_{tr}", "choice", lambda: o.staff_choices(site_id)) for tr in o.TRADES]
+    (f"responsible_{tr}", "choice", lambda: o.staff_choices(site_id)) for tr in ui.values("trades")]
 tabs = st.tabs([t("org_edit_tab"), t("org_new"), t("org_excel")])
 with tabs[0]:
     st.caption(t("org_resp_from_now"))

@@ -19,7 +19,8 @@ picked = o.table(people, {"org_f_employee_no": lambda u: u.get("employee_no") or
                           "org_f_department": "department", "org_f_post": "post",
                           "org_f_supervisor": lambda u: names.get(u.get("supervisor_id"), ""),
                           "org_f_active": "active"}, "org_p_table")
-roles = [r for r in o.ROLES if ui.may("org.edit_all") or r not in ("manager", "admin")]
+# the roles this person may give: all for an administrator; a manager gives none of the managing roles
+roles = [r for r in ui.values("roles") if ui.may("org.edit_all") or r not in ui.role_group("managing")]
 sites = {s["code"]: s["name"] for s in ui.sites()}
 FIELDS = [("employee_no", "text"), ("username", "text"), ("name", "text"),
           ("role", "choice", lambda: {r: label("role", r) for r in roles}),

@@ -15,8 +15,8 @@ TRADES = ui.values("trades")
 # actions a technician takes on the phone (accept, start, finish) are not offered here
 DESK_ACTIONS = ("assign", "verify", "reopen", "cancel")
 
-# who can be given an order; a supervisor may take any trade's order himself
-FIELD_ROLES = ("technician", "cleaner", "guard", "supervisor")
+# who can be given an order (the vocabulary's "assignable"); a supervisor may take any trade's order himself
+FIELD_ROLES = ui.role_group("assignable")
 # the new-order form's fields, kept as a draft across a refresh (zone and assignee are keyed by site and trade)
 NEW_FIELDS = ("wo_new_site", "wo_new_zone_*", "wo_new_trade", "wo_new_assignee_*", "wo_new_priority",
               "wo_new_scheduled_for", "wo_new_title", "wo_new_description")
@@ -195,7 +195,7 @@ def detail(order_id):
             kw = {}
             if action == "assign":
                 users = ui.staff(site_id)
-                staff = [u for u in users if u.get("role") in ("technician", "cleaner", "guard", "supervisor")
+                staff = [u for u in users if u.get("role") in FIELD_ROLES
                          and (u.get("trade") in (order.get("trade"), None) or u.get("role") == "supervisor")] or users
                 names = {u["id"]: f"{u['name']}（{label('role', u.get('role'))}·{label('trade', u.get('trade'))}）"
                          for u in staff}

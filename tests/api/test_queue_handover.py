@@ -2,6 +2,7 @@
 deactivated or the entry has waited the policy's hours; stored as the guard's, and every audit row
 names the supervisor who sent it."""
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -23,7 +24,7 @@ NOW = datetime(2026, 12, 1, 20, 0)
 ])
 def test_who_may_send_whose_queue(role, active, shared, queued_hours_ago, outcome):
     queued = None if queued_hours_ago is None else NOW - timedelta(hours=queued_hours_ago)
-    kw = dict(sender_role=role, owner_active=active, shared_site=shared, same_person=False, queued_at=queued,
+    kw = dict(sender=SimpleNamespace(role=role, id=1), owner_active=active, shared_site=shared, same_person=False, queued_at=queued,
               now=NOW, after_hours=12)
     if isinstance(outcome, str):
         assert handover_reason(**kw) == outcome
@@ -34,7 +35,7 @@ def test_who_may_send_whose_queue(role, active, shared, queued_hours_ago, outcom
 
 def test_ones_own_entries_are_not_sent_on_ones_own_behalf():
     with pytest.raises(Invalid):
-        handover_reason(sender_role="supervisor", owner_active=True, shared_site=True, same_person=True,
+        handover_reason(sender=SimpleNamespace(role="supervisor", id=1), owner_active=True, shared_site=True, same_person=True,
                         queued_at=None, now=NOW, after_hours=12)
 
 

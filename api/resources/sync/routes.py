@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.auth import can, requires, site_ids
+from api.domain import permissions
 from api.domain import workorders as wo
 from api.domain.checklist_versions import current_versions
 from api.domain.policy import current_policy
@@ -16,6 +17,7 @@ from api.errors import Forbidden
 from api.models import Site, User, WorkOrder, Zone, utcnow
 from api.resources.checklists.routes import _document
 from api.resources.checkpoints.routes import _listing
+from api.resources.common import Shown
 from api.resources.sync.schemas import SyncOut, SyncQuery
 
 blp = Blueprint("sync", __name__, url_prefix="/sync",
@@ -63,7 +65,7 @@ class Sync(MethodView):
             tasks = None
         have = {e.strip().strip('"') for e in args["have"].split(",") if e.strip()}
         policy = current_policy()
-        parts = {"me": g.user, "sites": sites, "checkpoints": _listing(mine), "tasks": tasks,
+        parts = {"me": Shown(g.user, {"actions": permissions.allowed(g.user)}), "sites": sites, "checkpoints": _listing(mine), "tasks": tasks,
                  "photo_policy": policy["photos"], "work_orders": _work_orders(mine),
                  "phone_policy": {"presence": policy["presence"], "phone": policy["phone"]}}
         checklists = _checklists(set())

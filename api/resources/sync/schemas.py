@@ -1,7 +1,7 @@
 """The phone's sync bundle."""
 from marshmallow import fields, validate
 
-from api.resources.auth.schemas import UserOut
+from api.resources.auth.schemas import MeOut
 from api.resources.checkpoints.schemas import CheckpointOut
 from api.resources.common import OutSchema, QuerySchema
 from api.resources.policy.schemas import PhonePolicyOut, PhotoPolicyOut, PresencePolicyOut
@@ -35,7 +35,7 @@ class SyncTasksOut(OutSchema):
 
 
 class SyncOut(OutSchema):
-    me = fields.Nested(UserOut)
+    me = fields.Nested(MeOut)
     sites = fields.List(fields.Nested(SiteOut))
     checkpoints = fields.List(fields.Nested(CheckpointOut))
     checklists = fields.Dict(keys=fields.String(), values=fields.Nested(SyncChecklistOut))

@@ -6,8 +6,6 @@ import * as originals from '../originals.js';
 import { t, pick } from '../i18n.js';
 import { fill, h, siteTime } from '../util.js';
 
-// who may send a departed guard's entries (the API's vocabulary "supervising"; the server decides)
-const SUPERVISING = ['supervisor', 'manager', 'admin'];
 
 /** {"json": {"results": {"3": {"photo_ids": ["..."]}}}} -> [["results.3.photo_ids", "..."]] */
 export function flattenErrors(errors, prefix = '') {
@@ -78,7 +76,7 @@ export async function render(ctx) {
 
   async function draw() {
     const [entries, tz, me] = await Promise.all([outbox.entries(), data.timezone(), data.user()]);
-    const supervising = !!me && SUPERVISING.includes(me.role);
+    const supervising = !!me && (me.actions || []).includes('queue.send_on_behalf');  // the API's table
     const online = navigator.onLine;
     bars.clear();
     const cards = [];
