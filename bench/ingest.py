@@ -350,13 +350,14 @@ def _submit_loop(base, port, token, photos, resumable, start_at, end_at, out):
     out.put((done, errors, times))
 
 
-def load(server, token, photos, clients, seconds, resumable):
-    """``clients`` phones submitting back to back: (submissions/s, errors, cpu s/submission, p50 s)."""
+def load(server, token, photos, clients, seconds, resumable, loop=_submit_loop):
+    """``clients`` phones submitting back to back: (submissions/s, errors, cpu s/submission, p50 s).
+    ``loop`` is one client process's share (``_submit_loop``'s arguments; bench/odk.py passes its own)."""
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     start_at = time.time() + 1.5
     end_at = start_at + seconds
-    ps = [ctx.Process(target=_submit_loop, args=(server.base, server.port, token, photos, resumable, start_at, end_at, q))
+    ps = [ctx.Process(target=loop, args=(server.base, server.port, token, photos, resumable, start_at, end_at, q))
           for _ in range(clients)]
     for p in ps:
         p.start()
