@@ -49,6 +49,10 @@ ODK_VAR = os.path.join(VAR, "odk")
 FORM_ID = "plant_room_round"
 ODK_EMAIL = "bench@example.org"
 ODK_PASSWORD = "bench-pass-123456"
+# events Central's workers take jobs for (lib/worker/jobs.js), except the form's Enketo ones, which
+# fail here (no Enketo) and are tried again only after 10 minutes
+WORKER_ACTIONS = ("submission.create", "submission.update.version", "submission.update",
+                  "submission.attachment.update", "submission.backlog.reprocess", "dataset.update")
 FAILED = {3: 0, 14: 1}  # item number -> which photo (as bench/ingest.py's inspection)
 
 
@@ -240,6 +244,21 @@ class OdkServer:
 
     def login(self):
         return self.submit_path
+
+    def settle(self, timeout=300):
+        """Wait until Central's workers have processed every event they would (``lib/worker/worker.js``'s
+        queue: unprocessed audits of an action with jobs; each submission is one, ``submission.create``).
+        An idle worker loop backs off to 25 s between polls, so this can take that long."""
+        actions = list(WORKER_ACTIONS)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with _db(self.db_name) as cur:
+                cur.execute("SELECT count(*) FROM audits WHERE processed IS NULL AND failures < 5 "
+                            "AND action = ANY(%s)", (actions,))
+                if cur.fetchone()[0] == 0:
+                    return
+            time.sleep(0.5)
+        raise RuntimeError("ODK Central's workers did not finish their queue in time")
 
     # what the server spends: everything under pm2-runtime and this database's backends
     def worker_pids(self):
