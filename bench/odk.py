@@ -206,13 +206,7 @@ class OdkServer:
         self._setup_form()
         return self
 
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, 15)
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, 9)
+    __exit__ = Server.__exit__  # SIGTERM to the process group (pm2 stops its workers), SIGKILL after 30 s
 
     def request(self, method, path, body=None, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
