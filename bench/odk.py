@@ -2,7 +2,7 @@
 measured in alternation in one run, printed with the ratio patrol / ODK.
 
     python bench/odk.py --odk /work/odk/central-backend --node /work/odk/node/bin/node
-    python bench/odk.py ... --rounds 2 --seconds 12      # A B A B (the default)
+    python bench/odk.py ... --rounds 3 --seconds 12      # A B A B A B (the defaults)
 
 ODK Central is not part of patrol: set its backend up outside this repository first (bench/README.md,
 "Beside ODK Central", says how, and which commit was measured). This script then gives it a fresh
@@ -306,7 +306,7 @@ def main():
     ap.add_argument("--odk", required=True, help="ODK Central backend's work tree (npm ci --omit=dev done)")
     ap.add_argument("--node", required=True, help="Node 24's node binary")
     ap.add_argument("--workers", type=int, default=2, help="workers for each server (pm2 / gunicorn)")
-    ap.add_argument("--rounds", type=int, default=2, help="A B A B rounds (the order flips each round)")
+    ap.add_argument("--rounds", type=int, default=3, help="A B A B rounds (the order flips each round)")
     ap.add_argument("--seconds", type=float, default=12, help="seconds of load per figure")
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--warmup", type=float, default=6, help="seconds of 4-client load on each server first, not counted")
