@@ -186,10 +186,12 @@ def label(kind, value, lang="zh"):
     return pair[1] if lang == "en" else pair[0]
 
 
-def labels(lang="zh"):
-    """Every label in one language: ``{kind: {value: text}}`` (integer values as strings, for JSON)."""
+def labels(lang="zh", kinds=None):
+    """Every label (or those of ``kinds``) in one language: ``{kind: {value: text}}`` (integer values as
+    strings, for JSON)."""
     i = 1 if lang == "en" else 0
-    return {kind: {str(v): pair[i] for v, pair in values.items()} for kind, values in LABELS.items()}
+    return {kind: {str(v): pair[i] for v, pair in values.items()} for kind, values in LABELS.items()
+            if kinds is None or kind in kinds}
 
 
 def _machine(transitions, actors, statuses):

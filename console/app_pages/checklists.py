@@ -110,7 +110,7 @@ if policy and ui.may("policy.change"):
     with st.form("policy_form"):
         top = st.columns(3)
         effective = top[0].date_input(t("policy_effective_from"), key="policy_effective_from",
-                                      value=_dt.date.today() + _dt.timedelta(days=1), min_value=_dt.date.today())
+                                      value=ui.local_today() + _dt.timedelta(days=1), min_value=ui.local_today())
         rate = top[1].number_input(t("policy_yuan_per_point"), key="policy_yuan_per_point", min_value=0.0,
                                    step=0.5, format="%.2f", value=float(ded["yuan_per_point"]))
         slots.here("policy.deductions.yuan_per_point")

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from api.domain import vocabulary
+
 GZ = {"Accept-Encoding": "gzip, deflate, br"}
 
 
@@ -58,3 +60,18 @@ def test_json_scripts_and_styles_are_gzipped_and_checklist_etags_still_answer_30
         assert gzip.decompress(s.data)
     plain = client.get("/m/app.js")
     assert "Content-Encoding" not in plain.headers and plain.data.startswith(b"//") or b"import" in plain.data[:400]
+
+
+def test_the_bundle_carries_the_vocabulary_labels_the_phone_shows_in_both_languages(login):
+    tech = login("tech1")
+    zh = tech.get("/sync", headers=dict(GZ, **{"Accept-Language": "zh-CN"}))
+    en = tech.get("/sync", headers=dict(GZ, **{"Accept-Language": "en"}))
+    assert zh.headers["ETag"] == en.headers["ETag"]  # a language switch needs no new sync
+    labels = _json(zh)["labels"]
+    assert labels == _json(en)["labels"] and set(labels) == set(vocabulary.LANGS)
+    shown = {"priority": vocabulary.PRIORITIES, "wo_status": vocabulary.WORK_ORDER_STATUSES,
+             "task_status": vocabulary.TASK_STATUSES, "trade": vocabulary.TRADES}
+    for lang in vocabulary.LANGS:
+        assert labels[lang] == {kind: {v: vocabulary.label(kind, v, lang) for v in values}
+                                for kind, values in shown.items()}
+    assert labels["zh"]["wo_status"]["in_progress"] == "维修中" and labels["en"]["priority"]["normal"] == "Normal (24 h)"

@@ -106,6 +106,7 @@ export async function render() {
   const seq = ++renderSeq;
   let route = parseRoute();
   const user = api.token() ? await kvGet('user') : null;
+  if (user) await data.loadLabels();
   if (!user && route.name !== 'login') {
     // a label scanned before logging in opens after the login
     if (location.hash && location.hash !== '#/login') sessionStorage.setItem('patrol.after_login', location.hash);

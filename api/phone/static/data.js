@@ -4,6 +4,7 @@
 // round works with the network off.
 import * as api from './api.js';
 import { draftsAll, kvGet, kvSet, kvSetMany, outboxAll } from './idb.js';
+import { setLabels } from './i18n.js';
 import { siteToday, SITE_TZ } from './util.js';
 
 const ACTIVE_ORDER = ['assigned', 'accepted', 'in_progress', 'open'];
@@ -23,6 +24,8 @@ export async function workOrders() {
 }
 export async function lastSync() { return kvGet('last_sync'); }
 export async function policy() { return (await kvGet('policy')) || {}; }
+/** The vocabulary's labels (lang -> kind -> value -> label) from the last sync, handed to i18n.label(). */
+export async function loadLabels() { setLabels(await kvGet('labels')); }
 
 /** A walk's draft is named by its person, checkpoint and checklist: one unfinished walk per person and pair. */
 export const draftKey = (code, checklistKey) => `${api.username() || ''}|${code}|${checklistKey}`;
@@ -136,6 +139,7 @@ export async function refresh() {
     tasks: body.tasks ? { date: body.tasks.date, items: body.tasks.items || [] } : { date: null, items: [] },
     photo_policy: body.photo_policy || null,
     policy: body.phone_policy || null,  // presence rules per checkpoint, the photo picker's limit
+    labels: body.labels || null,  // both languages: switching language needs no sync
     sync_etag: r.etag || null,
     last_sync: now,
   };
@@ -143,6 +147,7 @@ export async function refresh() {
     put.work_orders = (body.work_orders || []).filter((w) => ACTIVE_ORDER.includes(w.status));
   }
   await kvSetMany(put);
+  setLabels(put.labels);
   return put;
 }
 

@@ -1,5 +1,5 @@
 // Chinese by default, English on request. t('key', {n: 3}) fills {n}; pick(obj, 'name') takes
-// obj.name or obj.name_en by language.
+// obj.name or obj.name_en by language; label('priority', 'normal') is the server's vocabulary label.
 const LANG_KEY = 'patrol.lang';
 
 // One table: each message once, as [Chinese, English], so the two languages cannot drift apart.
@@ -34,23 +34,10 @@ const MESSAGES = {
   n_waiting: ['{n} 条待发送', '{n} waiting to send'],
   n_refused: ['{n} 条被退回', '{n} refused'],
   nothing_waiting: ['没有待发送的记录', 'Nothing waiting to send'],
-  status_due: ['待检', 'Due'],
-  status_done: ['已完成', 'Done'],
-  status_missed: ['已错过', 'Missed'],
   status_queued: ['待发送', 'Queued'],
   my_orders: ['我的工单', 'My work orders'],
   no_orders: ['没有待处理的工单。', 'No open work orders.'],
   refresh: ['刷新', 'Refresh'],
-  prio_emergency: ['紧急', 'Emergency'],
-  prio_normal: ['一般', 'Normal'],
-  prio_planned: ['计划', 'Planned'],
-  wo_open: ['待派单', 'Open'],
-  wo_assigned: ['待接单', 'Assigned'],
-  wo_accepted: ['已接单', 'Accepted'],
-  wo_in_progress: ['处理中', 'In progress'],
-  wo_done: ['已完成', 'Done'],
-  wo_verified: ['已回访', 'Verified'],
-  wo_cancelled: ['已取消', 'Cancelled'],
   scan_qr: ['扫描二维码', 'Scan QR code'],
   type_code: ['或输入巡检点编码', 'Or type the checkpoint code'],
   open: ['打开', 'Open'],
@@ -102,11 +89,6 @@ const MESSAGES = {
   send_report: ['上报', 'Send report'],
   note_required: ['请写下问题描述。', 'Write what is wrong.'],
   place_required: ['请选择位置或扫描巡检点。', 'Choose a zone or scan a checkpoint.'],
-  trade_security: ['秩序维护', 'Security'],
-  trade_cleaning: ['保洁', 'Cleaning'],
-  trade_engineering: ['工程维修', 'Engineering'],
-  trade_landscaping: ['绿化', 'Landscaping'],
-  trade_customer_service: ['客服', 'Customer service'],
   respond_by: ['响应时限', 'Respond by'],
   resolve_by: ['完成时限', 'Resolve by'],
   order_not_found: ['找不到这张工单', 'Work order not found'],
@@ -242,6 +224,17 @@ export function t(key, vars) {
   let s = pair ? (pair[LANGS[getLang()]] || pair[0]) : key;
   if (vars) for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
   return s;
+}
+
+let LABELS = {};  // lang -> kind -> value -> label, from the last sync (data.js)
+
+export function setLabels(labels) { LABELS = labels || {}; }
+
+/** The vocabulary's label of an enum value in the current language (the server's, kept from the last
+ * sync); never the raw value: before any sync, nothing. */
+export function label(kind, value) {
+  const of = (lang) => ((LABELS[lang] || {})[kind] || {})[value];
+  return of(getLang()) ?? of('zh') ?? '';
 }
 
 /** The object's field in the current language, falling back to Chinese. */

@@ -9,9 +9,11 @@ from api.auth import declares, requires
 from api import auth
 from api.audit import audit
 from api.db import write_tx
+from api.domain import permissions
 from api.errors import TooManyRequests, Unauthorized
 from api.models import User
 from api.resources.auth.schemas import LoginIn, LoginOut, SessionIn
+from api.resources.common import Shown
 
 SESSION_COOKIE = "patrol_session"
 
@@ -31,7 +33,8 @@ class Login(MethodView):
     def post(self, data):
         """Exchange a username and password for a bearer token."""
         user, token = _log_in(data["username"], data["password"])
-        return {"token": token, "user": user}
+        # with the actions the caller may take, as GET /me gives them (clients keep no role lists)
+        return {"token": token, "user": Shown(user, {"actions": permissions.allowed(user)})}
 
 
 def _log_in(username, password):

@@ -33,4 +33,4 @@ class MeOut(UserOut):
 
 class LoginOut(OutSchema):
     token = fields.String()
-    user = fields.Nested(UserOut)
+    user = fields.Nested(MeOut)

@@ -37,7 +37,7 @@ class AdhocIn(StrictSchema):
                              metadata={"description": "Where the phone was (一键报警 sends it)."})
     emergency = fields.Boolean(load_default=False, metadata={
         "description": "一键报警: raised as an emergency (priority emergency, flagged for the duty supervisor)."})
-    voice_note_id = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$"), metadata={
+    voice_note_id = fields.String(load_default=None, validate=[validate.Length(equal=64), validate.Regexp(r"^[0-9a-f]{64}$")], metadata={
         "description": "A voice note uploaded first (POST /voice-notes/uploads)."})
 
 

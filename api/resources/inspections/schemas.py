@@ -37,7 +37,7 @@ class ResultIn(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "na"]))
     note = Str(2000, load_default="")
     photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=20))
-    voice_note_id = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$"), metadata={
+    voice_note_id = fields.String(load_default=None, validate=[validate.Length(equal=64), validate.Regexp(r"^[0-9a-f]{64}$")], metadata={
         "description": "A failed item's voice note, uploaded first (POST /voice-notes/uploads)."})
 
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from peewee import JOIN
 
 from api.auth import can, requires, site_ids
-from api.domain import permissions
+from api.domain import permissions, vocabulary
 from api.domain import workorders as wo
 from api.domain.checklist_versions import current_versions
 from api.domain.policy import current_policy
@@ -24,6 +24,10 @@ blp = Blueprint("sync", __name__, url_prefix="/sync",
                 description="Everything the phone keeps for working offline, in one answer.")
 
 _OUT = SyncOut()
+# the label kinds the phone shows, in both languages: switching language works offline, and the ETag
+# does not depend on Accept-Language
+PHONE_LABELS = {lang: vocabulary.labels(lang, ("priority", "wo_status", "task_status", "trade"))
+                for lang in vocabulary.LANGS}
 
 
 def _checklists(have):
@@ -67,7 +71,8 @@ class Sync(MethodView):
         policy = current_policy()
         parts = {"me": Shown(g.user, {"actions": permissions.allowed(g.user)}), "sites": sites, "checkpoints": _listing(mine), "tasks": tasks,
                  "photo_policy": policy["photos"], "work_orders": _work_orders(mine),
-                 "phone_policy": {"presence": policy["presence"], "phone": policy["phone"]}}
+                 "phone_policy": {"presence": policy["presence"], "phone": policy["phone"]},
+                 "labels": PHONE_LABELS}
         checklists = _checklists(set())
         # the ETag is over everything (whichever checklists the phone said it holds), so the next
         # sync's If-None-Match matches whatever ``have`` it sends

@@ -44,3 +44,6 @@ class SyncOut(OutSchema):
     phone_policy = fields.Nested(SyncPhonePolicyOut)
     work_orders = fields.List(fields.Nested(WorkOrderOut), allow_none=True, metadata={
         "description": "Field staff: their active orders (up to 100); null for other roles."})
+    labels = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "lang (zh, en) -> kind -> value -> label: the vocabulary's labels the phone shows "
+                       "(priority, wo_status, task_status, trade)."})

@@ -1,7 +1,7 @@
 // One work order: accept, start, finish with an after-photo. Each step goes through the outbox.
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
-import { t, pick } from '../i18n.js';
+import { t, label, pick } from '../i18n.js';
 import * as api from '../api.js';
 import { h, siteTime, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
@@ -112,8 +112,8 @@ export async function render(ctx, params) {
   const el = h('section', { class: 'screen order' },
     h('div', { class: `card${overdue ? ' overdue-card' : ''}` },
       h('h1', {}, w.title),
-      h('p', {}, h('span', { class: `pill prio-${w.priority}` }, t(`prio_${w.priority}`)), ' ',
-        h('span', { class: 'pill', id: 'order-status' }, t(`wo_${status}`)), ' ',
+      h('p', {}, h('span', { class: `pill prio-${w.priority}` }, label('priority', w.priority)), ' ',
+        h('span', { class: 'pill', id: 'order-status' }, label('wo_status', status)), ' ',
         overdue ? h('span', { class: 'pill missed', id: 'overdue-flag' }, t('overdue')) : null,
         queued.length ? h('span', { class: 'pill queued' }, t('status_queued')) : null),
       placeText ? h('p', { class: 'place', id: 'order-place' }, h('strong', {}, t('place'), ': '), placeText) : null,

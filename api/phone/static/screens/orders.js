@@ -1,6 +1,6 @@
 // A technician's work orders: the ones assigned to them and not yet finished.
 import * as data from '../data.js';
-import { t } from '../i18n.js';
+import { t, label } from '../i18n.js';
 import { fill, h, siteTime } from '../util.js';
 
 export async function render(ctx) {
@@ -15,9 +15,9 @@ export async function render(ctx) {
       h('button', { class: 'big', type: 'button', onclick: async () => { await ctx.syncAll(); draw(); } }, t('refresh')),
       sorted.length
         ? h('div', { class: 'list' }, sorted.map((w) => h('a', { class: 'task order', href: `#/orders/${w.id}`, dataset: { order: w.id } },
-          h('span', { class: `pill prio-${w.priority}` }, t(`prio_${w.priority}`)),
+          h('span', { class: `pill prio-${w.priority}` }, label('priority', w.priority)),
           h('span', { class: 'what' }, h('strong', {}, w.title),
-            h('small', {}, t(`wo_${w.status}`), w.resolve_by ? ` · ${t('resolve_by')} ${siteTime(w.resolve_by, tz, true)}` : '')),
+            h('small', {}, label('wo_status', w.status), w.resolve_by ? ` · ${t('resolve_by')} ${siteTime(w.resolve_by, tz, true)}` : '')),
           w.pending ? h('span', { class: 'pill queued' }, t('status_queued')) : null)))
         : h('p', { class: 'muted' }, t('no_orders')));
   }

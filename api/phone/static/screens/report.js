@@ -1,7 +1,7 @@
 // Report: something wrong that is on no checklist (an ad-hoc finding): place, note, photo.
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
-import { t, pick } from '../i18n.js';
+import { t, label, pick } from '../i18n.js';
 import { h, uuid } from '../util.js';
 import { photoPicker } from './photos.js';
 
@@ -24,14 +24,14 @@ export async function render(ctx, params) {
   if (cp && cp.zone_id) zone.value = `${cp.site_id}:${cp.zone_id}`;
   const place = h('input', { name: 'place', maxlength: 255, placeholder: t('place_placeholder') });
   const note = h('textarea', { name: 'note', rows: 4, placeholder: t('report_note_placeholder'), required: true });
-  const trade = h('select', { name: 'trade' }, TRADES.map((tr) => h('option', { value: tr }, t(`trade_${tr}`))));
+  const trade = h('select', { name: 'trade' }, TRADES.map((tr) => h('option', { value: tr }, label('trade', tr))));
   trade.value = user && user.role === 'guard' ? 'engineering' : ((user && user.trade) || 'engineering');
   let priority = 'normal';
   const prioButtons = PRIORITIES.map((p) => h('button', { type: 'button', class: `seg${p === priority ? ' on' : ''}`, dataset: { priority: p },
     onclick: (ev) => {
       priority = p;
       for (const b of ev.target.parentNode.children) b.classList.toggle('on', b.dataset.priority === p);
-    } }, t(`prio_${p}`)));
+    } }, label('priority', p)));
 
   async function submit(ev) {
     ev.preventDefault();

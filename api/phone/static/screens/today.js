@@ -1,7 +1,7 @@
 // Today: the day's tasks (due / done / missed), what waits in the outbox, and "send now".
 import * as data from '../data.js';
 import * as outbox from '../outbox.js';
-import { t, pick } from '../i18n.js';
+import { t, label, pick } from '../i18n.js';
 import { fill, h, siteTime } from '../util.js';
 import { draftsAll, kvGet } from '../idb.js';
 import * as api from '../api.js';
@@ -113,7 +113,7 @@ export async function render(ctx) {
         unfinished.has(tk) ? h('span', { class: 'pill draft' }, t('status_draft')) : null,
         st === 'missed' && walkedLate(tk)
           ? h('span', { class: 'pill late', title: t('late_not_counted_hint') }, t('late_not_counted'))
-          : h('span', { class: `pill ${st}` }, t(`status_${st}`)));
+          : h('span', { class: `pill ${st}` }, st === 'queued' ? t('status_queued') : label('task_status', st)));
     };
     const colleagueRow = (tk) => {
       const cp = taskCheckpoint(tk, cps);
@@ -123,7 +123,7 @@ export async function render(ctx) {
         h('span', { class: 'what' },
           h('strong', {}, cp ? pick(cp, 'name') : (tk.checkpoint && tk.checkpoint.name) || '?'),
           h('small', {}, cl ? pick(cl, 'name') : tk.checklist_key, ' · ', h('span', { class: 'who' }, tk.assignee ? tk.assignee.name : ''))),
-        h('span', { class: `pill ${tk.status}` }, t(`status_${tk.status}`)));
+        h('span', { class: `pill ${tk.status}` }, label('task_status', tk.status)));
     };
     const dueTasks = tasks.items.filter((tk) => status(tk) === 'due').sort(byTime);
     const now = dueTasks.filter((tk) => new Date(tk.due_at).getTime() <= soon);
@@ -137,15 +137,15 @@ export async function render(ctx) {
     const taskRows = tasks.items.length ? [
       h('h3', {}, t('due_now')),
       now.length ? h('div', { class: 'list now' }, now.map(row)) : h('p', { class: 'muted' }, t('nothing_due_now')),
-      group(t('later_today'), later), group(t('status_missed'), missed), group(t('status_done'), done),
+      group(t('later_today'), later), group(label('task_status', 'missed'), missed), group(label('task_status', 'done'), done),
     ] : [];
 
     const orderBlock = user && user.role === 'technician'
       ? h('div', { class: 'card' },
         h('h2', {}, t('my_orders'), ' ', h('span', { class: 'muted' }, String(orders.length))),
         orders.slice(0, 5).map((w) => h('a', { class: 'task', href: `#/orders/${w.id}` },
-          h('span', { class: `pill prio-${w.priority}` }, t(`prio_${w.priority}`)),
-          h('span', { class: 'what' }, h('strong', {}, w.title), h('small', {}, t(`wo_${w.status}`))))),
+          h('span', { class: `pill prio-${w.priority}` }, label('priority', w.priority)),
+          h('span', { class: 'what' }, h('strong', {}, w.title), h('small', {}, label('wo_status', w.status))))),
         orders.length ? null : h('p', { class: 'muted' }, t('no_orders')))
       : null;
 
@@ -161,9 +161,9 @@ export async function render(ctx) {
       h('div', { class: 'card' },
         h('h2', {}, t('todays_tasks')),
         h('div', { class: 'counts' },
-          h('span', { class: 'pill due' }, t('status_due'), ' ', count('due')),
-          h('span', { class: 'pill done' }, t('status_done'), ' ', count('done')),
-          h('span', { class: 'pill missed' }, t('status_missed'), ' ', count('missed'))),
+          h('span', { class: 'pill due' }, label('task_status', 'due'), ' ', count('due')),
+          h('span', { class: 'pill done' }, label('task_status', 'done'), ' ', count('done')),
+          h('span', { class: 'pill missed' }, label('task_status', 'missed'), ' ', count('missed'))),
         taskRows.length ? taskRows : h('p', { class: 'muted' }, t('no_tasks'))),
       myDrafts.length ? h('div', { class: 'card', id: 'unfinished' },
         h('h2', {}, t('unfinished_walks')),
